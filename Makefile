@@ -1,0 +1,94 @@
+# hearth - one binary for home sensor data.
+#
+#   make          dev build (build/dev/hearth), warnings are errors
+#   make deps     install missing Debian packages (apt-get), saying which
+#   make run      deps, build, demo database, dashboard
+#   make check    deps, dev + ASan/UBSan builds, every test; ends "N passed, N failed"
+#   make bench    benchmarks, each printed beside its peer
+#   make install  PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+CC ?= cc
+V ?= dev
+
+PKGS := sqlite3 libpq libmicrohttpd jansson libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-unused-parameter
+DEFS := -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
+ifeq ($(V),san)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+else
+OPT := -O2 -g
+endif
+CFLAGS_ALL = $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) -Isrc/lib $(CFLAGS)
+LDFLAGS_ALL = $(OPT) -Wl,--as-needed $(LDFLAGS)
+LIBS_ALL = $(PKG_LIBS) -lm -lpthread
+
+B := build/$(V)
+LIB_SRC := $(wildcard src/lib/*.c)
+CMD_SRC := $(wildcard src/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+all: $(B)/hearth $(UNIT_BIN) $(B)/bench/insert_loop
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(B)/libhearth.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/hearth: $(CMD_OBJ) $(B)/libhearth.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(B)/libhearth.a $(LIBS_ALL)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libhearth.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libhearth.a $(LIBS_ALL)
+
+$(B)/bench/insert_loop: bench/insert_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBS_ALL)
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+
+deps:
+	@scripts/deps.sh build
+
+# The sanitizer build runs every test; the dev build proves the code is
+# warning-free and is what benchmarks and `make run` use.
+check:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory V=dev all
+	@$(MAKE) --no-print-directory V=san all
+	@tests/run.sh build/san
+
+run:
+	@scripts/deps.sh build
+	@$(MAKE) --no-print-directory V=dev all
+	@scripts/demo.sh build/dev/hearth
+
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory V=dev all
+	@bench/run.sh build/dev
+
+install:
+	@$(MAKE) --no-print-directory V=dev build/dev/hearth
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 build/dev/hearth $(DESTDIR)$(BINDIR)/hearth
+	install -m 644 man/hearth.1 $(DESTDIR)$(MANDIR)/man1/hearth.1
+
+clean:
+	rm -rf build
+
+.PHONY: all deps check run bench install clean

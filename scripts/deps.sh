@@ -1,0 +1,26 @@
+#!/bin/sh
+# deps.sh build|test|bench - install the Debian packages hearth needs that
+# are missing, and say which.  Runs apt-get only when something is missing.
+set -e
+build="build-essential pkg-config libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
+test="$build sqlite3 python3 postgresql dovecot-imapd chromium curl procps"
+bench="$test wrk hyperfine time"
+case "$1" in
+build) want=$build ;;
+test) want=$test ;;
+bench) want=$bench ;;
+*) echo "usage: deps.sh build|test|bench" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing missing Debian packages:$missing"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done"

@@ -1,0 +1,54 @@
+/*
+ * cmd.h - what every command gets from main, and the command table.
+ *
+ * A command parses its own arguments (getopt_long), calls the library, and
+ * prints.  It returns the process exit code: 0 ok, 1 error (one line on
+ * stderr, printed through cmd_error), 2 usage.
+ */
+#ifndef HEARTH_CMD_H
+#define HEARTH_CMD_H
+
+#include "config.h"
+#include "store.h"
+
+/* What main sets up before calling a command, according to its flags. */
+#define CMD_DB       0x1 /* open the database read-write */
+#define CMD_DB_RO    0x2 /* open the database read-only */
+#define CMD_NOCONFIG 0x4 /* a missing hearth.ini is fine (init) */
+
+struct cmd_ctx {
+	struct config *cfg;
+	struct store *store; /* NULL unless the command asked for it */
+	const char *name;    /* the command's name, for messages */
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
+	int flags;
+	const char *usage;   /* "add TABLE col=val ..." */
+	const char *summary; /* one line for `hearth --help` */
+};
+
+/* cmd_error: "hearth: MSG" on stderr; returns 1. */
+int cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cmd_usage: the command's usage line on stderr; returns 2. */
+int cmd_usage(const struct cmd_ctx *ctx, const char *detail);
+/* cmd_help: print the command's help text (usage + options) on stdout;
+ * returns 0. */
+int cmd_help(const struct cmd_ctx *ctx, const char *options);
+/* cmd_open_db: open the configured database (for commands that open it
+ * themselves, with flags other than main's). */
+int cmd_open_db(struct cmd_ctx *ctx, int flags);
+
+/* Commands, one group per cmd_*.c file. */
+int cmd_init(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_add(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_import(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_query(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_sql(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_kv(struct cmd_ctx *ctx, int argc, char **argv);
+
+extern const struct cmd cmd_table[];
+
+#endif

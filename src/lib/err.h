@@ -1,0 +1,30 @@
+/*
+ * err.h - the error a library call hands back to its caller.
+ *
+ * Library functions return -1 and fill a struct hearth_err; only commands
+ * and main print it.  Messages are lower case, name the object, and carry
+ * no trailing full stop.  The struct owns no heap memory.
+ */
+#ifndef HEARTH_ERR_H
+#define HEARTH_ERR_H
+
+#define HEARTH_ERR_MAX 512
+
+struct hearth_err {
+	char msg[HEARTH_ERR_MAX];
+};
+
+#define HEARTH_ERR_INIT { { 0 } }
+
+/* err_set: format the message (truncated to fit); always returns -1 so a
+ * caller can write `return err_set(err, ...)`.  err may be NULL. */
+int err_set(struct hearth_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* err_prefix: put "PREFIX: " in front of the message already there. */
+int err_prefix(struct hearth_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void err_clear(struct hearth_err *err);
+
+#endif

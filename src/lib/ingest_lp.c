@@ -1,0 +1,322 @@
+/*
+ * ingest_lp.c - InfluxDB line protocol:
+ *
+ *   measurement[,tag=value...] field=value[,field=value...] [timestamp]
+ *
+ * with the escaping rules of InfluxDB 1.x/2.x: `\,` `\ ` `\=` in names,
+ * tag keys/values and field keys; `\"` and `\\` in string field values.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+#define LP_MAX_LINE (1u << 20)
+
+struct lp_off {
+	size_t key, val, vlen;
+	enum lp_kind kind;
+	int is_tag;
+};
+
+void lp_init(struct lp_parser *p, struct ingest_src *src,
+	     enum lp_precision precision)
+{
+	memset(p, 0, sizeof(*p));
+	p->src = src;
+	p->precision = precision;
+	buf_init(&p->line, LP_MAX_LINE);
+	buf_init(&p->data, 2 * LP_MAX_LINE + 64);
+}
+
+void lp_release(struct lp_parser *p)
+{
+	buf_release(&p->line);
+	buf_release(&p->data);
+	free(p->pairs);
+	memset(p, 0, sizeof(*p));
+}
+
+int lp_parse_precision(const char *s, enum lp_precision *out)
+{
+	if (!s || !*s || !strcmp(s, "ns") || !strcmp(s, "n"))
+		*out = LP_NS;
+	else if (!strcmp(s, "us") || !strcmp(s, "u"))
+		*out = LP_US;
+	else if (!strcmp(s, "ms"))
+		*out = LP_MS;
+	else if (!strcmp(s, "s"))
+		*out = LP_S;
+	else
+		return -1;
+	return 0;
+}
+
+/* Read one line (without its newline) into p->line; 0 at end. */
+static int read_line(struct lp_parser *p, struct hearth_err *err)
+{
+	const char *chunk, *nl;
+	long n;
+	int any = 0;
+
+	buf_reset(&p->line);
+	for (;;) {
+		n = ingest_src_peek(p->src, &chunk);
+		if (n < 0)
+			return err_set(err, "line %ld: read error", p->lineno + 1);
+		if (n == 0)
+			return any ? 1 : 0;
+		any = 1;
+		nl = memchr(chunk, '\n', (size_t)n);
+		if (buf_add(&p->line, chunk, nl ? (size_t)(nl - chunk) : (size_t)n) < 0)
+			return err_set(err, "line %ld: longer than %u bytes",
+				       p->lineno + 1, LP_MAX_LINE);
+		ingest_src_skip(p->src, nl ? (size_t)(nl - chunk) + 1 : (size_t)n);
+		if (nl)
+			return 1;
+	}
+}
+
+/* Copy an escaped token from *pp up to an unescaped byte in `stops`;
+ * returns its offset in p->data. */
+static size_t token(struct lp_parser *p, const char **pp, const char *end,
+		    const char *stops)
+{
+	const char *s = *pp;
+	size_t off = p->data.len;
+
+	while (s < end && !strchr(stops, *s)) {
+		if (*s == '\\' && s + 1 < end &&
+		    (s[1] == ',' || s[1] == ' ' || s[1] == '=' || s[1] == '\\' ||
+		     s[1] == '"'))
+			s++;
+		buf_addch(&p->data, *s++);
+	}
+	buf_addch(&p->data, '\0');
+	*pp = s;
+	return off;
+}
+
+static int field_value(struct lp_parser *p, const char **pp, const char *end,
+		       struct lp_off *o, const char *key,
+		       struct hearth_err *err)
+{
+	const char *s = *pp, *start;
+	size_t n;
+
+	o->val = p->data.len;
+	if (s < end && *s == '"') {
+		s++;
+		while (s < end && *s != '"') {
+			if (*s == '\\' && s + 1 < end && (s[1] == '"' || s[1] == '\\'))
+				s++;
+			buf_addch(&p->data, *s++);
+		}
+		if (s >= end)
+			return err_set(err, "line %ld: field %s: string not closed",
+				       p->lineno, key);
+		s++;
+		o->vlen = p->data.len - o->val;
+		o->kind = LP_STRING;
+		buf_addch(&p->data, '\0');
+		*pp = s;
+		return 0;
+	}
+	start = s;
+	while (s < end && *s != ',' && *s != ' ')
+		s++;
+	n = (size_t)(s - start);
+	*pp = s;
+	if (n == 0)
+		return err_set(err, "line %ld: field %s has no value", p->lineno,
+			       key);
+	if ((n == 1 && strchr("tT", *start)) ||
+	    (n == 4 && (!strncmp(start, "true", 4) || !strncmp(start, "True", 4) ||
+			!strncmp(start, "TRUE", 4)))) {
+		o->kind = LP_BOOL;
+		buf_addstr(&p->data, "1");
+	} else if ((n == 1 && strchr("fF", *start)) ||
+		   (n == 5 && (!strncmp(start, "false", 5) ||
+			       !strncmp(start, "False", 5) ||
+			       !strncmp(start, "FALSE", 5)))) {
+		o->kind = LP_BOOL;
+		buf_addstr(&p->data, "0");
+	} else if (start[n - 1] == 'i' || start[n - 1] == 'u') {
+		size_t k = start[0] == '-' ? 1 : 0;
+		if (n - 1 == k)
+			goto bad;
+		for (; k < n - 1; k++)
+			if (!isdigit((unsigned char)start[k]))
+				goto bad;
+		if (start[n - 1] == 'u' && start[0] == '-')
+			goto bad;
+		o->kind = start[n - 1] == 'i' ? LP_INT : LP_UINT;
+		buf_add(&p->data, start, n - 1);
+	} else {
+		char tmp[64], *e;
+		if (n >= sizeof(tmp))
+			goto bad;
+		memcpy(tmp, start, n);
+		tmp[n] = '\0';
+		if (strpbrk(tmp, "xXnN"))
+			goto bad;
+		errno = 0;
+		(void)strtod(tmp, &e);
+		if (*e || errno == ERANGE)
+			goto bad;
+		o->kind = LP_FLOAT;
+		buf_add(&p->data, start, n);
+	}
+	o->vlen = p->data.len - o->val;
+	buf_addch(&p->data, '\0');
+	return 0;
+bad:
+	return err_set(err, "line %ld: field %s: bad value '%.*s'", p->lineno,
+		       key, (int)(n > 40 ? 40 : n), start);
+}
+
+static void add_pair(struct lp_parser *p, const struct lp_off *o)
+{
+	XGROW(p->pairs, p->npairs + 1, p->alloc);
+	/* Offsets for now; turned into pointers once the line is parsed,
+	 * because p->data may move while it grows. */
+	p->pairs[p->npairs].key = (const char *)(uintptr_t)o->key;
+	p->pairs[p->npairs].val = (const char *)(uintptr_t)o->val;
+	p->pairs[p->npairs].vlen = o->vlen;
+	p->pairs[p->npairs].kind = o->is_tag ? LP_STRING : o->kind;
+	p->npairs++;
+}
+
+static int parse_time(struct lp_parser *p, const char *s, const char *end,
+		      struct lp_point *pt, struct hearth_err *err)
+{
+	int64_t v = 0, div = 1, mul = 1;
+	int neg = 0;
+	const char *start = s;
+
+	if (s < end && *s == '-') {
+		neg = 1;
+		s++;
+	}
+	if (s == end)
+		goto bad;
+	for (; s < end; s++) {
+		if (!isdigit((unsigned char)*s))
+			goto bad;
+		if (v > (INT64_MAX - 9) / 10)
+			goto bad;
+		v = v * 10 + (*s - '0');
+	}
+	switch (p->precision) {
+	case LP_NS: div = 1000; break;
+	case LP_US: break;
+	case LP_MS: mul = 1000; break;
+	case LP_S: mul = US_PER_SEC; break;
+	}
+	if (v > INT64_MAX / mul)
+		goto bad;
+	v = v * mul / div;
+	pt->time = neg ? -v : v;
+	pt->has_time = 1;
+	return 0;
+bad:
+	return err_set(err, "line %ld: bad timestamp '%.*s'", p->lineno,
+		       (int)((end - start) > 40 ? 40 : (end - start)), start);
+}
+
+int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
+{
+	const char *s, *end;
+	struct lp_off o;
+	size_t meas, i, ntags = 0;
+	int rc;
+
+	for (;;) {
+		rc = read_line(p, err);
+		if (rc <= 0)
+			return rc;
+		p->lineno++;
+		s = p->line.s;
+		end = s + p->line.len;
+		if (end > s && end[-1] == '\r')
+			end--;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < end && *s != '#')
+			break;
+	}
+	buf_reset(&p->data);
+	p->npairs = 0;
+	memset(pt, 0, sizeof(*pt));
+	pt->line = p->lineno;
+
+	meas = token(p, &s, end, ", ");
+	if (p->data.s[meas] == '\0')
+		return err_set(err, "line %ld: no measurement name", p->lineno);
+	while (s < end && *s == ',') {
+		s++;
+		memset(&o, 0, sizeof(o));
+		o.is_tag = 1;
+		o.key = token(p, &s, end, "=, ");
+		if (s >= end || *s != '=' || p->data.s[o.key] == '\0')
+			return err_set(err, "line %ld: bad tag (want key=value)",
+				       p->lineno);
+		s++;
+		o.val = token(p, &s, end, ", ");
+		o.vlen = strlen(p->data.s + o.val);
+		if (o.vlen == 0)
+			return err_set(err, "line %ld: tag %s has no value",
+				       p->lineno, p->data.s + o.key);
+		add_pair(p, &o);
+		ntags++;
+	}
+	if (s >= end || *s != ' ')
+		return err_set(err, "line %ld: no fields (want 'measurement "
+			       "field=value')", p->lineno);
+	while (s < end && *s == ' ')
+		s++;
+	for (;;) {
+		memset(&o, 0, sizeof(o));
+		o.key = token(p, &s, end, "=, ");
+		if (s >= end || *s != '=' || p->data.s[o.key] == '\0')
+			return err_set(err, "line %ld: bad field (want "
+				       "key=value)", p->lineno);
+		s++;
+		if (field_value(p, &s, end, &o, p->data.s + o.key, err) < 0)
+			return -1;
+		add_pair(p, &o);
+		if (s < end && *s == ',') {
+			s++;
+			continue;
+		}
+		break;
+	}
+	while (s < end && *s == ' ')
+		s++;
+	if (s < end) {
+		const char *ts = s;
+		while (s < end && *s != ' ')
+			s++;
+		if (parse_time(p, ts, s, pt, err) < 0)
+			return -1;
+		while (s < end && *s == ' ')
+			s++;
+		if (s < end)
+			return err_set(err, "line %ld: text after the timestamp",
+				       p->lineno);
+	}
+	for (i = 0; i < p->npairs; i++) {
+		p->pairs[i].key = p->data.s + (uintptr_t)p->pairs[i].key;
+		p->pairs[i].val = p->data.s + (uintptr_t)p->pairs[i].val;
+	}
+	pt->measurement = p->data.s + meas;
+	pt->tags = p->pairs;
+	pt->ntags = ntags;
+	pt->fields = p->pairs + ntags;
+	pt->nfields = p->npairs - ntags;
+	return 1;
+}

@@ -1,0 +1,118 @@
+/*
+ * schema.h - the schema model: tables, columns, keys, indexes.
+ *
+ * Both sides of a migration diff are this model: the live database is
+ * introspected into it (store_introspect) and so is schema.sql, after
+ * loading it into a scratch database.  All strings are owned by the model;
+ * schema_release frees everything.
+ */
+#ifndef HEARTH_SCHEMA_H
+#define HEARTH_SCHEMA_H
+
+#include <stddef.h>
+
+/* What a column holds, derived from its declared type (SQLite affinity
+ * rules, plus TIME for TIMESTAMP/DATETIME/DATE, which hearth treats as the
+ * time axis). */
+enum schema_affinity {
+	AFF_BLOB, /* no type declared: take numbers as numbers, else text */
+	AFF_INTEGER,
+	AFF_REAL,
+	AFF_NUMERIC,
+	AFF_TEXT,
+	AFF_TIME,
+};
+
+struct schema_column {
+	char *name;
+	char *type;    /* declared type as written; "" when none */
+	int notnull;
+	char *dflt;    /* default as SQL text, NULL when none */
+	int pk;        /* 1-based position in the primary key, 0 if not in it */
+};
+
+struct schema_fk {
+	char **from;   /* columns of this table */
+	char **to;     /* columns of ref_table (NULL entries: its primary key) */
+	size_t ncols;
+	char *ref_table;
+	char *on_update; /* "NO ACTION", "CASCADE", ... */
+	char *on_delete;
+};
+
+struct schema_index {
+	char *name;
+	char *table;
+	int unique;
+	char **cols;   /* column names; an expression column is its SQL text */
+	size_t ncols;
+	char *where;   /* partial index predicate, NULL for a full index */
+	char origin;   /* 'c' CREATE INDEX, 'u' UNIQUE constraint, 'p' primary key */
+	char *sql;     /* CREATE INDEX statement, NULL for constraint indexes */
+};
+
+struct schema_table {
+	char *name;
+	struct schema_column *cols;
+	size_t ncols;
+	struct schema_fk *fks;
+	size_t nfks;
+	char **checks; /* CHECK expressions, as written */
+	size_t nchecks;
+	char *sql;     /* CREATE TABLE statement as stored, may be NULL */
+	int internal;  /* hearth's own bookkeeping (hearth_*): never diffed */
+};
+
+/* Views and triggers are kept as their SQL: they are recreated, not diffed
+ * part by part. */
+struct schema_object {
+	char *name;
+	char *table; /* the table a trigger is on; NULL for views */
+	char *sql;
+};
+
+struct schema {
+	struct schema_table *tables;
+	size_t ntables;
+	struct schema_index *indexes;
+	size_t nindexes;
+	struct schema_object *views;
+	size_t nviews;
+	struct schema_object *triggers;
+	size_t ntriggers;
+};
+
+#define SCHEMA_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
+
+void schema_init(struct schema *s);
+void schema_release(struct schema *s);
+
+/* Builders used by introspection: each returns the new element, zeroed,
+ * owned by the model. */
+struct schema_table *schema_add_table(struct schema *s, const char *name);
+struct schema_column *schema_add_column(struct schema_table *t,
+					const char *name);
+struct schema_index *schema_add_index(struct schema *s, const char *name,
+				      const char *table);
+struct schema_fk *schema_add_fk(struct schema_table *t);
+void schema_add_object(struct schema_object **arr, size_t *n, const char *name,
+		       const char *table, const char *sql);
+
+/* Lookups are case-insensitive, as SQL identifiers are; NULL if absent. */
+const struct schema_table *schema_find_table(const struct schema *s,
+					     const char *name);
+const struct schema_column *schema_find_column(const struct schema_table *t,
+					       const char *name);
+int schema_column_index(const struct schema_table *t, const char *name);
+
+enum schema_affinity schema_affinity(const char *declared_type);
+
+/* schema_time_column: the table's time column: the one named `configured`
+ * when given, else the first declared TIMESTAMP/DATETIME/DATE, else NULL. */
+const struct schema_column *schema_time_column(const struct schema_table *t,
+					       const char *configured);
+
+/* schema_is_series: a table with a time column (internal tables are not). */
+int schema_is_series(const struct schema_table *t);
+
+#endif

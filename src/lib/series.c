@@ -1,0 +1,119 @@
+#include "series.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "timefmt.h"
+#include "writer.h"
+
+/* Text bounds must be spelled like the stored text so that comparing
+ * strings compares times: same separator, same (absent) zone suffix. */
+static void text_bound(int64_t t, enum time_style style, char *out,
+		       size_t outsz)
+{
+	double unused;
+
+	if (style == TSTYLE_INT || style == TSTYLE_REAL)
+		style = TSTYLE_SQL;
+	writer_format_time(t, style, out, outsz, &unused);
+}
+
+int series_select(struct store *s, const struct schema *schema,
+		  const char *table, const char *time_col,
+		  const struct series_window *w, struct store_stmt **out,
+		  int *time_idx, struct hearth_err *err)
+{
+	const struct schema_table *t = schema_find_table(schema, table);
+	const struct schema_column *tc;
+	enum time_style style = TSTYLE_SQL;
+	struct buf sql = BUF_INIT, col = BUF_INIT;
+	struct store_stmt *st = NULL;
+	char lo[64], hi[64];
+	int ret = -1, p = 1;
+
+	*out = NULL;
+	if (!t)
+		return err_set(err, "unknown table '%s'", table);
+	tc = schema_time_column(t, time_col);
+	if (!tc) {
+		if (time_col && *time_col)
+			return err_set(err, "time column '%s' is not in table %s",
+				       time_col, t->name);
+		return err_set(err, "table %s has no time column (declare one "
+			       "TIMESTAMP or name it in [time_columns])",
+			       t->name);
+	}
+	*time_idx = schema_column_index(t, tc->name);
+	if (writer_time_style(s, t, tc, &style, err) < 0)
+		return -1;
+
+	store_quote_ident(&col, tc->name);
+	buf_addstr(&sql, "SELECT * FROM ");
+	store_quote_ident(&sql, t->name);
+	if (w->since != SERIES_NO_BOUND || w->until != SERIES_NO_BOUND) {
+		/* SQLite orders every number before every string, so the
+		 * numeric range never matches text and vice versa. */
+		buf_addf(&sql, " WHERE ((%s >= ? AND %s <= ?) OR "
+			 "(%s >= ? AND %s <= ?))",
+			 col.s, col.s, col.s, col.s);
+	}
+	buf_addf(&sql, " ORDER BY %s %s", col.s, w->newest_first ? "DESC" : "ASC");
+	if (w->limit > 0)
+		buf_addstr(&sql, " LIMIT ?");
+	if (store_prepare(s, sql.s, &st, err) < 0)
+		goto out;
+	if (w->since != SERIES_NO_BOUND || w->until != SERIES_NO_BOUND) {
+		int64_t since = w->since == SERIES_NO_BOUND
+					? timefmt_from_civil(1, 1, 1, 0, 0, 0)
+					: w->since;
+		int64_t until = w->until == SERIES_NO_BOUND
+					? timefmt_from_civil(9999, 12, 31, 23, 59, 59)
+					: w->until;
+		store_bind_real(st, p++, (double)since / US_PER_SEC);
+		store_bind_real(st, p++, (double)until / US_PER_SEC);
+		text_bound(since, style, lo, sizeof(lo));
+		text_bound(until, style, hi, sizeof(hi));
+		store_bind_text(st, p++, lo, strlen(lo));
+		/* "...:00" sorts before "...:00.5": extend the inclusive
+		 * upper bound over the fractional digits of its second. */
+		if (until % US_PER_SEC == 0 && style != TSTYLE_ISOZ) {
+			size_t n = strlen(hi);
+			if (n + 2 < sizeof(hi)) {
+				hi[n] = '.';
+				hi[n + 1] = '9' + 1; /* after every digit */
+				hi[n + 2] = '\0';
+			}
+		}
+		store_bind_text(st, p++, hi, strlen(hi));
+	}
+	if (w->limit > 0)
+		store_bind_int(st, p++, w->limit);
+	*out = st;
+	st = NULL;
+	ret = 0;
+out:
+	store_finalize(st);
+	buf_release(&sql);
+	buf_release(&col);
+	return ret;
+}
+
+int series_time_value(struct store_stmt *st, int i, int64_t *out)
+{
+	size_t len;
+	const char *v;
+
+	switch (store_column_type(st, i)) {
+	case STORE_INT:
+		*out = store_column_int(st, i) * US_PER_SEC;
+		return 0;
+	case STORE_REAL:
+		*out = (int64_t)(store_column_real(st, i) * US_PER_SEC);
+		return 0;
+	case STORE_TEXT:
+		v = store_column_text(st, i, &len);
+		return timefmt_parse_value(v, len, TIMEFMT_UTC, out);
+	default:
+		return -1;
+	}
+}

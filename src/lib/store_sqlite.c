@@ -1,0 +1,454 @@
+/*
+ * store_sqlite.c - the SQLite backend.
+ *
+ * Connections get a busy timeout (writers queue instead of failing at
+ * once), foreign keys on, and synchronous=NORMAL, which is durable in WAL
+ * mode.  WAL itself is switched on when hearth creates a database; an
+ * existing file keeps its journal mode so other tools see it unchanged.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_impl.h"
+#include "xalloc.h"
+
+struct sqlite_store {
+	struct store base;
+	sqlite3 *db;
+	char *path;
+};
+
+struct sqlite_stmt {
+	struct store_stmt base;
+	sqlite3_stmt *st;
+	struct sqlite_store *owner;
+};
+
+static const struct store_ops sqlite_ops;
+
+#define DB(s) (((struct sqlite_store *)(s))->db)
+#define ST(st) (((struct sqlite_stmt *)(st))->st)
+
+static void sq_close(struct store *s)
+{
+	struct sqlite_store *ss = (struct sqlite_store *)s;
+
+	sqlite3_close_v2(ss->db);
+	free(ss->path);
+	free(ss);
+}
+
+static int sq_exec(struct store *s, const char *sql, struct hearth_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(DB(s), sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(err, "%s", msg ? msg : sqlite3_errmsg(DB(s)));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int sq_prepare(struct store *s, const char *sql,
+		      struct store_stmt **out, struct hearth_err *err)
+{
+	struct sqlite_stmt *st;
+	sqlite3_stmt *raw = NULL;
+	const char *tail = NULL;
+
+	if (sqlite3_prepare_v2(DB(s), sql, -1, &raw, &tail) != SQLITE_OK)
+		return err_set(err, "%s", sqlite3_errmsg(DB(s)));
+	if (!raw)
+		return err_set(err, "empty sql statement");
+	while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' ||
+			*tail == ';' || *tail == '\r'))
+		tail++;
+	if (tail && *tail) {
+		sqlite3_finalize(raw);
+		return err_set(err, "more than one sql statement given");
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->base.ops = &sqlite_ops;
+	st->st = raw;
+	st->owner = (struct sqlite_store *)s;
+	*out = &st->base;
+	return 0;
+}
+
+static void sq_finalize(struct store_stmt *st)
+{
+	sqlite3_finalize(ST(st));
+	free(st);
+}
+
+static int sq_bind_null(struct store_stmt *st, int i)
+{
+	return sqlite3_bind_null(ST(st), i) == SQLITE_OK ? 0 : -1;
+}
+
+static int sq_bind_int(struct store_stmt *st, int i, int64_t v)
+{
+	return sqlite3_bind_int64(ST(st), i, v) == SQLITE_OK ? 0 : -1;
+}
+
+static int sq_bind_real(struct store_stmt *st, int i, double v)
+{
+	return sqlite3_bind_double(ST(st), i, v) == SQLITE_OK ? 0 : -1;
+}
+
+static int sq_bind_text(struct store_stmt *st, int i, const char *p, size_t n)
+{
+	return sqlite3_bind_text64(ST(st), i, p, n, SQLITE_TRANSIENT,
+				   SQLITE_UTF8) == SQLITE_OK ? 0 : -1;
+}
+
+static int sq_bind_blob(struct store_stmt *st, int i, const void *p, size_t n)
+{
+	return sqlite3_bind_blob64(ST(st), i, p, n, SQLITE_TRANSIENT) ==
+			       SQLITE_OK ? 0 : -1;
+}
+
+static int sq_step(struct store_stmt *st, struct hearth_err *err)
+{
+	int rc = sqlite3_step(ST(st));
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	err_set(err, "%s", sqlite3_errmsg(sqlite3_db_handle(ST(st))));
+	/* Reset so the failed statement releases its locks; in a
+	 * transaction SQLite already undid just this statement. */
+	sqlite3_reset(ST(st));
+	return -1;
+}
+
+static void sq_reset(struct store_stmt *st)
+{
+	sqlite3_reset(ST(st));
+	sqlite3_clear_bindings(ST(st));
+}
+
+static int sq_column_count(struct store_stmt *st)
+{
+	return sqlite3_column_count(ST(st));
+}
+
+static const char *sq_column_name(struct store_stmt *st, int i)
+{
+	return sqlite3_column_name(ST(st), i);
+}
+
+static enum store_type sq_column_type(struct store_stmt *st, int i)
+{
+	switch (sqlite3_column_type(ST(st), i)) {
+	case SQLITE_INTEGER:
+		return STORE_INT;
+	case SQLITE_FLOAT:
+		return STORE_REAL;
+	case SQLITE_TEXT:
+		return STORE_TEXT;
+	case SQLITE_BLOB:
+		return STORE_BLOB;
+	default:
+		return STORE_NULL;
+	}
+}
+
+static int64_t sq_column_int(struct store_stmt *st, int i)
+{
+	return sqlite3_column_int64(ST(st), i);
+}
+
+static double sq_column_real(struct store_stmt *st, int i)
+{
+	return sqlite3_column_double(ST(st), i);
+}
+
+static const char *sq_column_text(struct store_stmt *st, int i, size_t *len)
+{
+	const char *p = (const char *)sqlite3_column_text(ST(st), i);
+
+	if (len)
+		*len = (size_t)sqlite3_column_bytes(ST(st), i);
+	return p ? p : "";
+}
+
+static const void *sq_column_blob(struct store_stmt *st, int i, size_t *len)
+{
+	const void *p = sqlite3_column_blob(ST(st), i);
+
+	if (len)
+		*len = (size_t)sqlite3_column_bytes(ST(st), i);
+	return p;
+}
+
+static int64_t sq_changes(struct store *s)
+{
+	return sqlite3_changes64(DB(s));
+}
+
+static const char *sq_path(const struct store *s)
+{
+	return ((const struct sqlite_store *)s)->path;
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* The predicate of a partial index is the text after its last WHERE; the
+ * pragmas do not report it. */
+static char *index_where(const char *sql)
+{
+	const char *p, *last = NULL;
+
+	if (!sql)
+		return NULL;
+	for (p = sql; *p; p++)
+		if (!strncasecmp(p, " WHERE ", 7) ||
+		    !strncasecmp(p, "\nWHERE ", 7) ||
+		    !strncasecmp(p, ")WHERE ", 7))
+			last = p + 7;
+	return last ? xstrdup(last) : NULL;
+}
+
+static int introspect_table(sqlite3 *db, struct schema *out,
+			    struct schema_table *t, struct hearth_err *err)
+{
+	sqlite3_stmt *st = NULL, *xi = NULL;
+	int ret = -1, rc;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT name, type, \"notnull\", dflt_value, pk "
+			       "FROM pragma_table_info(?1)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sqlerr;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct schema_column *c =
+			schema_add_column(t, (const char *)sqlite3_column_text(st, 0));
+		free(c->type);
+		c->type = xstrdup((const char *)sqlite3_column_text(st, 1));
+		c->notnull = sqlite3_column_int(st, 2);
+		c->dflt = dup_col(st, 3);
+		c->pk = sqlite3_column_int(st, 4);
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlerr;
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, seq, \"table\", \"from\", \"to\", "
+			       "on_update, on_delete FROM "
+			       "pragma_foreign_key_list(?1) ORDER BY id, seq",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sqlerr;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	{
+		int last_id = -1;
+		struct schema_fk *fk = NULL;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int id = sqlite3_column_int(st, 0);
+			if (id != last_id || !fk) {
+				fk = schema_add_fk(t);
+				fk->ref_table = dup_col(st, 2);
+				fk->on_update = dup_col(st, 5);
+				fk->on_delete = dup_col(st, 6);
+				last_id = id;
+			}
+			fk->from = xreallocarray(fk->from, fk->ncols + 1,
+						 sizeof(char *));
+			fk->to = xreallocarray(fk->to, fk->ncols + 1,
+					       sizeof(char *));
+			fk->from[fk->ncols] = dup_col(st, 3);
+			fk->to[fk->ncols] = dup_col(st, 4);
+			fk->ncols++;
+		}
+		if (rc != SQLITE_DONE)
+			goto sqlerr;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT l.name, l.\"unique\", l.origin, m.sql "
+			       "FROM pragma_index_list(?1) AS l "
+			       "LEFT JOIN sqlite_master AS m "
+			       "ON m.type = 'index' AND m.name = l.name "
+			       "ORDER BY l.name",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sqlerr;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT name FROM pragma_index_xinfo(?1) "
+			       "WHERE key ORDER BY seqno",
+			       -1, &xi, NULL) != SQLITE_OK)
+		goto sqlerr;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *origin = (const char *)sqlite3_column_text(st, 2);
+		struct schema_index *x = schema_add_index(out, name, t->name);
+
+		x->unique = sqlite3_column_int(st, 1);
+		x->origin = origin && *origin == 'u' ? 'u'
+			  : origin && *origin == 'p' ? 'p' : 'c';
+		x->sql = dup_col(st, 3);
+		x->where = index_where(x->sql);
+		sqlite3_reset(xi);
+		sqlite3_bind_text(xi, 1, name, -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(xi)) == SQLITE_ROW) {
+			char *c = dup_col(xi, 0);
+			x->cols = xreallocarray(x->cols, x->ncols + 1,
+						sizeof(char *));
+			x->cols[x->ncols++] = c ? c : xstrdup("<expression>");
+		}
+		if (rc != SQLITE_DONE)
+			goto sqlerr;
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlerr;
+	ret = 0;
+	goto out;
+sqlerr:
+	err_set(err, "introspecting table %s: %s", t->name, sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(xi);
+	return ret;
+}
+
+static int sq_introspect(struct store *s, struct schema *out,
+			 struct hearth_err *err)
+{
+	sqlite3 *db = DB(s);
+	sqlite3_stmt *st = NULL;
+	int ret = -1, rc;
+	size_t i;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT type, name, tbl_name, sql FROM sqlite_master "
+			       "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+			       "AND type IN ('table', 'view', 'trigger') "
+			       "ORDER BY type, name",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto sqlerr;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const char *tbl = (const char *)sqlite3_column_text(st, 2);
+		const char *sql = (const char *)sqlite3_column_text(st, 3);
+
+		if (!strcmp(type, "table")) {
+			struct schema_table *t = schema_add_table(out, name);
+			t->sql = sql ? xstrdup(sql) : NULL;
+		} else if (!strcmp(type, "view")) {
+			schema_add_object(&out->views, &out->nviews, name, NULL,
+					  sql);
+		} else {
+			schema_add_object(&out->triggers, &out->ntriggers, name,
+					  tbl, sql);
+		}
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlerr;
+	for (i = 0; i < out->ntables; i++)
+		if (introspect_table(db, out, &out->tables[i], err) < 0)
+			goto out;
+	ret = 0;
+	goto out;
+sqlerr:
+	err_set(err, "introspecting database: %s", sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(st);
+	if (ret < 0)
+		schema_release(out);
+	return ret;
+}
+
+static const struct store_ops sqlite_ops = {
+	.dialect = "sqlite",
+	.close = sq_close,
+	.exec = sq_exec,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.bind_null = sq_bind_null,
+	.bind_int = sq_bind_int,
+	.bind_real = sq_bind_real,
+	.bind_text = sq_bind_text,
+	.bind_blob = sq_bind_blob,
+	.step = sq_step,
+	.reset = sq_reset,
+	.column_count = sq_column_count,
+	.column_name = sq_column_name,
+	.column_type = sq_column_type,
+	.column_int = sq_column_int,
+	.column_real = sq_column_real,
+	.column_text = sq_column_text,
+	.column_blob = sq_column_blob,
+	.changes = sq_changes,
+	.introspect = sq_introspect,
+	.path = sq_path,
+};
+
+int store_sqlite_open(struct store **out, const char *path, int flags,
+		      struct hearth_err *err)
+{
+	struct sqlite_store *ss;
+	int oflags, memory = !strcmp(path, ":memory:"), created = 0;
+	struct stat sb;
+
+	if (!memory && stat(path, &sb) < 0) {
+		if (errno != ENOENT || !(flags & STORE_CREATE))
+			return err_set(err, "database %s: %s%s", path,
+				       strerror(errno),
+				       errno == ENOENT
+					       ? " (run 'hearth init' to create it)"
+					       : "");
+		created = 1;
+	}
+	if (flags & STORE_READONLY)
+		oflags = SQLITE_OPEN_READONLY;
+	else
+		oflags = SQLITE_OPEN_READWRITE |
+			 ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	ss = xcalloc(1, sizeof(*ss));
+	ss->base.ops = &sqlite_ops;
+	ss->path = memory ? NULL : xstrdup(path);
+	if (sqlite3_open_v2(path, &ss->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		err_set(err, "database %s: %s", path,
+			ss->db ? sqlite3_errmsg(ss->db) : "cannot open");
+		sq_close(&ss->base);
+		return -1;
+	}
+	sqlite3_busy_timeout(ss->db, 10000);
+	sqlite3_extended_result_codes(ss->db, 0);
+	/* A file that is not a database fails here, with a clear message,
+	 * rather than at the first real statement. */
+	if (sq_exec(&ss->base,
+		    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+		    "SELECT count(*) FROM sqlite_master",
+		    err) < 0) {
+		err_prefix(err, "database %s", path);
+		sq_close(&ss->base);
+		return -1;
+	}
+	if (created && !memory &&
+	    sq_exec(&ss->base, "PRAGMA journal_mode = WAL", err) < 0) {
+		sq_close(&ss->base);
+		return -1;
+	}
+	*out = &ss->base;
+	return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * writer.h - rows into one table: validation, conversion, insertion.
+ *
+ * A writer is made for a table and a fixed list of columns (as a CSV header
+ * or a line-protocol point names them).  Values come in as text and are
+ * converted by the column's declared type: INTEGER columns take integers,
+ * REAL and NUMERIC numbers, TEXT anything, untyped columns numbers as
+ * numbers and the rest as text, and the time column any time hearth
+ * parses (ISO 8601 or unix seconds; naive ISO is UTC).  An empty value is
+ * NULL.  The time column is written the way the table already stores it
+ * (ISO text as Python's sqlite3 writes it, or unix seconds), so tables
+ * filled by other tools stay uniform.
+ *
+ * Writers do not begin or commit transactions: the caller groups rows.
+ */
+#ifndef HEARTH_WRITER_H
+#define HEARTH_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "schema.h"
+#include "store.h"
+
+/* How a table's time column is stored. */
+enum time_style {
+	TSTYLE_SQL,  /* '2014-11-23 22:15:00.123456' (Python sqlite3) */
+	TSTYLE_ISO,  /* '2014-11-23T22:15:00.123456' */
+	TSTYLE_ISOZ, /* '2014-11-23T22:15:00.123456Z' */
+	TSTYLE_INT,  /* unix seconds, integer */
+	TSTYLE_REAL, /* unix seconds, real */
+};
+
+/* writer_time_style: find how t's time column is stored, from its newest
+ * row, or from the declared type when the table is empty. */
+int writer_time_style(struct store *s, const struct schema_table *t,
+		      const struct schema_column *tc, enum time_style *out,
+		      struct hearth_err *err);
+
+/* writer_format_time: a time value in a style, as text (for text styles)
+ * into out (64 bytes), or as *num_out; returns 1 for text, 0 for number. */
+int writer_format_time(int64_t t, enum time_style style, char *out,
+		       size_t outsz, double *num_out);
+
+struct writer;
+
+/*
+ * writer_open: a writer for `table` and `cols`.  Unknown table or column is
+ * an error naming it; so is a column listed twice.  time_col names the
+ * time column (NULL: the one declared TIMESTAMP/DATETIME).  When the time
+ * column is not among cols, it is filled with `now` (fill_now != 0) or
+ * left to its default.  Free with writer_free.
+ */
+int writer_open(struct writer **out, struct store *s,
+		const struct schema *schema, const char *table,
+		const char *const *cols, size_t ncols, const char *time_col,
+		int fill_now, struct hearth_err *err);
+void writer_free(struct writer *w);
+
+/* writer_ncols: how many values writer_add wants. */
+size_t writer_ncols(const struct writer *w);
+
+/*
+ * writer_add: convert and insert one row.  vals[i] (lens[i] bytes, need not
+ * be NUL-terminated; NULL or empty means SQL NULL) is the value of cols[i].
+ * now is the time used when the time column is filled in.  On error the
+ * message names the column and value; nothing of the row is stored.
+ */
+int writer_add(struct writer *w, const char *const *vals, const size_t *lens,
+	       int64_t now, struct hearth_err *err);
+
+/* writer_table: the table's name as the schema spells it. */
+const char *writer_table(const struct writer *w);
+
+#endif

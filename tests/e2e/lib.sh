@@ -1,0 +1,78 @@
+# lib.sh - sourced by every tests/e2e/test_*.sh.
+#
+# A script defines functions named test_*, then calls t_main, which runs
+# each in its own subshell, with `set -e`, in a fresh empty directory, and
+# prints "PASS e2e/SCRIPT/NAME" or "FAIL ...".  Helpers below print what
+# went wrong on stderr.
+set -u
+HEARTH=${HEARTH:?set HEARTH to the hearth binary}
+HEARTH_TOP=${HEARTH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+T_SCRIPT=$(basename "$0" .sh)
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/hearth-e2e.XXXXXX")
+T_CLEANUP=""
+trap 't_cleanup' EXIT
+
+t_cleanup() {
+	local c
+	for c in $T_CLEANUP; do "$c" || true; done
+	rm -rf "$T_TMP"
+}
+
+# at_exit FN: run FN when the script ends (servers to stop).
+at_exit() { T_CLEANUP="$T_CLEANUP $1"; }
+
+hearth() { "$HEARTH" "$@"; }
+
+fail() {
+	echo "  $T_NAME: $*" >&2
+	exit 1
+}
+
+# expect_eq ACTUAL EXPECTED [WHAT]
+expect_eq() {
+	[ "$1" = "$2" ] || fail "${3:-value}: got '$1', want '$2'"
+}
+
+# expect_contains HAYSTACK NEEDLE [WHAT]
+expect_contains() {
+	case "$1" in *"$2"*) ;; *) fail "${3:-output} lacks '$2': '$1'" ;; esac
+}
+
+# expect_status CODE CMD...: run CMD, want exit CODE; stderr goes to $T_ERR
+expect_status() {
+	local want=$1 rc=0
+	shift
+	"$@" >"$T_OUT" 2>"$T_ERR" || rc=$?
+	[ "$rc" = "$want" ] ||
+		fail "'$*' exited $rc, want $want; stderr: $(cat "$T_ERR")"
+}
+
+# one_line FILE: the file has exactly one line (errors are one clear line)
+one_line() {
+	[ "$(wc -l <"$1")" -eq 1 ] || fail "want one line in $1, got: $(cat "$1")"
+}
+
+sql1() { sqlite3 "$1" "$2"; }
+
+t_main() {
+	local f rc names
+	names=$(grep -oE '^test_[A-Za-z0-9_]+ *\(\)' "$0" | sed 's/ *()//')
+	for f in $names; do
+		case "$f" in *${TCASE:-}*) ;; *) continue ;; esac
+		mkdir -p "$T_TMP/$f"
+		(
+			set -e
+			cd "$T_TMP/$f"
+			T_NAME=$f
+			T_OUT=$T_TMP/$f.out
+			T_ERR=$T_TMP/$f.err
+			"$f"
+		)
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			echo "PASS e2e/$T_SCRIPT/$f"
+		else
+			echo "FAIL e2e/$T_SCRIPT/$f"
+		fi
+	done
+}
