@@ -49,6 +49,16 @@ int cmd_query(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_sql(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_kv(struct cmd_ctx *ctx, int argc, char **argv);
 
+/* Serving (dashboard, API, pollers). */
+int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv);
+
+/* Schema migrations. */
+
+/* Charts. */
+
+/* Mail. */
+
+
 extern const struct cmd cmd_table[];
 
 #endif

@@ -30,6 +30,15 @@ const struct cmd cmd_table[] = {
 	  "run ad-hoc SQL, print the rows" },
 	{ "kv", cmd_kv, CMD_DB,
 	  "kv get|set|del|list [ARGS]", "typed key-value settings and state" },
+
+	/* schema migrations */
+
+	/* charts and serving */
+	{ "serve", cmd_serve, 0, "serve [--listen ADDR:PORT]",
+	  "dashboard, HTTP API and scheduled pollers" },
+
+	/* mail and devices */
+
 	{ NULL, NULL, 0, NULL, NULL },
 };
 

@@ -76,3 +76,18 @@ t_main() {
 		fi
 	done
 }
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_http URL [SECONDS]: wait until URL answers (any status).
+wait_http() {
+	local i
+	for i in $(seq 1 $((${2:-10} * 10))); do
+		curl -s -o /dev/null "$1" && return 0
+		sleep 0.1
+	done
+	fail "$1 did not answer"
+}

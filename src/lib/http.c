@@ -1,0 +1,396 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "xalloc.h"
+
+#define DEFAULT_MAX_BODY (16u << 20)
+
+/* One database connection per pool thread: SQLite connections must not be
+ * shared between threads, and opening one per request costs more than
+ * the request. */
+struct thread_db {
+	pthread_t thread;
+	struct store *store;
+	struct schema schema;
+	int64_t schema_version;
+	int have_schema;
+};
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct http_opts o;
+	const struct http_route *const *routes;
+	pthread_mutex_t lock;
+	struct thread_db *dbs;
+	size_t ndbs, adbs;
+	unsigned port;
+};
+
+struct req_state {
+	const struct http_route *route;
+	struct buf body;
+	int too_large;
+};
+
+const char *http_arg(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+const char *http_header(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+struct config *http_config(struct http_req *req)
+{
+	return req->srv->o.cfg;
+}
+
+static struct thread_db *thread_db(struct http_server *srv)
+{
+	pthread_t self = pthread_self();
+	struct thread_db *t = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&srv->lock);
+	for (i = 0; i < srv->ndbs; i++)
+		if (pthread_equal(srv->dbs[i].thread, self)) {
+			t = &srv->dbs[i];
+			break;
+		}
+	/* Slots are allocated up front (see http_start) and never move, so
+	 * a thread may keep using its own slot after dropping the lock. */
+	if (!t && srv->ndbs < srv->adbs) {
+		t = &srv->dbs[srv->ndbs++];
+		memset(t, 0, sizeof(*t));
+		t->thread = self;
+	}
+	pthread_mutex_unlock(&srv->lock);
+	return t;
+}
+
+struct store *http_store(struct http_req *req, struct hearth_err *err)
+{
+	struct thread_db *t = thread_db(req->srv);
+
+	if (!t) {
+		err_set(err, "no database slot for this thread");
+		return NULL;
+	}
+	if (!t->store && store_open(&t->store, req->srv->o.db_url,
+				    req->srv->o.db_base, 0, err) < 0)
+		return NULL;
+	return t->store;
+}
+
+const struct schema *http_schema(struct http_req *req, struct hearth_err *err)
+{
+	struct thread_db *t;
+	int64_t v = -1;
+
+	if (!http_store(req, err))
+		return NULL;
+	t = thread_db(req->srv);
+	if (store_query_int(t->store, "PRAGMA schema_version", &v, err,
+			    (const char *)NULL) < 0)
+		return NULL;
+	if (t->have_schema && v == t->schema_version)
+		return &t->schema;
+	if (t->have_schema)
+		schema_release(&t->schema);
+	t->have_schema = 0;
+	if (store_introspect(t->store, &t->schema, err) < 0)
+		return NULL;
+	t->have_schema = 1;
+	t->schema_version = v;
+	return &t->schema;
+}
+
+void http_resp_header(struct http_resp *resp, const char *name,
+		      const char *value)
+{
+	if (resp->nheaders >= HTTP_MAX_HEADERS)
+		return;
+	resp->hname[resp->nheaders] = name;
+	resp->hval[resp->nheaders] = xstrdup(value);
+	resp->nheaders++;
+}
+
+int http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	resp->status = status;
+	resp->content_type = "text/plain; charset=utf-8";
+	buf_reset(&resp->body);
+	buf_addstr(&resp->body, msg);
+	buf_addch(&resp->body, '\n');
+	return 0;
+}
+
+static const struct http_route *find_route(struct http_server *srv,
+					   const char *method, const char *path,
+					   int *path_matched)
+{
+	const struct http_route *const *set;
+	const struct http_route *r;
+
+	*path_matched = 0;
+	for (set = srv->routes; *set; set++)
+		for (r = *set; r->path; r++) {
+			size_t n = strlen(r->path);
+			int match = r->path[n - 1] == '*'
+					    ? !strncmp(path, r->path, n - 1)
+					    : !strcmp(path, r->path);
+			if (!match)
+				continue;
+			*path_matched = 1;
+			if (!r->method || !strcmp(r->method, method))
+				return r;
+		}
+	return NULL;
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn,
+				 struct http_resp *resp)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	size_t len;
+	char *body = buf_detach(&resp->body, &len);
+	int i;
+
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type",
+				resp->content_type ? resp->content_type
+						   : "text/plain; charset=utf-8");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (i = 0; i < resp->nheaders; i++)
+		MHD_add_response_header(r, resp->hname[i], resp->hval[i]);
+	ret = MHD_queue_response(conn, (unsigned)(resp->status ? resp->status : 200), r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void resp_release(struct http_resp *resp)
+{
+	int i;
+
+	buf_release(&resp->body);
+	for (i = 0; i < resp->nheaders; i++)
+		free(resp->hval[i]);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct req_state *rs = *con_cls;
+	struct http_resp resp;
+	struct http_req req;
+	enum MHD_Result ret;
+	int matched;
+
+	(void)version;
+	memset(&resp, 0, sizeof(resp));
+	if (!rs) {
+		const struct http_route *route = find_route(srv, method, url,
+							    &matched);
+		const char *cl;
+		size_t cap;
+
+		rs = xcalloc(1, sizeof(*rs));
+		*con_cls = rs;
+		rs->route = route;
+		cap = route && route->max_body ? route->max_body : srv->o.max_body;
+		buf_init(&rs->body, cap);
+		if (!route) {
+			http_resp_error(&resp, matched ? 405 : 404, "%s %s: %s",
+					method, url,
+					matched ? "method not allowed"
+						: "no such page");
+			goto reply;
+		}
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > cap) {
+			http_resp_error(&resp, 413,
+					"request body larger than %zu bytes", cap);
+			goto reply;
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!rs->too_large && buf_add(&rs->body, upload, *upload_size) < 0)
+			rs->too_large = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (rs->too_large) {
+		http_resp_error(&resp, 413, "request body larger than %zu bytes",
+				rs->body.cap);
+		goto reply;
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.path = url;
+	req.body = buf_cstr(&rs->body);
+	req.body_len = rs->body.len;
+	req.srv = srv;
+	req.conn = conn;
+	resp.status = 200;
+	if (rs->route->fn(&req, &resp, rs->route->ud) < 0)
+		http_resp_error(&resp, 500, "internal error");
+reply:
+	ret = send_resp(conn, &resp);
+	resp_release(&resp);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct req_state *rs = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (rs) {
+		buf_release(&rs->body);
+		free(rs);
+		*con_cls = NULL;
+	}
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss,
+			socklen_t *len, struct hearth_err *err)
+{
+	char host[128];
+	const char *colon = strrchr(listen, ':');
+	unsigned long port;
+	char *end;
+	size_t hl;
+
+	if (!colon)
+		goto bad;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || colon[1] == '\0' || port > 65535)
+		goto bad;
+	hl = (size_t)(colon - listen);
+	if (hl >= sizeof(host))
+		goto bad;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		host[hl - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			goto bad;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		if (hl == 0)
+			s4->sin_addr.s_addr = htonl(INADDR_ANY);
+		else if (!strcmp(host, "localhost"))
+			s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		else if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			goto bad;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*s4);
+	}
+	return 0;
+bad:
+	return err_set(err, "bad listen address '%s' (want HOST:PORT, "
+		       "[IPV6]:PORT or :PORT)", listen);
+}
+
+int http_start(struct http_server **out, const struct http_opts *o,
+	       const struct http_route *const *routes, struct hearth_err *err)
+{
+	struct http_server *srv;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+
+	*out = NULL;
+	if (parse_listen(o->listen, &ss, &sl, err) < 0)
+		return -1;
+	srv = xcalloc(1, sizeof(*srv));
+	srv->o = *o;
+	if (!srv->o.threads)
+		srv->o.threads = 4;
+	if (!srv->o.max_body)
+		srv->o.max_body = DEFAULT_MAX_BODY;
+	srv->routes = routes;
+	pthread_mutex_init(&srv->lock, NULL);
+	/* Room for every pool thread plus the internal ones, so the array
+	 * never moves under a thread holding a pointer into it. */
+	srv->adbs = srv->o.threads + 8;
+	srv->dbs = xcalloc(srv->adbs, sizeof(*srv->dbs));
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, srv->o.threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+		MHD_OPTION_CONNECTION_LIMIT, 256u,
+		MHD_OPTION_END);
+	if (!srv->d) {
+		err_set(err, "cannot listen on %s (address in use or not "
+			"permitted)", o->listen);
+		pthread_mutex_destroy(&srv->lock);
+		free(srv->dbs);
+		free(srv);
+		return -1;
+	}
+	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : 0;
+	*out = srv;
+	return 0;
+}
+
+unsigned http_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void http_stop(struct http_server *srv)
+{
+	size_t i;
+
+	if (!srv)
+		return;
+	MHD_stop_daemon(srv->d);
+	for (i = 0; i < srv->ndbs; i++) {
+		if (srv->dbs[i].have_schema)
+			schema_release(&srv->dbs[i].schema);
+		store_close(srv->dbs[i].store);
+	}
+	free(srv->dbs);
+	pthread_mutex_destroy(&srv->lock);
+	free(srv);
+}

@@ -1,0 +1,91 @@
+/*
+ * http.h - the HTTP server: libmicrohttpd with a thread pool, and a route
+ * table.  Routes live with their feature (web.c for the dashboard, api.c
+ * for the API); cmd_serve.c hands them all to http_start.
+ *
+ * Handlers run on pool threads.  Each thread has its own database
+ * connection (http_store) and a cached schema (http_schema) that is
+ * re-read when the database's schema changes.  A handler fills a
+ * struct http_resp; the server sends it and frees it.
+ */
+#ifndef HEARTH_HTTP_H
+#define HEARTH_HTTP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+#include "schema.h"
+#include "store.h"
+
+struct http_server;
+
+struct http_req {
+	const char *method;  /* "GET", "POST", ... */
+	const char *path;    /* URL path, percent-decoded, no query string */
+	const char *body;    /* request body (NUL-terminated), may be "" */
+	size_t body_len;
+	struct http_server *srv;
+	void *conn;          /* the libmicrohttpd connection */
+};
+
+#define HTTP_MAX_HEADERS 6
+
+struct http_resp {
+	int status;               /* 200 unless set */
+	const char *content_type; /* static string; default text/plain */
+	struct buf body;
+	const char *hname[HTTP_MAX_HEADERS]; /* static names */
+	char *hval[HTTP_MAX_HEADERS];        /* owned values */
+	int nheaders;
+};
+
+/* A handler returns 0; a -1 return sends a bare 500. */
+typedef int (*http_handler)(struct http_req *req, struct http_resp *resp,
+			    void *ud);
+
+struct http_route {
+	const char *method;  /* "GET", "POST"; NULL matches any */
+	const char *path;    /* exact path, or a prefix when it ends in a star */
+	http_handler fn;
+	void *ud;
+	size_t max_body;     /* 0: the server default ([serve] max_body) */
+};
+
+struct http_opts {
+	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
+	unsigned threads;     /* pool size, 0 = 4 */
+	size_t max_body;      /* default body cap, 0 = 16 MiB */
+	const char *db_url;   /* opened once per pool thread */
+	const char *db_base;  /* base dir for a relative SQLite path */
+	struct config *cfg;   /* for handlers; not owned */
+};
+
+/* http_start: bind and serve in background threads.  routes must outlive
+ * the server.  Errors name the address. */
+int http_start(struct http_server **out, const struct http_opts *o,
+	       const struct http_route *const *routes, struct hearth_err *err);
+/* http_stop: finish requests in flight, close connections, free. */
+void http_stop(struct http_server *srv);
+/* http_port: the port actually bound (useful with port 0). */
+unsigned http_port(const struct http_server *srv);
+
+/* The calling thread's database connection and schema (owned by the
+ * server); NULL with err set when the database cannot be opened. */
+struct store *http_store(struct http_req *req, struct hearth_err *err);
+const struct schema *http_schema(struct http_req *req, struct hearth_err *err);
+struct config *http_config(struct http_req *req);
+
+/* Query string argument or request header; NULL when absent. */
+const char *http_arg(const struct http_req *req, const char *name);
+const char *http_header(const struct http_req *req, const char *name);
+
+/* Response helpers. */
+void http_resp_header(struct http_resp *resp, const char *name,
+		      const char *value);
+/* http_resp_error: status and a one-line text/plain message. */
+int http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

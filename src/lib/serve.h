@@ -1,0 +1,34 @@
+/*
+ * serve.h - what `hearth serve` runs: the route sets and the scheduled
+ * jobs (pollers).  Each feature contributes its routes or job here, in its
+ * own file; cmd_serve.c only wires them together.
+ */
+#ifndef HEARTH_SERVE_H
+#define HEARTH_SERVE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+#include "http.h"
+
+/* Route sets, each terminated by a route with path NULL. */
+extern const struct http_route web_routes[]; /* web.c: dashboard, charts */
+extern const struct http_route api_routes[]; /* api.c: /api, /healthz */
+
+/* A job runs on the serve process's main thread every interval.  It opens
+ * what it needs itself; an error is logged and the job runs again at its
+ * next interval. */
+struct serve_job {
+	const char *name;
+	/* 0 and *interval_us set when the job is configured to run, 1 when
+	 * it is not configured (skipped), -1 on a bad setting. */
+	int (*configure)(struct config *cfg, int64_t *interval_us,
+			 struct hearth_err *err);
+	int (*run)(struct config *cfg, struct hearth_err *err);
+};
+
+/* Jobs, terminated by a job with name NULL (serve_jobs.c). */
+extern const struct serve_job serve_jobs[];
+
+#endif
