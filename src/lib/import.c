@@ -19,6 +19,12 @@ struct shape {
 	struct writer *w;
 };
 
+/* Rows of the open transaction per table, for opts->committed. */
+struct tcount {
+	char *table;
+	int64_t rows;
+};
+
 struct run {
 	struct store *s;
 	const struct schema *schema;
@@ -28,7 +34,40 @@ struct run {
 	int in_tx;
 	struct shape shapes[MAX_WRITERS];
 	size_t nshapes;
+	struct tcount *tc;
+	size_t ntc, atc;
 };
+
+static void count_table(struct run *r, const char *table)
+{
+	size_t i;
+
+	if (!r->o->committed)
+		return;
+	for (i = 0; i < r->ntc; i++)
+		if (!strcmp(r->tc[i].table, table)) {
+			r->tc[i].rows++;
+			return;
+		}
+	XGROW(r->tc, r->ntc + 1, r->atc);
+	r->tc[r->ntc].table = xstrdup(table);
+	r->tc[r->ntc].rows = 1;
+	r->ntc++;
+}
+
+/* After a commit (ok != 0) or a rollback: report and forget the counts. */
+static void flush_counts(struct run *r, int ok)
+{
+	size_t i;
+
+	for (i = 0; i < r->ntc; i++) {
+		if (ok && r->tc[i].rows)
+			r->o->committed(r->o->committed_ctx, r->tc[i].table,
+					r->tc[i].rows);
+		free(r->tc[i].table);
+	}
+	r->ntc = 0;
+}
 
 static const char *time_col(const struct run *r, const char *table)
 {
@@ -54,17 +93,21 @@ static int commit(struct run *r, struct hearth_err *err)
 		struct hearth_err ignore;
 		store_rollback(r->s, &ignore);
 		r->pending = 0;
+		flush_counts(r, 0);
 		return -1;
 	}
+	flush_counts(r, 1);
 	r->res->rows += r->pending;
 	r->pending = 0;
 	return 0;
 }
 
 /* After a row: commit when the batch is full. */
-static int row_done(struct run *r, size_t bytes, struct hearth_err *err)
+static int row_done(struct run *r, const char *table, size_t bytes,
+		    struct hearth_err *err)
 {
 	r->pending++;
+	count_table(r, table);
 	if (r->o->progress && (r->res->rows + r->pending) % PROGRESS_EVERY == 0)
 		r->o->progress(r->o->progress_ctx, bytes,
 			       r->res->rows + r->pending);
@@ -123,7 +166,7 @@ static int import_csv(struct run *r, struct ingest_src *src,
 			r->res->bad_line = rec.line;
 			goto out;
 		}
-		if (row_done(r, src->pos, err) < 0)
+		if (row_done(r, writer_table(w), src->pos, err) < 0)
 			goto out;
 	}
 	if (rc < 0) {
@@ -228,7 +271,7 @@ static int import_lp(struct run *r, struct ingest_src *src,
 			r->res->bad_line = pt.line;
 			goto out;
 		}
-		if (row_done(r, src->pos, err) < 0)
+		if (row_done(r, writer_table(w), src->pos, err) < 0)
 			goto out;
 	}
 	if (rc < 0) {
@@ -274,10 +317,13 @@ int import_run(struct store *s, const struct schema *schema,
 		if (o->atomic) {
 			store_rollback(s, &ignore);
 			r.in_tx = 0;
+			flush_counts(&r, 0);
 		} else if (commit(&r, &ignore) < 0) {
 			err_prefix(err, "rows before the error not saved either "
 				   "(%s)", ignore.msg);
 		}
 	}
+	flush_counts(&r, 0);
+	free(r.tc);
 	return ret;
 }

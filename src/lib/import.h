@@ -33,6 +33,10 @@ struct import_opts {
 	/* called every few thousand rows; may be NULL */
 	void (*progress)(void *ctx, size_t bytes, int64_t rows);
 	void *progress_ctx;
+	/* called after each commit, once per table it stored rows in (the
+	 * HTTP API counts rows per table); may be NULL */
+	void (*committed)(void *ctx, const char *table, int64_t rows);
+	void *committed_ctx;
 };
 
 struct import_result {
