@@ -71,6 +71,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	if (config_source(ctx->cfg, "hearth", "db") == CONFIG_FILE)
 		o.db_base = config_file_dir(ctx->cfg);
 	o.cfg = ctx->cfg;
+	o.observe = api_observe;
 	{
 		const char *mb = config_get(ctx->cfg, "serve", "max_body");
 		if (mb) {
@@ -106,6 +107,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (api_start(ctx->cfg, &err) < 0)
+		return cmd_error("serve: %s", err.msg);
 	if (http_start(&srv, &o, routes, &err) < 0) {
 		cmd_error("serve: %s", err.msg);
 		goto out;
@@ -133,6 +136,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	ret = 0;
 out:
 	http_stop(srv);
+	api_stop();
 	free(jobs);
 	return ret;
 }

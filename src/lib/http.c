@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "xalloc.h"
 
@@ -37,6 +38,7 @@ struct http_server {
 
 struct req_state {
 	const struct http_route *route;
+	struct timespec start;
 	struct buf body;
 	int too_large;
 };
@@ -219,6 +221,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		rs = xcalloc(1, sizeof(*rs));
 		*con_cls = rs;
 		rs->route = route;
+		clock_gettime(CLOCK_MONOTONIC, &rs->start);
 		cap = route && route->max_body ? route->max_body : srv->o.max_body;
 		buf_init(&rs->body, cap);
 		if (!route) {
@@ -259,7 +262,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	if (rs->route->fn(&req, &resp, rs->route->ud) < 0)
 		http_resp_error(&resp, 500, "internal error");
 reply:
-	ret = send_resp(conn, &resp);
+	{
+		int status = resp.status ? resp.status : 200;
+		ret = send_resp(conn, &resp);
+		if (srv->o.observe) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			srv->o.observe(rs->route ? rs->route->path : NULL, method,
+				       status,
+				       (double)(now.tv_sec - rs->start.tv_sec) +
+					       (double)(now.tv_nsec -
+							rs->start.tv_nsec) / 1e9);
+		}
+	}
 	resp_release(&resp);
 	return ret;
 }

@@ -60,6 +60,11 @@ struct http_opts {
 	const char *db_url;   /* opened once per pool thread */
 	const char *db_base;  /* base dir for a relative SQLite path */
 	struct config *cfg;   /* for handlers; not owned */
+	/* called on the pool thread after every response is queued, with
+	 * the matched route's pattern (NULL when none matched) and the
+	 * seconds since the request arrived; may be NULL */
+	void (*observe)(const char *route, const char *method, int status,
+			double seconds);
 };
 
 /* http_start: bind and serve in background threads.  routes must outlive

@@ -16,6 +16,14 @@
 extern const struct http_route web_routes[]; /* web.c: dashboard, charts */
 extern const struct http_route api_routes[]; /* api.c: /api, /healthz */
 
+/* api_start: before http_start: check the token files can be read (errors
+ * name the setting) and set up the API's counters.  api_stop: after
+ * http_stop.  api_observe: http_opts.observe, feeding /metrics. */
+int api_start(struct config *cfg, struct hearth_err *err);
+void api_stop(void);
+void api_observe(const char *route, const char *method, int status,
+		 double seconds);
+
 /* A job runs on the serve process's main thread every interval.  It opens
  * what it needs itself; an error is logged and the job runs again at its
  * next interval. */

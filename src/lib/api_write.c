@@ -1,0 +1,249 @@
+/*
+ * api_write.c - the write routes: POST /api/v1/TABLE (JSON, CSV, line
+ * protocol), POST /write and /api/v2/write (InfluxDB 1.x and 2.x line
+ * protocol, so Telegraf and InfluxDB client libraries send unchanged).
+ *
+ * Every request is one transaction, committed before the response.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "format.h"
+#include "import.h"
+#include "ingest.h"
+#include "jsonrows.h"
+#include "xalloc.h"
+
+/* SQLite has one writer at a time.  Writers that meet a held lock poll
+ * with growing sleeps (the busy handler), which wastes most of the time
+ * when several clients post at once; queueing them on a mutex here hands
+ * the lock over as soon as it is free. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+enum body_kind { BODY_JSON, BODY_CSV, BODY_LP, BODY_UNSUPPORTED };
+
+static void lock_writes(struct store *s)
+{
+	if (!strcmp(store_dialect(s), "sqlite"))
+		pthread_mutex_lock(&write_lock);
+}
+
+static void unlock_writes(struct store *s)
+{
+	if (!strcmp(store_dialect(s), "sqlite"))
+		pthread_mutex_unlock(&write_lock);
+}
+
+static void count_rows(void *ctx, const char *table, int64_t rows)
+{
+	metrics_rows(ctx, table, rows);
+}
+
+static int content_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	return !strncasecmp(ct, want, n) &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static enum body_kind body_kind(struct http_req *req)
+{
+	const char *ct = http_header(req, "Content-Type");
+	const char *p = req->body;
+
+	if (ct && (content_is(ct, "application/json") ||
+		   content_is(ct, "text/json")))
+		return BODY_JSON;
+	if (ct && (content_is(ct, "text/csv") || content_is(ct, "application/csv")))
+		return BODY_CSV;
+	if (ct && !content_is(ct, "text/plain") &&
+	    !content_is(ct, "application/x-www-form-urlencoded") &&
+	    !content_is(ct, "application/octet-stream"))
+		return BODY_UNSUPPORTED;
+	/* No useful type (curl -d sends form-urlencoded): look. */
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	if (*p == '{' || *p == '[')
+		return BODY_JSON;
+	return strcmp(ingest_sniff(req->body, req->body_len), "lp") ? BODY_CSV
+								      : BODY_LP;
+}
+
+/* Compressed bodies are refused by name rather than parsed as garbage. */
+static int encoded(struct http_req *req)
+{
+	const char *ce = http_header(req, "Content-Encoding");
+
+	return ce && *ce && strcasecmp(ce, "identity");
+}
+
+static int run_import(struct http_req *req, struct store *s,
+		      const struct schema *schema, enum import_format format,
+		      const char *table, enum lp_precision prec,
+		      struct import_result *res, struct hearth_err *err)
+{
+	struct import_opts o;
+	struct ingest_src *src = xmalloc(sizeof(*src));
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.table = table;
+	o.format = format;
+	o.precision = prec;
+	o.cfg = http_config(req);
+	o.atomic = 1;
+	o.committed = count_rows;
+	o.committed_ctx = api_metrics();
+	ingest_src_mem(src, req->body, req->body_len);
+	lock_writes(s);
+	rc = import_run(s, schema, src, &o, res, err);
+	unlock_writes(s);
+	free(src);
+	return rc;
+}
+
+int api_write_v1(struct http_req *req, struct http_resp *resp, void *ud)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	const char *name = req->path + strlen("/api/v1/");
+	const struct schema_table *t;
+	const struct schema *schema;
+	enum body_kind kind;
+	struct store *s;
+	int64_t rows = 0;
+	int rc, bad;
+
+	(void)ud;
+	if (!api_auth(req, resp, 1, 0)) {
+		metrics_write_error(api_metrics(), NULL);
+		return 0;
+	}
+	s = http_store(req, &err);
+	schema = s ? http_schema(req, &err) : NULL;
+	if (!schema)
+		return http_resp_error(resp, 503, "database: %s", err.msg);
+	t = schema_find_table(schema, name);
+	if (!t || t->internal) {
+		metrics_write_error(api_metrics(), NULL);
+		return http_resp_error(resp, 404, "unknown table '%.128s'", name);
+	}
+	kind = body_kind(req);
+	if (kind == BODY_UNSUPPORTED || encoded(req)) {
+		metrics_write_error(api_metrics(), t->name);
+		return http_resp_error(resp, 415, "unsupported body: send "
+				       "Content-Type application/json, text/csv "
+				       "or text/plain (line protocol), "
+				       "uncompressed");
+	}
+	if (kind == BODY_JSON) {
+		struct jsonrows_result jr;
+		lock_writes(s);
+		rc = jsonrows_write(s, schema, t->name,
+				    config_get(http_config(req), "time_columns",
+					       t->name),
+				    req->body, req->body_len, &jr, &err);
+		unlock_writes(s);
+		bad = jr.bad_input;
+		rows = jr.rows;
+		if (rc == 0 && rows)
+			metrics_rows(api_metrics(), t->name, rows);
+	} else {
+		struct import_result res;
+		rc = run_import(req, s, schema,
+				kind == BODY_CSV ? IMPORT_CSV : IMPORT_LP,
+				t->name, LP_NS, &res, &err);
+		bad = res.bad_line != 0;
+		rows = res.rows;
+	}
+	if (rc < 0) {
+		metrics_write_error(api_metrics(), t->name);
+		/* Nothing of the request is stored: say so, so a client
+		 * knows it can resend the whole body once fixed. */
+		return http_resp_error(resp, bad ? 400 : 503,
+				       "%s: %s (nothing stored)", t->name,
+				       err.msg);
+	}
+	resp->content_type = "application/json";
+	buf_addf(&resp->body, "{\"table\":");
+	format_json_string(&resp->body, t->name, strlen(t->name));
+	buf_addf(&resp->body, ",\"rows\":%lld}\n", (long long)rows);
+	return 0;
+}
+
+int api_write_lp(struct http_req *req, struct http_resp *resp, void *ud)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	const char *p = http_arg(req, "precision");
+	const struct schema *schema;
+	struct import_result res;
+	enum lp_precision prec;
+	struct store *s;
+	char msg[HEARTH_ERR_MAX + 32], nrows[32];
+
+	(void)ud;
+	if (!api_auth(req, resp, 1, 1)) {
+		metrics_write_error(api_metrics(), NULL);
+		return 0;
+	}
+	if (lp_parse_precision(p, &prec) < 0) {
+		metrics_write_error(api_metrics(), NULL);
+		snprintf(msg, sizeof(msg), "precision '%.16s': want ns, us, ms "
+			 "or s", p);
+		return api_error(resp, 1, 400, msg);
+	}
+	if (encoded(req)) {
+		metrics_write_error(api_metrics(), NULL);
+		return api_error(resp, 1, 415, "compressed bodies are not "
+				 "supported: send line protocol uncompressed "
+				 "(Telegraf: content_encoding = \"identity\")");
+	}
+	s = http_store(req, &err);
+	schema = s ? http_schema(req, &err) : NULL;
+	if (!schema) {
+		snprintf(msg, sizeof(msg), "database: %s", err.msg);
+		return api_error(resp, 1, 503, msg);
+	}
+	if (run_import(req, s, schema, IMPORT_LP, NULL, prec, &res, &err) < 0) {
+		metrics_write_error(api_metrics(), NULL);
+		snprintf(msg, sizeof(msg), "%s (nothing stored)", err.msg);
+		return api_error(resp, 1, res.bad_line ? 400 : 503, msg);
+	}
+	/* InfluxDB answers a write with 204 and no body, and its clients
+	 * insist on it; the row count goes in a header. */
+	resp->status = 204;
+	snprintf(nrows, sizeof(nrows), "%lld", (long long)res.rows);
+	http_resp_header(resp, "X-Hearth-Rows", nrows);
+	return 0;
+}
+
+/* Clients of InfluxDB 1.x send `CREATE DATABASE` before writing; hearth
+ * has one database, so that is a no-op.  Anything else is InfluxQL,
+ * which hearth does not run. */
+int api_query_compat(struct http_req *req, struct http_resp *resp, void *ud)
+{
+	const char *q = http_arg(req, "q");
+
+	(void)ud;
+	if (!api_auth(req, resp, 1, 1))
+		return 0;
+	if (!q) {
+		q = req->body;
+		if (!strncmp(q, "q=", 2))
+			q += 2;
+	}
+	while (isspace((unsigned char)*q))
+		q++;
+	if (!strncasecmp(q, "create", 6) &&
+	    (q[6] == ' ' || q[6] == '+' || !strncmp(q + 6, "%20", 3))) {
+		resp->content_type = "application/json";
+		buf_addstr(&resp->body, "{\"results\":[{\"statement_id\":0}]}\n");
+		return 0;
+	}
+	return api_error(resp, 1, 400, "hearth does not run InfluxQL queries: "
+			 "read with GET /api/v1/TABLE?since=...");
+}
