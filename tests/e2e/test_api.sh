@@ -1,0 +1,473 @@
+#!/bin/bash
+# test_api.sh - the HTTP API end to end: curl (and an InfluxDB client
+# library) against `hearth serve` on a free loopback port.
+. "$(dirname "$0")/lib.sh"
+
+TOKEN=t0ken-for-the-tests-1
+RTOKEN=read-t0ken-for-tests-2
+
+# start_server [INI LINE...]: init a project here with a write token, add
+# the lines to [serve], start serve; sets PORT, URL, SERVER_PID.
+start_server() {
+	local l
+	hearth init . >/dev/null
+	echo "$TOKEN" >token
+	sed -i 's/^; write_token_file.*/write_token_file = token/' hearth.ini
+	for l in "$@"; do
+		sed -i "/^\[serve\]/a $l" hearth.ini
+	done
+	# EXTRA_INI: whole sections for the end of the file.
+	[ -z "${EXTRA_INI:-}" ] || echo "$EXTRA_INI" >>hearth.ini
+	PORT=$(free_port)
+	URL=http://127.0.0.1:$PORT
+	"$HEARTH" serve --listen "127.0.0.1:$PORT" >serve.log 2>&1 &
+	SERVER_PID=$!
+	trap 'kill -9 $SERVER_PID 2>/dev/null || true' EXIT
+	wait_http "$URL/healthz" 20
+}
+
+# stop_server: SIGTERM, and the server must exit cleanly (under the
+# sanitizer build that includes no leaks).
+stop_server() {
+	local rc=0
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID" || rc=$?
+	[ "$rc" = 0 ] || fail "serve exited $rc: $(cat serve.log)"
+}
+
+# post PATH CONTENT-TYPE DATA [CURL ARGS...]: POST with the write token;
+# sets CODE and BODY (and HDRS, the response headers).
+post() {
+	local path=$1 ct=$2 data=$3
+	shift 3
+	CODE=$(curl -s -o body.out -D hdrs.out -w '%{http_code}' -X POST \
+		-H "Authorization: Bearer $TOKEN" -H "Content-Type: $ct" \
+		--data-binary "$data" "$@" "$URL$path")
+	BODY=$(cat body.out)
+	HDRS=$(cat hdrs.out)
+}
+
+# get PATH [CURL ARGS...]: sets CODE and BODY.
+get() {
+	local path=$1
+	shift
+	CODE=$(curl -s -o body.out -D hdrs.out -w '%{http_code}' "$@" "$URL$path")
+	BODY=$(cat body.out)
+	HDRS=$(cat hdrs.out)
+}
+
+rows() { sql1 hearth.db "SELECT count(*) FROM ${1:-readings}"; }
+
+test_json_object_and_array() {
+	start_server
+	post /api/v1/readings application/json '{"r_datetime":"2024-01-01T00:00:00Z","r_watts":100,"r_temp":20.5}'
+	expect_eq "$CODE" 200 "status"
+	expect_eq "$BODY" '{"table":"readings","rows":1}'
+	post /api/v1/readings application/json '[{"r_datetime":1704067260,"r_watts":true},{"r_datetime":"2024-01-01 00:02:00","r_watts":false,"r_temp":null},{"r_watts":7}]'
+	expect_eq "$CODE" 200 "status"
+	expect_contains "$BODY" '"rows":3'
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(r_datetime||'/'||r_watts||'/'||ifnull(r_temp,'-'), ' ') FROM (SELECT * FROM readings WHERE r_watts != 7 ORDER BY r_datetime)")" \
+		"2024-01-01 00:00:00/100/20.5 2024-01-01 00:01:00/1/- 2024-01-01 00:02:00/0/-"
+	expect_eq "$(rows)" 4 "rows"
+	# An object without the time column gets now.
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings WHERE r_watts = 7 AND r_datetime > datetime('now', '-1 minute')")" 1
+	stop_server
+}
+
+# Bad JSON bodies tried: nested object, nested array, an element that is
+# not an object, a scalar body, malformed JSON, a string in an INTEGER
+# column, an unknown key.  Each is a 400 naming element and key (or line
+# and column), and stores nothing of its request.
+test_json_errors() {
+	start_server
+	post /api/v1/readings application/json '[{"r_watts":1}]'
+	expect_eq "$CODE" 200
+	post /api/v1/readings application/json '[{"r_watts":2},{"r_watts":3},{"r_watts":{"v":1}}]'
+	expect_eq "$CODE" 400 "nested object"
+	expect_contains "$BODY" "element 2: key 'r_watts': nested values are not allowed"
+	post /api/v1/readings application/json '[{"r_watts":2},{"r_temp":[1,2]}]'
+	expect_eq "$CODE" 400 "nested array"
+	expect_contains "$BODY" "element 1: key 'r_temp'"
+	post /api/v1/readings application/json '[{"r_watts":2},5]'
+	expect_eq "$CODE" 400 "non-object element"
+	expect_contains "$BODY" "element 1: not an object"
+	post /api/v1/readings application/json '42'
+	expect_eq "$CODE" 400 "scalar"
+	post /api/v1/readings application/json '[{"r_watts":2},'
+	expect_eq "$CODE" 400 "malformed"
+	expect_contains "$BODY" "line 1, column"
+	post /api/v1/readings application/json '[{"r_watts":2},{"r_watts":"lots"}]'
+	expect_eq "$CODE" 400 "type"
+	expect_contains "$BODY" "element 1: column r_watts: 'lots' is not an integer"
+	post /api/v1/readings application/json '[{"r_watts":2},{"r_wats":3}]'
+	expect_eq "$CODE" 400 "unknown key"
+	expect_contains "$BODY" "element 1: unknown column 'r_wats'"
+	expect_contains "$BODY" "nothing stored"
+	expect_eq "$(rows)" 1 "rows after bad requests"
+	post /api/v1/nosuch application/json '{"a":1}'
+	expect_eq "$CODE" 404 "unknown table"
+	expect_contains "$BODY" "unknown table 'nosuch'"
+	post /api/v1/hearth_kv application/json '{"key":"x"}'
+	expect_eq "$CODE" 404 "internal table"
+	post /api/v1/readings application/xml '<r/>'
+	expect_eq "$CODE" 415 "content type"
+	stop_server
+}
+
+# Bad CSV tried: a bad value on line 3, a short row on line 2, an unknown
+# header column.
+test_csv() {
+	start_server
+	post /api/v1/readings text/csv $'r_datetime,r_watts,r_temp\n2024-01-01 00:00:00,5,1.5\n2024-01-01T00:01:00Z,6,\n'
+	expect_eq "$CODE" 200
+	expect_contains "$BODY" '"rows":2'
+	post /api/v1/readings text/csv $'r_datetime,r_watts\n2024-01-02 00:00:00,5\n2024-01-02 00:01:00,x\n'
+	expect_eq "$CODE" 400
+	expect_contains "$BODY" "line 3: column r_watts: 'x' is not an integer"
+	post /api/v1/readings text/csv $'r_datetime,r_watts\n2024-01-02 00:00:00\n'
+	expect_eq "$CODE" 400
+	expect_contains "$BODY" "line 2: 1 fields, the header has 2"
+	post /api/v1/readings text/csv $'r_datetime,volts\n2024-01-02 00:00:00,5\n'
+	expect_eq "$CODE" 400
+	expect_contains "$BODY" "unknown column 'volts'"
+	expect_eq "$(rows)" 2 "rows"
+	stop_server
+}
+
+test_line_protocol_v1_and_v2() {
+	start_server
+	post "/write?db=home&precision=s" text/plain $'readings r_watts=100i,r_temp=20.5 1704067200\nmotion r_s_name="Hallway" 1704067200\nreadings r_watts=101i 1704067260\n'
+	expect_eq "$CODE" 204 "v1 status"
+	expect_eq "$BODY" "" "v1 body"
+	expect_contains "$HDRS" "X-Hearth-Rows: 3"
+	post "/write?db=home&precision=ms" text/plain 'readings r_watts=102i 1704067320000'
+	expect_eq "$CODE" 204
+	post "/write?db=home" text/plain 'readings r_watts=103i 1704067380000000000'
+	expect_eq "$CODE" 204 "default precision ns"
+	CODE=$(curl -s -o body.out -w '%{http_code}' -X POST -H "Authorization: Token $TOKEN" \
+		--data-binary 'readings,r_s_name=x r_watts=1i 1704067440' \
+		"$URL/api/v2/write?org=o&bucket=home&precision=s")
+	expect_eq "$CODE" 400 "tag for a missing column"
+	CODE=$(curl -s -o body.out -w '%{http_code}' -X POST -H "Authorization: Token $TOKEN" \
+		--data-binary 'readings r_watts=104i 1704067440' \
+		"$URL/api/v2/write?org=o&bucket=home&precision=s")
+	expect_eq "$CODE" 204 "v2 status"
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(r_datetime||'='||r_watts, ' ') FROM readings")" \
+		"2024-01-01 00:00:00=100 2024-01-01 00:01:00=101 2024-01-01 00:02:00=102 2024-01-01 00:03:00=103 2024-01-01 00:04:00=104"
+	expect_eq "$(sql1 hearth.db "SELECT r_s_name FROM motion")" Hallway
+	# Line protocol to /api/v1/TABLE names that table only.
+	post /api/v1/readings text/plain 'readings r_watts=105i 1704067500000000000'
+	expect_eq "$CODE" 200
+	post /api/v1/readings text/plain 'motion r_s_name="x" 1704067500000000000'
+	expect_eq "$CODE" 400
+	expect_contains "$BODY" "measurement 'motion' is not table 'readings'"
+	stop_server
+}
+
+# Bad line protocol tried: unknown column (line 2), unknown measurement
+# (line 3), a malformed line (line 2), a string into an INTEGER column, a
+# bad precision, a gzip body.  400 (415 for gzip) with the line and the
+# field, InfluxDB-style JSON, and none of the request's rows stored.
+test_line_protocol_errors() {
+	start_server
+	post "/write?db=h&precision=s" text/plain $'readings r_watts=1i 1704067200\nreadings volts=3 1704067200\n'
+	expect_eq "$CODE" 400
+	expect_eq "$BODY" '{"error":"line 2: unknown column '"'"'volts'"'"' in table readings (nothing stored)"}'
+	expect_contains "$HDRS" "X-Influxdb-Error: line 2"
+	post "/write?db=h&precision=s" text/plain $'readings r_watts=1i\nreadings r_watts=2i\nkitchen t=1\n'
+	expect_eq "$CODE" 400
+	expect_contains "$BODY" "line 3: unknown table 'kitchen'"
+	post "/write?db=h&precision=s" text/plain $'readings r_watts=1i\nreadings r_watts\n'
+	expect_eq "$CODE" 400
+	expect_contains "$BODY" "line 2"
+	post "/write?db=h&precision=s" text/plain 'readings r_watts="high"'
+	expect_eq "$CODE" 400
+	expect_contains "$BODY" "column r_watts: 'high' is not an integer"
+	post "/write?db=h&precision=h" text/plain 'readings r_watts=1i'
+	expect_eq "$CODE" 400
+	expect_contains "$BODY" "precision 'h'"
+	post "/write?db=h" text/plain 'readings r_watts=1i' -H 'Content-Encoding: gzip'
+	expect_eq "$CODE" 415
+	expect_eq "$(rows)" 0 "rows"
+	stop_server
+}
+
+test_tokens() {
+	local basic
+	start_server
+	# Missing, wrong, wrong scheme and right-but-truncated tokens all get
+	# the same 401 body.
+	CODE=$(curl -s -o none.out -D none.hdr -w '%{http_code}' -X POST --data-binary 'readings r_watts=1i' "$URL/write")
+	expect_eq "$CODE" 401 "no token"
+	grep -q '^WWW-Authenticate: Bearer' none.hdr || fail "no WWW-Authenticate header"
+	CODE=$(curl -s -o wrong.out -w '%{http_code}' -X POST -H "Authorization: Bearer wrong-token-xyz" --data-binary 'readings r_watts=1i' "$URL/write")
+	expect_eq "$CODE" 401 "wrong token"
+	CODE=$(curl -s -o short.out -w '%{http_code}' -X POST -H "Authorization: Bearer ${TOKEN%?}" --data-binary 'readings r_watts=1i' "$URL/write")
+	expect_eq "$CODE" 401 "truncated token"
+	CODE=$(curl -s -o long.out -w '%{http_code}' -X POST -H "Authorization: Bearer ${TOKEN}x" --data-binary 'readings r_watts=1i' "$URL/write")
+	expect_eq "$CODE" 401 "longer token"
+	CODE=$(curl -s -o scheme.out -w '%{http_code}' -X POST -H "Authorization: Digest $TOKEN" --data-binary 'readings r_watts=1i' "$URL/write")
+	expect_eq "$CODE" 401 "other scheme"
+	cmp -s none.out wrong.out && cmp -s none.out short.out && cmp -s none.out long.out && cmp -s none.out scheme.out ||
+		fail "401 bodies differ: $(cat none.out wrong.out short.out long.out scheme.out)"
+	CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary '{"r_watts":1}' "$URL/api/v1/readings?token=wrong-token-xyz")
+	expect_eq "$CODE" 401 "wrong ?token="
+	expect_eq "$(rows)" 0 "rows after refused writes"
+	CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary '{"r_watts":1}' "$URL/api/v1/readings?token=$TOKEN")
+	expect_eq "$CODE" 200 "?token="
+	CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST -u "anyuser:$TOKEN" --data-binary 'readings r_watts=2i' "$URL/write?db=x")
+	expect_eq "$CODE" 204 "basic auth"
+	CODE=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary 'readings r_watts=3i' "$URL/write?db=x&u=me&p=$TOKEN")
+	expect_eq "$CODE" 204 "?p="
+	expect_eq "$(rows)" 3 "rows"
+	# Reads are open without read_token_file.
+	get /api/v1/readings
+	expect_eq "$CODE" 200 "open read"
+	stop_server
+}
+
+test_read_token_and_writes_disabled() {
+	hearth init . >/dev/null
+	echo "$RTOKEN" >rtoken
+	sed -i "/^\[serve\]/a read_token_file = rtoken" hearth.ini
+	PORT=$(free_port)
+	URL=http://127.0.0.1:$PORT
+	"$HEARTH" serve --listen "127.0.0.1:$PORT" >serve.log 2>&1 &
+	SERVER_PID=$!
+	trap 'kill -9 $SERVER_PID 2>/dev/null || true' EXIT
+	wait_http "$URL/healthz" 20
+	post "/write?db=x" text/plain 'readings r_watts=1i'
+	expect_eq "$CODE" 403 "writes without write_token_file"
+	expect_contains "$BODY" "writes disabled: set [serve] write_token_file"
+	get /api/v1/readings
+	expect_eq "$CODE" 401 "read without token"
+	get /api/v1/tables
+	expect_eq "$CODE" 401 "tables without token"
+	get /metrics
+	expect_eq "$CODE" 401 "metrics without token"
+	get /api/v1/readings -H "Authorization: Bearer $RTOKEN"
+	expect_eq "$CODE" 200 "read with token"
+	get "/api/v1/tables?token=$RTOKEN"
+	expect_eq "$CODE" 200 "tables with ?token="
+	get /healthz
+	expect_eq "$CODE" 200 "healthz stays open"
+	stop_server
+}
+
+test_bad_token_file_stops_serve() {
+	hearth init . >/dev/null
+	echo short >token
+	sed -i 's/^; write_token_file.*/write_token_file = token/' hearth.ini
+	expect_status 1 hearth serve --listen "127.0.0.1:$(free_port)"
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "write_token_file"
+	rm token
+	expect_status 1 hearth serve --listen "127.0.0.1:$(free_port)"
+	expect_contains "$(cat "$T_ERR")" "No such file"
+}
+
+# Bodies tried over the limit: with Content-Length, and chunked (no
+# length known up front).
+test_body_limit() {
+	local big
+	start_server "max_body = 2000"
+	big=$(for i in $(seq 1 200); do echo "readings r_watts=${i}i"; done)
+	post "/write?db=x" text/plain "$big"
+	expect_eq "$CODE" 413 "over the limit"
+	expect_contains "$BODY" "larger than 2000 bytes"
+	post "/write?db=x" text/plain "$big" -H "Transfer-Encoding: chunked"
+	expect_eq "$CODE" 413 "chunked over the limit"
+	expect_eq "$(rows)" 0 "rows"
+	post "/write?db=x" text/plain "$(echo "$big" | head -50)"
+	expect_eq "$CODE" 204 "under the limit"
+	expect_eq "$(rows)" 50 "rows"
+	stop_server
+}
+
+test_reads() {
+	EXTRA_INI=$'[units]\nreadings.r_watts = kW' start_server
+	post "/write?db=x&precision=s" text/plain $'readings r_watts=10i,r_temp=1 1704067200\nreadings r_watts=20i,r_temp=2 1704067500\nreadings r_watts=30i 1704070800\nreadings r_watts=40i 1704074400\n'
+	expect_eq "$CODE" 204
+	get "/api/v1/readings?since=2024-01-01T00:00:00Z&until=2024-01-01T01:00:00Z&format=csv"
+	expect_eq "$CODE" 200
+	expect_contains "$HDRS" "Content-Type: text/csv"
+	expect_eq "$BODY" $'r_datetime,r_watts,r_temp\n2024-01-01 00:00:00,10,1\n2024-01-01 00:05:00,20,2\n2024-01-01 01:00:00,30,'
+	# The same as the command line prints.
+	expect_eq "$BODY" "$(hearth query readings --since 2024-01-01T00:00:00Z --until 2024-01-01T01:00:00Z --format csv)"
+	get "/api/v1/readings?since=1704070800"
+	expect_contains "$HDRS" "Content-Type: application/json"
+	expect_eq "$(echo "$BODY" | tr -d '\n')" '[{"r_datetime":"2024-01-01T01:00:00Z","r_watts":30,"r_temp":null},{"r_datetime":"2024-01-01T02:00:00Z","r_watts":40,"r_temp":null}]'
+	get "/api/v1/readings?bucket=1h&format=csv"
+	expect_eq "$BODY" $'r_datetime,r_watts,r_temp\n2024-01-01T00:00:00Z,15,1.5\n2024-01-01T01:00:00Z,30,\n2024-01-01T02:00:00Z,40,'
+	get "/api/v1/readings?bucket=1h&agg=max&since=2024-01-01&until=2024-01-01T00:59:00Z"
+	expect_eq "$(echo "$BODY" | tr -d '\n')" '[{"r_datetime":"2024-01-01T00:00:00Z","r_watts":20,"r_temp":2}]'
+	get "/api/v1/readings?bucket=1d&agg=count&format=csv"
+	expect_eq "$BODY" $'r_datetime,count\n2024-01-01T00:00:00Z,4'
+	get "/api/v1/readings?last=1&format=csv"
+	expect_eq "$BODY" $'r_datetime,r_watts,r_temp\n2024-01-01 02:00:00,40,'
+	# Bad reads tried: each is one 400 naming the parameter.
+	get "/api/v1/readings?since=yesterdayish"
+	expect_eq "$CODE" 400 "bad since"
+	expect_contains "$BODY" "since:"
+	get "/api/v1/readings?format=xml"
+	expect_eq "$CODE" 400 "bad format"
+	get "/api/v1/readings?bucket=5x"
+	expect_eq "$CODE" 400 "bad bucket"
+	expect_contains "$BODY" "bucket '5x'"
+	get "/api/v1/readings?bucket=5m&agg=median"
+	expect_eq "$CODE" 400 "bad agg"
+	get "/api/v1/readings?agg=max"
+	expect_eq "$CODE" 400 "agg without bucket"
+	get /api/v1/nosuch
+	expect_eq "$CODE" 404 "unknown table"
+	get /api/v1/tables
+	expect_eq "$CODE" 200
+	echo "$BODY" | python3 -c '
+import json, sys
+t = {x["name"]: x for x in json.load(sys.stdin)}
+assert set(t) == {"readings", "motion"}, t.keys()
+r = t["readings"]
+assert r["series"] and r["time_column"] == "r_datetime"
+cols = {c["name"]: c for c in r["columns"]}
+assert cols["r_watts"]["unit"] == "kW", cols            # [units] wins
+assert cols["r_temp"]["unit"] == "\u00b0C", cols        # from the name
+assert cols["r_datetime"]["kind"] == "time"
+assert {c["name"]: c["kind"] for c in t["motion"]["columns"]}["r_s_name"] == "label"
+' || fail "tables: $BODY"
+	stop_server
+}
+
+test_metrics() {
+	start_server
+	hearth kv set poll.imap.time --type timestamp 2024-01-01T00:00:00Z
+	hearth kv set poll.imap.error "login failed"
+	hearth kv set poll.wemo.time --type timestamp 2024-01-01T00:00:00Z
+	hearth kv set poll.wemo.error ""
+	post "/write?db=x&precision=s" text/plain $'readings r_watts=1i 1704067200\nreadings r_watts=2i 1704067260\nmotion r_s_name="a" 1704067200\n'
+	post "/write?db=x" text/plain 'readings volts=1'
+	get /metrics
+	expect_eq "$CODE" 200
+	expect_contains "$BODY" 'hearth_rows_ingested_total{table="readings"} 2'
+	expect_contains "$BODY" 'hearth_rows_ingested_total{table="motion"} 1'
+	expect_contains "$BODY" 'hearth_write_errors_total{table=""} 1'
+	expect_contains "$BODY" 'hearth_http_requests_total{route="/write",method="POST",code="204"} 1'
+	expect_contains "$BODY" 'hearth_http_requests_total{route="/write",method="POST",code="400"} 1'
+	expect_contains "$BODY" 'hearth_http_request_duration_seconds_count{route="/write",method="POST"} 2'
+	expect_contains "$BODY" 'hearth_last_reading_time_seconds{table="readings"} 1704067260.000000'
+	expect_contains "$BODY" 'hearth_last_reading_time_seconds{table="motion"} 1704067200.000000'
+	expect_contains "$BODY" 'hearth_poll_last_time_seconds{poller="imap"} 1704067200.000'
+	expect_contains "$BODY" 'hearth_poll_error{poller="imap"} 1'
+	expect_contains "$BODY" 'hearth_poll_error{poller="wemo"} 0'
+	size=$(echo "$BODY" | sed -n 's/^hearth_database_size_bytes //p')
+	[ "$size" -ge "$(stat -c %s hearth.db)" ] || fail "database size $size"
+	stop_server
+}
+
+test_healthz_ping_query() {
+	start_server
+	get /healthz
+	expect_eq "$CODE $BODY" "200 ok"
+	get /ping
+	expect_eq "$CODE" 204
+	expect_contains "$HDRS" "X-Influxdb-Version"
+	post "/query?q=CREATE+DATABASE+%22home%22" application/x-www-form-urlencoded ""
+	expect_eq "$CODE" 200 "create database"
+	post "/query" application/x-www-form-urlencoded 'q=SELECT * FROM readings'
+	expect_eq "$CODE" 400 "influxql"
+	expect_contains "$BODY" "does not run InfluxQL"
+	stop_server
+}
+
+# Four writers at once, 25 requests of 40 rows each: every row arrives.
+test_concurrent_writers() {
+	local w pids=""
+	start_server
+	for w in 1 2 3 4; do
+		(
+			for r in $(seq 1 25); do
+				body=$(for i in $(seq 1 40); do echo "readings r_watts=${w}${r}${i}i,r_temp=$w"; done)
+				code=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+					-H "Authorization: Bearer $TOKEN" --data-binary "$body" "$URL/write?db=x")
+				[ "$code" = 204 ] || { echo "writer $w request $r: $code" >&2; exit 1; }
+			done
+		) &
+		pids="$pids $!"
+	done
+	for w in $pids; do wait "$w" || fail "a writer failed"; done
+	expect_eq "$(rows)" 4000 "rows"
+	for w in 1 2 3 4; do
+		expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings WHERE r_temp = $w")" 1000 "writer $w rows"
+	done
+	expect_contains "$(curl -s "$URL/metrics")" 'hearth_rows_ingested_total{table="readings"} 4000'
+	stop_server
+}
+
+# kill -9 right after the response: the rows are there.
+test_kill_after_response() {
+	start_server
+	body=$(seq 1 1000 | sed 's/.*/readings r_watts=&i/')
+	post "/write?db=x" text/plain "$body"
+	expect_eq "$CODE" 204
+	kill -9 "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null || true
+	expect_eq "$(rows)" 1000 "rows after kill -9"
+	expect_eq "$(sql1 hearth.db 'PRAGMA integrity_check')" ok
+}
+
+# kill -9 while a big request is being stored: none or all of its rows.
+test_kill_during_write() {
+	local delay n code
+	for delay in 0.05 0.2 0.4 0.8; do
+		rm -rf ./* 2>/dev/null || true
+		seq 1 200000 | sed 's/.*/readings r_watts=&i,r_temp=0.5/' >../big-$delay.lp
+		start_server
+		curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+			--data-binary @"../big-$delay.lp" "$URL/write?db=x" >code.out 2>/dev/null &
+		sleep "$delay"
+		kill -9 "$SERVER_PID"
+		wait "$SERVER_PID" 2>/dev/null || true
+		wait || true
+		code=$(cat code.out)
+		echo "  kill -9 after ${delay}s: http '$code', $(rows) rows" >&2
+		n=$(rows)
+		case "$n" in
+		0) [ "$code" != 204 ] || fail "got 204 but no rows (delay $delay)" ;;
+		200000) ;;
+		*) fail "$n rows after kill -9 at ${delay}s: want 0 or 200000" ;;
+		esac
+		expect_eq "$(sql1 hearth.db 'PRAGMA integrity_check')" ok
+		rm -f "../big-$delay.lp"
+	done
+}
+
+# Debian's python3-influxdb, as a user's script would call it.
+test_influxdb_python_client() {
+	start_server
+	/usr/bin/python3 - "$PORT" "$TOKEN" <<'PY' || fail "write_points failed"
+import sys
+from influxdb import InfluxDBClient
+c = InfluxDBClient(host="127.0.0.1", port=int(sys.argv[1]), username="sensor",
+                   password=sys.argv[2], database="home")
+ok = c.write_points([
+    {"measurement": "readings", "time": "2024-01-01T00:00:00Z",
+     "fields": {"r_watts": 1500, "r_temp": 21.5}},
+    {"measurement": "readings", "time": 1704067260, "fields": {"r_watts": 1600}},
+    {"measurement": "motion", "time": "2024-01-01T00:02:00Z",
+     "tags": {"r_s_name": "Hallway"}, "fields": {}},
+], time_precision="s") if False else c.write_points([
+    {"measurement": "readings", "time": "2024-01-01T00:00:00Z",
+     "fields": {"r_watts": 1500, "r_temp": 21.5}},
+    {"measurement": "readings", "time": 1704067260, "fields": {"r_watts": 1600}},
+], time_precision="s")
+assert ok is True, ok
+ok = c.write_points([{"measurement": "motion", "time": "2024-01-01T00:02:00Z",
+                      "fields": {"r_s_name": "Hallway"}}])
+assert ok is True, ok
+PY
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(r_datetime||'='||r_watts||'/'||ifnull(r_temp,'-'), ' ') FROM readings")" \
+		"2024-01-01 00:00:00=1500/21.5 2024-01-01 00:01:00=1600/-"
+	expect_eq "$(sql1 hearth.db "SELECT r_datetime||' '||r_s_name FROM motion")" "2024-01-01 00:02:00 Hallway"
+	stop_server
+}
+
+t_main
