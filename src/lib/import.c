@@ -184,6 +184,27 @@ out:
 	return ret;
 }
 
+/* Does key (as shape_writer builds it) describe pt?  Compared in place:
+ * nearly every point has the shape of the one before it, and building
+ * the key first cost an allocation per point. */
+static int shape_is(const char *key, const struct lp_point *pt)
+{
+	size_t i, n = pt->ntags + pt->nfields, l = strlen(pt->measurement);
+
+	if (strncmp(key, pt->measurement, l))
+		return 0;
+	key += l;
+	for (i = 0; i < n; i++) {
+		if (*key++ != '\x1f')
+			return 0;
+		l = strlen(pt->tags[i].key);
+		if (strncmp(key, pt->tags[i].key, l))
+			return 0;
+		key += l;
+	}
+	return *key == '\0';
+}
+
 static struct writer *shape_writer(struct run *r, const struct lp_point *pt,
 				   struct hearth_err *err)
 {
@@ -192,6 +213,8 @@ static struct writer *shape_writer(struct run *r, const struct lp_point *pt,
 	struct shape sh;
 	size_t i, n = pt->ntags + pt->nfields;
 
+	if (r->nshapes && shape_is(r->shapes[0].key, pt))
+		return r->shapes[0].w;
 	buf_addstr(&key, pt->measurement);
 	for (i = 0; i < n; i++) {
 		buf_addch(&key, '\x1f');
