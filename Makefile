@@ -51,7 +51,7 @@ $(B)/libhearth.a: $(LIB_OBJ)
 $(B)/hearth: $(CMD_OBJ) $(B)/libhearth.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(B)/libhearth.a $(LIBS_ALL)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libhearth.a
+$(B)/tests/%: tests/unit/%.c tests/unit/t.h tests/unit/t_store.h $(B)/libhearth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libhearth.a $(LIBS_ALL)
 
