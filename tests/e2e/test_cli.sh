@@ -78,7 +78,7 @@ test_import_csv_and_lp() {
 	# stdin, format sniffed
 	printf 'motion r_s_name="Hall way" 1416780902\n' | hearth import --quiet --precision s motion -
 	expect_eq "$(sql1 hearth.db "SELECT r_datetime || '|' || r_s_name FROM motion")" "2014-11-23 22:15:02|Hall way"
-	printf 'r_s_name,r_datetime\n"Kitchen, back",2014-11-23T22:15:03Z\n' | hearth import --quiet motion
+	printf 'r_s_name, r_datetime\n"Kitchen, back", 2014-11-23T22:15:03Z \n' | hearth import --quiet motion
 	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM motion")" 2
 }
 
