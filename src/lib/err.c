@@ -28,20 +28,15 @@ int err_prefix(struct hearth_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	/* Appended by hand: snprintf of old into the rest draws a
-	 * truncation warning at -O1, and truncating is what is wanted. */
-	if (n >= 0 && (size_t)n < sizeof(err->msg)) {
-		size_t len = (size_t)n, room = sizeof(err->msg) - 1 - len;
-		size_t ol = strnlen(old, sizeof(old) - 1);
-		const char *sep = ": ";
-		while (*sep && room) {
-			err->msg[len++] = *sep++;
-			room--;
-		}
-		if (ol > room)
-			ol = room;
-		memcpy(err->msg + len, old, ol);
-		err->msg[len + ol] = '\0';
+	if (n >= 0 && (size_t)n + 2 < sizeof(err->msg)) {
+		/* Copy by hand: the old message is truncated to fit, which
+		 * snprintf("%s") would warn about. */
+		size_t at = (size_t)n, room = sizeof(err->msg) - at - 3;
+		size_t len = strnlen(old, room);
+		err->msg[at] = ':';
+		err->msg[at + 1] = ' ';
+		memcpy(err->msg + at + 2, old, len);
+		err->msg[at + 2 + len] = '\0';
 	}
 	return -1;
 }

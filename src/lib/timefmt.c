@@ -252,20 +252,25 @@ bad:
 		       "or unix seconds", s);
 }
 
-/* Write v as exactly `width` digits at p (v >= 0). */
-static void put_digits(char *p, int v, int width)
+/* Write v as exactly n digits. */
+static char *put_digits(char *p, int64_t v, int n)
 {
-	while (width-- > 0) {
-		p[width] = (char)('0' + v % 10);
+	int i;
+
+	for (i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
 		v /= 10;
 	}
+	return p + n;
 }
 
+/* Formatting by hand: this runs once per row on bulk imports, where
+ * snprintf was the largest cost after SQLite itself. */
 size_t timefmt_format(int64_t t, enum timefmt_style style, char *out,
 		      size_t outsz)
 {
 	int64_t sec = t / US_PER_SEC, us = t % US_PER_SEC, days, rem;
-	char tmp[40];
+	char tmp[48], *p = tmp;
 	int y, m, d;
 	size_t n;
 
@@ -280,38 +285,30 @@ size_t timefmt_format(int64_t t, enum timefmt_style style, char *out,
 		days--;
 	}
 	civil_from_days(days, &y, &m, &d);
+	if (y < 0) {
+		*p++ = '-';
+		y = -y;
+	}
+	p = put_digits(p, y, y > 9999 ? (y > 99999 ? 6 : 5) : 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = style == TIMEFMT_SQL ? ' ' : 'T';
+	p = put_digits(p, rem / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, rem / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, rem % 60, 2);
+	if (us) {
+		*p++ = '.';
+		p = put_digits(p, us, 6);
+	}
+	if (style == TIMEFMT_ISO_Z)
+		*p++ = 'Z';
+	n = (size_t)(p - tmp);
 	if (outsz == 0)
 		return 0;
-	/* Digits by hand: this runs once per stored row, and snprintf was
-	 * a tenth of a bulk import.  Years outside 0..9999 (which ISO 8601
-	 * cannot write in four digits) take the slow path. */
-	if (y < 0 || y > 9999) {
-		int k = snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d%c%02d:%02d:%02d",
-				 y, m, d, style == TIMEFMT_SQL ? ' ' : 'T',
-				 (int)(rem / 3600), (int)(rem / 60 % 60),
-				 (int)(rem % 60));
-		n = k > 0 ? (size_t)k : 0;
-	} else {
-		put_digits(tmp, y, 4);
-		tmp[4] = '-';
-		put_digits(tmp + 5, m, 2);
-		tmp[7] = '-';
-		put_digits(tmp + 8, d, 2);
-		tmp[10] = style == TIMEFMT_SQL ? ' ' : 'T';
-		put_digits(tmp + 11, (int)(rem / 3600), 2);
-		tmp[13] = ':';
-		put_digits(tmp + 14, (int)(rem / 60 % 60), 2);
-		tmp[16] = ':';
-		put_digits(tmp + 17, (int)(rem % 60), 2);
-		n = 19;
-	}
-	if (us && n + 7 < sizeof(tmp)) {
-		tmp[n] = '.';
-		put_digits(tmp + n + 1, (int)us, 6);
-		n += 7;
-	}
-	if (style == TIMEFMT_ISO_Z && n + 1 < sizeof(tmp))
-		tmp[n++] = 'Z';
 	if (n >= outsz)
 		n = outsz - 1;
 	memcpy(out, tmp, n);
