@@ -189,6 +189,53 @@ static size_t common_prefix(const char *a, const char *b)
 	return n;
 }
 
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && b[n] && (a[n] | 32) == (b[n] | 32))
+		n++;
+	return n;
+}
+
+/*
+ * The column of `list` that `c` was likely renamed to (or from): the only
+ * one of the same type, or among several the one sharing the longest
+ * name prefix (r_temp, r_temperature), at least 3 characters.  -1: none.
+ * Used both ways, so the down of a revision finds the same rename.
+ */
+static int match(const struct schema_column *c,
+		 const struct schema_column **list, size_t n)
+{
+	char *tc = schema_norm_type(c->type);
+	size_t j, cand = 0, best = 0, nbest = 0;
+	int only = -1, pick = -1;
+
+	for (j = 0; j < n; j++) {
+		char *tj;
+		size_t pre;
+		if (!list[j])
+			continue;
+		tj = schema_norm_type(list[j]->type);
+		if (!strcmp(tc, tj)) {
+			if (!cand++)
+				only = (int)j;
+			pre = common_prefix(c->name, list[j]->name);
+			if (pre > best) {
+				best = pre;
+				nbest = 0;
+				pick = (int)j;
+			}
+			nbest += pre == best;
+		}
+		free(tj);
+	}
+	free(tc);
+	if (cand == 1)
+		return only;
+	return nbest == 1 && best >= 3 ? pick : -1;
+}
+
 /* What differs in one column present on both sides; 1 if anything. */
 static int column_changes(const struct schema_column *a,
 			  const struct schema_column *b, struct buf *why,
@@ -234,7 +281,7 @@ static void diff_table(struct diff *d, const struct schema *fs,
 	struct buf why = BUF_INIT;
 	struct renames r = { { 0 }, { 0 }, 0 };
 	const struct schema_column *dropped[64], *added[64];
-	size_t ndrop = 0, nadd = 0, i, j, k;
+	size_t ndrop = 0, nadd = 0, i, j;
 	char **ka = NULL, **kb = NULL;
 	size_t na = 0, nb = 0;
 	int rebuild = 0, loses = 0;
@@ -251,47 +298,12 @@ static void diff_table(struct diff *d, const struct schema *fs,
 			rebuild = 1;
 		}
 	}
-	/* A likely rename: the only dropped column of a type and the only
-	 * added one of it.  Losing a column's data silently is worse than
-	 * asking. */
+	/* A likely rename (see match), paired both ways.  Losing a
+	 * column's data silently is worse than asking. */
 	for (i = 0; i < ndrop; i++) {
-		char *ti = schema_norm_type(dropped[i]->type);
-		size_t cand = 0, nsame = 0, pick = 0;
-		size_t best = 0, nbest = 0, only = 0;
-		for (j = 0; j < nadd; j++) {
-			char *tj;
-			size_t pre;
-			if (!added[j])
-				continue;
-			tj = schema_norm_type(added[j]->type);
-			if (!strcmp(ti, tj)) {
-				if (!cand++)
-					only = j;
-				pre = common_prefix(dropped[i]->name,
-						    added[j]->name);
-				if (pre > best) {
-					best = pre;
-					nbest = 0;
-					pick = j;
-				}
-				nbest += pre == best;
-			}
-			free(tj);
-		}
-		/* Several of the same type: a name sharing a clear prefix
-		 * (r_temp -> r_temperature) is still a likely rename. */
-		if (cand == 1)
-			pick = only;
-		else if (nbest == 1 && best >= 3)
-			cand = 1;
-		for (k = 0; k < ndrop; k++) {
-			char *tk = dropped[k] ? schema_norm_type(dropped[k]->type) : NULL;
-			if (tk && !strcmp(ti, tk))
-				nsame++;
-			free(tk);
-		}
-		free(ti);
-		if (cand == 1 && nsame == 1 && r.n < 64) {
+		int pick = match(dropped[i], added, nadd);
+		if (pick >= 0 && match(added[pick], dropped, ndrop) == (int)i &&
+		    r.n < 64) {
 			struct diff_op *op = add_op(d, DIFF_RENAME_COLUMN);
 			op->from = a;
 			op->to = b;

@@ -17,7 +17,7 @@ struct rename {
 
 static void find_renames(const char *sql, struct rename **out, size_t *n)
 {
-	struct sqltok t[7];
+	struct sqltok t[8];
 	const char *p = sql;
 	size_t i;
 
@@ -30,7 +30,7 @@ static void find_renames(const char *sql, struct rename **out, size_t *n)
 			continue;
 		{
 			const char *q = p;
-			for (i = 1; i < 7; i++)
+			for (i = 1; i < 8; i++)
 				q = sqltok_next(q, &t[i]);
 		}
 		if (!sqltok_is(&t[1], "TABLE") || !sqltok_is(&t[3], "RENAME"))
