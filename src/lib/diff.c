@@ -189,15 +189,6 @@ static size_t common_prefix(const char *a, const char *b)
 	return n;
 }
 
-static size_t common_prefix(const char *a, const char *b)
-{
-	size_t n = 0;
-
-	while (a[n] && b[n] && (a[n] | 32) == (b[n] | 32))
-		n++;
-	return n;
-}
-
 /*
  * The column of `list` that `c` was likely renamed to (or from): the only
  * one of the same type, or among several the one sharing the longest
