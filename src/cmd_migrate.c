@@ -441,6 +441,11 @@ int cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "one revision wanted");
 	if (load(ctx, &rs))
 		return 1;
+	/* Stamping a fresh database file is how a --sql run starts. */
+	if (cmd_open_db(ctx, STORE_CREATE)) {
+		revision_set_release(&rs);
+		return 1;
+	}
 	if (migration_stamp(ctx->store, &rs, argv[optind], &err) < 0)
 		cmd_error("%s", err.msg);
 	else {

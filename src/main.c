@@ -47,7 +47,7 @@ const struct cmd cmd_table[] = {
 	{ "heads", cmd_heads, 0, "heads", "revisions nothing builds on yet" },
 	{ "merge", cmd_merge, 0, "merge [-m MSG]",
 	  "a revision joining all heads into one" },
-	{ "stamp", cmd_stamp, CMD_DB, "stamp REV",
+	{ "stamp", cmd_stamp, 0, "stamp REV",
 	  "mark REV applied without running SQL" },
 	{ "check", cmd_check, CMD_DB_RO, "check",
 	  "exit 1 and show the diff if the database and schema.sql differ" },
