@@ -51,6 +51,8 @@ static int same_set(char **a, size_t na, char **b, size_t nb)
 
 	if (na != nb)
 		return 0;
+	if (!na)
+		return 1;
 	qsort(a, na, sizeof(char *), cmp_str);
 	qsort(b, nb, sizeof(char *), cmp_str);
 	for (i = 0; i < na; i++)
