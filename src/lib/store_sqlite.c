@@ -352,6 +352,7 @@ static int sq_introspect(struct store *s, struct schema *out,
 		if (!strcmp(type, "table")) {
 			struct schema_table *t = schema_add_table(out, name);
 			t->sql = sql ? xstrdup(sql) : NULL;
+			schema_table_parse_sql(t);
 		} else if (!strcmp(type, "view")) {
 			schema_add_object(&out->views, &out->nviews, name, NULL,
 					  sql);
