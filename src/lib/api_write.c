@@ -12,6 +12,8 @@
 #include <strings.h>
 
 #include "api.h"
+#include "autocol.h"
+#include "config.h"
 #include "format.h"
 #include "import.h"
 #include "ingest.h"
@@ -82,15 +84,28 @@ static int encoded(struct http_req *req)
 	return ce && *ce && strcasecmp(ce, "identity");
 }
 
+static int auto_columns(struct http_req *req)
+{
+	const char *v = config_get(http_config(req), "serve", "auto_columns");
+
+	return v && (!strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
+		     !strcasecmp(v, "on") || !strcmp(v, "1"));
+}
+
+/* Import the body in one transaction.  *bad is set when the error is the
+ * request's fault (HTTP 400). */
 static int run_import(struct http_req *req, struct store *s,
 		      const struct schema *schema, enum import_format format,
 		      const char *table, enum lp_precision prec,
-		      struct import_result *res, struct hearth_err *err)
+		      struct import_result *res, int *bad,
+		      struct hearth_err *err)
 {
 	struct import_opts o;
-	struct ingest_src *src = xmalloc(sizeof(*src));
-	int rc;
+	struct ingest_src *src;
+	int rc = -1, added = 0;
 
+	memset(res, 0, sizeof(*res));
+	*bad = 0;
 	memset(&o, 0, sizeof(o));
 	o.table = table;
 	o.format = format;
@@ -99,9 +114,21 @@ static int run_import(struct http_req *req, struct store *s,
 	o.atomic = 1;
 	o.committed = count_rows;
 	o.committed_ctx = api_metrics();
+	src = xmalloc(sizeof(*src));
 	ingest_src_mem(src, req->body, req->body_len);
 	lock_writes(s);
+	/* New columns first, under the same lock, so that no other request
+	 * writes a revision at the same time. */
+	if (format == IMPORT_LP && auto_columns(req)) {
+		if (autocol_apply(s, schema, http_config(req), req->body,
+				  req->body_len, &added, bad, err) < 0)
+			goto out;
+		if (added && !(schema = http_schema(req, err)))
+			goto out;
+	}
 	rc = import_run(s, schema, src, &o, res, err);
+	*bad = res->bad_line != 0;
+out:
 	unlock_writes(s);
 	free(src);
 	return rc;
@@ -156,8 +183,7 @@ int api_write_v1(struct http_req *req, struct http_resp *resp, void *ud)
 		struct import_result res;
 		rc = run_import(req, s, schema,
 				kind == BODY_CSV ? IMPORT_CSV : IMPORT_LP,
-				t->name, LP_NS, &res, &err);
-		bad = res.bad_line != 0;
+				t->name, LP_NS, &res, &bad, &err);
 		rows = res.rows;
 	}
 	if (rc < 0) {
@@ -183,6 +209,7 @@ int api_write_lp(struct http_req *req, struct http_resp *resp, void *ud)
 	struct import_result res;
 	enum lp_precision prec;
 	struct store *s;
+	int bad;
 	char msg[HEARTH_ERR_MAX + 32], nrows[32];
 
 	(void)ud;
@@ -208,10 +235,11 @@ int api_write_lp(struct http_req *req, struct http_resp *resp, void *ud)
 		snprintf(msg, sizeof(msg), "database: %s", err.msg);
 		return api_error(resp, 1, 503, msg);
 	}
-	if (run_import(req, s, schema, IMPORT_LP, NULL, prec, &res, &err) < 0) {
+	if (run_import(req, s, schema, IMPORT_LP, NULL, prec, &res, &bad,
+		       &err) < 0) {
 		metrics_write_error(api_metrics(), NULL);
 		snprintf(msg, sizeof(msg), "%s (nothing stored)", err.msg);
-		return api_error(resp, 1, res.bad_line ? 400 : 503, msg);
+		return api_error(resp, 1, bad ? 400 : 503, msg);
 	}
 	/* InfluxDB answers a write with 204 and no body, and its clients
 	 * insist on it; the row count goes in a header. */

@@ -378,6 +378,42 @@ test_healthz_ping_query() {
 	stop_server
 }
 
+# [serve] auto_columns = yes: new fields and tags become columns through a
+# migration revision (in migrations/, applied, in the history).
+test_auto_columns() {
+	local nrev fields
+	start_server "auto_columns = yes"
+	nrev=$(ls migrations | wc -l)
+	post "/write?db=x&precision=s" text/plain $'readings,room=hall r_watts=5i,humidity=40.5,ok=true,note="hi" 1704067200\nreadings r_watts=6i,humidity=41 1704067260\n'
+	expect_eq "$CODE" 204 "status: $BODY"
+	expect_contains "$HDRS" "X-Hearth-Rows: 2"
+	expect_eq "$(sql1 hearth.db "SELECT name||':'||type FROM pragma_table_info('readings') WHERE name IN ('room','humidity','ok','note') ORDER BY cid" | tr '\n' ' ')" \
+		"room:TEXT humidity:REAL ok:INTEGER note:TEXT "
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(ifnull(room,'-')||'/'||humidity||'/'||ifnull(ok,'-')||'/'||ifnull(note,'-'), ' ') FROM readings")" \
+		"hall/40.5/1/hi -/41.0/-/-"
+	expect_eq "$(ls migrations | wc -l)" $((nrev + 1)) "revision files"
+	rev=$(ls -t migrations | head -1)
+	grep -q 'ADD COLUMN "humidity" REAL' "migrations/$rev" || fail "revision: $(cat "migrations/$rev")"
+	grep -q 'DROP COLUMN "humidity"' "migrations/$rev" || fail "no down: $(cat "migrations/$rev")"
+	expect_contains "$(hearth current)" "${rev%%_*}"
+	expect_contains "$(hearth history)" "auto_columns: add readings.room"
+	# Known columns now: no second revision.
+	post "/write?db=x&precision=s" text/plain 'readings humidity=42 1704067320'
+	expect_eq "$CODE" 204
+	expect_eq "$(ls migrations | wc -l)" $((nrev + 1)) "revision files after a known column"
+	# Too many new columns at once: 400, no revision, nothing stored.
+	fields=$(seq 1 40 | sed 's/.*/f&=1/' | paste -sd, -)
+	post "/write?db=x" text/plain "readings $fields"
+	expect_eq "$CODE" 400 "too many columns"
+	expect_contains "$BODY" "more than 32 new columns"
+	expect_eq "$(ls migrations | wc -l)" $((nrev + 1)) "revision files after refusal"
+	# An unknown measurement is still an error: tables are not created.
+	post "/write?db=x" text/plain 'kitchen t=1'
+	expect_eq "$CODE" 400 "unknown table"
+	expect_eq "$(rows)" 3
+	stop_server
+}
+
 # Four writers at once, 25 requests of 40 rows each: every row arrives.
 test_concurrent_writers() {
 	local w pids=""

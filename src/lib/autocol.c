@@ -1,0 +1,210 @@
+#include "autocol.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "config.h"
+#include "migration.h"
+#include "revision.h"
+#include "xalloc.h"
+
+struct newcol {
+	char *table;
+	char *name;
+	const char *type;
+};
+
+struct scan {
+	struct newcol cols[AUTOCOL_MAX];
+	size_t n;
+};
+
+static const char *lp_type(enum lp_kind k, int is_tag)
+{
+	if (is_tag)
+		return "TEXT";
+	switch (k) {
+	case LP_FLOAT:
+		return "REAL";
+	case LP_STRING:
+		return "TEXT";
+	default:
+		return "INTEGER";
+	}
+}
+
+/* Remember table.name unless known; -1 when there are too many. */
+static int note(struct scan *sc, const char *table, const char *name,
+		const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++)
+		if (!strcasecmp(sc->cols[i].table, table) &&
+		    !strcasecmp(sc->cols[i].name, name))
+			return 0;
+	if (sc->n == AUTOCOL_MAX)
+		return -1;
+	sc->cols[sc->n].table = xstrdup(table);
+	sc->cols[sc->n].name = xstrdup(name);
+	sc->cols[sc->n].type = type;
+	sc->n++;
+	return 0;
+}
+
+static int scan_body(struct scan *sc, const struct schema *schema,
+		     const char *body, size_t len, struct hearth_err *err)
+{
+	struct ingest_src *src = xmalloc(sizeof(*src));
+	struct lp_parser p;
+	struct lp_point pt;
+	struct hearth_err ignore;
+	int ret = -1;
+
+	ingest_src_mem(src, body, len);
+	/* Precision does not matter: only names and kinds are looked at. */
+	lp_init(&p, src, LP_NS);
+	while (lp_next(&p, &pt, &ignore) == 1) {
+		const struct schema_table *t =
+			schema_find_table(schema, pt.measurement);
+		size_t i, n = pt.ntags + pt.nfields;
+
+		if (!t || t->internal)
+			continue;
+		for (i = 0; i < n; i++) {
+			const struct lp_pair *kv = &pt.tags[i];
+			if (schema_find_column(t, kv->key))
+				continue;
+			if (note(sc, t->name, kv->key,
+				 lp_type(kv->kind, i < pt.ntags)) < 0) {
+				err_set(err, "line %ld: more than %d new columns "
+					"in one request (auto_columns)", pt.line,
+					AUTOCOL_MAX);
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	lp_release(&p);
+	free(src);
+	return ret;
+}
+
+/* The database must be at the single head, or applying "head" would
+ * also run revisions the user has not applied yet. */
+static int check_head(struct store *s, const struct revision_set *rs,
+		      struct hearth_err *err)
+{
+	char *mark = xcalloc(rs->n + 1, 1);
+	size_t *heads = NULL, nheads = revision_heads(rs, &heads), i;
+	int ret = -1;
+
+	if (nheads > 1) {
+		err_set(err, "auto_columns: the migrations have %zu heads "
+			"(run 'hearth merge')", nheads);
+		goto out;
+	}
+	if (migration_applied(s, rs, mark, err) < 0)
+		goto out;
+	for (i = 0; i < rs->n; i++)
+		if (!mark[i]) {
+			err_set(err, "auto_columns: the database is not at head "
+				"(revision %s is not applied: run 'hearth "
+				"upgrade')", rs->revs[i].id);
+			goto out;
+		}
+	ret = 0;
+out:
+	free(heads);
+	free(mark);
+	return ret;
+}
+
+int autocol_apply(struct store *s, const struct schema *schema,
+		  const struct config *cfg, const char *body, size_t len,
+		  int *added, int *bad_input, struct hearth_err *err)
+{
+	struct scan sc;
+	struct revision_set rs = REVISION_SET_INIT;
+	struct migration_opts mo;
+	struct buf up = BUF_INIT, down = BUF_INIT, msg = BUF_INIT;
+	size_t *heads = NULL, nheads = 0, i;
+	char **parents = NULL, id[13], *dir = NULL, *path = NULL;
+	int ret = -1, count = 0;
+
+	*added = 0;
+	*bad_input = 0;
+	memset(&sc, 0, sizeof(sc));
+	if (scan_body(&sc, schema, body, len, err) < 0) {
+		*bad_input = 1;
+		goto out;
+	}
+	if (sc.n == 0) {
+		ret = 0;
+		goto out;
+	}
+	dir = config_path(cfg, "hearth", "migrations", "migrations");
+	if (revision_load(&rs, dir, err) < 0 || check_head(s, &rs, err) < 0)
+		goto out;
+	buf_addstr(&msg, "auto_columns: add");
+	for (i = 0; i < sc.n; i++) {
+		buf_addstr(&up, "ALTER TABLE ");
+		store_quote_ident(&up, sc.cols[i].table);
+		buf_addstr(&up, " ADD COLUMN ");
+		store_quote_ident(&up, sc.cols[i].name);
+		buf_addf(&up, " %s;\n", sc.cols[i].type);
+		/* Undo in reverse order. */
+		{
+			struct buf d = BUF_INIT;
+			buf_addstr(&d, "ALTER TABLE ");
+			store_quote_ident(&d, sc.cols[i].table);
+			buf_addstr(&d, " DROP COLUMN ");
+			store_quote_ident(&d, sc.cols[i].name);
+			buf_addstr(&d, ";\n");
+			buf_add(&d, buf_cstr(&down), down.len);
+			buf_release(&down);
+			down = d;
+		}
+		buf_addf(&msg, "%s %s.%s", i ? "," : "", sc.cols[i].table,
+			 sc.cols[i].name);
+	}
+	nheads = revision_heads(&rs, &heads);
+	parents = xcalloc(nheads + 1, sizeof(*parents));
+	for (i = 0; i < nheads; i++)
+		parents[i] = rs.revs[heads[i]].id;
+	if (revision_new_id(id, err) < 0 ||
+	    revision_write(dir, id, parents, nheads, msg.s, up.s, down.s, &path,
+			   err) < 0)
+		goto out;
+	revision_set_release(&rs);
+	memset(&mo, 0, sizeof(mo));
+	if (revision_load(&rs, dir, err) < 0 ||
+	    migration_upgrade(s, &rs, "head", &mo, &count, err) < 0) {
+		/* The revision did not apply (and was rolled back): leave no
+		 * file behind that the next upgrade would trip over. */
+		unlink(path);
+		err_prefix(err, "auto_columns: %s", msg.s);
+		goto out;
+	}
+	*added = (int)sc.n;
+	ret = 0;
+out:
+	for (i = 0; i < sc.n; i++) {
+		free(sc.cols[i].table);
+		free(sc.cols[i].name);
+	}
+	revision_set_release(&rs);
+	buf_release(&up);
+	buf_release(&down);
+	buf_release(&msg);
+	free(heads);
+	free(parents);
+	free(dir);
+	free(path);
+	return ret;
+}

@@ -1,0 +1,41 @@
+/*
+ * autocol.h - [serve] auto_columns: columns that a line-protocol body
+ * names and its table lacks are added through the migration engine: a
+ * revision file is written to the migrations directory (parent: the
+ * single head) and applied like `hearth upgrade`, so the change is in the
+ * history and can be downgraded, never a hidden ALTER.
+ *
+ * Types: float fields REAL, integer and boolean fields INTEGER, string
+ * fields and tags TEXT.  Tables are not created: an unknown measurement
+ * stays an error.  The caller serialises writers (the revision graph must
+ * not fork under two requests) and re-reads the schema afterwards.
+ */
+#ifndef HEARTH_AUTOCOL_H
+#define HEARTH_AUTOCOL_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "ingest.h"
+#include "schema.h"
+#include "store.h"
+
+struct config;
+
+/* The most columns one request may add: a sensor sending garbage keys
+ * should not grow a table by thousands of columns. */
+#define AUTOCOL_MAX 32
+
+/*
+ * autocol_apply: scan body (line protocol) and add what is missing.
+ * *added gets the number of columns added (0: nothing to do, no revision
+ * written).  A body that does not parse is left for the import to report
+ * (scanning stops there).  Errors: the migrations have several heads, the
+ * database is not at head, too many new columns (*bad_input set), or the
+ * revision failed to apply (it is rolled back, its file removed).
+ */
+int autocol_apply(struct store *s, const struct schema *schema,
+		  const struct config *cfg, const char *body, size_t len,
+		  int *added, int *bad_input, struct hearth_err *err);
+
+#endif
