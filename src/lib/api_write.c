@@ -18,6 +18,7 @@
 #include "import.h"
 #include "ingest.h"
 #include "jsonrows.h"
+#include "stage.h"
 #include "xalloc.h"
 
 /* SQLite has one writer at a time.  Writers that meet a held lock poll
@@ -25,6 +26,11 @@
  * when several clients post at once; queueing them on a mutex here hands
  * the lock over as soon as it is free. */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Bodies up to this size are parsed and converted before the write lock
+ * is taken (stage.h); bigger ones stream through import under the lock,
+ * in constant memory. */
+#define STAGE_MAX_BODY (4u << 20)
 
 enum body_kind { BODY_JSON, BODY_CSV, BODY_LP, BODY_UNSUPPORTED };
 
@@ -102,10 +108,39 @@ static int run_import(struct http_req *req, struct store *s,
 {
 	struct import_opts o;
 	struct ingest_src *src;
+	struct stage *st = NULL;
+	long bad_line = 0;
 	int rc = -1, added = 0;
 
 	memset(res, 0, sizeof(*res));
 	*bad = 0;
+	/* New columns first, under the write lock, so that no other request
+	 * writes a revision at the same time. */
+	if (format == IMPORT_LP && auto_columns(req)) {
+		lock_writes(s);
+		rc = autocol_apply(s, schema, http_config(req), req->body,
+				   req->body_len, &added, bad, err);
+		unlock_writes(s);
+		if (rc < 0)
+			return -1;
+		if (added && !(schema = http_schema(req, err)))
+			return -1;
+	}
+	if (req->body_len <= STAGE_MAX_BODY) {
+		if (stage_prepare(&st, s, schema, http_config(req), format,
+				  table, prec, req->body, req->body_len,
+				  &bad_line, err) < 0) {
+			*bad = bad_line != 0;
+			return -1;
+		}
+		lock_writes(s);
+		rc = stage_store(st, count_rows, api_metrics(), &bad_line, err);
+		unlock_writes(s);
+		*bad = bad_line != 0;
+		res->rows = rc == 0 ? (int64_t)stage_rows(st) : 0;
+		stage_free(st);
+		return rc;
+	}
 	memset(&o, 0, sizeof(o));
 	o.table = table;
 	o.format = format;
@@ -117,19 +152,9 @@ static int run_import(struct http_req *req, struct store *s,
 	src = xmalloc(sizeof(*src));
 	ingest_src_mem(src, req->body, req->body_len);
 	lock_writes(s);
-	/* New columns first, under the same lock, so that no other request
-	 * writes a revision at the same time. */
-	if (format == IMPORT_LP && auto_columns(req)) {
-		if (autocol_apply(s, schema, http_config(req), req->body,
-				  req->body_len, &added, bad, err) < 0)
-			goto out;
-		if (added && !(schema = http_schema(req, err)))
-			goto out;
-	}
 	rc = import_run(s, schema, src, &o, res, err);
-	*bad = res->bad_line != 0;
-out:
 	unlock_writes(s);
+	*bad = res->bad_line != 0;
 	free(src);
 	return rc;
 }

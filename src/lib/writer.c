@@ -17,7 +17,10 @@ struct wcol {
 };
 
 struct writer {
+	struct store *s;
 	struct store_stmt *ins;
+	struct store_stmt *multi; /* MULTI_ROWS rows per statement, prepared
+				     at the first writer_insert_rows */
 	struct wcol *cols;
 	size_t ncols;     /* values the caller gives */
 	int fill_time;    /* one more parameter: the time column, now */
@@ -122,6 +125,7 @@ int writer_open(struct writer **out, struct store *s,
 		return err_set(err, "time column '%s' is not in table %s",
 			       time_col, t->name);
 	w = xcalloc(1, sizeof(*w));
+	w->s = s;
 	w->table = xstrdup(t->name);
 	w->cols = xcalloc(ncols + 1, sizeof(*w->cols));
 	w->ncols = ncols;
@@ -183,6 +187,7 @@ void writer_free(struct writer *w)
 	if (!w)
 		return;
 	store_finalize(w->ins);
+	store_finalize(w->multi);
 	free(w->cols);
 	free(w->table);
 	free(w);
@@ -242,23 +247,30 @@ static int parse_real(const char *p, size_t n, double *out)
 	return 0;
 }
 
-static int bind_time(struct writer *w, int idx, int64_t t)
+/* A time in the table's style: text in timebuf, or a number. */
+static void time_val(struct writer *w, int64_t t, char *timebuf,
+		     struct writer_val *out)
 {
-	char text[64];
 	double num;
 
-	if (writer_format_time(t, w->style, text, sizeof(text), &num))
-		return store_bind_text(w->ins, idx, text, strlen(text));
-	if (w->style == TSTYLE_INT)
-		return store_bind_int(w->ins, idx, (int64_t)num);
-	return store_bind_real(w->ins, idx, num);
+	if (writer_format_time(t, w->style, timebuf, WRITER_TIME_MAX, &num)) {
+		out->type = STORE_TEXT;
+		out->p = timebuf;
+		out->n = strlen(timebuf);
+	} else if (w->style == TSTYLE_INT) {
+		out->type = STORE_INT;
+		out->i = (int64_t)num;
+	} else {
+		out->type = STORE_REAL;
+		out->r = num;
+	}
 }
 
-static int bind_value(struct writer *w, size_t i, const char *v, size_t n,
-		      struct hearth_err *err)
+static int convert_value(struct writer *w, size_t i, const char *v, size_t n,
+			 char *timebuf, struct writer_val *out,
+			 struct hearth_err *err)
 {
 	const struct wcol *c = &w->cols[i];
-	int idx = (int)i + 1;
 	int64_t iv;
 	double dv;
 
@@ -272,35 +284,50 @@ static int bind_value(struct writer *w, size_t i, const char *v, size_t n,
 		while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
 			n--;
 	}
+	out->type = STORE_NULL;
 	if (!v || n == 0)
-		return store_bind_null(w->ins, idx);
+		return 0;
 	if (c->is_time) {
 		if (timefmt_parse_value(v, n, TIMEFMT_UTC, &iv) < 0)
 			goto bad_time;
-		return bind_time(w, idx, iv);
+		time_val(w, iv, timebuf, out);
+		return 0;
 	}
 	switch (c->aff) {
 	case AFF_INTEGER:
 		if (parse_int(v, n, &iv) < 0)
 			goto bad_int;
-		return store_bind_int(w->ins, idx, iv);
+		out->type = STORE_INT;
+		out->i = iv;
+		return 0;
 	case AFF_REAL:
 		if (parse_real(v, n, &dv) < 0)
 			goto bad_num;
-		return store_bind_real(w->ins, idx, dv);
+		out->type = STORE_REAL;
+		out->r = dv;
+		return 0;
 	case AFF_NUMERIC:
 	case AFF_BLOB:
-		if (parse_int(v, n, &iv) == 0 && memchr(v, '.', n) == NULL)
-			return store_bind_int(w->ins, idx, iv);
-		if (parse_real(v, n, &dv) == 0)
-			return store_bind_real(w->ins, idx, dv);
+		if (parse_int(v, n, &iv) == 0 && memchr(v, '.', n) == NULL) {
+			out->type = STORE_INT;
+			out->i = iv;
+			return 0;
+		}
+		if (parse_real(v, n, &dv) == 0) {
+			out->type = STORE_REAL;
+			out->r = dv;
+			return 0;
+		}
 		if (c->aff == AFF_NUMERIC)
 			goto bad_num;
-		return store_bind_text(w->ins, idx, v, n);
+		break;
 	case AFF_TIME:
 	case AFF_TEXT:
-		return store_bind_text(w->ins, idx, v, n);
+		break;
 	}
+	out->type = STORE_TEXT;
+	out->p = v;
+	out->n = n;
 	return 0;
 bad_time:
 	return err_set(err, "column %s: '%.*s' is not a time", c->col->name,
@@ -311,6 +338,151 @@ bad_int:
 bad_num:
 	return err_set(err, "column %s: '%.*s' is not a number", c->col->name,
 		       (int)(n > 64 ? 64 : n), v);
+}
+
+static int bind_val(struct store_stmt *st, int idx, const struct writer_val *v)
+{
+	switch (v->type) {
+	case STORE_INT:
+		return store_bind_int(st, idx, v->i);
+	case STORE_REAL:
+		return store_bind_real(st, idx, v->r);
+	case STORE_TEXT:
+		return store_bind_text(st, idx, v->p, v->n);
+	default:
+		return store_bind_null(st, idx);
+	}
+}
+
+size_t writer_nvals(const struct writer *w)
+{
+	return w->ncols + (size_t)w->fill_time;
+}
+
+int writer_convert(struct writer *w, const char *const *vals,
+		   const size_t *lens, int64_t now, char *timebuf,
+		   struct writer_val *out, struct hearth_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < w->ncols; i++)
+		if (convert_value(w, i, vals[i], lens[i], timebuf, &out[i],
+				  err) < 0)
+			return -1;
+	if (w->fill_time)
+		time_val(w, now, timebuf, &out[w->ncols]);
+	return 0;
+}
+
+static int insert_one(struct writer *w, const struct writer_val *row,
+		      struct hearth_err *err)
+{
+	size_t i, n = writer_nvals(w);
+	int ret = -1;
+
+	for (i = 0; i < n; i++)
+		if (bind_val(w->ins, (int)i + 1, &row[i]) < 0) {
+			err_set(err, "cannot bind column %zu", i + 1);
+			goto out;
+		}
+	if (store_step(w->ins, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	store_reset(w->ins);
+	return ret;
+}
+
+/* The multi-row INSERT: the single-row statement's text with the VALUES
+ * group repeated. */
+static int prepare_multi(struct writer *w, struct hearth_err *err)
+{
+	struct buf sql = BUF_INIT, group = BUF_INIT;
+	size_t i, n = writer_nvals(w);
+	int ret = -1;
+
+	buf_addstr(&sql, "INSERT INTO ");
+	store_quote_ident(&sql, w->table);
+	buf_addstr(&sql, " (");
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_addstr(&sql, ", ");
+		store_quote_ident(&sql, w->cols[i].col->name);
+	}
+	buf_addstr(&sql, ") VALUES ");
+	buf_addch(&group, '(');
+	for (i = 0; i < n; i++)
+		buf_addstr(&group, i ? ",?" : "?");
+	buf_addch(&group, ')');
+	for (i = 0; i < WRITER_MULTI_ROWS; i++) {
+		if (i)
+			buf_addch(&sql, ',');
+		buf_add(&sql, group.s, group.len);
+	}
+	if (store_prepare(w->s, sql.s, &w->multi, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	buf_release(&sql);
+	buf_release(&group);
+	return ret;
+}
+
+int writer_insert_rows(struct writer *w, const struct writer_val *rows,
+		       size_t nrows, size_t *bad_row, struct hearth_err *err)
+{
+	size_t n = writer_nvals(w), done = 0, i, k;
+	/* One statement per WRITER_MULTI_ROWS rows: most of an INSERT's cost
+	 * is starting and ending the statement, not the row.  (SQLite takes
+	 * at most 32766 parameters per statement.) */
+	int multi = n > 0 && n <= 256;
+
+	*bad_row = 0;
+
+	if (multi && nrows >= WRITER_MULTI_ROWS && !w->multi &&
+	    prepare_multi(w, err) < 0)
+		return -1;
+	while (multi && nrows - done >= WRITER_MULTI_ROWS) {
+		const struct writer_val *chunk = rows + done * n;
+		int rc = 0;
+
+		for (k = 0; k < WRITER_MULTI_ROWS * n && rc == 0; k++)
+			rc = bind_val(w->multi, (int)k + 1, &chunk[k]);
+		if (rc == 0)
+			rc = store_step(w->multi, err);
+		store_reset(w->multi);
+		if (rc < 0)
+			break; /* find the row below, one at a time */
+		done += WRITER_MULTI_ROWS;
+	}
+	/* The rest, and after a failed chunk (which SQLite undid as one
+	 * statement) its rows one by one, to name the bad one. */
+	for (i = done; i < nrows; i++)
+		if (insert_one(w, rows + i * n, err) < 0) {
+			*bad_row = i;
+			return -1;
+		}
+	return 0;
+}
+
+static int bind_value(struct writer *w, size_t i, const char *v, size_t n,
+		      struct hearth_err *err)
+{
+	char timebuf[WRITER_TIME_MAX];
+	struct writer_val val;
+
+	if (convert_value(w, i, v, n, timebuf, &val, err) < 0)
+		return -1;
+	return bind_val(w->ins, (int)i + 1, &val);
+}
+
+static int bind_time(struct writer *w, int idx, int64_t t)
+{
+	char timebuf[WRITER_TIME_MAX];
+	struct writer_val val;
+
+	time_val(w, t, timebuf, &val);
+	return bind_val(w->ins, idx, &val);
 }
 
 int writer_add(struct writer *w, const char *const *vals, const size_t *lens,

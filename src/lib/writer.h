@@ -70,6 +70,36 @@ size_t writer_ncols(const struct writer *w);
 int writer_add(struct writer *w, const char *const *vals, const size_t *lens,
 	       int64_t now, struct hearth_err *err);
 
+/*
+ * Two steps instead of writer_add, so that the conversion can run before
+ * the write lock is taken and the inserts after: writer_convert checks
+ * and converts one row (no database access) into writer_nvals(w) values;
+ * writer_insert_rows stores converted rows, several per statement.
+ */
+#define WRITER_TIME_MAX 40   /* bytes of a time formatted as text */
+#define WRITER_MULTI_ROWS 32 /* rows per multi-row INSERT */
+
+struct writer_val {
+	enum store_type type; /* STORE_NULL, STORE_INT, STORE_REAL, STORE_TEXT */
+	int64_t i;
+	double r;
+	const char *p;        /* STORE_TEXT: points into the input values or
+				 into timebuf; not owned */
+	size_t n;
+};
+
+size_t writer_nvals(const struct writer *w);
+/* writer_convert: out gets writer_nvals(w) values; a time written as text
+ * goes into timebuf (WRITER_TIME_MAX bytes).  Errors as writer_add's. */
+int writer_convert(struct writer *w, const char *const *vals,
+		   const size_t *lens, int64_t now, char *timebuf,
+		   struct writer_val *out, struct hearth_err *err);
+/* writer_insert_rows: insert nrows rows (nrows * writer_nvals(w) values,
+ * row after row).  On error *bad_row is the index of the row that failed
+ * and the rows before it may be stored: the caller's transaction decides. */
+int writer_insert_rows(struct writer *w, const struct writer_val *rows,
+		       size_t nrows, size_t *bad_row, struct hearth_err *err);
+
 /* writer_table: the table's name as the schema spells it. */
 const char *writer_table(const struct writer *w);
 

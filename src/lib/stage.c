@@ -1,0 +1,403 @@
+#include "stage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "timefmt.h"
+#include "writer.h"
+#include "xalloc.h"
+
+#define BLOCK_SIZE 65536
+#define MAX_SHAPES 64
+
+/* Text of staged values lives in blocks that never move, so the values
+ * can point into them. */
+struct block {
+	struct block *next;
+	size_t used, cap;
+	char data[];
+};
+
+/* Consecutive rows written by the same writer. */
+struct run {
+	struct writer *w;
+	size_t first;   /* first row */
+	size_t voff;    /* its first value in vals */
+	size_t n;       /* rows */
+};
+
+struct shape {
+	char *key;      /* measurement and keys, \x1f-separated */
+	struct writer *w;
+};
+
+struct stage {
+	struct store *s;
+	struct writer_val *vals;
+	size_t nvals, avals;
+	long *lines;
+	size_t nrows, arows;
+	struct run *runs;
+	size_t nruns, aruns;
+	struct shape shapes[MAX_SHAPES];
+	size_t nshapes;
+	struct block *blocks;
+};
+
+static const char *keep(struct stage *st, const char *p, size_t n)
+{
+	struct block *b = st->blocks;
+	char *dst;
+
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > BLOCK_SIZE ? n : BLOCK_SIZE;
+		b = xmalloc(sizeof(*b) + cap);
+		b->next = st->blocks;
+		b->used = 0;
+		b->cap = cap;
+		st->blocks = b;
+	}
+	dst = b->data + b->used;
+	memcpy(dst, p, n);
+	b->used += n;
+	return dst;
+}
+
+/* Convert one row with w and append it. */
+static int add_row(struct stage *st, struct writer *w,
+		   const char *const *vals, const size_t *lens, int64_t now,
+		   long line, struct hearth_err *err)
+{
+	size_t n = writer_nvals(w), i;
+	char timebuf[WRITER_TIME_MAX];
+	struct writer_val *out;
+	struct run *r;
+
+	XGROW(st->vals, st->nvals + n, st->avals);
+	out = st->vals + st->nvals;
+	if (writer_convert(w, vals, lens, now, timebuf, out, err) < 0)
+		return err_prefix(err, "line %ld", line);
+	/* The input's buffers are reused for the next line: keep the text. */
+	for (i = 0; i < n; i++)
+		if (out[i].type == STORE_TEXT)
+			out[i].p = keep(st, out[i].p, out[i].n);
+	XGROW(st->lines, st->nrows + 1, st->arows);
+	st->lines[st->nrows] = line;
+	r = st->nruns ? &st->runs[st->nruns - 1] : NULL;
+	if (!r || r->w != w) {
+		XGROW(st->runs, st->nruns + 1, st->aruns);
+		r = &st->runs[st->nruns++];
+		r->w = w;
+		r->first = st->nrows;
+		r->voff = st->nvals;
+		r->n = 0;
+	}
+	r->n++;
+	st->nrows++;
+	st->nvals += n;
+	return 0;
+}
+
+static const char *time_col(const struct config *cfg, const char *table)
+{
+	return cfg ? config_get(cfg, "time_columns", table) : NULL;
+}
+
+static int stage_csv(struct stage *st, const struct schema *schema,
+		     const struct config *cfg, const char *table,
+		     struct ingest_src *src, long *bad_line,
+		     struct hearth_err *err)
+{
+	struct csv_parser p;
+	struct csv_record rec;
+	const char **cols = NULL;
+	size_t ncols = 0, i;
+	int64_t now = timefmt_now();
+	int rc, ret = -1;
+
+	csv_init(&p, src, ',');
+	rc = csv_next(&p, &rec, err);
+	if (rc <= 0) {
+		if (rc == 0)
+			err_set(err, "line 1: no header row (want column names)");
+		*bad_line = rc == 0 ? 1 : p.line + 1;
+		goto out;
+	}
+	ncols = rec.nfields;
+	cols = xcalloc(ncols + 1, sizeof(*cols));
+	for (i = 0; i < ncols; i++) {
+		const char *name = rec.field[i];
+		size_t len;
+		/* As import does: a spreadsheet's byte order mark, spaces. */
+		if (i == 0 && !strncmp(name, "\xef\xbb\xbf", 3))
+			name += 3;
+		while (*name == ' ' || *name == '\t')
+			name++;
+		len = strlen(name);
+		while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+			len--;
+		cols[i] = xstrndup(name, len);
+	}
+	st->shapes[0].key = xstrdup("");
+	if (writer_open(&st->shapes[0].w, st->s, schema, table, cols, ncols,
+			time_col(cfg, table), 1, err) < 0) {
+		free(st->shapes[0].key);
+		err_prefix(err, "line %ld (header)", rec.line);
+		*bad_line = rec.line;
+		goto out;
+	}
+	st->nshapes = 1;
+	while ((rc = csv_next(&p, &rec, err)) == 1) {
+		if (rec.nfields != ncols) {
+			err_set(err, "line %ld: %zu fields, the header has %zu",
+				rec.line, rec.nfields, ncols);
+			*bad_line = rec.line;
+			goto out;
+		}
+		if (add_row(st, st->shapes[0].w, rec.field, rec.len, now,
+			    rec.line, err) < 0) {
+			*bad_line = rec.line;
+			goto out;
+		}
+	}
+	if (rc < 0) {
+		*bad_line = p.line + 1;
+		goto out;
+	}
+	ret = 0;
+out:
+	for (i = 0; cols && i < ncols; i++)
+		free((char *)cols[i]);
+	free(cols);
+	csv_release(&p);
+	return ret;
+}
+
+/* Does key describe pt's measurement and keys? */
+static int shape_is(const char *key, const struct lp_point *pt)
+{
+	size_t i, n = pt->ntags + pt->nfields, l = strlen(pt->measurement);
+
+	if (strncmp(key, pt->measurement, l))
+		return 0;
+	key += l;
+	for (i = 0; i < n; i++) {
+		if (*key++ != '\x1f')
+			return 0;
+		l = strlen(pt->tags[i].key);
+		if (strncmp(key, pt->tags[i].key, l))
+			return 0;
+		key += l;
+	}
+	return *key == '\0';
+}
+
+static struct writer *lp_writer(struct stage *st, const struct schema *schema,
+				const struct config *cfg,
+				const struct lp_point *pt, struct hearth_err *err)
+{
+	struct buf key = BUF_INIT;
+	const char **cols;
+	struct shape sh;
+	size_t i, n = pt->ntags + pt->nfields;
+
+	/* Most recently used first: nearly every line has the shape of the
+	 * line before it. */
+	for (i = 0; i < st->nshapes; i++)
+		if (shape_is(st->shapes[i].key, pt)) {
+			sh = st->shapes[i];
+			memmove(&st->shapes[1], &st->shapes[0], i * sizeof(sh));
+			st->shapes[0] = sh;
+			return sh.w;
+		}
+	if (st->nshapes == MAX_SHAPES) {
+		err_set(err, "more than %d different sets of fields and tags "
+			"in one request", MAX_SHAPES);
+		return NULL;
+	}
+	cols = xcalloc(n + 1, sizeof(*cols));
+	for (i = 0; i < n; i++)
+		cols[i] = pt->tags[i].key;
+	sh.w = NULL;
+	if (writer_open(&sh.w, st->s, schema, pt->measurement, cols, n,
+			time_col(cfg, pt->measurement), 1, err) < 0) {
+		free(cols);
+		return NULL;
+	}
+	free(cols);
+	buf_addstr(&key, pt->measurement);
+	for (i = 0; i < n; i++) {
+		buf_addch(&key, '\x1f');
+		buf_addstr(&key, pt->tags[i].key);
+	}
+	sh.key = buf_detach(&key, NULL);
+	memmove(&st->shapes[1], &st->shapes[0], st->nshapes * sizeof(sh));
+	st->shapes[0] = sh;
+	st->nshapes++;
+	return sh.w;
+}
+
+static int stage_lp(struct stage *st, const struct schema *schema,
+		    const struct config *cfg, const char *table,
+		    enum lp_precision prec, struct ingest_src *src,
+		    long *bad_line, struct hearth_err *err)
+{
+	struct lp_parser p;
+	struct lp_point pt;
+	const char **vals = NULL;
+	size_t *lens = NULL, alloc = 0, i, n;
+	int64_t now = timefmt_now();
+	int rc, ret = -1;
+
+	lp_init(&p, src, prec);
+	while ((rc = lp_next(&p, &pt, err)) == 1) {
+		struct writer *w;
+
+		if (table && strcmp(pt.measurement, table)) {
+			err_set(err, "line %ld: measurement '%s' is not table '%s'",
+				pt.line, pt.measurement, table);
+			*bad_line = pt.line;
+			goto out;
+		}
+		w = lp_writer(st, schema, cfg, &pt, err);
+		if (!w) {
+			err_prefix(err, "line %ld", pt.line);
+			*bad_line = pt.line;
+			goto out;
+		}
+		n = pt.ntags + pt.nfields;
+		if (n > alloc) {
+			alloc = n * 2;
+			vals = xreallocarray(vals, alloc, sizeof(*vals));
+			lens = xreallocarray(lens, alloc, sizeof(*lens));
+		}
+		for (i = 0; i < n; i++) {
+			vals[i] = pt.tags[i].val;
+			lens[i] = pt.tags[i].vlen;
+		}
+		if (add_row(st, w, vals, lens, pt.has_time ? pt.time : now,
+			    pt.line, err) < 0) {
+			*bad_line = pt.line;
+			goto out;
+		}
+	}
+	if (rc < 0) {
+		*bad_line = p.lineno;
+		goto out;
+	}
+	ret = 0;
+out:
+	free(vals);
+	free(lens);
+	lp_release(&p);
+	return ret;
+}
+
+int stage_prepare(struct stage **out, struct store *s,
+		  const struct schema *schema, const struct config *cfg,
+		  enum import_format format, const char *table,
+		  enum lp_precision prec, const char *body, size_t len,
+		  long *bad_line, struct hearth_err *err)
+{
+	struct stage *st = xcalloc(1, sizeof(*st));
+	struct ingest_src *src = xmalloc(sizeof(*src));
+	int rc;
+
+	*bad_line = 0;
+	st->s = s;
+	ingest_src_mem(src, body, len);
+	rc = format == IMPORT_CSV
+		     ? stage_csv(st, schema, cfg, table, src, bad_line, err)
+		     : stage_lp(st, schema, cfg, table, prec, src, bad_line, err);
+	free(src);
+	if (rc < 0) {
+		stage_free(st);
+		*out = NULL;
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+size_t stage_rows(const struct stage *st)
+{
+	return st->nrows;
+}
+
+int stage_store(struct stage *st,
+		void (*committed)(void *ctx, const char *table, int64_t rows),
+		void *ctx, long *bad_line, struct hearth_err *err)
+{
+	struct hearth_err ignore;
+	size_t i, j, bad;
+
+	*bad_line = 0;
+	if (store_begin_immediate(st->s, err) < 0)
+		return -1;
+	for (i = 0; i < st->nruns; i++) {
+		struct run *r = &st->runs[i];
+		if (writer_insert_rows(r->w, st->vals + r->voff, r->n, &bad,
+				       err) < 0) {
+			*bad_line = st->lines[r->first + bad];
+			err_prefix(err, "line %ld", *bad_line);
+			store_rollback(st->s, &ignore);
+			return -1;
+		}
+	}
+	if (store_commit(st->s, err) < 0) {
+		store_rollback(st->s, &ignore);
+		return -1;
+	}
+	if (!committed)
+		return 0;
+	/* Rows per writer, then per table (a table may have several
+	 * writers, one per set of columns). */
+	{
+		int64_t counts[MAX_SHAPES] = { 0 };
+		for (i = 0; i < st->nruns; i++)
+			for (j = 0; j < st->nshapes; j++)
+				if (st->shapes[j].w == st->runs[i].w) {
+					counts[j] += (int64_t)st->runs[i].n;
+					break;
+				}
+		for (i = 0; i < st->nshapes; i++) {
+			const char *t = writer_table(st->shapes[i].w);
+			int64_t n = 0;
+			int seen = 0;
+
+			for (j = 0; j < i && !seen; j++)
+				seen = !strcmp(writer_table(st->shapes[j].w), t);
+			if (seen)
+				continue;
+			for (j = i; j < st->nshapes; j++)
+				if (!strcmp(writer_table(st->shapes[j].w), t))
+					n += counts[j];
+			if (n)
+				committed(ctx, t, n);
+		}
+	}
+	return 0;
+}
+
+void stage_free(struct stage *st)
+{
+	struct block *b, *next;
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->nshapes; i++) {
+		free(st->shapes[i].key);
+		writer_free(st->shapes[i].w);
+	}
+	for (b = st->blocks; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(st->vals);
+	free(st->lines);
+	free(st->runs);
+	free(st);
+}

@@ -1,0 +1,60 @@
+/*
+ * stage.h - a request body parsed and converted, waiting to be stored.
+ *
+ * SQLite has one writer at a time, so whatever a write request does under
+ * the write lock limits how many rows per second the server takes in.
+ * Parsing line protocol or CSV and converting the values (numbers, times
+ * in the table's style) needs no lock: stage_prepare does it on the
+ * request's own thread and connection, and stage_store then only inserts,
+ * many rows per statement, in one transaction.  The checks and messages
+ * are the writer's and the parsers', exactly as `hearth import` gives
+ * them.
+ *
+ * A stage holds every row of the body in memory (about 40 bytes a value
+ * plus its text), so callers stage bodies of bounded size.
+ */
+#ifndef HEARTH_STAGE_H
+#define HEARTH_STAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "import.h"
+#include "ingest.h"
+#include "schema.h"
+#include "store.h"
+
+struct config;
+struct stage;
+
+/*
+ * stage_prepare: parse body (CSV with a header row, or line protocol) into
+ * a new stage for table (CSV: required; LP: the only measurement allowed,
+ * or NULL for any).  Writers are prepared on s, which stage_store must
+ * also be given.  On error *bad_line is the line at fault (0 when the
+ * error is not the input's) and err names it.  Free with stage_free.
+ */
+int stage_prepare(struct stage **out, struct store *s,
+		  const struct schema *schema, const struct config *cfg,
+		  enum import_format format, const char *table,
+		  enum lp_precision prec, const char *body, size_t len,
+		  long *bad_line, struct hearth_err *err);
+
+/* stage_rows: rows staged. */
+size_t stage_rows(const struct stage *st);
+
+/*
+ * stage_store: BEGIN IMMEDIATE, insert every staged row, COMMIT; all or
+ * nothing.  After the commit, committed (may be NULL) is called once per
+ * table with its row count.  On error the transaction is rolled back,
+ * *bad_line names the row's line when a row was refused (a constraint),
+ * else 0.
+ */
+int stage_store(struct stage *st,
+		void (*committed)(void *ctx, const char *table, int64_t rows),
+		void *ctx, long *bad_line, struct hearth_err *err);
+
+void stage_free(struct stage *st);
+
+#endif

@@ -1,0 +1,170 @@
+#include "t.h"
+#include "t_store.h"
+
+#include "buf.h"
+#include "stage.h"
+
+static const char ddl[] =
+	"CREATE TABLE r (t TIMESTAMP NOT NULL, w INTEGER CHECK (w >= 0), c REAL);"
+	"CREATE TABLE m (t TIMESTAMP NOT NULL, name TEXT NOT NULL);";
+
+static int64_t q(struct store *s, const char *sql)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	int64_t n = -1;
+
+	store_query_int(s, sql, &n, &err, (const char *)NULL);
+	return n;
+}
+
+struct counts {
+	int64_t r, m;
+	int calls;
+};
+
+static void counted(void *ctx, const char *table, int64_t rows)
+{
+	struct counts *c = ctx;
+
+	c->calls++;
+	if (!strcmp(table, "r"))
+		c->r += rows;
+	else if (!strcmp(table, "m"))
+		c->m += rows;
+}
+
+/* 100 lines, r and m interleaved now and then: every row stored in
+ * order, counted per table. */
+static void test_lp_tables(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem(ddl);
+	struct schema schema = SCHEMA_INIT;
+	struct stage *st = NULL;
+	struct counts c = { 0, 0, 0 };
+	struct buf body = BUF_INIT;
+	long bad = -1;
+	int i;
+
+	CHECK_INT(store_introspect(s, &schema, &err), 0);
+	for (i = 0; i < 100; i++) {
+		if (i % 25 == 24)
+			buf_addf(&body, "m name=\"s%d\" %d\n", i, 1700000000 + i);
+		else
+			buf_addf(&body, "r w=%di,c=%d.5 %d\n", i, i, 1700000000 + i);
+	}
+	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, NULL, LP_S,
+				body.s, body.len, &bad, &err), 0);
+	CHECK_INT(stage_rows(st), 100);
+	CHECK_INT(q(s, "SELECT count(*) FROM r"), 0); /* nothing written yet */
+	CHECK_INT(stage_store(st, counted, &c, &bad, &err), 0);
+	CHECK_INT(c.r, 96);
+	CHECK_INT(c.m, 4);
+	CHECK_INT(c.calls, 2);
+	CHECK_INT(q(s, "SELECT count(*) FROM r"), 96);
+	CHECK_INT(q(s, "SELECT sum(w) FROM r"), 4950 - (24 + 49 + 74 + 99));
+	/* rowid order is input order */
+	CHECK_INT(q(s, "SELECT count(*) FROM r a JOIN r b ON b.rowid = a.rowid + 1 "
+		       "WHERE b.w < a.w"), 0);
+	CHECK_INT(q(s, "SELECT count(*) FROM r WHERE t = '2023-11-14 22:13:21'"), 1);
+	stage_free(st);
+	buf_release(&body);
+	schema_release(&schema);
+	store_close(s);
+}
+
+/* A CHECK failure on line 70 (inside a multi-row statement): the error
+ * names line 70 and nothing is stored. */
+static void test_constraint_line(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem(ddl);
+	struct schema schema = SCHEMA_INIT;
+	struct stage *st = NULL;
+	struct buf body = BUF_INIT;
+	long bad = 0;
+	int i;
+
+	CHECK_INT(store_introspect(s, &schema, &err), 0);
+	for (i = 1; i <= 100; i++)
+		buf_addf(&body, "r w=%di\n", i == 70 ? -1 : i);
+	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_NS,
+				body.s, body.len, &bad, &err), 0);
+	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), -1);
+	CHECK_INT(bad, 70);
+	CHECK(strstr(err.msg, "line 70") != NULL);
+	CHECK(strstr(err.msg, "CHECK") != NULL);
+	CHECK_INT(q(s, "SELECT count(*) FROM r"), 0);
+	stage_free(st);
+	buf_release(&body);
+	schema_release(&schema);
+	store_close(s);
+}
+
+/* Bad input tried: a bad value (CSV line 3), a short row (CSV line 2),
+ * an unknown column (LP line 2), another measurement than the table. */
+static void test_bad_input(void)
+{
+	static const struct {
+		enum import_format f;
+		const char *table, *body, *msg;
+		long line;
+	} cases[] = {
+		{ IMPORT_CSV, "r", "t,w\n2024-01-01,1\n2024-01-02,x\n",
+		  "line 3: column w: 'x' is not an integer", 3 },
+		{ IMPORT_CSV, "r", "t,w\n2024-01-01\n", "line 2: 1 fields", 2 },
+		{ IMPORT_LP, NULL, "r w=1i\nr volts=2\n",
+		  "line 2: unknown column 'volts'", 2 },
+		{ IMPORT_LP, "r", "r w=1i\nm name=\"x\"\n",
+		  "line 2: measurement 'm' is not table 'r'", 2 },
+	};
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem(ddl);
+	struct schema schema = SCHEMA_INIT;
+	struct stage *st;
+	size_t i;
+	long bad;
+
+	CHECK_INT(store_introspect(s, &schema, &err), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		st = NULL;
+		bad = 0;
+		CHECK_INT(stage_prepare(&st, s, &schema, NULL, cases[i].f,
+					cases[i].table, LP_NS, cases[i].body,
+					strlen(cases[i].body), &bad, &err), -1);
+		CHECK(st == NULL);
+		CHECK_INT(bad, cases[i].line);
+		if (!strstr(err.msg, cases[i].msg)) {
+			fprintf(stderr, "  case %zu: '%s' lacks '%s'\n", i,
+				err.msg, cases[i].msg);
+			t_case_failed = 1;
+		}
+	}
+	CHECK_INT(q(s, "SELECT count(*) FROM r"), 0);
+	schema_release(&schema);
+	store_close(s);
+}
+
+static void test_csv(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem(ddl);
+	struct schema schema = SCHEMA_INIT;
+	struct stage *st = NULL;
+	const char *body = "\xef\xbb\xbf t , w ,c\n2024-01-01 00:00:00,5,1.5\n"
+			   "1704067260,6,\n";
+	long bad;
+
+	CHECK_INT(store_introspect(s, &schema, &err), 0);
+	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_CSV, "r", LP_NS,
+				body, strlen(body), &bad, &err), 0);
+	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+	CHECK_INT(q(s, "SELECT count(*) FROM r WHERE c IS NULL AND w = 6 AND "
+		       "t = '2024-01-01 00:01:00'"), 1);
+	stage_free(st);
+	schema_release(&schema);
+	store_close(s);
+}
+
+T_MAIN("stage", T(test_lp_tables), T(test_constraint_line),
+       T(test_bad_input), T(test_csv))
