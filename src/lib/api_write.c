@@ -6,10 +6,12 @@
  * Every request is one transaction, committed before the response.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "api.h"
 #include "autocol.h"
@@ -34,16 +36,61 @@ static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 enum body_kind { BODY_JSON, BODY_CSV, BODY_LP, BODY_UNSUPPORTED };
 
+/* WAL checkpoints copy committed pages into the database file.  SQLite
+ * runs them in the committing connection, i.e. under the write lock; a
+ * checkpoint can run beside a writer, so API connections skip the
+ * automatic one and checkpoint after letting the lock go. */
+#define CHECKPOINT_AT (4 << 20)     /* WAL bytes: checkpoint after the write */
+#define CHECKPOINT_FORCE (64 << 20) /* WAL bytes: checkpoint under the lock,
+				       so the next writer can start the WAL
+				       over even under constant load */
+
+static int is_sqlite_file(struct store *s)
+{
+	return !strcmp(store_dialect(s), "sqlite") && store_path(s);
+}
+
+static long long wal_size(struct store *s)
+{
+	struct stat stt;
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s-wal", store_path(s)) >=
+	    (int)sizeof(path))
+		return 0;
+	return stat(path, &stt) == 0 ? (long long)stt.st_size : 0;
+}
+
+static void checkpoint(struct store *s)
+{
+	struct hearth_err ignore;
+
+	/* PASSIVE never waits: a busy reader or a running checkpoint just
+	 * means less is copied this time. */
+	store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", &ignore);
+}
+
 static void lock_writes(struct store *s)
 {
-	if (!strcmp(store_dialect(s), "sqlite"))
-		pthread_mutex_lock(&write_lock);
+	struct hearth_err ignore;
+
+	if (strcmp(store_dialect(s), "sqlite"))
+		return;
+	pthread_mutex_lock(&write_lock);
+	if (!is_sqlite_file(s))
+		return;
+	store_exec(s, "PRAGMA wal_autocheckpoint = 0", &ignore);
+	if (wal_size(s) > CHECKPOINT_FORCE)
+		checkpoint(s);
 }
 
 static void unlock_writes(struct store *s)
 {
-	if (!strcmp(store_dialect(s), "sqlite"))
-		pthread_mutex_unlock(&write_lock);
+	if (strcmp(store_dialect(s), "sqlite"))
+		return;
+	pthread_mutex_unlock(&write_lock);
+	if (is_sqlite_file(s) && wal_size(s) > CHECKPOINT_AT)
+		checkpoint(s);
 }
 
 static void count_rows(void *ctx, const char *table, int64_t rows)
