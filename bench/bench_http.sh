@@ -5,13 +5,13 @@
 # each: batches of 5,000 points from 4 concurrent clients.  Prints
 # points/s and peak memory (VmHWM) of each server.
 #
-#   BENCH_POINTS  points per server (default 400000)
+#   BENCH_POINTS  points per server (default 1000000)
 #   BENCH_BATCH   points per request (default 5000)
 #   BENCH_CLIENTS concurrent clients (default 4)
 set -eu
 HEARTH=${HEARTH:?}
 top=$(cd "$(dirname "$0")/.." && pwd)
-points=${BENCH_POINTS:-400000}
+points=${BENCH_POINTS:-1000000}
 batch=${BENCH_BATCH:-5000}
 clients=${BENCH_CLIENTS:-4}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hearth-bench-http.XXXXXX")
