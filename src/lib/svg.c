@@ -211,7 +211,15 @@ static void latest_text(struct buf *b, const struct chart *c, int has,
 		buf_addstr(b, ": no data");
 		return;
 	}
+	/* Two decimals at most, trailing zeros dropped: 9, 20.5, 1234. */
 	axis_format_value(v, fabs(v) >= 100 ? 1 : 0.01, val, sizeof(val));
+	if (strchr(val, '.')) {
+		size_t n = strlen(val);
+		while (val[n - 1] == '0')
+			val[--n] = '\0';
+		if (val[n - 1] == '.')
+			val[--n] = '\0';
+	}
 	buf_addf(b, ": %s", val);
 	if (*unit) {
 		buf_addch(b, ' ');
