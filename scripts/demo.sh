@@ -2,11 +2,12 @@
 # demo.sh HEARTH_BINARY - `make run`: a demo project in demo/ with a day of
 # generated (clearly labelled, not real) readings and motion events, then
 # `hearth serve` on it in the foreground.  An existing demo/ is reused.
-# DEMO_LISTEN overrides the address (default 127.0.0.1:8080).
+# DEMO_LISTEN overrides the address (default 127.0.0.1:8080), DEMO_DIR the
+# directory.
 set -eu
 bin=$(cd "$(dirname "${1:?usage: demo.sh HEARTH_BINARY}")" && pwd)/$(basename "$1")
 top=$(cd "$(dirname "$0")/.." && pwd)
-dir="$top/demo"
+dir=${DEMO_DIR:-$top/demo}
 listen=${DEMO_LISTEN:-127.0.0.1:8080}
 
 if [ ! -f "$dir/hearth.db" ]; then

@@ -165,6 +165,22 @@ int cmd_rollup(struct cmd_ctx *ctx, int argc, char **argv)
 			printf("%s: rollups dropped\n", t->name);
 			continue;
 		}
+		{
+			const char *tcn = config_get(ctx->cfg, "time_columns",
+						     t->name);
+			const struct schema_column *tc =
+				schema_time_column(t, tcn);
+			size_t j;
+			int values = 0;
+
+			for (j = 0; tc && j < t->ncols; j++)
+				values |= rollup_is_value_col(t, tc, j);
+			if (!values) {
+				printf("%s: no numeric columns, nothing to "
+				       "roll up\n", t->name);
+				continue;
+			}
+		}
 		if (rollup_rebuild(ctx->store, &schema, t->name,
 				   config_get(ctx->cfg, "time_columns", t->name),
 				   &n, &err) < 0) {

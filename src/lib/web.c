@@ -46,8 +46,10 @@ static const char style[] =
 	"padding:4px 10px;border-radius:4px}"
 	".pollers td{padding:2px 8px 2px 0}.err{color:#b00020}"
 	"section.table{background:#fff;border:1px solid #ddd;border-radius:4px;"
-	"padding:4px 10px;margin:12px 0}"
+	"padding:4px 10px;margin:12px 0;overflow-x:auto}"
 	"svg.chart{width:100%;height:auto;display:block}"
+	/* Below this the labels get too small to read: scroll instead. */
+	"@media (max-width:640px){svg.chart{min-width:600px}}"
 	".meta{font-size:.85em;color:#666}";
 
 /* Percent-encode for a URL path segment or query value. */
