@@ -131,7 +131,7 @@ out:
 
 static int load_rollup(struct chart *c, struct store *s,
 		       const struct schema_table *t, const struct chart_opts *o,
-		       struct hearth_err *err)
+		       int64_t *newest, struct hearth_err *err)
 {
 	const char **names = xcalloc(c->nseries + 1, sizeof(*names));
 	int64_t width = rollup_width(c->level);
@@ -145,6 +145,7 @@ static int load_rollup(struct chart *c, struct store *s,
 	if (rollup_select(s, t->name, c->level, names, c->nseries, o->t0,
 			  o->t1, &st, err) < 0)
 		goto out;
+	*newest = INT64_MIN;
 	while ((rc = store_step(st, err)) == 1) {
 		int64_t b = store_column_int(st, 0) * US_PER_SEC, maxn = 0;
 		long col = bucket_col(&c->grid, b < o->t0 ? o->t0 : b);
@@ -152,6 +153,7 @@ static int load_rollup(struct chart *c, struct store *s,
 		if (col < 0)
 			continue;
 		c->rows++;
+		*newest = b;
 		for (i = 0; i < c->nseries; i++) {
 			int k = 1 + 4 * (int)i;
 			double mn, mx, sum;
@@ -181,46 +183,57 @@ out:
 	return ret;
 }
 
-/* The newest row of the window gives each series its latest value. */
+/* Raw columns hold the newest value of each series already. */
+static void latest_from_columns(struct chart *c)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nseries; i++) {
+		struct chart_series *cs = &c->series[i];
+
+		for (j = c->grid.ncols; j-- > 0;)
+			if (cs->cols[j].n) {
+				cs->has_latest = 1;
+				cs->latest = cs->cols[j].last;
+				cs->latest_t = cs->cols[j].t_last;
+				break;
+			}
+	}
+}
+
+/* Rollup columns hold means: read the exact newest values from the rows
+ * of the newest bucket only (a small range, cheap with the time index). */
 static int load_latest(struct chart *c, struct store *s,
 		       const struct schema *schema, const char *table,
 		       const struct chart_opts *o, const int *idx,
-		       int label_idx, struct hearth_err *err)
+		       int64_t since, struct hearth_err *err)
 {
 	struct series_window w = SERIES_WINDOW_INIT;
 	struct store_stmt *st = NULL;
 	int ti, rc, ret = -1;
 	size_t i;
 
-	w.since = o->t0;
+	w.since = since > o->t0 ? since : o->t0;
 	w.until = o->t1;
-	w.limit = 1;
-	w.newest_first = 1;
 	if (series_select(s, schema, table, o->time_col, &w, &st, &ti, err) < 0)
 		return -1;
-	rc = store_step(st, err);
-	if (rc < 0)
-		goto out;
-	if (rc == 1) {
+	while ((rc = store_step(st, err)) == 1) {
 		int64_t t;
 		double v;
 
-		if (series_time_value(st, ti, &t) == 0) {
-			for (i = 0; i < c->nseries; i++)
-				if (is_number(st, idx[i], &v)) {
-					c->series[i].has_latest = 1;
-					c->series[i].latest = v;
-					c->series[i].latest_t = t;
-				}
-			c->latest_t = t;
-			if (label_idx >= 0) {
-				size_t n;
-				const char *l = store_column_text(st, label_idx,
-								  &n);
-				c->latest_label = xstrndup(l ? l : "", n);
+		if (series_time_value(st, ti, &t) < 0)
+			continue;
+		for (i = 0; i < c->nseries; i++)
+			if (is_number(st, idx[i], &v) &&
+			    (!c->series[i].has_latest ||
+			     t >= c->series[i].latest_t)) {
+				c->series[i].has_latest = 1;
+				c->series[i].latest = v;
+				c->series[i].latest_t = t;
 			}
-		}
 	}
+	if (rc < 0)
+		goto out;
 	ret = 0;
 out:
 	store_finalize(st);
@@ -289,6 +302,12 @@ static int load_events(struct chart *c, struct store *s,
 		    store_column_type(st, label_idx) != STORE_NULL)
 			label = store_column_text(st, label_idx, &len);
 		ln = lane_for(c, label ? label : "", label ? len : 0);
+		if (!c->latest_label || t >= c->latest_t) {
+			free(c->latest_label);
+			c->latest_label = xstrndup(label ? label : "",
+						   label ? len : 0);
+			c->latest_t = t;
+		}
 		ln->counts[col]++;
 		ln->total++;
 		c->rows++;
@@ -358,14 +377,21 @@ int chart_load(struct chart *c, struct store *s, const struct schema *schema,
 		if (!o->raw && lv != ROLLUP_RAW &&
 		    rollup_ready(schema, t, tc, lv))
 			c->level = lv;
-		if (c->level == ROLLUP_RAW
-			    ? load_raw(c, s, schema, t->name, o, idx, err) < 0
-			    : load_rollup(c, s, t, o, err) < 0)
-			goto out;
+		if (c->level == ROLLUP_RAW) {
+			if (load_raw(c, s, schema, t->name, o, idx, err) < 0)
+				goto out;
+			latest_from_columns(c);
+		} else {
+			int64_t newest;
+
+			if (load_rollup(c, s, t, o, &newest, err) < 0)
+				goto out;
+			if (newest != INT64_MIN &&
+			    load_latest(c, s, schema, t->name, o, idx, newest,
+					err) < 0)
+				goto out;
+		}
 	}
-	if (load_latest(c, s, schema, t->name, o, idx,
-			c->kind == CHART_EVENTS ? label_idx : -1, err) < 0)
-		goto out;
 	ret = 0;
 out:
 	if (ret < 0)
