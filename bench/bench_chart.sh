@@ -43,6 +43,21 @@ t0=$(now_ms)
 "$HEARTH" rollup rebuild readings >/dev/null
 echo "rollup rebuild: $(( $(now_ms) - t0 )) ms ($(sqlite3 hearth.db 'SELECT count(*) FROM hearth_rollup_readings_m') minute, $(sqlite3 hearth.db 'SELECT count(*) FROM hearth_rollup_readings_h') hour buckets)"
 
+# What keeping rollups current costs the write path: the same import
+# into a table with and without the rollup triggers.
+n_imp=${BENCH_IMPORT_ROWS:-100000}
+sqlite3 -csv -header hearth.db "SELECT * FROM readings LIMIT $n_imp" >imp.csv
+for with in no yes; do
+	rm -rf "imp-$with"
+	"$HEARTH" init "imp-$with" >/dev/null
+	[ $with = yes ] && (cd "imp-$with" && "$HEARTH" rollup rebuild >/dev/null)
+	t0=$(now_ms)
+	(cd "imp-$with" && "$HEARTH" import --quiet readings ../imp.csv)
+	eval "imp_$with=\$(( \$(now_ms) - t0 ))"
+done
+echo "import of $n_imp rows: $imp_yes ms with rollup triggers, $imp_no ms without"
+rm -rf imp-no imp-yes imp.csv
+
 P=$(port)
 "$HEARTH" serve --listen "127.0.0.1:$P" >serve.log 2>&1 &
 SERVE=$!

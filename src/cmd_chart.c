@@ -111,11 +111,10 @@ out:
 
 static const char rollup_help[] =
 	"Per-minute and per-hour aggregates (min, max, sum, count) of each\n"
-	"series table, kept current by a trigger as rows are inserted; charts\n"
+	"series table, kept current by triggers as rows are written; charts\n"
 	"of long windows read them.\n\n"
 	"  rollup rebuild [TABLE...]   recompute from every row (all series\n"
-	"                              tables by default); needed after rows\n"
-	"                              were deleted or updated\n"
+	"                              tables by default)\n"
 	"  rollup drop [TABLE...]      remove them (charts read raw rows)\n";
 
 int cmd_rollup(struct cmd_ctx *ctx, int argc, char **argv)

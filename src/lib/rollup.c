@@ -51,9 +51,11 @@ void rollup_table_name(struct buf *b, const char *table, enum rollup_level lv)
 	buf_addf(b, "hearth_rollup_%s_%s", table, lv == ROLLUP_HOUR ? "h" : "m");
 }
 
-static void trigger_name(struct buf *b, const char *table)
+static const char *const trigger_kinds[] = { "ins", "del", "upd" };
+
+static void trigger_name(struct buf *b, const char *table, const char *kind)
 {
-	buf_addf(b, "hearth_rollup_%s_ins", table);
+	buf_addf(b, "hearth_rollup_%s_%s", table, kind);
 }
 
 /* The quoted rollup column "col:agg". */
@@ -88,11 +90,18 @@ int rollup_ready(const struct schema *schema, const struct schema_table *t,
 				goto out;
 		}
 	}
-	buf_reset(&name);
-	trigger_name(&name, t->name);
-	for (i = 0; i < schema->ntriggers; i++)
-		if (!strcasecmp(schema->triggers[i].name, name.s))
-			ok = 1;
+	for (j = 0; j < 3; j++) {
+		int found = 0;
+
+		buf_reset(&name);
+		trigger_name(&name, t->name, trigger_kinds[j]);
+		for (i = 0; i < schema->ntriggers; i++)
+			if (!strcasecmp(schema->triggers[i].name, name.s))
+				found = 1;
+		if (!found)
+			goto out;
+	}
+	ok = 1;
 out:
 	buf_release(&name);
 	return ok;
@@ -110,11 +119,15 @@ static void secs_expr(struct buf *b, const char *qcol)
 static void drop_sql(struct buf *b, const char *table)
 {
 	struct buf n = BUF_INIT;
+	size_t i;
 
-	trigger_name(&n, table);
-	buf_addstr(b, "DROP TRIGGER IF EXISTS ");
-	store_quote_ident(b, n.s);
-	buf_addstr(b, ";");
+	for (i = 0; i < 3; i++) {
+		buf_reset(&n);
+		trigger_name(&n, table, trigger_kinds[i]);
+		buf_addstr(b, "DROP TRIGGER IF EXISTS ");
+		store_quote_ident(b, n.s);
+		buf_addstr(b, ";");
+	}
 	buf_reset(&n);
 	rollup_table_name(&n, table, ROLLUP_MINUTE);
 	buf_addstr(b, "DROP TABLE IF EXISTS ");
@@ -200,6 +213,68 @@ static void upsert_sql(struct buf *b, const char *rname, const char *secs,
 	buf_release(&e);
 }
 
+/*
+ * Statements that recompute the minute and hour buckets holding the row
+ * `ref` (OLD or NEW) from the table, for the delete and update triggers:
+ * min and max cannot be taken back, so the bucket is summed again from
+ * its rows, found through the time index whether the times are numbers,
+ * "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SS" text.
+ */
+static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
+			  const char *ref, const char *mname,
+			  const char *hname, const char *const *cols,
+			  size_t ncols)
+{
+	struct buf m = BUF_INIT, h = BUF_INIT, r = BUF_INIT, x = BUF_INIT;
+	size_t i, j;
+
+	buf_addf(&r, "%s.%s", ref, qcol);
+	buf_addstr(&m, "(");
+	secs_expr(&m, r.s);
+	buf_addstr(&m, " / 60 * 60)");
+	buf_addstr(&h, "(");
+	secs_expr(&h, r.s);
+	buf_addstr(&h, " / 3600 * 3600)");
+
+	buf_addstr(b, "DELETE FROM ");
+	store_quote_ident(b, mname);
+	buf_addf(b, " WHERE b = %s; INSERT INTO ", m.s);
+	store_quote_ident(b, mname);
+	buf_addf(b, " SELECT %s", m.s);
+	for (i = 0; i < ncols; i++) {
+		buf_reset(&x);
+		store_quote_ident(&x, cols[i]);
+		buf_addf(b, ", min(%s), max(%s), sum(%s), count(%s)", x.s, x.s,
+			 x.s, x.s);
+	}
+	buf_addf(b, " FROM %s WHERE (%s >= %s AND %s < %s + 60)", qt, qcol,
+		 m.s, qcol, m.s);
+	for (i = 0; i < 2; i++)
+		buf_addf(b, " OR (%s >= strftime('%%Y-%%m-%%d%s%%H:%%M:00', %s, "
+			 "'unixepoch') AND %s < strftime('%%Y-%%m-%%d%s%%H:%%M:"
+			 "00', %s + 60, 'unixepoch'))", qcol, i ? "T" : " ",
+			 m.s, qcol, i ? "T" : " ", m.s);
+	buf_addstr(b, " HAVING count(*) > 0; DELETE FROM ");
+	store_quote_ident(b, hname);
+	buf_addf(b, " WHERE b = %s; INSERT INTO ", h.s);
+	store_quote_ident(b, hname);
+	buf_addf(b, " SELECT %s", h.s);
+	for (i = 0; i < ncols; i++)
+		for (j = 0; j < 4; j++) {
+			buf_reset(&x);
+			agg_col(&x, cols[i], aggs[j]);
+			buf_addf(b, ", %s(%s)", j == 3 ? "sum" : aggs[j], x.s);
+		}
+	buf_addstr(b, " FROM ");
+	store_quote_ident(b, mname);
+	buf_addf(b, " WHERE b >= %s AND b < %s + 3600 HAVING count(*) > 0;",
+		 h.s, h.s);
+	buf_release(&m);
+	buf_release(&h);
+	buf_release(&r);
+	buf_release(&x);
+}
+
 int rollup_rebuild(struct store *s, const struct schema *schema,
 		   const char *table, const char *time_col, int64_t *buckets,
 		   struct hearth_err *err)
@@ -282,13 +357,31 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	secs_expr(&secs, x.s);
 	buf_addstr(&sql, "CREATE TRIGGER ");
 	buf_reset(&x);
-	trigger_name(&x, t->name);
+	trigger_name(&x, t->name, "ins");
 	store_quote_ident(&sql, x.s);
 	buf_addf(&sql, " AFTER INSERT ON %s WHEN %s IS NOT NULL BEGIN ", qt.s,
 		 secs.s);
 	upsert_sql(&sql, mname.s, secs.s, 60, cols, ncols);
 	upsert_sql(&sql, hname.s, secs.s, 3600, cols, ncols);
 	buf_addstr(&sql, " END;");
+	buf_reset(&x);
+	store_quote_ident(&x, tc->name);
+	for (i = 1; i < 3; i++) {
+		struct buf n = BUF_INIT;
+
+		trigger_name(&n, t->name, trigger_kinds[i]);
+		buf_addstr(&sql, "CREATE TRIGGER ");
+		store_quote_ident(&sql, n.s);
+		buf_addf(&sql, " AFTER %s ON %s BEGIN ",
+			 i == 1 ? "DELETE" : "UPDATE", qt.s);
+		recompute_sql(&sql, qt.s, x.s, "OLD", mname.s, hname.s, cols,
+			      ncols);
+		if (i == 2)
+			recompute_sql(&sql, qt.s, x.s, "NEW", mname.s, hname.s,
+				      cols, ncols);
+		buf_addstr(&sql, " END;");
+		buf_release(&n);
+	}
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 	if (buckets) {

@@ -5,9 +5,10 @@
  * hearth_rollup_T_m and hearth_rollup_T_h hold, per bucket start b (unix
  * seconds, UTC), "c:min", "c:max", "c:sum" and "c:n" of each column.  An
  * AFTER INSERT trigger, hearth_rollup_T_ins, folds each new row into both,
- * so they stay current as readings arrive; rollup_rebuild recomputes them
- * from scratch (after deletes or updates, which the trigger does not see,
- * or when columns were added).  Charts of long windows read them instead
+ * so they stay current as readings arrive; AFTER DELETE and UPDATE
+ * triggers (_del, _upd) recompute the buckets of the rows they touch.
+ * rollup_rebuild recomputes everything (when columns were added, or for
+ * rows written while the rollups did not exist).  Charts of long windows read them instead
  * of millions of rows.  All names start with hearth_, so the migration
  * diff ignores them.
  */

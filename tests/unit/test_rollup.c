@@ -99,6 +99,42 @@ static void test_rebuild_and_trigger_iso_text(void)
 	store_close(s);
 }
 
+#define M_MAX(c) "SELECT \"" c ":max\" FROM hearth_rollup_r_m WHERE b = "
+#define M_N(c) "SELECT \"" c ":n\" FROM hearth_rollup_r_m WHERE b = "
+
+static void test_delete_and_update_recompute(void)
+{
+	struct store *s = open_db();
+
+	/* Space and T separators and unix seconds in one table, all in the
+	 * minute 1767261600 (2026-01-01 10:00). */
+	exec(s, "CREATE TABLE r (t TIMESTAMP, w INTEGER);"
+		"INSERT INTO r VALUES ('2026-01-01 10:00:05', 100),"
+		"('2026-01-01T10:00:20Z', 900), (1767261650, 300),"
+		"('2026-01-01 10:01:10', 50);");
+	CHECK_INT(rebuild(s, "r"), 2);
+	CHECK_INT(q(s, M_MAX("w") "1767261600"), 900);
+	exec(s, "DELETE FROM r WHERE w = 900");
+	CHECK_INT(q(s, M_MAX("w") "1767261600"), 300);
+	CHECK_INT(q(s, M_N("w") "1767261600"), 2);
+	exec(s, "DELETE FROM r WHERE w = 300");
+	CHECK_INT(q(s, M_MAX("w") "1767261600"), 100);
+	/* An update of a value, then of a time into the next minute. */
+	exec(s, "UPDATE r SET w = 70 WHERE w = 100");
+	CHECK_INT(q(s, M_MAX("w") "1767261600"), 70);
+	exec(s, "UPDATE r SET t = '2026-01-01 10:01:30' WHERE w = 70");
+	CHECK_INT(q(s, "SELECT count(*) FROM hearth_rollup_r_m WHERE b = "
+		       "1767261600"), 0);
+	CHECK_INT(q(s, M_MAX("w") "1767261660"), 70);
+	CHECK_INT(q(s, M_N("w") "1767261660"), 2);
+	CHECK_INT(q(s, "SELECT \"w:sum\" FROM hearth_rollup_r_h"), 120);
+	CHECK_INT(q(s, "SELECT \"w:n\" FROM hearth_rollup_r_h"), 2);
+	exec(s, "DELETE FROM r");
+	CHECK_INT(q(s, "SELECT count(*) FROM hearth_rollup_r_m"), 0);
+	CHECK_INT(q(s, "SELECT count(*) FROM hearth_rollup_r_h"), 0);
+	store_close(s);
+}
+
 static void test_unix_seconds_and_odd_names(void)
 {
 	struct store *s = open_db();
@@ -164,5 +200,6 @@ static void test_ensure_builds_missing(void)
 }
 
 T_MAIN("rollup", T(test_choose_level), T(test_rebuild_and_trigger_iso_text),
+       T(test_delete_and_update_recompute),
        T(test_unix_seconds_and_odd_names), T(test_events_table_has_no_rollup),
        T(test_ensure_builds_missing))
