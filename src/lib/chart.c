@@ -134,7 +134,7 @@ static int load_rollup(struct chart *c, struct store *s,
 		       int64_t *newest, struct hearth_err *err)
 {
 	const char **names = xcalloc(c->nseries + 1, sizeof(*names));
-	int64_t width = rollup_width(c->level);
+	int64_t width = rollup_width(c->level), prev_b = INT64_MIN;
 	int64_t *iv = xmalloc(MAX_DELTAS * sizeof(*iv));
 	struct store_stmt *st = NULL;
 	size_t i, niv = 0;
@@ -168,9 +168,15 @@ static int load_rollup(struct chart *c, struct store *s,
 			bucket_add_agg(&c->series[i].cols[col], b, b + width,
 				       mn, mx, sum, (uint32_t)n);
 		}
-		/* The readings' interval, from how many fit in a bucket. */
-		if (maxn > 0 && niv < MAX_DELTAS)
+		/* The readings' interval: from how many fit in a bucket, or,
+		 * for sparse readings (one per bucket), from the distance to
+		 * the previous bucket. */
+		if (maxn > 1 && niv < MAX_DELTAS)
 			iv[niv++] = width / maxn;
+		else if (maxn == 1 && prev_b != INT64_MIN && niv < MAX_DELTAS)
+			iv[niv++] = b - prev_b;
+		if (maxn > 0)
+			prev_b = b;
 	}
 	if (rc < 0)
 		goto out;

@@ -134,6 +134,43 @@ static void test_rollup_matches_raw(void)
 	store_close(s);
 }
 
+static void test_sparse_readings_have_no_gaps(void)
+{
+	/* One reading every 5 minutes: minute buckets hold one each, four
+	 * empty ones between; that is the usual interval, not a gap.  A
+	 * missing hour is. */
+	struct store *s = day_db();
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema sc = SCHEMA_INIT;
+	struct chart c = CHART_INIT;
+	int64_t t0 = timefmt_from_civil(2026, 1, 1, 0, 0, 0);
+	size_t i, gaps = 0, prev = 0;
+	int have = 0;
+
+	exec(s, "CREATE TABLE slow (t TIMESTAMP, temp REAL);"
+		"WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c "
+		"WHERE i < 287) INSERT INTO slow SELECT datetime(1767225600 + "
+		"i * 300, 'unixepoch'), i FROM c WHERE i < 100 OR i >= 112;");
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	CHECK(rollup_rebuild(s, &sc, "slow", NULL, NULL, &err) == 0);
+	schema_release(&sc);
+	CHECK(load(s, &c, "slow", t0, t0 + 86400 * S, 688, 0, NULL) == 0);
+	CHECK_INT(c.level, ROLLUP_MINUTE);
+	CHECK_INT(c.gap, 900 * S);
+	for (i = 0; i < 688; i++) {
+		if (!c.series[0].cols[i].n)
+			continue;
+		if (have && bucket_is_gap(&c.series[0].cols[prev],
+					  &c.series[0].cols[i], c.gap))
+			gaps++;
+		have = 1;
+		prev = i;
+	}
+	CHECK_INT(gaps, 1);
+	chart_release(&c);
+	store_close(s);
+}
+
 static void test_empty_window(void)
 {
 	struct store *s = day_db();
@@ -193,4 +230,4 @@ static void test_units(void)
 }
 
 T_MAIN("chart", T(test_raw_m4_and_gap), T(test_rollup_matches_raw),
-       T(test_empty_window), T(test_events), T(test_units))
+       T(test_sparse_readings_have_no_gaps), T(test_empty_window), T(test_events), T(test_units))
