@@ -2,6 +2,7 @@
  * cmd_chart.c - hearth chart (one table as SVG) and hearth rollup (the
  * aggregates that keep long charts fast).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +93,7 @@ int cmd_chart(struct cmd_ctx *ctx, int argc, char **argv)
 	svg_draw(&out, &ch, &so);
 	f = file ? fopen(file, "w") : stdout;
 	if (!f) {
-		cmd_error("%s: cannot write", file);
+		cmd_error("%s: %s", file, strerror(errno));
 		goto out;
 	}
 	if (fwrite(out.s, 1, out.len, f) != out.len || fflush(f) != 0) {
