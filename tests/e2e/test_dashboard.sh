@@ -78,6 +78,19 @@ test_chart_command_known_data() {
 	xmllint --noout out.svg 2>/dev/null || python3 -c 'import sys,xml.dom.minidom as m; m.parse(sys.argv[1])' out.svg
 }
 
+test_timezone_setting() {
+	known_project
+	# Data stays UTC; labels follow [serve] timezone, else TZ.
+	hearth -c serve.timezone=Asia/Tokyo chart readings --since $W0 --until $W1 -o tokyo.svg
+	expect_contains "$(cat tokyo.svg)" '>09:04</text>' "Tokyo label"
+	expect_contains "$(cat tokyo.svg)" 'points="56,296.0 57,269.4' "same data"
+	TZ=America/New_York hearth chart readings --since $W0 --until $W1 -o ny.svg
+	expect_contains "$(cat ny.svg)" '>19:04</text>' "New York label"
+	printf '[units]\nreadings.r_watts = kW\n' >>hearth.ini
+	hearth chart readings --since $W0 --until $W1 -o units.svg
+	expect_contains "$(cat units.svg)" 'data-unit="kW"' "[units] setting"
+}
+
 test_chart_route_same_as_command() {
 	known_project
 	start_server
