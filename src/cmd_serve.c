@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "axis.h"
 #include "cmd.h"
+#include "rollup.h"
 #include "serve.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -84,12 +86,30 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	/* The database must open now, not at the first request. */
 	if (cmd_open_db(ctx, 0))
 		return 1;
+	/* A bad token file is found before anything slow starts. */
+	if (api_start(ctx->cfg, &err) < 0)
+		return cmd_error("serve: %s", err.msg);
+	axis_set_timezone(config_get(ctx->cfg, "serve", "timezone"));
+	/* Charts of long windows read the rollups: build missing ones now
+	 * rather than in the first request. */
+	{
+		struct buf built = BUF_INIT;
+		/* Without them charts still work, reading raw rows. */
+		if (rollup_ensure(ctx->store, ctx->cfg, &built, &err) < 0)
+			fprintf(stderr, "hearth: warning: %s\n", err.msg);
+		if (built.len)
+			fprintf(stderr, "hearth: built chart rollups of %s\n",
+				built.s);
+		buf_release(&built);
+	}
 
 	for (i = 0; serve_jobs[i].name; i++) {
 		int64_t interval = 0;
 		int rc = serve_jobs[i].configure(ctx->cfg, &interval, &err);
-		if (rc < 0)
-			return cmd_error("%s: %s", serve_jobs[i].name, err.msg);
+		if (rc < 0) {
+			cmd_error("%s: %s", serve_jobs[i].name, err.msg);
+			goto out;
+		}
 		if (rc > 0)
 			continue;
 		jobs = xreallocarray(jobs, njobs + 1, sizeof(*jobs));
@@ -107,8 +127,6 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (api_start(ctx->cfg, &err) < 0)
-		return cmd_error("serve: %s", err.msg);
 	if (http_start(&srv, &o, routes, &err) < 0) {
 		cmd_error("serve: %s", err.msg);
 		goto out;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "api.h"
-#include "bucket.h"
+#include "resample.h"
 #include "format.h"
 #include "series.h"
 #include "timefmt.h"
@@ -306,7 +306,7 @@ static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 	struct store_stmt *st = NULL;
 	struct format_sink sink = { to_resp, NULL };
 	enum format_kind kind = FORMAT_JSON;
-	enum bucket_agg agg = BUCKET_AVG;
+	enum resample_agg agg = RESAMPLE_AVG;
 	int64_t now = timefmt_now(), width = 0, n;
 	int time_idx;
 	struct store *s;
@@ -320,11 +320,11 @@ static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 	if (fmt && format_parse(fmt, &kind) < 0)
 		return http_resp_error(resp, 400, "format: '%.32s' is not json, "
 				       "csv or table", fmt);
-	if (bucket && bucket_parse_width(bucket, &width, &err) < 0)
+	if (bucket && resample_parse_width(bucket, &width, &err) < 0)
 		return http_resp_error(resp, 400, "%s", err.msg);
 	if (agg_s && !bucket)
 		return http_resp_error(resp, 400, "agg: only with bucket=");
-	if (agg_s && bucket_parse_agg(agg_s, &agg) < 0)
+	if (agg_s && resample_parse_agg(agg_s, &agg) < 0)
 		return http_resp_error(resp, 400, "agg: '%.32s' is not avg, min, "
 				       "max, sum, first, last or count", agg_s);
 	if (last) {
@@ -349,7 +349,7 @@ static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 			  &w, &st, &time_idx, &err) < 0)
 		return http_resp_error(resp, 400, "%s", err.msg);
 	sink.ctx = &resp->body;
-	if ((bucket ? bucket_rows(st, t, time_idx, width, agg, kind, &sink, &n,
+	if ((bucket ? resample_rows(st, t, time_idx, width, agg, kind, &sink, &n,
 				  &err)
 		    : format_rows(st, time_idx, kind, &sink, &n, &err)) < 0) {
 		store_finalize(st);

@@ -1,249 +1,97 @@
 #include "bucket.h"
 
-#include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "buf.h"
-#include "series.h"
 #include "timefmt.h"
-#include "xalloc.h"
 
-#define FLUSH_AT 65536
-
-int bucket_parse_width(const char *s, int64_t *out, struct hearth_err *err)
+long bucket_col(const struct bucket_grid *g, int64_t t)
 {
-	char *end;
-	unsigned long long n = strtoull(s, &end, 10);
-	int64_t unit = US_PER_SEC;
+	long double f;
+	long c;
 
-	if (end == s || *s == '-' || *s == '+')
-		goto bad;
-	switch (*end) {
-	case '\0':
-	case 's':
-		break;
-	case 'm':
-		unit *= 60;
-		break;
-	case 'h':
-		unit *= 3600;
-		break;
-	case 'd':
-		unit *= 86400;
-		break;
-	case 'w':
-		unit *= 7 * 86400;
-		break;
-	default:
-		goto bad;
-	}
-	if (*end && end[1])
-		goto bad;
-	/* A year of one-second buckets is already more than any chart. */
-	if (n == 0 || n > 366ull * 86400 * 10)
-		goto bad;
-	*out = (int64_t)n * unit;
-	if (*out / unit != (int64_t)n || *out > INT64_C(10) * 366 * 86400 * US_PER_SEC)
-		goto bad;
-	return 0;
-bad:
-	return err_set(err, "bucket '%.32s': want a width like 30s, 5m, 1h, 1d",
-		       s);
+	if (t < g->t0 || t > g->t1 || g->t1 <= g->t0 || !g->ncols)
+		return -1;
+	f = (long double)(t - g->t0) / (long double)(g->t1 - g->t0);
+	c = (long)(f * (long double)g->ncols);
+	if (c >= (long)g->ncols) /* t == t1 belongs to the last column */
+		c = (long)g->ncols - 1;
+	return c;
 }
 
-int bucket_parse_agg(const char *s, enum bucket_agg *out)
+int64_t bucket_col_time(const struct bucket_grid *g, double c)
 {
-	static const struct {
-		const char *name;
-		enum bucket_agg agg;
-	} names[] = {
-		{ "avg", BUCKET_AVG },     { "mean", BUCKET_AVG },
-		{ "min", BUCKET_MIN },     { "max", BUCKET_MAX },
-		{ "sum", BUCKET_SUM },     { "first", BUCKET_FIRST },
-		{ "last", BUCKET_LAST },   { "count", BUCKET_COUNT },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(s, names[i].name)) {
-			*out = names[i].agg;
-			return 0;
-		}
-	return -1;
+	return g->t0 + (int64_t)((long double)(g->t1 - g->t0) * c /
+				 (long double)g->ncols);
 }
 
-struct acc {
-	int col;       /* result column index */
-	int64_t n;     /* values seen in this bucket */
-	double v;      /* the running aggregate (sum for avg) */
-};
-
-static int numeric_column(const struct schema_column *c)
+void bucket_add(struct bucket *b, int64_t t, double v)
 {
-	switch (schema_affinity(c->type)) {
-	case AFF_INTEGER:
-	case AFF_REAL:
-	case AFF_NUMERIC:
-	case AFF_BLOB:
-		return 1;
-	default:
-		return 0;
-	}
+	bucket_add_agg(b, t, t, v, v, v, 1);
 }
 
-static void fold(struct acc *a, enum bucket_agg agg, double d)
+void bucket_add_agg(struct bucket *b, int64_t t_start, int64_t t_end,
+		    double min, double max, double sum, uint32_t n)
 {
-	if (a->n == 0) {
-		a->v = d;
-	} else {
-		switch (agg) {
-		case BUCKET_AVG:
-		case BUCKET_SUM:
-			a->v += d;
-			break;
-		case BUCKET_MIN:
-			if (d < a->v)
-				a->v = d;
-			break;
-		case BUCKET_MAX:
-			if (d > a->v)
-				a->v = d;
-			break;
-		case BUCKET_LAST:
-			a->v = d;
-			break;
-		case BUCKET_FIRST:
-		case BUCKET_COUNT:
-			break;
-		}
-	}
-	a->n++;
-}
+	double mean;
 
-static void emit(struct buf *out, enum format_kind kind, int64_t start,
-		 const char *tname, struct acc *accs, size_t nacc,
-		 const struct schema_table *t, enum bucket_agg agg,
-		 int64_t rows, int64_t nemitted)
-{
-	char ts[64];
-	size_t i;
-
-	timefmt_format(start, TIMEFMT_ISO_Z, ts, sizeof(ts));
-	if (kind == FORMAT_JSON) {
-		buf_addstr(out, nemitted ? ",\n{" : "\n{");
-		format_json_string(out, tname, strlen(tname));
-		buf_addch(out, ':');
-		format_json_string(out, ts, strlen(ts));
-	} else {
-		buf_addstr(out, ts);
-	}
-	if (agg == BUCKET_COUNT) {
-		buf_addf(out, kind == FORMAT_JSON ? ",\"count\":%lld}"
-						  : ",%lld\n", (long long)rows);
+	if (!n)
+		return;
+	mean = n == 1 ? sum : sum / n;
+	if (!b->n) {
+		b->n = n;
+		b->sum = sum;
+		b->min = min;
+		b->max = max;
+		b->first = b->last = mean;
+		b->t_first = t_start;
+		b->t_last = t_end;
 		return;
 	}
-	for (i = 0; i < nacc; i++) {
-		struct acc *a = &accs[i];
-		const char *name = t->cols[a->col].name;
-		double v = agg == BUCKET_AVG && a->n ? a->v / (double)a->n : a->v;
-
-		buf_addch(out, ',');
-		if (kind == FORMAT_JSON) {
-			format_json_string(out, name, strlen(name));
-			buf_addch(out, ':');
-		}
-		if (a->n == 0)
-			buf_addstr(out, kind == FORMAT_JSON ? "null" : "");
-		else
-			buf_addf(out, "%.15g", v);
+	b->n += n;
+	b->sum += sum;
+	if (min < b->min)
+		b->min = min;
+	if (max > b->max)
+		b->max = max;
+	/* Rows usually come oldest first, but do not rely on it. */
+	if (t_start < b->t_first) {
+		b->t_first = t_start;
+		b->first = mean;
 	}
-	buf_addstr(out, kind == FORMAT_JSON ? "}" : "\n");
+	if (t_end >= b->t_last) {
+		b->t_last = t_end;
+		b->last = mean;
+	}
 }
 
-int bucket_rows(struct store_stmt *st, const struct schema_table *t,
-		int time_idx, int64_t width, enum bucket_agg agg,
-		enum format_kind kind, const struct format_sink *sink,
-		int64_t *nbuckets, struct hearth_err *err)
+static int cmp_i64(const void *a, const void *b)
 {
-	struct buf out = BUF_INIT;
-	struct acc *accs;
-	size_t nacc = 0, i;
-	int64_t cur = 0, rows = 0, n = 0, tv;
-	const char *tname = t->cols[time_idx].name;
-	int rc, ret = -1, have = 0;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	accs = xcalloc(t->ncols + 1, sizeof(*accs));
-	for (i = 0; i < t->ncols; i++)
-		if ((int)i != time_idx && numeric_column(&t->cols[i]))
-			accs[nacc++].col = (int)i;
-	if (kind == FORMAT_JSON) {
-		buf_addch(&out, '[');
-	} else {
-		format_csv_field(&out, tname, strlen(tname));
-		if (agg == BUCKET_COUNT)
-			buf_addstr(&out, ",count");
-		else
-			for (i = 0; i < nacc; i++) {
-				const char *name = t->cols[accs[i].col].name;
-				buf_addch(&out, ',');
-				format_csv_field(&out, name, strlen(name));
-			}
-		buf_addch(&out, '\n');
-	}
-	while ((rc = store_step(st, err)) == 1) {
-		int64_t b;
+	return (x > y) - (x < y);
+}
 
-		if (series_time_value(st, time_idx, &tv) < 0)
-			continue;
-		/* floor division: times before 1970 land in the right bucket */
-		b = tv / width - (tv % width < 0);
-		b *= width;
-		if (have && b != cur) {
-			emit(&out, kind, cur, tname, accs, nacc, t, agg, rows, n++);
-			for (i = 0; i < nacc; i++)
-				accs[i].n = 0;
-			rows = 0;
-		}
-		cur = b;
-		have = 1;
-		rows++;
-		for (i = 0; i < nacc && agg != BUCKET_COUNT; i++) {
-			int c = accs[i].col;
-			enum store_type ty = store_column_type(st, c);
-			double d;
+int64_t bucket_median(int64_t *v, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	return v[n / 2];
+}
 
-			if (ty == STORE_INT)
-				d = (double)store_column_int(st, c);
-			else if (ty == STORE_REAL)
-				d = store_column_real(st, c);
-			else
-				continue;
-			if (isfinite(d))
-				fold(&accs[i], agg, d);
-		}
-		if (out.len >= FLUSH_AT) {
-			if (sink->write(sink->ctx, out.s, out.len) < 0) {
-				err_set(err, "output closed");
-				goto out;
-			}
-			buf_reset(&out);
-		}
-	}
-	if (rc < 0)
-		goto out;
-	if (have)
-		emit(&out, kind, cur, tname, accs, nacc, t, agg, rows, n++);
-	if (kind == FORMAT_JSON)
-		buf_addstr(&out, n ? "\n]\n" : "]\n");
-	if (sink->write(sink->ctx, out.s, out.len) < 0) {
-		err_set(err, "output closed");
-		goto out;
-	}
-	*nbuckets = n;
-	ret = 0;
-out:
-	free(accs);
-	buf_release(&out);
-	return ret;
+int64_t bucket_gap_threshold(int64_t interval)
+{
+	if (interval <= 0)
+		return INT64_MAX;
+	if (interval > INT64_MAX / 4)
+		return INT64_MAX;
+	return interval * 3 < US_PER_SEC ? US_PER_SEC : interval * 3;
+}
+
+int bucket_is_gap(const struct bucket *prev, const struct bucket *next,
+		  int64_t threshold)
+{
+	if (!prev->n || !next->n)
+		return 0;
+	return next->t_first - prev->t_last > threshold;
 }

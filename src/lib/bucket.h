@@ -1,51 +1,56 @@
 /*
- * bucket.h - time-bucketed reads: one row per bucket of a fixed width
- * (5m, 1h, 1d), each series column aggregated (avg, min, max, sum, first,
- * last, or count of rows).
+ * bucket.h - readings folded into pixel columns (M4 downsampling).
  *
- * Rows come from series_select (the same window code `hearth query` uses)
- * oldest first and are folded as they stream past, so memory stays
- * constant whatever the window, and the time column may be stored as text
- * or numbers.  Buckets start at multiples of the width since the epoch
- * (UTC); empty buckets are left out.
+ * A chart's time window is cut into ncols equal columns, one per pixel of
+ * the plot.  Each column keeps the count, sum, min, max, first and last
+ * value of what fell into it, and the times of its first and last
+ * reading, so a chart carries a few points per column whatever the
+ * window, and no peak is lost.  Rollup rows (pre-aggregated minutes or
+ * hours) fold in the same way.  Pure computation: no database, no
+ * allocation except in bucket_median.
  */
 #ifndef HEARTH_BUCKET_H
 #define HEARTH_BUCKET_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
-#include "format.h"
-#include "schema.h"
-#include "store.h"
-
-enum bucket_agg {
-	BUCKET_AVG,
-	BUCKET_MIN,
-	BUCKET_MAX,
-	BUCKET_SUM,
-	BUCKET_FIRST,
-	BUCKET_LAST,
-	BUCKET_COUNT, /* one column, "count": rows in the bucket */
+struct bucket {
+	uint32_t n;          /* readings folded in; 0 = empty column */
+	double sum, min, max;
+	double first, last;  /* values of the earliest and latest reading */
+	int64_t t_first, t_last; /* their times (UTC microseconds) */
 };
 
-/* bucket_parse_width: "30s", "5m", "1h", "1d", "1w", or bare seconds,
- * into microseconds.  Errors name the text. */
-int bucket_parse_width(const char *s, int64_t *out, struct hearth_err *err);
-/* bucket_parse_agg: "avg" "mean" "min" "max" "sum" "first" "last" "count". */
-int bucket_parse_agg(const char *s, enum bucket_agg *out);
+struct bucket_grid {
+	int64_t t0, t1;      /* the window, inclusive, t1 > t0 */
+	size_t ncols;
+};
 
-/*
- * bucket_rows: step st (from series_select on table t, time column at
- * time_idx) to the end, writing one row per bucket through the sink in
- * CSV or JSON (FORMAT_TABLE is taken as CSV).  The first column is the
- * bucket's start, named like t's time column; then each numeric column
- * (declared INTEGER, REAL, NUMERIC or untyped; text values are skipped),
- * or "count".  *nbuckets gets the number of rows written.
- */
-int bucket_rows(struct store_stmt *st, const struct schema_table *t,
-		int time_idx, int64_t width, enum bucket_agg agg,
-		enum format_kind kind, const struct format_sink *sink,
-		int64_t *nbuckets, struct hearth_err *err);
+/* bucket_col: the column of time t, or -1 when t is outside the window. */
+long bucket_col(const struct bucket_grid *g, int64_t t);
+/* bucket_col_time: the time at the left edge of column c. */
+int64_t bucket_col_time(const struct bucket_grid *g, double c);
+
+/* bucket_add: one reading at time t. */
+void bucket_add(struct bucket *b, int64_t t, double v);
+/* bucket_add_agg: an aggregate of n readings spanning [t_start, t_end]
+ * (a rollup row); its mean stands for its first and last value. */
+void bucket_add_agg(struct bucket *b, int64_t t_start, int64_t t_end,
+		    double min, double max, double sum, uint32_t n);
+
+/* bucket_median: the median of v[0..n) (v is sorted in place); 0 when
+ * n is 0. */
+int64_t bucket_median(int64_t *v, size_t n);
+
+/* bucket_gap_threshold: the silence that counts as a gap, from the usual
+ * interval between readings (3 intervals, at least a second); INT64_MAX
+ * (no gaps) when the interval is unknown (0). */
+int64_t bucket_gap_threshold(int64_t interval);
+
+/* bucket_is_gap: whether no data was logged between two non-empty
+ * columns, prev before next. */
+int bucket_is_gap(const struct bucket *prev, const struct bucket *next,
+		  int64_t threshold);
 
 #endif
