@@ -5,12 +5,18 @@
 
 #include "buf.h"
 #include "config.h"
+#include "rollup.h"
 #include "timefmt.h"
 #include "writer.h"
 #include "xalloc.h"
 
 #define BLOCK_SIZE 65536
 #define MAX_SHAPES 64
+/* A table receiving at least this many rows in one request has its
+ * rollups folded once at the end (rollup_bulk_*) instead of by the insert
+ * trigger for each row; small posts keep the trigger and leave the
+ * schema alone. */
+#define BULK_ROWS 500
 
 /* Text of staged values lives in blocks that never move, so the values
  * can point into them. */
@@ -35,6 +41,8 @@ struct shape {
 
 struct stage {
 	struct store *s;
+	const struct schema *schema;
+	const struct config *cfg;
 	struct writer_val *vals;
 	size_t nvals, avals;
 	long *lines;
@@ -307,6 +315,8 @@ int stage_prepare(struct stage **out, struct store *s,
 
 	*bad_line = 0;
 	st->s = s;
+	st->schema = schema;
+	st->cfg = cfg;
 	ingest_src_mem(src, body, len);
 	rc = format == IMPORT_CSV
 		     ? stage_csv(st, schema, cfg, table, src, bad_line, err)
@@ -326,59 +336,94 @@ size_t stage_rows(const struct stage *st)
 	return st->nrows;
 }
 
+/* Rows per shape (in shapes[] order) into counts. */
+static void shape_counts(const struct stage *st, int64_t *counts)
+{
+	size_t i, j;
+
+	for (i = 0; i < st->nshapes; i++)
+		counts[i] = 0;
+	for (i = 0; i < st->nruns; i++)
+		for (j = 0; j < st->nshapes; j++)
+			if (st->shapes[j].w == st->runs[i].w) {
+				counts[j] += (int64_t)st->runs[i].n;
+				break;
+			}
+}
+
+/* Rows of shape i's table, over all shapes; 0 when an earlier shape has
+ * the same table (so each table is counted once). */
+static int64_t table_rows(const struct stage *st, const int64_t *counts,
+			  size_t i)
+{
+	const char *t = writer_table(st->shapes[i].w);
+	int64_t n = 0;
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (!strcmp(writer_table(st->shapes[j].w), t))
+			return 0;
+	for (j = i; j < st->nshapes; j++)
+		if (!strcmp(writer_table(st->shapes[j].w), t))
+			n += counts[j];
+	return n;
+}
+
 int stage_store(struct stage *st,
 		void (*committed)(void *ctx, const char *table, int64_t rows),
 		void *ctx, long *bad_line, struct hearth_err *err)
 {
 	struct hearth_err ignore;
-	size_t i, j, bad;
+	struct rollup_bulk *rb = NULL;
+	int64_t counts[MAX_SHAPES];
+	size_t i, bad;
+	int ret = -1;
 
 	*bad_line = 0;
+	shape_counts(st, counts);
 	if (store_begin_immediate(st->s, err) < 0)
 		return -1;
+	for (i = 0; i < st->nshapes; i++) {
+		const char *t = writer_table(st->shapes[i].w);
+		if (table_rows(st, counts, i) < BULK_ROWS)
+			continue;
+		if (!rb)
+			rb = rollup_bulk_new();
+		if (rollup_bulk_add(rb, st->s, st->schema, t,
+				    st->cfg ? config_get(st->cfg, "time_columns",
+							 t)
+					    : NULL,
+				    err) < 0)
+			goto fail;
+	}
 	for (i = 0; i < st->nruns; i++) {
 		struct run *r = &st->runs[i];
 		if (writer_insert_rows(r->w, st->vals + r->voff, r->n, &bad,
 				       err) < 0) {
 			*bad_line = st->lines[r->first + bad];
 			err_prefix(err, "line %ld", *bad_line);
-			store_rollback(st->s, &ignore);
-			return -1;
+			goto fail;
 		}
 	}
-	if (store_commit(st->s, err) < 0) {
-		store_rollback(st->s, &ignore);
-		return -1;
+	if (rb && rollup_bulk_finish(rb, st->s, err) < 0)
+		goto fail;
+	if (store_commit(st->s, err) < 0)
+		goto fail;
+	ret = 0;
+	for (i = 0; committed && i < st->nshapes; i++) {
+		int64_t n = table_rows(st, counts, i);
+		if (n)
+			committed(ctx, writer_table(st->shapes[i].w), n);
 	}
-	if (!committed)
-		return 0;
-	/* Rows per writer, then per table (a table may have several
-	 * writers, one per set of columns). */
-	{
-		int64_t counts[MAX_SHAPES] = { 0 };
-		for (i = 0; i < st->nruns; i++)
-			for (j = 0; j < st->nshapes; j++)
-				if (st->shapes[j].w == st->runs[i].w) {
-					counts[j] += (int64_t)st->runs[i].n;
-					break;
-				}
-		for (i = 0; i < st->nshapes; i++) {
-			const char *t = writer_table(st->shapes[i].w);
-			int64_t n = 0;
-			int seen = 0;
-
-			for (j = 0; j < i && !seen; j++)
-				seen = !strcmp(writer_table(st->shapes[j].w), t);
-			if (seen)
-				continue;
-			for (j = i; j < st->nshapes; j++)
-				if (!strcmp(writer_table(st->shapes[j].w), t))
-					n += counts[j];
-			if (n)
-				committed(ctx, t, n);
-		}
-	}
-	return 0;
+	goto out;
+fail:
+	/* The rollback also brings back any trigger rollup_bulk dropped. */
+	store_rollback(st->s, &ignore);
+	if (rb)
+		rollup_bulk_forget(rb);
+out:
+	rollup_bulk_free(rb);
+	return ret;
 }
 
 void stage_free(struct stage *st)

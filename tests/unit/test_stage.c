@@ -2,6 +2,7 @@
 #include "t_store.h"
 
 #include "buf.h"
+#include "rollup.h"
 #include "stage.h"
 
 static const char ddl[] =
@@ -166,5 +167,59 @@ static void test_csv(void)
 	store_close(s);
 }
 
-T_MAIN("stage", T(test_lp_tables), T(test_constraint_line),
+/* A big request folds the rollups once (the insert trigger is dropped
+ * and recreated in the transaction): the buckets come out as the
+ * trigger would have made them, and a failed request leaves trigger and
+ * rollups as they were. */
+static void test_rollups(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem(ddl);
+	struct schema schema = SCHEMA_INIT;
+	struct stage *st = NULL;
+	struct buf body = BUF_INIT;
+	long bad = 0;
+	int i;
+
+	CHECK_INT(store_exec(s, "INSERT INTO r VALUES ('2023-11-14 22:00:00', 7, 1)",
+			     &err), 0);
+	CHECK_INT(store_introspect(s, &schema, &err), 0);
+	CHECK_INT(rollup_rebuild(s, &schema, "r", NULL, NULL, &err), 0);
+	schema_release(&schema);
+	CHECK_INT(store_introspect(s, &schema, &err), 0);
+	for (i = 0; i < 600; i++)
+		buf_addf(&body, "r w=%di,c=1 %d\n", i, 1700000000 + i);
+	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+				body.s, body.len, &bad, &err), 0);
+	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+	stage_free(st);
+	CHECK_INT(q(s, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+		       "AND name = 'hearth_rollup_r_ins'"), 1);
+	CHECK_INT(q(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"), 601);
+	CHECK_INT(q(s, "SELECT sum(\"w:sum\") FROM hearth_rollup_r_h"), 7 + 599 * 600 / 2);
+	CHECK_INT(q(s, "SELECT max(\"w:max\") FROM hearth_rollup_r_m"), 599);
+	/* The same again with a bad row at the end: nothing changes. */
+	buf_reset(&body);
+	for (i = 0; i < 600; i++)
+		buf_addf(&body, "r w=%di %d\n", i == 599 ? -5 : i, 1700001000 + i);
+	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+				body.s, body.len, &bad, &err), 0);
+	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), -1);
+	CHECK_INT(bad, 600);
+	stage_free(st);
+	CHECK_INT(q(s, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+		       "AND name = 'hearth_rollup_r_ins'"), 1);
+	CHECK_INT(q(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"), 601);
+	/* Small posts go through the trigger. */
+	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+				"r w=1000i 1700005000\n", 21, &bad, &err), 0);
+	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+	stage_free(st);
+	CHECK_INT(q(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"), 602);
+	buf_release(&body);
+	schema_release(&schema);
+	store_close(s);
+}
+
+T_MAIN("stage", T(test_lp_tables), T(test_constraint_line), T(test_rollups),
        T(test_bad_input), T(test_csv))
