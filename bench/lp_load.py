@@ -3,7 +3,8 @@
 points to URL (a /write endpoint) in BATCH-point requests from CLIENTS
 processes, each on one keep-alive connection.  Prints "points seconds".
 
-Every point has its own timestamp, so no store can fold them together.
+Every point has its own timestamp, 100 ms apart (a 10 Hz sensor), so no
+store can fold them together.
 Bodies are built before the clock starts: the figure is the server's."""
 import http.client
 import multiprocessing as mp
@@ -20,7 +21,7 @@ def bodies(worker, nbatches, batch):
         first = (worker * nbatches + b) * batch
         lines = ["readings r_watts=%di,r_temp=%.2f %d"
                  % (1000 + (i % 977), 15 + (i % 100) / 10.0,
-                    BASE_NS + (first + i) * 1000)
+                    BASE_NS + (first + i) * 100_000_000)
                  for i in range(batch)]
         out.append(("\n".join(lines) + "\n").encode())
     return out
@@ -39,9 +40,9 @@ def worker(url, wid, nbatches, batch, auth, ready, go, res):
     for body in data:
         conn.request("POST", path, body, hdrs)
         r = conn.getresponse()
-        r.read()
+        text = r.read()
         if r.status != 204:
-            res.put("error: HTTP %d" % r.status)
+            res.put("error: HTTP %d %s" % (r.status, text[:300]))
             return
     res.put(time.monotonic())
 

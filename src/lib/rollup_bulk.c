@@ -221,7 +221,10 @@ static int fold(struct store *s, const struct bulk_table *bt,
 	buf_addstr(&sql, " WHERE b >= ?1 AND b <= ?2");
 	if (exec_range(s, sql.s, lo, hi, 0, err) < 0)
 		goto out;
-	/* The three spellings of the range keep the time index in use. */
+	/* The three spellings of the range keep the time index in use.  Across
+	 * midnight the 'T' spelling also matches space-spelled rows of the
+	 * later day ("2023-11-15 00:18" < "2023-11-15T00:02"), so the buckets
+	 * are bounded again by their computed start (HAVING). */
 	buf_reset(&sql);
 	buf_addstr(&sql, "INSERT INTO ");
 	store_quote_ident(&sql, m.s);
@@ -234,7 +237,7 @@ static int fold(struct store *s, const struct bulk_table *bt,
 	}
 	buf_addf(&sql, " FROM %s WHERE ((%s >= ?1 AND %s < ?2 + 60) OR "
 		 "(%s >= ?3 AND %s < ?4) OR (%s >= ?5 AND %s < ?6)) "
-		 "GROUP BY bb HAVING bb IS NOT NULL",
+		 "GROUP BY bb HAVING bb >= ?1 AND bb <= ?2",
 		 qt.s, qc.s, qc.s, qc.s, qc.s, qc.s, qc.s);
 	if (exec_range(s, sql.s, lo, hi, 1, err) < 0)
 		goto out;

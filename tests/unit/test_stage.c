@@ -179,7 +179,7 @@ static void test_rollups(void)
 	struct stage *st = NULL;
 	struct buf body = BUF_INIT;
 	long bad = 0;
-	int i;
+	int i, k;
 
 	CHECK_INT(store_exec(s, "INSERT INTO r VALUES ('2023-11-14 22:00:00', 7, 1)",
 			     &err), 0);
@@ -216,6 +216,27 @@ static void test_rollups(void)
 	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
 	stage_free(st);
 	CHECK_INT(q(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"), 602);
+	/* Rows of the next day first, then a request across midnight: the
+	 * fold must not take the later day's rows for its own (a text
+	 * range spelled with 'T' would, "2023-11-16 00:30" sorting before
+	 * "2023-11-16T00:05"). */
+	for (k = 0; k < 2; k++) {
+		buf_reset(&body);
+		for (i = 0; i < 600; i++)
+			buf_addf(&body, "r w=1i %lld\n", /* milliseconds */
+				 k == 0 ? 1700094000000LL + i * 1000 /* 11-16 00:20 on */
+					: 1700092500000LL + i * 500); /* 11-15 23:55 on */
+		CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r",
+					LP_MS, body.s, body.len, &bad, &err), 0);
+		if (!st)
+			break;
+		CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+		stage_free(st);
+	}
+	CHECK_INT(q(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"),
+		  q(s, "SELECT count(w) FROM r"));
+	CHECK_INT(q(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_h"),
+		  q(s, "SELECT count(w) FROM r"));
 	buf_release(&body);
 	schema_release(&schema);
 	store_close(s);
