@@ -82,9 +82,9 @@ int rollup_select(struct store *s, const char *table, enum rollup_level lv,
  * Bulk loads.  The insert trigger costs two upserts per row, which triples
  * the time of a large import.  Inside the loader's transaction,
  * rollup_bulk_add drops the insert trigger of a table about to receive
- * many rows; rollup_bulk_finish, still in that transaction, folds the rows
- * written since into the buckets (recomputing the buckets they touch) and
- * recreates the trigger.  A rollback undoes both, so the rollups are never
+ * many rows; rollup_bulk_finish, still in that transaction, merges the
+ * aggregates of the rows written since (read by rowid) into the buckets,
+ * as the trigger would have row by row, and recreates the trigger.  A rollback undoes both, so the rollups are never
  * left behind the table.  Tables without rollups (or without rowids) are
  * left alone and keep their triggers.
  */

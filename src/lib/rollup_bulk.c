@@ -149,132 +149,100 @@ static void agg_col(struct buf *b, const char *col, const char *agg)
 	buf_release(&n);
 }
 
-/* Run sql with ?1 = lo and ?2 = hi (unix seconds); with texts set also
- * the range [lo, hi + 60) as text, ?3/?4 spelled "YYYY-MM-DD HH:MM:SS" and
- * ?5/?6 "YYYY-MM-DDTHH:MM:SS", for time columns holding ISO text. */
-static int exec_range(struct store *s, const char *sql, int64_t lo, int64_t hi,
-		      int texts, struct hearth_err *err)
-{
-	struct store_stmt *st = NULL;
-	char a[64], b[64];
-	int ret = -1, k;
-
-	if (store_prepare(s, sql, &st, err) < 0)
-		return -1;
-	store_bind_int(st, 1, lo);
-	store_bind_int(st, 2, hi);
-	if (texts)
-		for (k = 0; k < 2; k++) {
-			size_t n = timefmt_format(lo * US_PER_SEC, TIMEFMT_SQL, a, sizeof(a));
-			size_t m = timefmt_format((hi + 60) * US_PER_SEC, TIMEFMT_SQL,
-						  b, sizeof(b));
-			if (k)
-				a[10] = b[10] = 'T';
-			store_bind_text(st, 3 + 2 * k, a, n);
-			store_bind_text(st, 4 + 2 * k, b, m);
-		}
-	if (store_step(st, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	store_finalize(st);
-	return ret;
-}
-
-/* Recompute the minute buckets [lo, hi] from the rows and the hour
- * buckets over them from the minutes. */
-static int fold(struct store *s, const struct bulk_table *bt,
-		struct hearth_err *err)
+/* Merge the aggregates of the rows added since bt->start (rowid order)
+ * into the rollup table at width seconds: the same merge the insert
+ * trigger does for one row, done once per bucket.  Only the new rows are
+ * read, through the rowid, so the cost follows the load, not the table
+ * or the bucket. */
+static int merge(struct store *s, const struct bulk_table *bt,
+		 const char *rname, const char *secs, int width,
+		 struct hearth_err *err)
 {
 	static const char *const aggs[] = { "min", "max", "sum", "n" };
-	struct buf sql = BUF_INIT, qt = BUF_INIT, qc = BUF_INIT, se = BUF_INIT,
-		   m = BUF_INIT, h = BUF_INIT, x = BUF_INIT;
+	struct buf sql = BUF_INIT, x = BUF_INIT, o = BUF_INIT, e = BUF_INIT;
 	struct store_stmt *st = NULL;
-	int64_t lo, hi;
 	size_t i, j;
-	int ret = -1, rc;
+	int ret = -1;
 
-	store_quote_ident(&qt, bt->table);
-	store_quote_ident(&qc, bt->time_col);
-	secs(&se, qc.s);
-	buf_addf(&m, "hearth_rollup_%s_m", bt->table);
-	buf_addf(&h, "hearth_rollup_%s_h", bt->table);
-
-	buf_addf(&sql, "SELECT min(%s), max(%s) FROM %s WHERE rowid > ?", se.s,
-		 se.s, qt.s);
-	if (store_prepare(s, sql.s, &st, err) < 0)
-		goto out;
-	store_bind_int(st, 1, bt->start);
-	rc = store_step(st, err);
-	if (rc < 0)
-		goto out;
-	if (rc == 0 || store_column_type(st, 0) == STORE_NULL) {
-		ret = 0; /* no new rows with a time */
-		goto out;
-	}
-	lo = store_column_int(st, 0) / 60 * 60;
-	hi = store_column_int(st, 1) / 60 * 60;
-
-	buf_reset(&sql);
-	buf_addstr(&sql, "DELETE FROM ");
-	store_quote_ident(&sql, m.s);
-	buf_addstr(&sql, " WHERE b >= ?1 AND b <= ?2");
-	if (exec_range(s, sql.s, lo, hi, 0, err) < 0)
-		goto out;
-	/* The three spellings of the range keep the time index in use.  Across
-	 * midnight the 'T' spelling also matches space-spelled rows of the
-	 * later day ("2023-11-15 00:18" < "2023-11-15T00:02"), so the buckets
-	 * are bounded again by their computed start (HAVING). */
-	buf_reset(&sql);
 	buf_addstr(&sql, "INSERT INTO ");
-	store_quote_ident(&sql, m.s);
-	buf_addf(&sql, " SELECT %s / 60 * 60 AS bb", se.s);
+	store_quote_ident(&sql, rname);
+	buf_addstr(&sql, " (b");
+	for (i = 0; i < bt->ncols; i++)
+		for (j = 0; j < 4; j++) {
+			buf_addstr(&sql, ", ");
+			agg_col(&sql, bt->cols[i], aggs[j]);
+		}
+	buf_addf(&sql, ") SELECT %s / %d * %d AS bb", secs, width, width);
 	for (i = 0; i < bt->ncols; i++) {
 		buf_reset(&x);
 		store_quote_ident(&x, bt->cols[i]);
 		buf_addf(&sql, ", min(%s), max(%s), sum(%s), count(%s)", x.s,
 			 x.s, x.s, x.s);
 	}
-	buf_addf(&sql, " FROM %s WHERE ((%s >= ?1 AND %s < ?2 + 60) OR "
-		 "(%s >= ?3 AND %s < ?4) OR (%s >= ?5 AND %s < ?6)) "
-		 "GROUP BY bb HAVING bb >= ?1 AND bb <= ?2",
-		 qt.s, qc.s, qc.s, qc.s, qc.s, qc.s, qc.s);
-	if (exec_range(s, sql.s, lo, hi, 1, err) < 0)
-		goto out;
-
-	lo = lo / 3600 * 3600;
-	hi = hi / 3600 * 3600;
-	buf_reset(&sql);
-	buf_addstr(&sql, "DELETE FROM ");
-	store_quote_ident(&sql, h.s);
-	buf_addstr(&sql, " WHERE b >= ?1 AND b <= ?2");
-	if (exec_range(s, sql.s, lo, hi, 0, err) < 0)
-		goto out;
-	buf_reset(&sql);
-	buf_addstr(&sql, "INSERT INTO ");
-	store_quote_ident(&sql, h.s);
-	buf_addstr(&sql, " SELECT b / 3600 * 3600 AS bb");
+	buf_addstr(&sql, " FROM ");
+	store_quote_ident(&sql, bt->table);
+	/* (The WHERE also keeps SQLite from reading ON CONFLICT as a join
+	 * constraint.) */
+	buf_addstr(&sql, " WHERE rowid > ?1 GROUP BY bb HAVING bb IS NOT NULL "
+		   "ON CONFLICT(b) DO UPDATE SET ");
 	for (i = 0; i < bt->ncols; i++)
 		for (j = 0; j < 4; j++) {
-			buf_reset(&x);
-			agg_col(&x, bt->cols[i], aggs[j]);
-			buf_addf(&sql, ", %s(%s)", j == 3 ? "sum" : aggs[j], x.s);
+			buf_reset(&o);
+			buf_reset(&e);
+			agg_col(&o, bt->cols[i], aggs[j]);
+			buf_addstr(&e, "excluded.");
+			agg_col(&e, bt->cols[i], aggs[j]);
+			if (i || j)
+				buf_addstr(&sql, ", ");
+			if (j < 2)
+				buf_addf(&sql, "%s = %s(coalesce(%s, %s), "
+					 "coalesce(%s, %s))", o.s, aggs[j], o.s,
+					 e.s, e.s, o.s);
+			else if (j == 2)
+				buf_addf(&sql, "%s = CASE WHEN %s IS NULL THEN %s "
+					 "WHEN %s IS NULL THEN %s ELSE %s + %s "
+					 "END", o.s, e.s, o.s, o.s, e.s, o.s, e.s);
+			else
+				buf_addf(&sql, "%s = %s + %s", o.s, o.s, e.s);
 		}
-	buf_addstr(&sql, " FROM ");
-	store_quote_ident(&sql, m.s);
-	buf_addstr(&sql, " WHERE b >= ?1 AND b < ?2 + 3600 GROUP BY bb");
-	if (exec_range(s, sql.s, lo, hi, 0, err) < 0)
+	if (store_prepare(s, sql.s, &st, err) < 0)
+		goto out;
+	store_bind_int(st, 1, bt->start);
+	if (store_step(st, err) < 0)
 		goto out;
 	ret = 0;
 out:
 	store_finalize(st);
 	buf_release(&sql);
-	buf_release(&qt);
+	buf_release(&x);
+	buf_release(&o);
+	buf_release(&e);
+	return ret;
+}
+
+/* Fold the rows written since the trigger was dropped into the minute
+ * and hour buckets. */
+static int fold(struct store *s, const struct bulk_table *bt,
+		struct hearth_err *err)
+{
+	struct buf qc = BUF_INIT, se = BUF_INIT, m = BUF_INIT, h = BUF_INIT;
+	int ret = -1;
+
+	if (!bt->ncols)
+		return 0;
+	store_quote_ident(&qc, bt->time_col);
+	secs(&se, qc.s);
+	buf_addf(&m, "hearth_rollup_%s_m", bt->table);
+	buf_addf(&h, "hearth_rollup_%s_h", bt->table);
+	if (merge(s, bt, m.s, se.s, 60, err) < 0 ||
+	    merge(s, bt, h.s, se.s, 3600, err) < 0)
+		goto out;
+	ret = 0;
+out:
 	buf_release(&qc);
 	buf_release(&se);
 	buf_release(&m);
 	buf_release(&h);
-	buf_release(&x);
 	return ret;
 }
 
