@@ -149,20 +149,17 @@ static void agg_col(struct buf *b, const char *col, const char *agg)
 	buf_release(&n);
 }
 
-/* Merge the aggregates of the rows added since bt->start (rowid order)
- * into the rollup table at width seconds: the same merge the insert
- * trigger does for one row, done once per bucket.  Only the new rows are
- * read, through the rowid, so the cost follows the load, not the table
- * or the bucket. */
+/* The upsert merge of src's bucket rows (columns b, "c:min", "c:max",
+ * "c:sum", "c:n") into rollup table rname: what the insert trigger does
+ * for one row, here once per bucket.  select is the SELECT that yields
+ * those rows. */
 static int merge(struct store *s, const struct bulk_table *bt,
-		 const char *rname, const char *secs, int width,
-		 struct hearth_err *err)
+		 const char *rname, const char *select, struct hearth_err *err)
 {
 	static const char *const aggs[] = { "min", "max", "sum", "n" };
-	struct buf sql = BUF_INIT, x = BUF_INIT, o = BUF_INIT, e = BUF_INIT;
-	struct store_stmt *st = NULL;
+	struct buf sql = BUF_INIT, o = BUF_INIT, e = BUF_INIT;
 	size_t i, j;
-	int ret = -1;
+	int ret;
 
 	buf_addstr(&sql, "INSERT INTO ");
 	store_quote_ident(&sql, rname);
@@ -172,19 +169,9 @@ static int merge(struct store *s, const struct bulk_table *bt,
 			buf_addstr(&sql, ", ");
 			agg_col(&sql, bt->cols[i], aggs[j]);
 		}
-	buf_addf(&sql, ") SELECT %s / %d * %d AS bb", secs, width, width);
-	for (i = 0; i < bt->ncols; i++) {
-		buf_reset(&x);
-		store_quote_ident(&x, bt->cols[i]);
-		buf_addf(&sql, ", min(%s), max(%s), sum(%s), count(%s)", x.s,
-			 x.s, x.s, x.s);
-	}
-	buf_addstr(&sql, " FROM ");
-	store_quote_ident(&sql, bt->table);
-	/* (The WHERE also keeps SQLite from reading ON CONFLICT as a join
-	 * constraint.) */
-	buf_addstr(&sql, " WHERE rowid > ?1 GROUP BY bb HAVING bb IS NOT NULL "
-		   "ON CONFLICT(b) DO UPDATE SET ");
+	/* (select ends in a WHERE or GROUP BY, which keeps SQLite from
+	 * reading ON CONFLICT as a join constraint.) */
+	buf_addf(&sql, ") %s ON CONFLICT(b) DO UPDATE SET ", select);
 	for (i = 0; i < bt->ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_reset(&o);
@@ -205,27 +192,28 @@ static int merge(struct store *s, const struct bulk_table *bt,
 			else
 				buf_addf(&sql, "%s = %s + %s", o.s, o.s, e.s);
 		}
-	if (store_prepare(s, sql.s, &st, err) < 0)
-		goto out;
-	store_bind_int(st, 1, bt->start);
-	if (store_step(st, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	store_finalize(st);
+	ret = store_exec(s, sql.s, err);
 	buf_release(&sql);
-	buf_release(&x);
 	buf_release(&o);
 	buf_release(&e);
 	return ret;
 }
 
 /* Fold the rows written since the trigger was dropped into the minute
- * and hour buckets. */
+ * and hour buckets.  The new rows are read once, by rowid (so the cost
+ * follows the load, not the table), into per-minute aggregates in a
+ * temporary table; the minutes are merged into the minute rollup and,
+ * summed per hour, into the hour rollup. */
 static int fold(struct store *s, const struct bulk_table *bt,
 		struct hearth_err *err)
 {
-	struct buf qc = BUF_INIT, se = BUF_INIT, m = BUF_INIT, h = BUF_INIT;
+	static const char *const aggs[] = { "min", "max", "sum", "n" };
+	static const char *const hfn[] = { "min", "max", "sum", "sum" };
+	struct buf sql = BUF_INIT, qc = BUF_INIT, se = BUF_INIT, m = BUF_INIT,
+		   h = BUF_INIT, x = BUF_INIT, sel = BUF_INIT;
+	struct hearth_err ignore;
+	struct store_stmt *st = NULL;
+	size_t i, j;
 	int ret = -1;
 
 	if (!bt->ncols)
@@ -234,15 +222,54 @@ static int fold(struct store *s, const struct bulk_table *bt,
 	secs(&se, qc.s);
 	buf_addf(&m, "hearth_rollup_%s_m", bt->table);
 	buf_addf(&h, "hearth_rollup_%s_h", bt->table);
-	if (merge(s, bt, m.s, se.s, 60, err) < 0 ||
-	    merge(s, bt, h.s, se.s, 3600, err) < 0)
+
+	store_exec(s, "DROP TABLE IF EXISTS temp.hearth_bulk_fold", &ignore);
+	buf_addf(&sql, "CREATE TEMP TABLE hearth_bulk_fold AS SELECT %s / 60 * 60 "
+		 "AS b", se.s);
+	for (i = 0; i < bt->ncols; i++) {
+		buf_reset(&x);
+		store_quote_ident(&x, bt->cols[i]);
+		for (j = 0; j < 4; j++) {
+			buf_addf(&sql, ", %s(%s) AS ", j == 3 ? "count" : aggs[j],
+				 x.s);
+			agg_col(&sql, bt->cols[i], aggs[j]);
+		}
+	}
+	buf_addstr(&sql, " FROM ");
+	store_quote_ident(&sql, bt->table);
+	buf_addstr(&sql, " WHERE rowid > ? GROUP BY 1 HAVING b IS NOT NULL");
+	if (store_prepare(s, sql.s, &st, err) < 0)
+		goto out;
+	store_bind_int(st, 1, bt->start);
+	if (store_step(st, err) < 0)
+		goto out;
+	store_finalize(st);
+	st = NULL;
+
+	if (merge(s, bt, m.s, "SELECT * FROM temp.hearth_bulk_fold WHERE true",
+		  err) < 0)
+		goto out;
+	buf_addstr(&sel, "SELECT b / 3600 * 3600");
+	for (i = 0; i < bt->ncols; i++)
+		for (j = 0; j < 4; j++) {
+			buf_addf(&sel, ", %s(", hfn[j]);
+			agg_col(&sel, bt->cols[i], aggs[j]);
+			buf_addch(&sel, ')');
+		}
+	buf_addstr(&sel, " FROM temp.hearth_bulk_fold GROUP BY 1");
+	if (merge(s, bt, h.s, sel.s, err) < 0)
 		goto out;
 	ret = 0;
 out:
+	store_finalize(st);
+	store_exec(s, "DROP TABLE IF EXISTS temp.hearth_bulk_fold", &ignore);
+	buf_release(&sql);
 	buf_release(&qc);
 	buf_release(&se);
 	buf_release(&m);
 	buf_release(&h);
+	buf_release(&x);
+	buf_release(&sel);
 	return ret;
 }
 
