@@ -55,9 +55,9 @@ $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libhearth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libhearth.a $(LIBS_ALL)
 
-$(B)/bench/insert_loop: bench/insert_loop.c
+$(B)/bench/insert_loop: bench/insert_loop.c $(B)/libhearth.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libhearth.a $(LIBS_ALL)
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
