@@ -57,6 +57,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv);
 /* Charts. */
 
 /* Mail. */
+int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv);
 
 
 extern const struct cmd cmd_table[];

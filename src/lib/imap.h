@@ -87,4 +87,18 @@ int imap_record_status(struct store *s, const struct imap_result *res,
 		       const struct hearth_err *poll_err,
 		       struct hearth_err *err);
 
+/*
+ * imap_run: load [imap] from cfg, poll into s, record the status in kv.
+ * An unset [imap] url is an error here.
+ */
+int imap_run(const struct config *cfg, struct store *s, imap_step_fn step,
+	     struct imap_result *res, struct hearth_err *err);
+
+/* The serve job (serve.h): configure skips when [imap] url is unset; run
+ * opens the database itself and polls once.  New rejects and UIDVALIDITY
+ * changes are returned as its error line, so serve logs them. */
+int imap_job_configure(struct config *cfg, int64_t *interval_us,
+		       struct hearth_err *err);
+int imap_job_run(struct config *cfg, struct hearth_err *err);
+
 #endif
