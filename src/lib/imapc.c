@@ -30,12 +30,14 @@ struct imapc {
 	char rbuf[16384];
 	size_t rpos, rlen;
 	unsigned tag;
+	int broken;     /* out of step with the server: no LOGOUT */
 	struct buf resp;
 	char *host;
 };
 
 static int io_err(struct imapc *c, struct hearth_err *err, const char *what)
 {
+	c->broken = 1;
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return err_set(err, "imap %s: %s timed out", c->host, what);
 	return err_set(err, "imap %s: %s failed: %s", c->host, what,
@@ -97,9 +99,11 @@ static int read_line(struct imapc *c, struct hearth_err *err)
 		nl = memchr(c->rbuf + c->rpos, '\n', c->rlen - c->rpos);
 		n = nl ? (size_t)(nl - (c->rbuf + c->rpos)) + 1
 		       : c->rlen - c->rpos;
-		if (buf_add(&c->resp, c->rbuf + c->rpos, n) < 0)
+		if (buf_add(&c->resp, c->rbuf + c->rpos, n) < 0) {
+			c->broken = 1;
 			return err_set(err, "imap %s: response longer than "
 				       "%u bytes", c->host, RESP_MAX);
+		}
 		c->rpos += n;
 		if (nl)
 			return 0;
@@ -147,9 +151,11 @@ static int read_response(struct imapc *c, struct hearth_err *err)
 		lit = literal_len(&c->resp, start);
 		if (lit == -1)
 			break;
-		if (lit < 0)
+		if (lit < 0) {
+			c->broken = 1;
 			return err_set(err, "imap %s: literal too large",
 				       c->host);
+		}
 		while (lit > 0) {
 			size_t n;
 			if (c->rpos == c->rlen && fill(c, err) < 0)
@@ -157,10 +163,12 @@ static int read_response(struct imapc *c, struct hearth_err *err)
 			n = c->rlen - c->rpos;
 			if (n > (size_t)lit)
 				n = (size_t)lit;
-			if (buf_add(&c->resp, c->rbuf + c->rpos, n) < 0)
+			if (buf_add(&c->resp, c->rbuf + c->rpos, n) < 0) {
+				c->broken = 1;
 				return err_set(err, "imap %s: response longer "
 					       "than %u bytes", c->host,
 					       RESP_MAX);
+			}
 			c->rpos += n;
 			lit -= (long long)n;
 		}
@@ -276,7 +284,7 @@ void imapc_close(struct imapc *c)
 {
 	if (!c)
 		return;
-	if (c->fd >= 0 && c->tag) {
+	if (c->fd >= 0 && c->tag && !c->broken) {
 		struct hearth_err ignore;
 		imapc_command(c, "LOGOUT", NULL, NULL, &ignore);
 	}
@@ -351,6 +359,7 @@ static int run(struct imapc *c, const char *cmd, const struct buf *sasl,
 		if (is_tagged(c, tag, &ok))
 			break;
 		if (!strncmp(c->resp.s, "* BYE", 5)) {
+			c->broken = 1;
 			err_set(err, "imap %s: %s: server closed: %s", c->host,
 				what, server_text(c, 6));
 			goto out;

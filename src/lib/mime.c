@@ -30,6 +30,10 @@ int mime_header_field(const char *hdr, size_t len, const char *name,
 				j++;
 			if (j < eol && hdr[j] == ':') {
 				size_t start = out->len;
+				/* Storage for the NUL even when empty. */
+				if (buf_addch(out, 'x') < 0)
+					return -1;
+				out->len = start;
 				j++;
 				/* Copy up to the first line that does not
 				 * start with a blank: that ends the field. */
