@@ -18,7 +18,7 @@
 
 /* UIDs per FETCH and per transaction: big enough that 10,000 mails take a
  * few round trips, small enough that a command line stays short. */
-#define BATCH 500
+#define BATCH 2000
 #define HEADER_MAX 16384
 #define MSGID_MAX 998
 
@@ -210,13 +210,19 @@ static void free_mails(struct poll *p)
 	p->nmails = 0;
 }
 
-/* Append a UID set "1,5,7" for uids[0..n) to b. */
+/* Append a UID set for uids[0..n) (ascending, as SEARCH gives them) to
+ * b, runs written as ranges: "1:500,502". */
 static void uid_set(struct buf *b, const int64_t *uids, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j + 1 < n && uids[j + 1] == uids[j] + 1; j++)
+			;
 		buf_addf(b, "%s%lld", i ? "," : "", (long long)uids[i]);
+		if (j > i)
+			buf_addf(b, ":%lld", (long long)uids[j]);
+	}
 }
 
 static int flag_seen(struct poll *p, const int64_t *uids, size_t n,
@@ -529,12 +535,20 @@ int imap_poll(const struct imap_settings *set, struct store *s,
 	    imapc_command(p.c, "UID SEARCH UNSEEN", on_search, &p, err) < 0)
 		goto out;
 	res->unseen = p.unseen.n;
+	/* One read transaction for all the look-ups, not one lock each. */
+	if (store_begin(s, err) < 0)
+		goto out;
 	for (i = 0; i < p.unseen.n; i++) {
 		rc = seen_before(&p, p.unseen.v[i], err);
-		if (rc < 0)
+		if (rc < 0) {
+			struct hearth_err ignore;
+			store_rollback(s, &ignore);
 			goto out;
+		}
 		uids_add(rc ? &known : &todo, p.unseen.v[i]);
 	}
+	if (store_commit(s, err) < 0)
+		goto out;
 	/* Stored by a poll that died before it could flag them. */
 	for (i = 0; i < known.n; i += BATCH)
 		if (flag_seen(&p, known.v + i,
