@@ -150,7 +150,7 @@ static int on_fetch(void *ctx, const char *r, size_t len,
 	size_t n, hlen = 0;
 	int64_t uid = -1;
 	enum imapc_tok t;
-	int ok, ret = 0;
+	int ok, ret = 0, body = 0;
 
 	imapc_scan_init(&sc, r, len);
 	if (imapc_next(&sc, &v, &n) != IMAPC_ATOM ||
@@ -173,6 +173,7 @@ static int on_fetch(void *ctx, const char *r, size_t len,
 				goto bad;
 		} else if (n > 5 && !strncasecmp(v, "BODY[", 5)) {
 			t = imapc_next(&sc, &v, &n);
+			body = 1;
 			if (t == IMAPC_STRING) {
 				hdr = v;
 				hlen = n;
@@ -183,14 +184,19 @@ static int on_fetch(void *ctx, const char *r, size_t len,
 			goto bad;
 		}
 	}
-	if (uid < 0)
-		goto out; /* a flags update without UID: not ours */
+	if (uid < 0 || !body)
+		goto out; /* an unsolicited flags update: not an answer */
+	if (hlen > HEADER_MAX)
+		hlen = HEADER_MAX;
 	XGROW(p->mails, p->nmails + 1, p->amails);
 	p->mails[p->nmails].uid = uid;
-	/* The scanner may point into a quoted-string buffer: copy. */
-	p->mails[p->nmails].hdr = xstrndup(hdr ? hdr : "",
-					   hlen > HEADER_MAX ? HEADER_MAX : hlen);
-	p->mails[p->nmails].hlen = hlen > HEADER_MAX ? HEADER_MAX : hlen;
+	/* The scanner may point into a quoted-string buffer: copy, NULs
+	 * and all (hostile headers may hold them). */
+	p->mails[p->nmails].hdr = xmalloc(hlen + 1);
+	if (hlen)
+		memcpy(p->mails[p->nmails].hdr, hdr, hlen);
+	p->mails[p->nmails].hdr[hlen] = '\0';
+	p->mails[p->nmails].hlen = hlen;
 	p->nmails++;
 	goto out;
 bad:
