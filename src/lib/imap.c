@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "imapc.h"
-#include "kv.h"
 #include "mime.h"
 #include "subject.h"
 #include "timefmt.h"
@@ -587,27 +586,4 @@ out:
 	tz_free(p.zone);
 	buf_release(&cmd);
 	return ret;
-}
-
-int imap_record_status(struct store *s, const struct imap_result *res,
-		       const struct hearth_err *poll_err,
-		       struct hearth_err *err)
-{
-	struct kv_value v = KV_VALUE_INIT;
-	const char *txt;
-
-	v.type = KV_TIMESTAMP;
-	v.i = timefmt_now();
-	if (kv_set(s, "poll.imap.time", &v, err) < 0)
-		return -1;
-	v.type = KV_TEXT;
-	txt = buf_cstr(&res->summary);
-	v.p = (unsigned char *)txt;
-	v.len = strlen(txt);
-	if (kv_set(s, "poll.imap.result", &v, err) < 0)
-		return -1;
-	txt = poll_err ? poll_err->msg : "";
-	v.p = (unsigned char *)txt;
-	v.len = strlen(txt);
-	return kv_set(s, "poll.imap.error", &v, err);
 }

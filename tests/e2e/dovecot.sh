@@ -9,12 +9,14 @@
 #                         $DV_PASS (a static passdb: a passwd-file edited
 #                         twice in one second is not re-read)
 #   dv_deliver SUBJECT [MESSAGE-ID]   put one unread mail into Motion
+#   dv_token USER         an OAuth2 token Dovecot accepts (XOAUTH2)
 #
 # Dovecot runs as this user's own process with a generated config.  Run as
 # root (CI), its login processes must not be root and neither may the mail
 # user, so mail is owned by the `dovecot` system user then.
 
 DV_PASS=pw-test
+DV_JWT_KEY=hearth-test-jwt-key
 
 dv_free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -41,6 +43,18 @@ dovecot_start() {
 		-addext subjectAltName=DNS:localhost \
 		-keyout "$DV_DIR/key.pem" -out "$DV_DIR/cert.pem" 2>/dev/null
 	chmod 644 "$DV_DIR/key.pem"
+	# XOAUTH2: Dovecot checks HS256-signed JWTs itself (no token
+	# server); the key is base64 in a file named by azp/alg/kid.
+	mkdir -p "$DV_DIR/keys/default/HS256"
+	printf '%s' "$(printf '%s' "$DV_JWT_KEY" | base64)" \
+		>"$DV_DIR/keys/default/HS256/default"
+	chmod -R a+rX "$DV_DIR/keys"
+	cat >"$DV_DIR/oauth2.conf" <<CONF
+introspection_mode = local
+local_validation_key_dict = fs:posix:prefix=$DV_DIR/keys/
+username_attribute = sub
+tokeninfo_url = http://127.0.0.1:1/unused
+CONF
 	cat >"$DV_DIR/dovecot.conf" <<CONF
 base_dir = $DV_DIR/run
 state_dir = $DV_DIR/state
@@ -51,13 +65,19 @@ ssl = yes
 ssl_cert = <$DV_DIR/cert.pem
 ssl_key = <$DV_DIR/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2
 default_internal_user = $DV_INTERNAL
 default_internal_group = $(id -gn "$DV_INTERNAL")
 default_login_user = $DV_LOGIN
 first_valid_uid = 0
 passdb {
+  driver = oauth2
+  mechanisms = xoauth2
+  args = $DV_DIR/oauth2.conf
+}
+passdb {
   driver = static
+  mechanisms = plain login
   args = password=$DV_PASS
 }
 userdb {
@@ -96,10 +116,7 @@ CONF
 dovecot_stop() {
 	[ -n "${DV_PID:-}" ] || return 0
 	kill "$DV_PID" 2>/dev/null || true
-	for _ in $(seq 1 50); do
-		kill -0 "$DV_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait "$DV_PID" 2>/dev/null || true
 	DV_PID=
 }
 
@@ -126,6 +143,22 @@ dv_deliver() {
 	} >"$DV_MAILDIR/.Motion/tmp/$f"
 	chown "$DV_MAILUSER" "$DV_MAILDIR/.Motion/tmp/$f"
 	mv "$DV_MAILDIR/.Motion/tmp/$f" "$DV_MAILDIR/.Motion/new/$f"
+}
+
+# dv_token USER [SECONDS]: an OAuth2 bearer token (JWT) for USER that
+# expires in SECONDS (default 3600; negative: already expired).
+dv_token() {
+	/usr/bin/python3 - "$1" "${2:-3600}" "$DV_JWT_KEY" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b = lambda x: base64.urlsafe_b64encode(x).rstrip(b'=').decode()
+now = int(time.time())
+h = b(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+p = b(json.dumps({"sub": sys.argv[1], "iat": now - 60,
+                  "exp": now + int(sys.argv[2])}).encode())
+s = b(hmac.new(sys.argv[3].encode(), (h + "." + p).encode(),
+               hashlib.sha256).digest())
+print(h + "." + p + "." + s)
+PY
 }
 
 # dv_count_seen / dv_count_unseen: mails in Motion with and without \Seen.

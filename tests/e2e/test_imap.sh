@@ -248,14 +248,27 @@ test_imaps_verified() {
 	expect_status 0 hearth -c imap.tls_verify=no -c imap.url="imaps://127.0.0.1:$DV_TLS_PORT/Motion" imap --once
 }
 
-test_xoauth2_refused_clearly() {
+test_xoauth2() {
 	setup oauth
 	sed -i '/^password_file/d' hearth.ini
-	echo "ya29.token" >token
 	echo "oauth2_token_file = token" >>hearth.ini
-	expect_status 1 hearth imap --once
-	one_line "$T_ERR"
-	expect_contains "$(cat "$T_ERR")" "login as oauth (XOAUTH2)"
+	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:15PM"
+	dv_token oauth >token
+	expect_status 0 hearth imap --once
+	expect_eq "$(nrows)" 1
+	# Bad tokens tried: expired, signed for another user, not a JWT.
+	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:16PM"
+	for bad in "$(dv_token oauth -120)" "$(dv_token someoneelse)" "not-a-token"; do
+		echo "$bad" >token
+		expect_status 1 hearth imap --once
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "login as oauth (XOAUTH2)"
+	done
+	expect_eq "$(nrows)" 1
+	expect_eq "$(dv_count_unseen)" 1
+	echo "x" >imap.secret
+	expect_status 1 hearth -c imap.password_file=imap.secret imap --once
+	expect_contains "$(cat "$T_ERR")" "not both"
 }
 
 # Dovecot sends header fields as literals ({n} CRLF bytes).  hearth reads
