@@ -528,7 +528,10 @@ int imap_poll(const struct imap_settings *set, struct store *s,
 			 : imapc_login(p.c, set->user, set->secret, err)) < 0)
 		goto out;
 	buf_addstr(&cmd, "SELECT ");
-	imapc_quote(&cmd, set->folder);
+	if (imapc_mailbox(&cmd, set->folder) < 0) {
+		err_set(err, "[imap] url: folder name is not UTF-8 text");
+		goto out;
+	}
 	if (imapc_command(p.c, cmd.s, on_select, &p, err) < 0)
 		goto out;
 	if (p.uidvalidity <= 0) {

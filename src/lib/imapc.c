@@ -455,6 +455,96 @@ int imapc_quote(struct buf *b, const char *s)
 	return 0;
 }
 
+/* Next code point of UTF-8 at *p, advancing it; -1 if invalid. */
+static long utf8_next(const unsigned char **p)
+{
+	const unsigned char *s = *p;
+	long c;
+	int n, i;
+
+	if (s[0] < 0x80) {
+		*p += 1;
+		return s[0];
+	}
+	if ((s[0] & 0xe0) == 0xc0) {
+		c = s[0] & 0x1f;
+		n = 1;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		c = s[0] & 0x0f;
+		n = 2;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		c = s[0] & 0x07;
+		n = 3;
+	} else {
+		return -1;
+	}
+	for (i = 1; i <= n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
+	    (n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
+	    (n == 3 && c < 0x10000))
+		return -1;
+	*p += n + 1;
+	return c;
+}
+
+int imapc_mailbox(struct buf *b, const char *utf8)
+{
+	static const char mb64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+	const unsigned char *p = (const unsigned char *)utf8;
+	struct buf enc = BUF_INIT;
+	int ret = -1;
+
+	while (*p) {
+		unsigned bits = 0;
+		int nbits = 0;
+		if (*p >= 0x20 && *p < 0x7f) {
+			buf_addstr(&enc, *p == '&' ? "&-" : "");
+			if (*p != '&')
+				buf_addch(&enc, (char)*p);
+			p++;
+			continue;
+		}
+		/* A run of other characters: UTF-16BE in base64 with ','
+		 * for '/', between '&' and '-'. */
+		buf_addch(&enc, '&');
+		while (*p && !(*p >= 0x20 && *p < 0x7f)) {
+			long c = utf8_next(&p);
+			unsigned u[2];
+			int nu = 1, k;
+			if (c < 0 || c < 0x20)
+				goto out;
+			if (c >= 0x10000) {
+				c -= 0x10000;
+				u[0] = 0xd800 | (unsigned)(c >> 10);
+				u[1] = 0xdc00 | (unsigned)(c & 0x3ff);
+				nu = 2;
+			} else {
+				u[0] = (unsigned)c;
+			}
+			for (k = 0; k < nu; k++) {
+				bits = (bits << 16) | u[k];
+				nbits += 16;
+				while (nbits >= 6) {
+					nbits -= 6;
+					buf_addch(&enc, mb64[(bits >> nbits) & 63]);
+				}
+			}
+		}
+		if (nbits)
+			buf_addch(&enc, mb64[(bits << (6 - nbits)) & 63]);
+		buf_addch(&enc, '-');
+	}
+	ret = imapc_quote(b, buf_cstr(&enc));
+out:
+	buf_release(&enc);
+	return ret;
+}
+
 void imapc_scan_init(struct imapc_scan *sc, const char *p, size_t len)
 {
 	sc->p = p;

@@ -66,6 +66,10 @@ int imapc_command(struct imapc *c, const char *cmd,
  * or NUL (which a quoted string cannot carry). */
 int imapc_quote(struct buf *b, const char *s);
 
+/* imapc_mailbox: append a UTF-8 mailbox name as IMAP wants it: modified
+ * UTF-7 (RFC 3501 5.1.3), quoted.  -1 on invalid UTF-8 or a line break. */
+int imapc_mailbox(struct buf *b, const char *utf8);
+
 /* Scanning a response. */
 enum imapc_tok {
 	IMAPC_END,    /* nothing left */

@@ -289,13 +289,54 @@ test_literals_read_whole() {
 	esac
 }
 
+# A Gmail label with non-ASCII letters is a folder whose IMAP name is
+# modified UTF-7; the URL may spell it in UTF-8 or percent-encoded.
+test_non_ascii_folder() {
+	setup folder
+	local box="$DV_MAILDIR/.Bewegung K&APw-che"
+	mkdir -p "$box/cur" "$box/new" "$box/tmp"
+	printf "Subject: 'Hall' sensed motion: November 23, 2014 at 10:15PM\r\nMessage-ID: <f1@test.invalid>\r\n\r\nx\r\n" >"$box/new/1.f1.hearth-test"
+	chown -R "$DV_MAILUSER" "$box"
+	expect_status 0 hearth -c imap.url="imap://127.0.0.1:$DV_PORT/Bewegung Küche" imap --once
+	expect_eq "$(nrows)" 1
+	expect_status 0 hearth -c imap.url="imap://127.0.0.1:$DV_PORT/Bewegung%20K%C3%BCche" imap --once
+	expect_contains "$(cat "$T_OUT")" "0 unread mails"
+	expect_status 1 hearth -c imap.url="imap://127.0.0.1:$DV_PORT/K%FCche" imap --once
+	expect_contains "$(cat "$T_ERR")" "not UTF-8"
+}
+
+# Without --once: a poll every interval until SIGTERM, exit 0.
+test_loop_until_sigterm() {
+	setup loop "interval = 1s"
+	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:15PM"
+	"$HEARTH" imap >loop.out 2>loop.err &
+	local pid=$!
+	trap "kill $pid 2>/dev/null || true" EXIT
+	for _ in $(seq 1 50); do
+		[ "$(nrows)" = 1 ] && break
+		sleep 0.1
+	done
+	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:16PM"
+	for _ in $(seq 1 50); do
+		[ "$(nrows)" = 2 ] && break
+		sleep 0.1
+	done
+	kill -TERM $pid
+	local rc=0
+	wait $pid || rc=$?
+	expect_eq "$rc" 0 "exit status after SIGTERM"
+	expect_eq "$(nrows)" 2
+	expect_contains "$(cat loop.out)" "1 new events"
+}
+
 test_serve_polls_on_interval() {
 	setup serve "interval = 1s"
 	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:15PM"
 	local port
 	port=$(free_port)
-	hearth serve --listen "127.0.0.1:$port" >serve.log 2>&1 &
+	"$HEARTH" serve --listen "127.0.0.1:$port" >serve.log 2>&1 &
 	local pid=$!
+	trap "kill $pid 2>/dev/null || true" EXIT
 	for _ in $(seq 1 50); do
 		[ "$(nrows)" = 1 ] && break
 		sleep 0.1

@@ -224,5 +224,29 @@ static void test_bad_servers(void)
 	CHECK(strstr(err.msg, "cannot connect") != NULL);
 }
 
-T_MAIN("imapc", T(test_literals_whole), T(test_literals_split_reads),
+static void test_mailbox_names(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_INT(imapc_mailbox(&b, "Motion"), 0);
+	CHECK_STR(b.s, "\"Motion\"");
+	buf_reset(&b);
+	/* RFC 3501's own example, an ampersand, a quote, a non-BMP char. */
+	CHECK_INT(imapc_mailbox(&b, "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/"
+				 "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"), 0);
+	CHECK_STR(b.s, "\"~peter/mail/&U,BTFw-/&ZeVnLIqe-\"");
+	buf_reset(&b);
+	CHECK_INT(imapc_mailbox(&b, "A&B \"K\xc3\xbc\x63he\" \xf0\x9f\x8f\xa0"), 0);
+	CHECK_STR(b.s, "\"A&-B \\\"K&APw-che\\\" &2Dzf4A-\"");
+	buf_reset(&b);
+	/* Bad inputs tried: a lone continuation byte, an overlong form, a
+	 * truncated sequence, a line break. */
+	CHECK_INT(imapc_mailbox(&b, "a\x80"), -1);
+	CHECK_INT(imapc_mailbox(&b, "\xc0\xaf"), -1);
+	CHECK_INT(imapc_mailbox(&b, "\xe6\x97"), -1);
+	CHECK_INT(imapc_mailbox(&b, "a\nb"), -1);
+	buf_release(&b);
+}
+
+T_MAIN("imapc", T(test_mailbox_names), T(test_literals_whole), T(test_literals_split_reads),
        T(test_scan), T(test_bad_servers))
