@@ -164,6 +164,27 @@ test_crash_inside_transaction() { crash_case inserted; }
 test_crash_after_store_before_flag() { crash_case stored; }
 test_crash_after_flag() { crash_case flagged; }
 
+# A real kill -9 from outside, wherever the poll happens to be, three
+# times over 1,200 mails; then a clean poll: one row per mail, all read.
+test_kill_9_from_outside() {
+	setup kill9
+	local i pid
+	for i in $(seq 1 1200); do
+		dv_deliver "'S$((i % 5))' sensed motion: June $((i % 28 + 1)), 2020 at $((i % 12 + 1)):$(printf %02d $((i % 60)))AM"
+	done
+	for delay in 0.05 0.2 0.4; do
+		"$HEARTH" imap --once >/dev/null 2>&1 &
+		pid=$!
+		sleep $delay
+		kill -9 $pid 2>/dev/null || true
+		wait $pid 2>/dev/null || true
+	done
+	expect_status 0 hearth imap --once
+	expect_eq "$(nrows)" 1200
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM hearth_imap_seen WHERE nrows = 1")" 1200
+	expect_eq "$(dv_count_seen)" 1200
+}
+
 test_wrong_password_loses_nothing() {
 	setup wrongpw
 	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:15PM"
