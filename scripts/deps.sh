@@ -3,7 +3,7 @@
 # are missing, and say which.  Runs apt-get only when something is missing.
 set -e
 build="build-essential pkg-config libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev"
-test="$build sqlite3 python3 postgresql dovecot-imapd openssl tzdata chromium curl procps"
+test="$build sqlite3 python3 postgresql dovecot-imapd openssl chromium fonts-dejavu-core tzdata curl procps"
 bench="$test wrk hyperfine time"
 case "$1" in
 build) want=$build ;;

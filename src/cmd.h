@@ -55,6 +55,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv);
 /* Schema migrations. */
 
 /* Charts. */
+int cmd_chart(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_rollup(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Mail. */
 int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv);

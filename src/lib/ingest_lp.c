@@ -139,11 +139,13 @@ static int is_float(const char *s, size_t n)
 	return i == n;
 }
 
+/* The key is passed as its offset in p->data: appending the value may
+ * move p->data. */
 static int field_value(struct lp_parser *p, const char **pp, const char *end,
-		       struct lp_off *o, const char *key,
-		       struct hearth_err *err)
+		       struct lp_off *o, struct hearth_err *err)
 {
 	const char *s = *pp, *start;
+#define key (p->data.s + o->key)
 	size_t n;
 
 	o->val = p->data.len;
@@ -206,6 +208,7 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 bad:
 	return err_set(err, "line %ld: field %s: bad value '%.*s'", p->lineno,
 		       key, (int)(n > 40 ? 40 : n), start);
+#undef key
 }
 
 static void add_pair(struct lp_parser *p, const struct lp_off *o)
@@ -315,7 +318,7 @@ int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
 			return err_set(err, "line %ld: bad field (want "
 				       "key=value)", p->lineno);
 		s++;
-		if (field_value(p, &s, end, &o, p->data.s + o.key, err) < 0)
+		if (field_value(p, &s, end, &o, err) < 0)
 			return -1;
 		add_pair(p, &o);
 		if (s < end && *s == ',') {

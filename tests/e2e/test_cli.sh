@@ -78,7 +78,7 @@ test_import_csv_and_lp() {
 	# stdin, format sniffed
 	printf 'motion r_s_name="Hall way" 1416780902\n' | hearth import --quiet --precision s motion -
 	expect_eq "$(sql1 hearth.db "SELECT r_datetime || '|' || r_s_name FROM motion")" "2014-11-23 22:15:02|Hall way"
-	printf 'r_s_name,r_datetime\n"Kitchen, back",2014-11-23T22:15:03Z\n' | hearth import --quiet motion
+	printf 'r_s_name, r_datetime\n"Kitchen, back", 2014-11-23T22:15:03Z \n' | hearth import --quiet motion
 	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM motion")" 2
 }
 
@@ -190,6 +190,33 @@ test_kv_types() {
 	expect_status 1 hearth kv set bad --type integer 1.5
 	expect_status 2 hearth kv set onlykey
 	expect_status 2 hearth kv frobnicate
+}
+
+test_progress_bar_only_on_a_terminal() {
+	hearth init . >/dev/null
+	make_csv 20000 1416780900 >r.csv
+	hearth import readings r.csv 2>plain.err
+	expect_eq "$(cat plain.err)" "imported 20000 rows into readings"
+	# under a pseudo-terminal the bar is drawn on stderr
+	script -qec "$HEARTH import readings r.csv" /dev/null >tty.out
+	expect_contains "$(cat tty.out)" "r.csv ["
+	expect_contains "$(cat tty.out)" "imported 20000 rows into readings"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 40000
+}
+
+test_concurrent_writers_lose_nothing() {
+	hearth init . >/dev/null
+	make_csv 20000 1416780900 >a.csv
+	make_csv 20000 1500000000 >b.csv
+	hearth import --quiet --batch 500 readings a.csv &
+	pa=$!
+	hearth import --quiet --batch 700 readings b.csv &
+	pb=$!
+	for i in $(seq 1 50); do hearth add motion r_s_name="s$i"; done
+	wait $pa || fail "import a failed"
+	wait $pb || fail "import b failed"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 40000
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM motion")" 50
 }
 
 test_help_everywhere() {

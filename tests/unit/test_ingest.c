@@ -138,6 +138,24 @@ static void test_lp_errors(void)
 	}
 }
 
+/* Found by fuzz_lp: the error named a field key that had moved when the
+ * value was appended behind it. */
+static void test_lp_error_after_growth(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct ingest_src src;
+	struct lp_parser p;
+	struct lp_point pt;
+	char line[400], key[200];
+
+	memset(key, 'k', 120);
+	key[120] = '\0';
+	snprintf(line, sizeof(line), "m %s=1.2.3.4.5.6.7.8.9\n", key);
+	CHECK_INT(lp_one(line, &pt, &p, &src, &err), -1);
+	CHECK(strstr(err.msg, key) != NULL);
+	lp_release(&p);
+}
+
 static void test_sniff(void)
 {
 	CHECK_STR(ingest_sniff("a,b,c\n1,2,3\n", 12), "csv");
@@ -146,4 +164,4 @@ static void test_sniff(void)
 }
 
 T_MAIN("ingest", T(test_csv_basic), T(test_csv_errors), T(test_lp_basic),
-       T(test_lp_precision), T(test_lp_errors), T(test_sniff))
+       T(test_lp_precision), T(test_lp_errors), T(test_lp_error_after_growth), T(test_sniff))

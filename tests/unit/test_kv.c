@@ -1,16 +1,7 @@
 #include "t.h"
+#include "t_store.h"
 #include "kv.h"
 #include "timefmt.h"
-
-static struct store *mem(void)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = NULL;
-
-	if (store_open(&s, ":memory:", NULL, STORE_CREATE, &err) < 0)
-		exit(1);
-	return s;
-}
 
 static void round_trip(struct store *s, const char *key, const char *text,
 		       enum kv_type type, int guess, enum kv_type want,
@@ -37,7 +28,7 @@ static void round_trip(struct store *s, const char *key, const char *text,
 
 static void test_types_round_trip(void)
 {
-	struct store *s = mem();
+	struct store *s = t_mem(NULL);
 
 	round_trip(s, "i", "42", KV_TEXT, 1, KV_INTEGER, "42");
 	round_trip(s, "neg", "-7", KV_TEXT, 1, KV_INTEGER, "-7");
@@ -64,7 +55,7 @@ static int count_cb(void *ctx, const char *key, const struct kv_value *v)
 static void test_list_del(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = mem();
+	struct store *s = t_mem(NULL);
 	struct kv_value v, out;
 	int n = 0;
 
@@ -94,7 +85,7 @@ static void test_bad_input(void)
 	 * timestamp, empty and control-character keys. */
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct kv_value v;
-	struct store *s = mem();
+	struct store *s = t_mem(NULL);
 
 	CHECK(kv_value_parse("1.5", KV_INTEGER, 0, &v, &err) < 0);
 	CHECK(kv_value_parse("abc", KV_REAL, 0, &v, &err) < 0);

@@ -1,20 +1,8 @@
 #include "t.h"
+#include "t_store.h"
 #include "format.h"
 #include "series.h"
 #include "timefmt.h"
-
-static struct store *mem(const char *ddl)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = NULL;
-
-	if (store_open(&s, ":memory:", NULL, STORE_CREATE, &err) < 0 ||
-	    store_exec(s, ddl, &err) < 0) {
-		fprintf(stderr, "  %s\n", err.msg);
-		exit(1);
-	}
-	return s;
-}
 
 static int to_buf(void *ctx, const char *p, size_t n)
 {
@@ -55,7 +43,7 @@ out:
 
 static void test_python_iso_text(void)
 {
-	struct store *s = mem(
+	struct store *s = t_mem(
 		"CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INT);"
 		"INSERT INTO readings VALUES ('2014-11-23 21:00:00.123456', 1),"
 		"('2014-11-23 22:15:00', 2), ('2014-11-23 22:15:00.5', 3),"
@@ -75,7 +63,7 @@ static void test_python_iso_text(void)
 
 static void test_unix_and_mixed(void)
 {
-	struct store *s = mem(
+	struct store *s = t_mem(
 		"CREATE TABLE m (ts DATETIME, v REAL, name TEXT);"
 		"INSERT INTO m VALUES (1416780900, 1.5, 'a'), "
 		"('2014-11-23T22:16:00Z', 2, 'b, \"c\"'), (1416780960.5, 3, NULL);");
@@ -98,7 +86,7 @@ static void test_errors(void)
 	struct series_window w = SERIES_WINDOW_INIT;
 	struct schema sc = SCHEMA_INIT;
 	struct store_stmt *st = NULL;
-	struct store *s = mem("CREATE TABLE plain (a INT)");
+	struct store *s = t_mem("CREATE TABLE plain (a INT)");
 	int idx;
 
 	store_introspect(s, &sc, &err);

@@ -1,20 +1,8 @@
 #include "t.h"
+#include "t_store.h"
 #include "store.h"
 #include "timefmt.h"
 #include "writer.h"
-
-static struct store *mem(const char *ddl)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = NULL;
-
-	if (store_open(&s, "sqlite:///:memory:", NULL, STORE_CREATE, &err) < 0 ||
-	    store_exec(s, ddl, &err) < 0) {
-		fprintf(stderr, "  %s\n", err.msg);
-		exit(1);
-	}
-	return s;
-}
 
 static int add(struct store *s, const char *table, const char *const *cols,
 	       const char *const *vals, size_t n, struct hearth_err *err)
@@ -53,7 +41,7 @@ static char *one(struct store *s, const char *sql)
 static void test_types_and_time(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = mem("CREATE TABLE r (t TIMESTAMP, w INT, temp REAL, "
+	struct store *s = t_mem("CREATE TABLE r (t TIMESTAMP, w INT, temp REAL, "
 			      "note TEXT, any_)");
 	const char *cols[] = { "w", "temp", "note", "any_" };
 	const char *vals[] = { "512", "21.5", "hi", "7" };
@@ -73,7 +61,7 @@ static void test_types_and_time(void)
 static void test_time_style_follows_table(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = mem("CREATE TABLE r (t TIMESTAMP, w INT);"
+	struct store *s = t_mem("CREATE TABLE r (t TIMESTAMP, w INT);"
 			      "INSERT INTO r VALUES (1000, 1);");
 	const char *cols[] = { "t", "w" };
 	const char *vals[] = { "2014-11-23T22:15:00Z", "2" };
@@ -82,7 +70,7 @@ static void test_time_style_follows_table(void)
 	CHECK_STR(one(s, "SELECT typeof(t) || t FROM r WHERE w = 2"),
 		  "integer1416780900");
 	store_close(s);
-	s = mem("CREATE TABLE r (t TIMESTAMP, w INT);"
+	s = t_mem("CREATE TABLE r (t TIMESTAMP, w INT);"
 		"INSERT INTO r VALUES ('2000-01-01T00:00:00Z', 1);");
 	CHECK(add(s, "r", cols, vals, 2, &err) == 0);
 	CHECK_STR(one(s, "SELECT t FROM r WHERE w = 2"), "2014-11-23T22:15:00Z");
@@ -95,7 +83,7 @@ static void test_bad_values(void)
 	 * column, text/hex/nan in a REAL column, a bad time, an unknown
 	 * column, an unknown table, a NOT NULL violation. */
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = mem("CREATE TABLE r (t TIMESTAMP, w INT, temp REAL, "
+	struct store *s = t_mem("CREATE TABLE r (t TIMESTAMP, w INT, temp REAL, "
 			      "n TEXT NOT NULL DEFAULT 'x')");
 	const char *cw[] = { "w" }, *ct[] = { "temp" }, *ctime[] = { "t" };
 	const char *cx[] = { "nope" }, *cn[] = { "n" };
