@@ -370,6 +370,10 @@ test_serve_polls_on_interval() {
 		sleep 0.1
 	done
 	sleep 1.5
+	# The dashboard shows the last poll.
+	page=$(curl -s "http://127.0.0.1:$port/")
+	expect_contains "$page" "<td>poll.imap.result</td><td>0 new events, 0 duplicates, 1 rejected"
+	expect_contains "$page" "<td>poll.imap.time</td>"
 	kill $pid
 	wait $pid || true
 	expect_eq "$(nrows)" 2
