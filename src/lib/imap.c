@@ -21,10 +21,12 @@
 #define HEADER_MAX 16384
 #define MSGID_MAX 998
 
+/* UIDVALIDITY and UIDs are unsigned 32-bit: BIGINT, so that PostgreSQL's
+ * 32-bit signed INTEGER would not overflow. */
 static const char ddl[] =
 	"CREATE TABLE IF NOT EXISTS hearth_imap_seen ("
-	" mailbox TEXT NOT NULL, uidvalidity INTEGER NOT NULL,"
-	" uid INTEGER NOT NULL, message_id TEXT, nrows INTEGER NOT NULL,"
+	" mailbox TEXT NOT NULL, uidvalidity BIGINT NOT NULL,"
+	" uid BIGINT NOT NULL, message_id TEXT, nrows INTEGER NOT NULL,"
 	" stored_at TEXT NOT NULL, PRIMARY KEY (mailbox, uidvalidity, uid));"
 	"CREATE INDEX IF NOT EXISTS hearth_imap_seen_message_id"
 	" ON hearth_imap_seen (message_id);"
