@@ -21,7 +21,8 @@ static const char help[] =
 	"           [imap] interval until SIGINT or SIGTERM\n\n"
 	"[imap] keys: url (imaps://HOST[:PORT]/FOLDER), user, password_file or\n"
 	"oauth2_token_file, interval (15m), table (motion), sensor_column,\n"
-	"time_column, subject, timezone, tls_verify (yes), ca_file, timeout.\n";
+	"time_column, subject, timezone, tls_verify (yes), starttls (auto),\n"
+	"ca_file, timeout.\n";
 
 /* Crash tests kill the poller at an exact step of a poll, as kill -9
  * would; HEARTH_TEST_IMAP_CRASH names the step. */

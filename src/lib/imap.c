@@ -521,6 +521,7 @@ int imap_poll(const struct imap_settings *set, struct store *s,
 	o.host = set->host;
 	o.port = set->port;
 	o.tls = set->tls;
+	o.starttls = set->starttls;
 	o.tls_verify = set->tls_verify;
 	o.ca_file = set->ca_file;
 	o.timeout_sec = set->timeout_sec;

@@ -31,6 +31,7 @@ struct imap_settings {
 	char *url;            /* as configured, for messages and keys */
 	char *host, *port, *folder;
 	int tls, tls_verify;
+	int starttls;         /* IMAPC_STARTTLS_*: [imap] starttls auto|yes|no */
 	char *ca_file;
 	char *user;
 	char *secret;         /* password or OAuth2 token, read from a file */

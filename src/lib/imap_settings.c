@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "imap.h"
+#include "imapc.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -164,6 +165,16 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 		s->tls_verify = 1;
 	else if (strcasecmp(v, "no") && strcasecmp(v, "false") && strcmp(v, "0"))
 		return err_set(err, "[imap] tls_verify '%s': want yes or no", v);
+	v = config_get_or(cfg, "imap", "starttls", "auto");
+	if (!strcasecmp(v, "auto"))
+		s->starttls = IMAPC_STARTTLS_AUTO;
+	else if (!strcasecmp(v, "yes"))
+		s->starttls = IMAPC_STARTTLS_YES;
+	else if (!strcasecmp(v, "no"))
+		s->starttls = IMAPC_STARTTLS_NO;
+	else
+		return err_set(err, "[imap] starttls '%s': want auto, yes or "
+			       "no", v);
 	s->ca_file = config_path(cfg, "imap", "ca_file", NULL);
 	s->table = xstrdup(config_get_or(cfg, "imap", "table", "motion"));
 	s->sensor_column = dup_or_null(config_get(cfg, "imap", "sensor_column"));

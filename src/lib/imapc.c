@@ -4,7 +4,9 @@
 #include "imapc.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -224,6 +226,22 @@ static int start_tls(struct imapc *c, const struct imapc_opts *o,
 	return 0;
 }
 
+static int is_loopback(int fd)
+{
+	struct sockaddr_storage a;
+	socklen_t al = sizeof(a);
+
+	if (getpeername(fd, (struct sockaddr *)&a, &al) < 0)
+		return 0;
+	if (a.ss_family == AF_INET)
+		return (ntohl(((struct sockaddr_in *)&a)->sin_addr.s_addr) >>
+			24) == 127;
+	if (a.ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(
+			&((struct sockaddr_in6 *)&a)->sin6_addr);
+	return 0;
+}
+
 int imapc_connect(struct imapc **out, const struct imapc_opts *o,
 		  struct hearth_err *err)
 {
@@ -268,6 +286,24 @@ int imapc_connect(struct imapc **out, const struct imapc_opts *o,
 		err_set(err, "imap %s: server refused us: %.200s", o->host,
 			c->resp.s);
 		goto out;
+	}
+	if (!o->tls && (o->starttls == IMAPC_STARTTLS_YES ||
+			(o->starttls == IMAPC_STARTTLS_AUTO &&
+			 !is_loopback(c->fd)))) {
+		if (imapc_command(c, "STARTTLS", NULL, NULL, err) < 0) {
+			err_prefix(err, "STARTTLS: TLS is required here "
+				   "(use imaps://, or [imap] starttls = no)");
+			goto out;
+		}
+		/* Bytes the server sent before the handshake would be
+		 * taken as sent under TLS: refuse them (CVE-2011-0411). */
+		if (c->rpos != c->rlen) {
+			err_set(err, "imap %s: data injected before STARTTLS",
+				o->host);
+			goto out;
+		}
+		if (start_tls(c, o, err) < 0)
+			goto out;
 	}
 	ret = 0;
 out:

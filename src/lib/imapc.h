@@ -27,15 +27,22 @@ struct imapc_opts {
 	const char *host;
 	const char *port;     /* "993", "143", ... */
 	int tls;              /* imaps: TLS from the first byte */
+	int starttls;         /* imap://: IMAPC_STARTTLS_* */
 	int tls_verify;       /* check the certificate and the host name */
 	const char *ca_file;  /* NULL: the system's CA store */
 	int timeout_sec;      /* per read/write; 0: 60 */
 };
 
+/* STARTTLS on imap:// connections.  AUTO: required unless the server is on
+ * a loopback address (a test server); YES: always; NO: never (the
+ * password then crosses the network in clear). */
+enum { IMAPC_STARTTLS_AUTO, IMAPC_STARTTLS_YES, IMAPC_STARTTLS_NO };
+
 struct imapc;
 
-/* imapc_connect: connect, start TLS when asked, read the greeting.
- * Close with imapc_close. */
+/* imapc_connect: connect, start TLS when asked (before the greeting for
+ * imaps, by STARTTLS after it for imap://), read the greeting.  Close
+ * with imapc_close. */
 int imapc_connect(struct imapc **out, const struct imapc_opts *o,
 		  struct hearth_err *err);
 /* imapc_close: LOGOUT (best effort) and free. */

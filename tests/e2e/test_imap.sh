@@ -269,6 +269,20 @@ test_imaps_verified() {
 	expect_status 0 hearth -c imap.tls_verify=no -c imap.url="imaps://127.0.0.1:$DV_TLS_PORT/Motion" imap --once
 }
 
+# imap:// with STARTTLS: verified like imaps://.
+test_starttls() {
+	setup starttls "starttls = yes"
+	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:15PM"
+	sed -i "s|^url = .*|url = imap://localhost:$DV_PORT/Motion|" hearth.ini
+	expect_status 1 hearth imap --once
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "TLS certificate not trusted"
+	expect_status 0 hearth -c imap.ca_file="$DV_DIR/cert.pem" imap --once
+	expect_eq "$(nrows)" 1
+	expect_status 1 hearth -c imap.starttls=maybe imap --once
+	expect_contains "$(cat "$T_ERR")" "want auto, yes or no"
+}
+
 test_xoauth2() {
 	setup oauth
 	sed -i '/^password_file/d' hearth.ini

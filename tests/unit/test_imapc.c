@@ -107,7 +107,7 @@ static void run_fetch(int split)
 {
 	struct script sc = { -1, fetch_replies, 3, split };
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct imapc_opts o = { "127.0.0.1", NULL, 0, 0, NULL, 5 };
+	struct imapc_opts o = { .host = "127.0.0.1", .timeout_sec = 5 };
 	struct imapc *c = NULL;
 	struct got g;
 	char port[16];
@@ -194,7 +194,7 @@ static const char *const cut_replies[] = {
 static void test_bad_servers(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct imapc_opts o = { "127.0.0.1", NULL, 0, 0, NULL, 5 };
+	struct imapc_opts o = { .host = "127.0.0.1", .timeout_sec = 5 };
 	struct script sc = { -1, bad_replies, 1, 0 };
 	struct imapc *c = NULL;
 	char port[16];
@@ -248,5 +248,38 @@ static void test_mailbox_names(void)
 	buf_release(&b);
 }
 
-T_MAIN("imapc", T(test_mailbox_names), T(test_literals_whole), T(test_literals_split_reads),
+static const char *const nostarttls_replies[] = {
+	"h1 BAD unknown command\r\n",
+};
+static const char *const inject_replies[] = {
+	"h1 OK begin TLS\r\n* 1 EXISTS\r\n",
+};
+
+static void test_starttls_required(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct imapc_opts o = { .host = "127.0.0.1", .timeout_sec = 5,
+				.starttls = IMAPC_STARTTLS_YES };
+	struct script sc = { -1, nostarttls_replies, 1, 0 };
+	struct imapc *c = NULL;
+	char port[16];
+	pthread_t th;
+
+	/* A server without STARTTLS: no login in clear. */
+	CHECK_INT(start(&sc, port, sizeof(port), &th), 0);
+	o.port = port;
+	CHECK_INT(imapc_connect(&c, &o, &err), -1);
+	CHECK(strstr(err.msg, "STARTTLS: TLS is required") != NULL);
+	pthread_join(th, NULL);
+	close(sc.lfd);
+	/* Plaintext sent right behind the OK would pass as TLS data. */
+	sc.replies = inject_replies;
+	CHECK_INT(start(&sc, port, sizeof(port), &th), 0);
+	CHECK_INT(imapc_connect(&c, &o, &err), -1);
+	CHECK(strstr(err.msg, "injected before STARTTLS") != NULL);
+	pthread_join(th, NULL);
+	close(sc.lfd);
+}
+
+T_MAIN("imapc", T(test_starttls_required), T(test_mailbox_names), T(test_literals_whole), T(test_literals_split_reads),
        T(test_scan), T(test_bad_servers))
