@@ -336,6 +336,11 @@ static int store_mail(struct poll *p, const struct mail *m, int64_t now,
 	int64_t utc = 0;
 	int ret = -1, rc, matched = 0;
 
+	/* Asked again inside the transaction: another poller (cron beside
+	 * serve) may have stored this mail since the SEARCH. */
+	rc = seen_before(p, m->uid, err);
+	if (rc != 0)
+		return rc;
 	buf_init(&raw, HEADER_MAX);
 	buf_init(&subj, HEADER_MAX * 2);
 	buf_init(&mid, MSGID_MAX);

@@ -185,6 +185,24 @@ test_kill_9_from_outside() {
 	expect_eq "$(dv_count_seen)" 1200
 }
 
+# cron's poll and serve's poll at the same moment: each event once.
+test_two_pollers_at_once() {
+	setup twice
+	local i p1 p2 rc1=0 rc2=0
+	for i in $(seq 1 600); do
+		dv_deliver "'S$((i % 3))' sensed motion: August $((i % 28 + 1)), 2021 at $((i % 12 + 1)):$(printf %02d $((i % 60)))PM"
+	done
+	"$HEARTH" imap --once >p1.out 2>&1 &
+	p1=$!
+	"$HEARTH" imap --once >p2.out 2>&1 &
+	p2=$!
+	wait $p1 || rc1=$?
+	wait $p2 || rc2=$?
+	expect_eq "$rc1/$rc2" "0/0" "exit statuses ($(cat p1.out p2.out))"
+	expect_eq "$(nrows)" 600
+	expect_eq "$(dv_count_seen)" 600
+}
+
 test_wrong_password_loses_nothing() {
 	setup wrongpw
 	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:15PM"
