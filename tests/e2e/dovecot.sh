@@ -101,7 +101,9 @@ service anvil {
   chroot =
 }
 CONF
-	dovecot -c "$DV_DIR/dovecot.conf" -F >"$DV_DIR/dovecot.out" 2>&1 &
+	# /usr/sbin may not be on a non-root PATH.
+	"$(command -v dovecot || echo /usr/sbin/dovecot)" -c "$DV_DIR/dovecot.conf" -F \
+		>"$DV_DIR/dovecot.out" 2>&1 &
 	DV_PID=$!
 	for _ in $(seq 1 100); do
 		if /usr/bin/python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$DV_PORT),1)" 2>/dev/null; then
