@@ -4,7 +4,7 @@
 set -e
 build="build-essential pkg-config libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
 test="$build sqlite3 python3 postgresql dovecot-imapd chromium curl procps"
-bench="$test wrk hyperfine time"
+bench="$test wrk hyperfine time bc"
 case "$1" in
 build) want=$build ;;
 test) want=$test ;;
