@@ -79,8 +79,8 @@ static void push(char ***v, size_t *n, char *s)
 /* Renamed columns (old -> new) of one table, to compare keys across a
  * rename. */
 struct renames {
-	const char *old[64];
-	const char *new[64];
+	const char **old;
+	const char **new;
 	size_t n;
 };
 
@@ -173,6 +173,43 @@ static int addable(const struct schema_table *t, const struct schema_column *c)
 		ok = 0;
 	free(def);
 	return ok;
+}
+
+static int same_text(const char *a, const char *b)
+{
+	char *na = sqltok_normalize(a), *nb = sqltok_normalize(b);
+	int same = !strcmp(na, nb);
+
+	free(na);
+	free(nb);
+	return same;
+}
+
+/* The COLLATE of a column as written in its table's SQL, lower case; ""
+ * for the default.  The pragmas do not report it. */
+static char *collation(const struct schema_table *t, const char *col)
+{
+	char *def = schema_column_def(t, col), *r = NULL;
+	struct sqltok tok;
+	const char *p;
+
+	for (p = def ? sqltok_next(def, &tok) : ""; def &&
+	     tok.kind != SQLTOK_END; p = sqltok_next(p, &tok))
+		if (sqltok_is(&tok, "COLLATE")) {
+			struct sqltok n;
+			char *name;
+			sqltok_next(p, &n);
+			name = xstrndup(n.p, n.n);
+			free(r);
+			r = sqltok_normalize(name);
+			free(name);
+		}
+	free(def);
+	if (r && !strcmp(r, "binary")) {
+		free(r);
+		r = NULL;
+	}
+	return r ? r : xstrdup("");
 }
 
 /* Start the next reason in a "; "-separated list. */
@@ -272,21 +309,22 @@ static void diff_table(struct diff *d, const struct schema *fs,
 		       int *renamed_cols)
 {
 	struct buf why = BUF_INIT;
-	struct renames r = { { 0 }, { 0 }, 0 };
-	const struct schema_column *dropped[64], *added[64];
+	const struct schema_column **dropped = xcalloc(a->ncols + 1, sizeof(*dropped));
+	const struct schema_column **added = xcalloc(b->ncols + 1, sizeof(*added));
+	struct renames r = { xcalloc(a->ncols + 1, sizeof(char *)),
+			     xcalloc(a->ncols + 1, sizeof(char *)), 0 };
 	size_t ndrop = 0, nadd = 0, i, j;
 	char **ka = NULL, **kb = NULL;
 	size_t na = 0, nb = 0;
 	int rebuild = 0, loses = 0;
 
 	for (i = 0; i < a->ncols; i++)
-		if (!schema_find_column(b, a->cols[i].name) && ndrop < 64)
+		if (!schema_find_column(b, a->cols[i].name))
 			dropped[ndrop++] = &a->cols[i];
 	for (i = 0; i < b->ncols; i++) {
 		const struct schema_column *c = schema_find_column(a, b->cols[i].name);
 		if (!c) {
-			if (nadd < 64)
-				added[nadd++] = &b->cols[i];
+			added[nadd++] = &b->cols[i];
 		} else if (column_changes(c, &b->cols[i], &why, &loses)) {
 			rebuild = 1;
 		}
@@ -295,8 +333,7 @@ static void diff_table(struct diff *d, const struct schema *fs,
 	 * column's data silently is worse than asking. */
 	for (i = 0; i < ndrop; i++) {
 		int pick = match(dropped[i], added, nadd);
-		if (pick >= 0 && match(added[pick], dropped, ndrop) == (int)i &&
-		    r.n < 64) {
+		if (pick >= 0 && match(added[pick], dropped, ndrop) == (int)i) {
 			struct diff_op *op = add_op(d, DIFF_RENAME_COLUMN);
 			op->from = a;
 			op->to = b;
@@ -359,6 +396,30 @@ static void diff_table(struct diff *d, const struct schema *fs,
 	}
 	free_list(ka, na);
 	free_list(kb, nb);
+	if (!same_text(a->sql ? sqltok_table_tail(a->sql) : "",
+		       b->sql ? sqltok_table_tail(b->sql) : "")) {
+		buf_addstr(sep(&why), "table options change");
+		rebuild = 1;
+	}
+	for (i = 0; i < b->ncols; i++) {
+		const char *old_name = b->cols[i].name;
+		char *ca, *cb;
+		for (j = 0; j < r.n; j++)
+			if (!strcasecmp(r.new[j], old_name))
+				old_name = r.old[j];
+		if (!schema_find_column(a, old_name))
+			continue;
+		ca = collation(a, old_name);
+		cb = collation(b, b->cols[i].name);
+		if (strcmp(ca, cb)) {
+			buf_addf(sep(&why), "collation of %s %s -> %s",
+				 b->cols[i].name, *ca ? ca : "binary",
+				 *cb ? cb : "binary");
+			rebuild = 1;
+		}
+		free(ca);
+		free(cb);
+	}
 
 	if (rebuild) {
 		struct diff_op *op = add_op(d, DIFF_REBUILD_TABLE);
@@ -389,6 +450,10 @@ static void diff_table(struct diff *d, const struct schema *fs,
 		}
 	}
 	buf_release(&why);
+	free(dropped);
+	free(added);
+	free(r.old);
+	free(r.new);
 }
 
 static int index_same(const struct schema_index *a, const struct schema_index *b)

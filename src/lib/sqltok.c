@@ -244,34 +244,60 @@ int sqltok_table_items(const char *sql,
 		       void *ctx)
 {
 	struct sqltok t;
-	const char *p = sql, *start = NULL;
+	const char *p = sql, *start = NULL, *last = NULL;
+	int depth = 0;
+
+	/* An item runs from its first token to the end of its last one, so
+	 * a comment before the comma is not part of it. */
+	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END;
+	     p = sqltok_next(p, &t)) {
+		int delim = t.kind == SQLTOK_PUNCT && depth == 1 &&
+			    (*t.p == ')' || *t.p == ',');
+		if (delim) {
+			struct sqltok f;
+			const char *s = skip_space(start);
+			sqltok_next(s, &f);
+			if (last && last > s)
+				fn(ctx, s, (size_t)(last - s),
+				   sqltok_is(&f, "CONSTRAINT") ||
+					   sqltok_is(&f, "PRIMARY") ||
+					   sqltok_is(&f, "UNIQUE") ||
+					   sqltok_is(&f, "CHECK") ||
+					   sqltok_is(&f, "FOREIGN"));
+			start = p;
+			last = NULL;
+			if (*t.p == ')')
+				return 0;
+			continue;
+		}
+		if (t.kind == SQLTOK_PUNCT && *t.p == '(' && depth++ == 0) {
+			start = p;
+			last = NULL;
+			continue;
+		}
+		if (t.kind == SQLTOK_PUNCT && *t.p == ')')
+			depth--;
+		last = p;
+	}
+	return -1;
+}
+
+const char *sqltok_table_tail(const char *sql)
+{
+	struct sqltok t;
+	const char *p = sql;
 	int depth = 0;
 
 	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END;
 	     p = sqltok_next(p, &t)) {
 		if (t.kind != SQLTOK_PUNCT)
 			continue;
-		if (*t.p == '(') {
-			if (depth++ == 0)
-				start = p;
-		} else if (*t.p == ')' || *t.p == ',') {
-			if (depth == 1) {
-				struct sqltok f;
-				const char *s = skip_space(start);
-				sqltok_next(s, &f);
-				fn(ctx, s, (size_t)(t.p - s),
-				   sqltok_is(&f, "CONSTRAINT") ||
-					   sqltok_is(&f, "PRIMARY") ||
-					   sqltok_is(&f, "UNIQUE") ||
-					   sqltok_is(&f, "CHECK") ||
-					   sqltok_is(&f, "FOREIGN"));
-				start = p;
-			}
-			if (*t.p == ')' && --depth == 0)
-				return 0;
-		}
+		if (*t.p == '(')
+			depth++;
+		else if (*t.p == ')' && --depth == 0)
+			return p;
 	}
-	return -1;
+	return p;
 }
 
 void sqltok_checks(const char *p, size_t n, char ***v, size_t *nv)

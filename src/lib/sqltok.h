@@ -65,6 +65,10 @@ int sqltok_table_items(const char *sql,
 				  int constraint),
 		       void *ctx);
 
+/* sqltok_table_tail: what follows the body of a CREATE TABLE (table
+ * options such as WITHOUT ROWID, STRICT); "" when nothing does. */
+const char *sqltok_table_tail(const char *sql);
+
 /* sqltok_checks: append the expression text of every CHECK (...) in
  * text [p, p+n) to *v (malloc'd strings), growing *nv. */
 void sqltok_checks(const char *p, size_t n, char ***v, size_t *nv);

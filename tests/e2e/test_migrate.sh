@@ -106,6 +106,7 @@ test_case_add_foreign_key() { run_case add_foreign_key; }
 test_case_add_index() { run_case add_index; }
 test_case_add_table() { run_case add_table; }
 test_case_change_index() { run_case change_index; }
+test_case_collation() { run_case collation; }
 test_case_composite_key() { run_case composite_key; }
 test_case_default_change() { run_case default_change; }
 test_case_drop_column() { run_case drop_column; }
@@ -120,6 +121,7 @@ test_case_primary_key() { run_case primary_key; }
 test_case_rebuild_parent_cascade() { run_case rebuild_parent_cascade; }
 test_case_rebuild_with_view_trigger() { run_case rebuild_with_view_trigger; }
 test_case_rename_column() { run_case rename_column; }
+test_case_table_options() { run_case table_options; }
 test_case_unique_constraint() { run_case unique_constraint; }
 test_case_widen_type() { run_case widen_type; }
 
@@ -139,6 +141,25 @@ test_init_starts_at_head() {
 	expect_status 0 hearth current
 	expect_contains "$(cat "$T_OUT")" "(head) baseline"
 	expect_eq "$(ls migrations | wc -l)" "1" "revision files"
+}
+
+test_init_keeps_an_existing_database() {
+	sqlite3 energymonitor.db "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER);
+		INSERT INTO readings VALUES ('2014-11-23 22:15:00', 100);"
+	expect_status 0 hearth --db sqlite:///../energymonitor.db init proj
+	expect_contains "$(cat "$T_OUT")" "already has tables"
+	expect_contains "$(cat "$T_OUT")" "hearth stamp head"
+	expect_eq "$(ls proj/migrations | wc -l)" "0" "revision files"
+	expect_eq "$(sql1 energymonitor.db 'SELECT count(*) FROM readings')" "1" "rows"
+}
+
+# every case directory has its test function below
+test_every_case_is_run() {
+	local c
+	for c in "$CASES"/*/; do
+		grep -q "^test_case_$(basename "$c")()" "$HEARTH_TOP/tests/e2e/test_migrate.sh" ||
+			fail "no test_case_$(basename "$c")"
+	done
 }
 
 test_spellings_are_not_changes() {

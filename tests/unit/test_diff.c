@@ -102,6 +102,9 @@ static void test_internal_tables_ignored(void)
 {
 	enum diff_kind k[8];
 
+	CHECK_INT(ops("CREATE TABLE r (w TEXT COLLATE NOCASE PRIMARY KEY) WITHOUT ROWID",
+		      "CREATE TABLE r (w TEXT collate \"nocase\" primary key)  without  rowid",
+		      k, 8), 0);
 	CHECK_INT(ops("CREATE TABLE hearth_version (x TEXT);"
 		      "CREATE TABLE hearth_kv (k TEXT);",
 		      "CREATE TABLE hearth_kv (k TEXT, v TEXT);", k, 8), 0);
@@ -135,6 +138,9 @@ static void test_changes_that_rebuild(void)
 		"CREATE TABLE r (id INTEGER, v INTEGER, w TEXT, CHECK (v > 0))",
 		"CREATE TABLE r (id INTEGER REFERENCES r (id), v INTEGER, w TEXT)",
 		"CREATE TABLE r (id INTEGER, v INTEGER)",                /* drop */
+		"CREATE TABLE r (id INTEGER, v INTEGER, w TEXT COLLATE NOCASE)",
+		"CREATE TABLE r (id INTEGER PRIMARY KEY, v INTEGER, w TEXT) "
+		"WITHOUT ROWID",
 	};
 	size_t i;
 
@@ -230,6 +236,11 @@ static void test_roundtrips_keep_rows(void)
 		  "CREATE TABLE r (t TIMESTAMP NOT NULL, w REAL DEFAULT 0, s TEXT, "
 		  "h REAL, CHECK (w >= 0));"
 		  "CREATE INDEX r_t ON r (t);", "SELECT count(*) FROM r", 3);
+	/* a comment after a new column stays out of its ALTER TABLE */
+	roundtrip("CREATE TABLE r (t TIMESTAMP, w INTEGER, s TEXT);", rows,
+		  "CREATE TABLE r (t TIMESTAMP, w INTEGER, s TEXT,\n"
+		  "  h REAL DEFAULT 0 -- humidity, percent\n);",
+		  "SELECT count(*) FROM r WHERE h = 0", 3);
 	roundtrip("CREATE TABLE r (t TIMESTAMP, w INTEGER, s TEXT);", rows,
 		  "CREATE TABLE r (t TIMESTAMP, w INTEGER, sensor TEXT);",
 		  "SELECT count(*) FROM r WHERE sensor IS NOT NULL", 3);

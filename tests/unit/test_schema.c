@@ -41,7 +41,7 @@ static void test_checks_and_defs(void)
 
 	t->sql = strdup("CREATE TABLE r (\n  t TIMESTAMP NOT NULL,\n"
 			"  \"h\" REAL CHECK (h BETWEEN 0 AND 100), -- humidity\n"
-			"  note TEXT DEFAULT 'a, b',\n"
+			"  note TEXT DEFAULT 'a, b' /* kept */ -- why\n,\n"
 			"  CONSTRAINT pos CHECK (t > 0))");
 	schema_table_parse_sql(t);
 	CHECK_INT(t->nchecks, 2);
