@@ -51,13 +51,13 @@ $(B)/libhearth.a: $(LIB_OBJ)
 $(B)/hearth: $(CMD_OBJ) $(B)/libhearth.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CMD_OBJ) $(B)/libhearth.a $(LIBS_ALL)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libhearth.a
+$(B)/tests/%: tests/unit/%.c tests/unit/t.h tests/unit/t_store.h $(B)/libhearth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libhearth.a $(LIBS_ALL)
 
-$(B)/bench/insert_loop: bench/insert_loop.c
+$(B)/bench/insert_loop: bench/insert_loop.c $(B)/libhearth.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libhearth.a $(LIBS_ALL)
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
@@ -92,3 +92,22 @@ clean:
 	rm -rf build
 
 .PHONY: all deps check run bench install clean
+
+# libFuzzer harnesses, one per parser: `make fuzz FUZZ_SECONDS=60`.
+FUZZ_SECONDS ?= 30
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+			-Isrc/lib -o build/fuzz/$$n $$f $(LIB_SRC) $(PKG_CFLAGS) $(LIBS_ALL) || exit 1; \
+		mkdir -p build/fuzz/corpus-$$n; \
+		echo "== $$n ($(FUZZ_SECONDS)s)"; \
+		build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			-artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n \
+			>build/fuzz/$$n.log 2>&1 || { tail -n 30 build/fuzz/$$n.log; exit 1; }; \
+		tail -n 1 build/fuzz/$$n.log; \
+	done
+
+.PHONY: fuzz

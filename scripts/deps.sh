@@ -3,7 +3,7 @@
 # are missing, and say which.  Runs apt-get only when something is missing.
 set -e
 build="build-essential pkg-config libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
-test="$build sqlite3 python3 postgresql dovecot-imapd chromium curl procps"
+test="$build sqlite3 python3 postgresql dovecot-imapd chromium fonts-dejavu-core tzdata curl procps"
 bench="$test wrk hyperfine time bc"
 case "$1" in
 build) want=$build ;;

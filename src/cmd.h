@@ -64,6 +64,8 @@ int cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_check(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Charts. */
+int cmd_chart(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_rollup(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Mail. */
 

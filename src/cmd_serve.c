@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "axis.h"
 #include "cmd.h"
+#include "rollup.h"
 #include "serve.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -83,6 +85,19 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	/* The database must open now, not at the first request. */
 	if (cmd_open_db(ctx, 0))
 		return 1;
+	axis_set_timezone(config_get(ctx->cfg, "serve", "timezone"));
+	/* Charts of long windows read the rollups: build missing ones now
+	 * rather than in the first request. */
+	{
+		struct buf built = BUF_INIT;
+		/* Without them charts still work, reading raw rows. */
+		if (rollup_ensure(ctx->store, ctx->cfg, &built, &err) < 0)
+			fprintf(stderr, "hearth: warning: %s\n", err.msg);
+		if (built.len)
+			fprintf(stderr, "hearth: built chart rollups of %s\n",
+				built.s);
+		buf_release(&built);
+	}
 
 	for (i = 0; serve_jobs[i].name; i++) {
 		int64_t interval = 0;

@@ -53,6 +53,11 @@ const struct cmd cmd_table[] = {
 	  "exit 1 and show the diff if the database and schema.sql differ" },
 
 	/* charts and serving */
+	{ "chart", cmd_chart, CMD_DB_RO,
+	  "chart TABLE [--since T] [--until T] [-o FILE.svg]",
+	  "draw a time window as an SVG chart" },
+	{ "rollup", cmd_rollup, CMD_DB, "rollup rebuild|drop [TABLE...]",
+	  "per-minute/hour aggregates that keep long charts fast" },
 	{ "serve", cmd_serve, 0, "serve [--listen ADDR:PORT]",
 	  "dashboard, HTTP API and scheduled pollers" },
 

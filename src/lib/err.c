@@ -28,16 +28,15 @@ int err_prefix(struct hearth_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	/* Copied by hand: gcc -O1 sees snprintf("%s", old) as a possible
-	 * truncation and -Werror stops the sanitizer build. */
-	if (n >= 0 && (size_t)n + 3 < sizeof(err->msg)) {
-		size_t at = (size_t)n + 2, room = sizeof(err->msg) - at - 1;
-		size_t len = strlen(old);
-		memcpy(err->msg + n, ": ", 2);
-		if (len > room)
-			len = room;
-		memcpy(err->msg + at, old, len);
-		err->msg[at + len] = '\0';
+	if (n >= 0 && (size_t)n + 2 < sizeof(err->msg)) {
+		/* Copy by hand: the old message is truncated to fit, which
+		 * snprintf("%s") would warn about. */
+		size_t at = (size_t)n, room = sizeof(err->msg) - at - 3;
+		size_t len = strnlen(old, room);
+		err->msg[at] = ':';
+		err->msg[at + 1] = ' ';
+		memcpy(err->msg + at + 2, old, len);
+		err->msg[at + 2 + len] = '\0';
 	}
 	return -1;
 }

@@ -101,7 +101,13 @@ static int import_csv(struct run *r, struct ingest_src *src,
 		/* A UTF-8 byte order mark from spreadsheet exports. */
 		if (i == 0 && !strncmp(name, "\xef\xbb\xbf", 3))
 			name += 3;
-		cols[i] = xstrdup(name);
+		size_t len;
+		while (*name == ' ' || *name == '\t')
+			name++;
+		len = strlen(name);
+		while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+			len--;
+		cols[i] = xstrndup(name, len);
 	}
 	if (writer_open(&w, r->s, r->schema, r->o->table, cols, ncols,
 			time_col(r, r->o->table), 1, err) < 0) {

@@ -7,7 +7,6 @@
  * tag keys/values and field keys; `\"` and `\\` in string field values.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,30 +81,71 @@ static int read_line(struct lp_parser *p, struct hearth_err *err)
 }
 
 /* Copy an escaped token from *pp up to an unescaped byte in `stops`;
- * returns its offset in p->data. */
+ * returns its offset in p->data.  stops holds 2 or 3 bytes (a NUL byte in
+ * the input stops a token too, which makes the line invalid, as it is).
+ * Runs without backslashes are copied in
+ * one go: this is the inner loop of a bulk import. */
 static size_t token(struct lp_parser *p, const char **pp, const char *end,
 		    const char *stops)
 {
-	const char *s = *pp;
+	const char *s = *pp, *run = s;
 	size_t off = p->data.len;
 
-	while (s < end && !strchr(stops, *s)) {
-		if (*s == '\\' && s + 1 < end &&
+	while (s < end) {
+		char c = *s;
+		if (c == stops[0] || c == stops[1] || c == stops[2])
+			break;
+		if (c == '\\' && s + 1 < end &&
 		    (s[1] == ',' || s[1] == ' ' || s[1] == '=' || s[1] == '\\' ||
-		     s[1] == '"'))
+		     s[1] == '"')) {
+			buf_add(&p->data, run, (size_t)(s - run));
 			s++;
-		buf_addch(&p->data, *s++);
+			run = s;
+		}
+		s++;
 	}
+	buf_add(&p->data, run, (size_t)(s - run));
 	buf_addch(&p->data, '\0');
 	*pp = s;
 	return off;
 }
 
+/* A decimal float as InfluxDB writes it: [-+]digits[.digits][e[-+]digits]. */
+static int is_float(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		i++;
+	while (i < n && isdigit((unsigned char)s[i]))
+		i++, digits++;
+	if (i < n && s[i] == '.') {
+		i++;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++, digits++;
+	}
+	if (!digits)
+		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t e = 0;
+		i++;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		while (i < n && isdigit((unsigned char)s[i]))
+			i++, e++;
+		if (!e)
+			return 0;
+	}
+	return i == n;
+}
+
+/* The key is passed as its offset in p->data: appending the value may
+ * move p->data. */
 static int field_value(struct lp_parser *p, const char **pp, const char *end,
-		       struct lp_off *o, const char *key,
-		       struct hearth_err *err)
+		       struct lp_off *o, struct hearth_err *err)
 {
 	const char *s = *pp, *start;
+#define key (p->data.s + o->key)
 	size_t n;
 
 	o->val = p->data.len;
@@ -157,16 +197,7 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 		o->kind = start[n - 1] == 'i' ? LP_INT : LP_UINT;
 		buf_add(&p->data, start, n - 1);
 	} else {
-		char tmp[64], *e;
-		if (n >= sizeof(tmp))
-			goto bad;
-		memcpy(tmp, start, n);
-		tmp[n] = '\0';
-		if (strpbrk(tmp, "xXnN"))
-			goto bad;
-		errno = 0;
-		(void)strtod(tmp, &e);
-		if (*e || errno == ERANGE)
+		if (!is_float(start, n))
 			goto bad;
 		o->kind = LP_FLOAT;
 		buf_add(&p->data, start, n);
@@ -177,6 +208,7 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 bad:
 	return err_set(err, "line %ld: field %s: bad value '%.*s'", p->lineno,
 		       key, (int)(n > 40 ? 40 : n), start);
+#undef key
 }
 
 static void add_pair(struct lp_parser *p, const struct lp_off *o)
@@ -286,7 +318,7 @@ int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
 			return err_set(err, "line %ld: bad field (want "
 				       "key=value)", p->lineno);
 		s++;
-		if (field_value(p, &s, end, &o, p->data.s + o.key, err) < 0)
+		if (field_value(p, &s, end, &o, err) < 0)
 			return -1;
 		add_pair(p, &o);
 		if (s < end && *s == ',') {

@@ -74,16 +74,6 @@ int series_select(struct store *s, const struct schema *schema,
 		text_bound(since, style, lo, sizeof(lo));
 		text_bound(until, style, hi, sizeof(hi));
 		store_bind_text(st, p++, lo, strlen(lo));
-		/* "...:00" sorts before "...:00.5": extend the inclusive
-		 * upper bound over the fractional digits of its second. */
-		if (until % US_PER_SEC == 0 && style != TSTYLE_ISOZ) {
-			size_t n = strlen(hi);
-			if (n + 2 < sizeof(hi)) {
-				hi[n] = '.';
-				hi[n + 1] = '9' + 1; /* after every digit */
-				hi[n + 2] = '\0';
-			}
-		}
 		store_bind_text(st, p++, hi, strlen(hi));
 	}
 	if (w->limit > 0)

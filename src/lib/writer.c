@@ -262,6 +262,16 @@ static int bind_value(struct writer *w, size_t i, const char *v, size_t n,
 	int64_t iv;
 	double dv;
 
+	/* Spaces around numbers and times ("1, 2" in hand-written CSV) are
+	 * not part of the value; in text they are kept. */
+	if (v && (c->is_time || c->aff != AFF_TEXT)) {
+		while (n && (*v == ' ' || *v == '\t')) {
+			v++;
+			n--;
+		}
+		while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+	}
 	if (!v || n == 0)
 		return store_bind_null(w->ins, idx);
 	if (c->is_time) {

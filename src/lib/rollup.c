@@ -1,0 +1,490 @@
+#include "rollup.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "timefmt.h"
+#include "xalloc.h"
+
+static const char *const aggs[] = { "min", "max", "sum", "n" };
+
+int64_t rollup_width(enum rollup_level lv)
+{
+	switch (lv) {
+	case ROLLUP_MINUTE: return 60 * US_PER_SEC;
+	case ROLLUP_HOUR: return 3600 * US_PER_SEC;
+	default: return 0;
+	}
+}
+
+const char *rollup_level_name(enum rollup_level lv)
+{
+	switch (lv) {
+	case ROLLUP_MINUTE: return "minute";
+	case ROLLUP_HOUR: return "hour";
+	default: return "raw";
+	}
+}
+
+enum rollup_level rollup_choose(int64_t col_width)
+{
+	if (col_width >= rollup_width(ROLLUP_HOUR))
+		return ROLLUP_HOUR;
+	if (col_width >= rollup_width(ROLLUP_MINUTE))
+		return ROLLUP_MINUTE;
+	return ROLLUP_RAW;
+}
+
+int rollup_is_value_col(const struct schema_table *t,
+			const struct schema_column *tc, size_t i)
+{
+	enum schema_affinity a = schema_affinity(t->cols[i].type);
+
+	if (&t->cols[i] == tc || t->cols[i].pk)
+		return 0;
+	return a == AFF_INTEGER || a == AFF_REAL || a == AFF_NUMERIC;
+}
+
+void rollup_table_name(struct buf *b, const char *table, enum rollup_level lv)
+{
+	buf_addf(b, "hearth_rollup_%s_%s", table, lv == ROLLUP_HOUR ? "h" : "m");
+}
+
+static const char *const trigger_kinds[] = { "ins", "del", "upd" };
+
+static void trigger_name(struct buf *b, const char *table, const char *kind)
+{
+	buf_addf(b, "hearth_rollup_%s_%s", table, kind);
+}
+
+/* The quoted rollup column "col:agg". */
+static void agg_col(struct buf *b, const char *col, const char *agg)
+{
+	struct buf n = BUF_INIT;
+
+	buf_addf(&n, "%s:%s", col, agg);
+	store_quote_ident(b, n.s);
+	buf_release(&n);
+}
+
+int rollup_ready(const struct schema *schema, const struct schema_table *t,
+		 const struct schema_column *tc, enum rollup_level lv)
+{
+	const struct schema_table *r;
+	struct buf name = BUF_INIT;
+	size_t i, j;
+	int ok = 0;
+
+	rollup_table_name(&name, t->name, lv);
+	r = schema_find_table(schema, name.s);
+	if (!r)
+		goto out;
+	for (i = 0; i < t->ncols; i++) {
+		if (!rollup_is_value_col(t, tc, i))
+			continue;
+		for (j = 0; j < 4; j++) {
+			buf_reset(&name);
+			buf_addf(&name, "%s:%s", t->cols[i].name, aggs[j]);
+			if (!schema_find_column(r, name.s))
+				goto out;
+		}
+	}
+	for (j = 0; j < 3; j++) {
+		int found = 0;
+
+		buf_reset(&name);
+		trigger_name(&name, t->name, trigger_kinds[j]);
+		for (i = 0; i < schema->ntriggers; i++)
+			if (!strcasecmp(schema->triggers[i].name, name.s))
+				found = 1;
+		if (!found)
+			goto out;
+	}
+	ok = 1;
+out:
+	buf_release(&name);
+	return ok;
+}
+
+/* Unix seconds of a time value stored as a number or as ISO text; NULL
+ * when it is neither. */
+static void secs_expr(struct buf *b, const char *qcol)
+{
+	buf_addf(b, "(CASE WHEN typeof(%s) IN ('integer','real') THEN "
+		 "CAST(%s AS INTEGER) ELSE CAST(strftime('%%s', %s) AS "
+		 "INTEGER) END)", qcol, qcol, qcol);
+}
+
+static void drop_sql(struct buf *b, const char *table)
+{
+	struct buf n = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		buf_reset(&n);
+		trigger_name(&n, table, trigger_kinds[i]);
+		buf_addstr(b, "DROP TRIGGER IF EXISTS ");
+		store_quote_ident(b, n.s);
+		buf_addstr(b, ";");
+	}
+	buf_reset(&n);
+	rollup_table_name(&n, table, ROLLUP_MINUTE);
+	buf_addstr(b, "DROP TABLE IF EXISTS ");
+	store_quote_ident(b, n.s);
+	buf_addstr(b, ";");
+	buf_reset(&n);
+	rollup_table_name(&n, table, ROLLUP_HOUR);
+	buf_addstr(b, "DROP TABLE IF EXISTS ");
+	store_quote_ident(b, n.s);
+	buf_addstr(b, ";");
+	buf_release(&n);
+}
+
+static void create_sql(struct buf *b, const char *rname,
+		       const char *const *cols, size_t ncols)
+{
+	size_t i, j;
+
+	buf_addstr(b, "CREATE TABLE ");
+	store_quote_ident(b, rname);
+	buf_addstr(b, " (b INTEGER PRIMARY KEY");
+	for (i = 0; i < ncols; i++)
+		for (j = 0; j < 4; j++) {
+			buf_addstr(b, ", ");
+			agg_col(b, cols[i], aggs[j]);
+			buf_addstr(b, j == 3 ? " INTEGER NOT NULL DEFAULT 0"
+				   : j == 2 ? " REAL" : "");
+		}
+	buf_addstr(b, ");");
+}
+
+/* An upsert of one row into a rollup table from NEW, for the trigger.
+ * min(coalesce(a, b), coalesce(b, a)) is the smaller of two values that
+ * may each be NULL. */
+static void upsert_sql(struct buf *b, const char *rname, const char *secs,
+		       int64_t width, const char *const *cols, size_t ncols)
+{
+	struct buf q = BUF_INIT, o = BUF_INIT, e = BUF_INIT;
+	size_t i, j;
+
+	buf_addstr(b, "INSERT INTO ");
+	store_quote_ident(b, rname);
+	buf_addstr(b, " (b");
+	for (i = 0; i < ncols; i++)
+		for (j = 0; j < 4; j++) {
+			buf_addstr(b, ", ");
+			agg_col(b, cols[i], aggs[j]);
+		}
+	buf_addf(b, ") VALUES (%s / %lld * %lld", secs, (long long)width,
+		 (long long)width);
+	for (i = 0; i < ncols; i++) {
+		buf_reset(&q);
+		buf_addstr(&q, "NEW.");
+		store_quote_ident(&q, cols[i]);
+		buf_addf(b, ", %s, %s, %s, %s IS NOT NULL", q.s, q.s, q.s, q.s);
+	}
+	buf_addstr(b, ") ON CONFLICT(b) DO UPDATE SET ");
+	for (i = 0; i < ncols; i++) {
+		for (j = 0; j < 4; j++) {
+			buf_reset(&o);
+			buf_reset(&e);
+			agg_col(&o, cols[i], aggs[j]);
+			buf_addstr(&e, "excluded.");
+			agg_col(&e, cols[i], aggs[j]);
+			if (i || j)
+				buf_addstr(b, ", ");
+			if (j < 2)
+				buf_addf(b, "%s = %s(coalesce(%s, %s), "
+					 "coalesce(%s, %s))", o.s, aggs[j],
+					 o.s, e.s, e.s, o.s);
+			else if (j == 2)
+				buf_addf(b, "%s = CASE WHEN %s IS NULL THEN %s "
+					 "WHEN %s IS NULL THEN %s ELSE %s + %s "
+					 "END", o.s, e.s, o.s, o.s, e.s, o.s,
+					 e.s);
+			else
+				buf_addf(b, "%s = %s + %s", o.s, o.s, e.s);
+		}
+	}
+	buf_addstr(b, ";");
+	buf_release(&q);
+	buf_release(&o);
+	buf_release(&e);
+}
+
+/*
+ * Statements that recompute the minute and hour buckets holding the row
+ * `ref` (OLD or NEW) from the table, for the delete and update triggers:
+ * min and max cannot be taken back, so the bucket is summed again from
+ * its rows, found through the time index whether the times are numbers,
+ * "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SS" text.
+ */
+static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
+			  const char *ref, const char *mname,
+			  const char *hname, const char *const *cols,
+			  size_t ncols)
+{
+	struct buf m = BUF_INIT, h = BUF_INIT, r = BUF_INIT, x = BUF_INIT;
+	size_t i, j;
+
+	buf_addf(&r, "%s.%s", ref, qcol);
+	buf_addstr(&m, "(");
+	secs_expr(&m, r.s);
+	buf_addstr(&m, " / 60 * 60)");
+	buf_addstr(&h, "(");
+	secs_expr(&h, r.s);
+	buf_addstr(&h, " / 3600 * 3600)");
+
+	buf_addstr(b, "DELETE FROM ");
+	store_quote_ident(b, mname);
+	buf_addf(b, " WHERE b = %s; INSERT INTO ", m.s);
+	store_quote_ident(b, mname);
+	buf_addf(b, " SELECT %s", m.s);
+	for (i = 0; i < ncols; i++) {
+		buf_reset(&x);
+		store_quote_ident(&x, cols[i]);
+		buf_addf(b, ", min(%s), max(%s), sum(%s), count(%s)", x.s, x.s,
+			 x.s, x.s);
+	}
+	buf_addf(b, " FROM %s WHERE (%s >= %s AND %s < %s + 60)", qt, qcol,
+		 m.s, qcol, m.s);
+	for (i = 0; i < 2; i++)
+		buf_addf(b, " OR (%s >= strftime('%%Y-%%m-%%d%s%%H:%%M:00', %s, "
+			 "'unixepoch') AND %s < strftime('%%Y-%%m-%%d%s%%H:%%M:"
+			 "00', %s + 60, 'unixepoch'))", qcol, i ? "T" : " ",
+			 m.s, qcol, i ? "T" : " ", m.s);
+	buf_addstr(b, " HAVING count(*) > 0; DELETE FROM ");
+	store_quote_ident(b, hname);
+	buf_addf(b, " WHERE b = %s; INSERT INTO ", h.s);
+	store_quote_ident(b, hname);
+	buf_addf(b, " SELECT %s", h.s);
+	for (i = 0; i < ncols; i++)
+		for (j = 0; j < 4; j++) {
+			buf_reset(&x);
+			agg_col(&x, cols[i], aggs[j]);
+			buf_addf(b, ", %s(%s)", j == 3 ? "sum" : aggs[j], x.s);
+		}
+	buf_addstr(b, " FROM ");
+	store_quote_ident(b, mname);
+	buf_addf(b, " WHERE b >= %s AND b < %s + 3600 HAVING count(*) > 0;",
+		 h.s, h.s);
+	buf_release(&m);
+	buf_release(&h);
+	buf_release(&r);
+	buf_release(&x);
+}
+
+int rollup_rebuild(struct store *s, const struct schema *schema,
+		   const char *table, const char *time_col, int64_t *buckets,
+		   struct hearth_err *err)
+{
+	const struct schema_table *t = schema_find_table(schema, table);
+	const struct schema_column *tc;
+	const char **cols = NULL;
+	struct buf sql = BUF_INIT, secs = BUF_INIT, qt = BUF_INIT,
+		   mname = BUF_INIT, hname = BUF_INIT, x = BUF_INIT;
+	size_t ncols = 0, i, j;
+	int ret = -1, in_tx = 0;
+
+	if (buckets)
+		*buckets = 0;
+	if (!t || t->internal)
+		return err_set(err, "unknown table '%s'", table);
+	tc = schema_time_column(t, time_col);
+	if (!tc)
+		return err_set(err, "table %s has no time column", t->name);
+	cols = xcalloc(t->ncols ? t->ncols : 1, sizeof(*cols));
+	for (i = 0; i < t->ncols; i++)
+		if (rollup_is_value_col(t, tc, i))
+			cols[ncols++] = t->cols[i].name;
+
+	store_quote_ident(&qt, t->name);
+	rollup_table_name(&mname, t->name, ROLLUP_MINUTE);
+	rollup_table_name(&hname, t->name, ROLLUP_HOUR);
+	if (store_begin_immediate(s, err) < 0)
+		goto out;
+	in_tx = 1;
+	drop_sql(&sql, t->name);
+	if (store_exec(s, sql.s, err) < 0)
+		goto out;
+	if (!ncols) {
+		ret = 0;
+		goto commit;
+	}
+	buf_reset(&sql);
+	create_sql(&sql, mname.s, cols, ncols);
+	create_sql(&sql, hname.s, cols, ncols);
+	if (store_exec(s, sql.s, err) < 0)
+		goto out;
+
+	/* Minutes from the rows, hours from the minutes. */
+	buf_reset(&x);
+	store_quote_ident(&x, tc->name);
+	secs_expr(&secs, x.s);
+	buf_reset(&sql);
+	buf_addstr(&sql, "INSERT INTO ");
+	store_quote_ident(&sql, mname.s);
+	buf_addf(&sql, " SELECT %s / 60 * 60 AS bb", secs.s);
+	for (i = 0; i < ncols; i++) {
+		buf_reset(&x);
+		store_quote_ident(&x, cols[i]);
+		buf_addf(&sql, ", min(%s), max(%s), sum(%s), count(%s)", x.s,
+			 x.s, x.s, x.s);
+	}
+	buf_addf(&sql, " FROM %s WHERE bb IS NOT NULL GROUP BY bb;", qt.s);
+	buf_addstr(&sql, "INSERT INTO ");
+	store_quote_ident(&sql, hname.s);
+	buf_addstr(&sql, " SELECT b / 3600 * 3600 AS bb");
+	for (i = 0; i < ncols; i++)
+		for (j = 0; j < 4; j++) {
+			buf_reset(&x);
+			agg_col(&x, cols[i], aggs[j]);
+			buf_addf(&sql, ", %s(%s)", j == 3 ? "sum" : aggs[j],
+				 x.s);
+		}
+	buf_addstr(&sql, " FROM ");
+	store_quote_ident(&sql, mname.s);
+	buf_addstr(&sql, " GROUP BY bb;");
+	if (store_exec(s, sql.s, err) < 0)
+		goto out;
+
+	buf_reset(&sql);
+	buf_reset(&x);
+	buf_addstr(&x, "NEW.");
+	store_quote_ident(&x, tc->name);
+	buf_reset(&secs);
+	secs_expr(&secs, x.s);
+	buf_addstr(&sql, "CREATE TRIGGER ");
+	buf_reset(&x);
+	trigger_name(&x, t->name, "ins");
+	store_quote_ident(&sql, x.s);
+	buf_addf(&sql, " AFTER INSERT ON %s WHEN %s IS NOT NULL BEGIN ", qt.s,
+		 secs.s);
+	upsert_sql(&sql, mname.s, secs.s, 60, cols, ncols);
+	upsert_sql(&sql, hname.s, secs.s, 3600, cols, ncols);
+	buf_addstr(&sql, " END;");
+	buf_reset(&x);
+	store_quote_ident(&x, tc->name);
+	for (i = 1; i < 3; i++) {
+		struct buf n = BUF_INIT;
+
+		trigger_name(&n, t->name, trigger_kinds[i]);
+		buf_addstr(&sql, "CREATE TRIGGER ");
+		store_quote_ident(&sql, n.s);
+		buf_addf(&sql, " AFTER %s ON %s BEGIN ",
+			 i == 1 ? "DELETE" : "UPDATE", qt.s);
+		recompute_sql(&sql, qt.s, x.s, "OLD", mname.s, hname.s, cols,
+			      ncols);
+		if (i == 2)
+			recompute_sql(&sql, qt.s, x.s, "NEW", mname.s, hname.s,
+				      cols, ncols);
+		buf_addstr(&sql, " END;");
+		buf_release(&n);
+	}
+	if (store_exec(s, sql.s, err) < 0)
+		goto out;
+	if (buckets) {
+		buf_reset(&sql);
+		buf_addstr(&sql, "SELECT count(*) FROM ");
+		store_quote_ident(&sql, mname.s);
+		if (store_query_int(s, sql.s, buckets, err,
+				    (const char *)NULL) < 0)
+			goto out;
+	}
+	ret = 0;
+commit:
+	if (store_commit(s, err) < 0) {
+		ret = -1;
+		goto out;
+	}
+	in_tx = 0;
+out:
+	if (in_tx)
+		store_rollback(s, NULL);
+	if (ret < 0)
+		err_prefix(err, "rollup of %s", table);
+	free(cols);
+	buf_release(&sql);
+	buf_release(&secs);
+	buf_release(&qt);
+	buf_release(&mname);
+	buf_release(&hname);
+	buf_release(&x);
+	return ret;
+}
+
+int rollup_drop(struct store *s, const char *table, struct hearth_err *err)
+{
+	struct buf sql = BUF_INIT;
+	int ret;
+
+	drop_sql(&sql, table);
+	ret = store_exec(s, sql.s, err);
+	buf_release(&sql);
+	return ret;
+}
+
+int rollup_select(struct store *s, const char *table, enum rollup_level lv,
+		  const char *const *cols, size_t ncols, int64_t t0,
+		  int64_t t1, struct store_stmt **out, struct hearth_err *err)
+{
+	struct buf sql = BUF_INIT, n = BUF_INIT;
+	size_t i, j;
+	int ret = -1;
+
+	*out = NULL;
+	buf_addstr(&sql, "SELECT b");
+	for (i = 0; i < ncols; i++)
+		for (j = 0; j < 4; j++) {
+			buf_addstr(&sql, ", ");
+			agg_col(&sql, cols[i], aggs[j]);
+		}
+	rollup_table_name(&n, table, lv);
+	buf_addstr(&sql, " FROM ");
+	store_quote_ident(&sql, n.s);
+	buf_addstr(&sql, " WHERE b >= ? AND b <= ? ORDER BY b");
+	if (store_prepare(s, sql.s, out, err) < 0)
+		goto out;
+	/* A bucket that starts before t0 still holds readings after it. */
+	store_bind_int(*out, 1, t0 / US_PER_SEC - rollup_width(lv) / US_PER_SEC + 1);
+	store_bind_int(*out, 2, t1 / US_PER_SEC);
+	ret = 0;
+out:
+	buf_release(&sql);
+	buf_release(&n);
+	return ret;
+}
+
+int rollup_ensure(struct store *s, const struct config *cfg,
+		  struct buf *built, struct hearth_err *err)
+{
+	struct schema schema = SCHEMA_INIT;
+	size_t i, j;
+	int ret = -1;
+
+	if (store_introspect(s, &schema, err) < 0)
+		goto out;
+	for (i = 0; i < schema.ntables; i++) {
+		const struct schema_table *t = &schema.tables[i];
+		const char *tcn = cfg ? config_get(cfg, "time_columns", t->name)
+				      : NULL;
+		const struct schema_column *tc = schema_time_column(t, tcn);
+		int values = 0;
+
+		if (t->internal || !tc)
+			continue;
+		for (j = 0; j < t->ncols; j++)
+			values |= rollup_is_value_col(t, tc, j);
+		if (!values || (rollup_ready(&schema, t, tc, ROLLUP_MINUTE) &&
+				rollup_ready(&schema, t, tc, ROLLUP_HOUR)))
+			continue;
+		if (rollup_rebuild(s, &schema, t->name, tcn, NULL, err) < 0)
+			goto out;
+		buf_addf(built, "%s%s", built->len ? ", " : "", t->name);
+	}
+	ret = 0;
+out:
+	schema_release(&schema);
+	return ret;
+}

@@ -1,0 +1,81 @@
+/*
+ * rollup.h - per-minute and per-hour aggregates of series tables.
+ *
+ * For a series table T with value columns c1..cn, the rollup tables
+ * hearth_rollup_T_m and hearth_rollup_T_h hold, per bucket start b (unix
+ * seconds, UTC), "c:min", "c:max", "c:sum" and "c:n" of each column.  An
+ * AFTER INSERT trigger, hearth_rollup_T_ins, folds each new row into both,
+ * so they stay current as readings arrive; AFTER DELETE and UPDATE
+ * triggers (_del, _upd) recompute the buckets of the rows they touch.
+ * rollup_rebuild recomputes everything (when columns were added, or for
+ * rows written while the rollups did not exist).  Charts of long windows read them instead
+ * of millions of rows.  All names start with hearth_, so the migration
+ * diff ignores them.
+ */
+#ifndef HEARTH_ROLLUP_H
+#define HEARTH_ROLLUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "config.h"
+#include "err.h"
+#include "schema.h"
+#include "store.h"
+
+enum rollup_level { ROLLUP_RAW, ROLLUP_MINUTE, ROLLUP_HOUR };
+
+/* rollup_width: the bucket width in microseconds (0 for raw). */
+int64_t rollup_width(enum rollup_level lv);
+/* rollup_level_name: "raw", "minute", "hour". */
+const char *rollup_level_name(enum rollup_level lv);
+/* rollup_choose: the coarsest level whose buckets are no wider than a
+ * chart column of col_width microseconds. */
+enum rollup_level rollup_choose(int64_t col_width);
+
+/* rollup_is_value_col: column i of t is a charted number: INTEGER, REAL
+ * or NUMERIC affinity, not the time column tc, not in the primary key. */
+int rollup_is_value_col(const struct schema_table *t,
+			const struct schema_column *tc, size_t i);
+
+/* rollup_table_name: append the (unquoted) rollup table name to b. */
+void rollup_table_name(struct buf *b, const char *table,
+		       enum rollup_level lv);
+
+/* rollup_ready: 1 when the level's table (with every value column of t)
+ * and the insert trigger exist in schema, else 0. */
+int rollup_ready(const struct schema *schema, const struct schema_table *t,
+		 const struct schema_column *tc, enum rollup_level lv);
+
+/*
+ * rollup_rebuild: (re)create both rollup tables and the trigger of table,
+ * filled from every row, in one transaction.  time_col as for
+ * series_select.  *buckets (may be NULL) gets the number of minute
+ * buckets written.  Tables without value columns get none (0, nothing
+ * done).
+ */
+int rollup_rebuild(struct store *s, const struct schema *schema,
+		   const char *table, const char *time_col, int64_t *buckets,
+		   struct hearth_err *err);
+
+/* rollup_ensure: build the rollups of every series table that has value
+ * columns and no current rollups (missing, or missing a column); the
+ * names of the tables built are appended to built, comma-separated.
+ * [time_columns] in cfg (may be NULL) names time columns. */
+int rollup_ensure(struct store *s, const struct config *cfg,
+		  struct buf *built, struct hearth_err *err);
+
+/* rollup_drop: remove the rollup tables and trigger of table, if any. */
+int rollup_drop(struct store *s, const char *table, struct hearth_err *err);
+
+/*
+ * rollup_select: prepare SELECT b, then "c:min", "c:max", "c:sum", "c:n"
+ * for each of cols, of the buckets starting within [t0, t1] (UTC
+ * microseconds), oldest first.  The statement is the caller's.
+ */
+int rollup_select(struct store *s, const char *table, enum rollup_level lv,
+		  const char *const *cols, size_t ncols, int64_t t0,
+		  int64_t t1, struct store_stmt **out, struct hearth_err *err);
+
+#endif

@@ -1,0 +1,232 @@
+#!/bin/bash
+# End-to-end: init, add, import, query, sql, kv against real SQLite files.
+. "$(dirname "$0")/lib.sh"
+
+test_init_scaffolds_and_refuses_overwrite() {
+	hearth init proj >/dev/null
+	for f in hearth.ini schema.sql migrations hearth.db; do
+		[ -e "proj/$f" ] || fail "proj/$f missing"
+	done
+	expect_eq "$(sql1 proj/hearth.db "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'hearth%' ORDER BY name)")" "motion,readings"
+	expect_contains "$(sql1 proj/hearth.db "SELECT group_concat(sql) FROM sqlite_master WHERE type='index'")" "(r_datetime)"
+	expect_eq "$(sql1 proj/hearth.db "PRAGMA journal_mode")" "wal"
+	echo "; mine" >>proj/hearth.ini
+	expect_status 1 hearth init proj
+	one_line "$T_ERR"
+	expect_contains "$(cat proj/hearth.ini)" "; mine"
+}
+
+test_add_and_query_formats() {
+	hearth init . >/dev/null
+	hearth add readings r_watts=512 r_temp=21.5
+	hearth add readings r_watts=100 r_temp=-3.25 r_datetime="2014-11-23 22:15:00"
+	hearth add motion r_s_name="Living Room" r_datetime=1416780900
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 2
+	out=$(hearth query readings --since -1h --format csv)
+	expect_eq "$(echo "$out" | wc -l)" 2
+	expect_contains "$out" ",512,21.5"
+	out=$(hearth query readings --since 2014-11-23T00:00:00Z --until 2014-11-24T00:00:00Z --format json)
+	expect_eq "$out" '[
+{"r_datetime":"2014-11-23T22:15:00Z","r_watts":100,"r_temp":-3.25}
+]'
+	out=$(hearth query motion --format table)
+	expect_contains "$out" "2014-11-23 22:15:00  Living Room"
+	out=$(hearth query readings --last 1 --format csv)
+	expect_contains "$out" ",512,21.5"
+	expect_eq "$(hearth sql --format csv "SELECT sum(r_watts) AS s FROM readings")" "s
+612"
+	expect_eq "$(hearth sql "DELETE FROM motion")" "1 rows changed"
+}
+
+test_bad_input_add_query() {
+	# Tried: unknown table, unknown column, text in an INTEGER column,
+	# a bad time value, a bad --since, a malformed argument, bad SQL.
+	hearth init . >/dev/null
+	expect_status 1 hearth add nosuch x=1
+	one_line "$T_ERR"; expect_contains "$(cat "$T_ERR")" "unknown table 'nosuch'"
+	expect_status 1 hearth add readings r_volts=1
+	expect_contains "$(cat "$T_ERR")" "unknown column 'r_volts' in table readings"
+	expect_status 1 hearth add readings r_watts=lots
+	expect_contains "$(cat "$T_ERR")" "column r_watts: 'lots' is not an integer"
+	expect_status 1 hearth add readings r_datetime=yesterday r_watts=1
+	expect_contains "$(cat "$T_ERR")" "is not a time"
+	expect_status 2 hearth query readings --since tomorrowish
+	expect_contains "$(cat "$T_ERR")" "bad time 'tomorrowish'"
+	expect_status 2 hearth add readings r_watts
+	expect_status 1 hearth sql "SELEC 1"
+	one_line "$T_ERR"
+	expect_status 1 hearth query nosuch
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 0
+}
+
+make_csv() { # ROWS START -> CSV on stdout
+	awk -v n="$1" -v t0="$2" 'BEGIN { print "r_datetime,r_watts,r_temp";
+		for (i = 0; i < n; i++) printf "%d,%d,%.1f\n", t0 + i * 3, 200 + i % 50, 18 + (i % 30) / 10 }'
+}
+
+test_import_csv_and_lp() {
+	hearth init . >/dev/null
+	make_csv 1000 1416780900 >r.csv
+	hearth import --quiet readings r.csv
+	expect_eq "$(sql1 hearth.db "SELECT count(*), min(r_datetime), max(r_watts) FROM readings")" "1000|2014-11-23 22:15:00|249"
+	printf 'readings,r_s=x r_watts=5i,r_temp=1.5 1416780900000000000\n# comment\nreadings r_watts=6i 1416780901000000000\n' >r.lp
+	expect_status 1 hearth import readings r.lp
+	expect_contains "$(cat "$T_ERR")" "r.lp: line 1: unknown column 'r_s'"
+	printf 'readings r_watts=5i,r_temp=1.5 1416780900000000000\n# comment\n\nreadings r_watts=6i 1416780901000000000\n' >r.lp
+	hearth import --quiet readings r.lp
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings WHERE r_watts IN (5, 6)")" 2
+	# stdin, format sniffed
+	printf 'motion r_s_name="Hall way" 1416780902\n' | hearth import --quiet --precision s motion -
+	expect_eq "$(sql1 hearth.db "SELECT r_datetime || '|' || r_s_name FROM motion")" "2014-11-23 22:15:02|Hall way"
+	printf 'r_s_name, r_datetime\n"Kitchen, back", 2014-11-23T22:15:03Z \n' | hearth import --quiet motion
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM motion")" 2
+}
+
+test_import_bad_line_keeps_rows_before() {
+	# Tried: a text value in an INTEGER column at line 1502 (past a
+	# batch boundary), a wrong field count, a broken quote, a bad LP line.
+	hearth init . >/dev/null
+	make_csv 1500 1416780900 >good.csv
+	{ cat good.csv; echo "1416790000,oops,1.0"; make_csv 10 1416800000 | tail -n +2; } >bad.csv
+	expect_status 1 hearth import --batch 1000 readings bad.csv
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "bad.csv: line 1502: column r_watts: 'oops' is not an integer"
+	expect_contains "$(cat "$T_ERR")" "1500 rows before it stored"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 1500
+	# --atomic: nothing from this file
+	expect_status 1 hearth import --atomic readings bad.csv
+	expect_contains "$(cat "$T_ERR")" "nothing stored"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 1500
+	printf 'r_datetime,r_watts\n1,2\n3\n' >short.csv
+	expect_status 1 hearth import readings short.csv
+	expect_contains "$(cat "$T_ERR")" "short.csv: line 3: 1 fields, the header has 2"
+	printf 'r_datetime,r_watts\n1,"2\n' >quote.csv
+	expect_status 1 hearth import readings quote.csv
+	expect_contains "$(cat "$T_ERR")" "quote.csv: line 2: quoted field not closed"
+	printf 'readings r_watts=1i 1\nreadings r_watts= 2\n' >bad.lp
+	expect_status 1 hearth import readings bad.lp
+	expect_contains "$(cat "$T_ERR")" "bad.lp: line 2: field r_watts has no value"
+	# short.csv line 2 and bad.lp line 1 came before their bad lines
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 1502
+	expect_status 1 hearth import readings missing.csv
+	one_line "$T_ERR"
+}
+
+test_python_sqlite3_database_unchanged() {
+	# A database as the classic scripts write it: Python's sqlite3 with
+	# datetime objects (ISO text), columns declared TIMESTAMP and INT.
+	python3 - <<'PY'
+import sqlite3, datetime
+con = sqlite3.connect('old.db')
+with con:
+    cur = con.cursor()
+    cur.execute('CREATE TABLE IF NOT EXISTS readings (r_datetime TIMESTAMP, r_watts INT, r_temp INT)')
+    now = datetime.datetime.utcnow()
+    for i in range(48):
+        cur.execute('INSERT INTO readings VALUES(?,?,?)',
+                    (now - datetime.timedelta(minutes=30 * i, microseconds=123456), 300 + i, 20))
+    cur.execute('CREATE TABLE IF NOT EXISTS motion (r_datetime TIMESTAMP, r_s_name TEXT)')
+    cur.execute('INSERT INTO motion VALUES(?,?)', (datetime.datetime(2014, 11, 23, 22, 15), 'Hallway'))
+PY
+	before=$(md5sum old.db)
+	out=$(hearth --db sqlite:///old.db query readings --since -24h --format csv)
+	expect_eq "$(echo "$out" | tail -n +2 | wc -l)" 48
+	newest=$(sql1 old.db "SELECT r_datetime FROM readings WHERE r_watts = 300")
+	expect_contains "$newest" "."
+	expect_contains "$out" "$newest,300,20"
+	out=$(hearth --db old.db query motion --format csv)
+	expect_eq "$out" "r_datetime,r_s_name
+2014-11-23 22:15:00,Hallway"
+	expect_eq "$(md5sum old.db)" "$before" "old.db checksum"
+	[ ! -e old.db-wal ] || fail "query left a WAL file"
+	# and new rows go in the way Python wrote them
+	hearth --db old.db add motion r_s_name=Kitchen r_datetime="2014-11-23T22:16:00Z"
+	expect_eq "$(sql1 old.db "SELECT r_datetime FROM motion WHERE r_s_name='Kitchen'")" "2014-11-23 22:16:00"
+}
+
+test_config_precedence() {
+	hearth init . >/dev/null
+	hearth add readings r_watts=1
+	cp hearth.db other.db
+	hearth --db sqlite:///other.db add readings r_watts=2
+	HEARTH_DB=sqlite:///other.db hearth add readings r_watts=3
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(r_watts) FROM readings")" "1"
+	expect_eq "$(sql1 other.db "SELECT group_concat(r_watts) FROM readings")" "1,2,3"
+	# flag beats environment
+	HEARTH_DB=sqlite:///nowhere.db hearth --db sqlite:///other.db query readings >/dev/null
+	# config found via --config from elsewhere, paths relative to it
+	mkdir sub && cd sub
+	expect_eq "$(hearth --config ../hearth.ini sql --format csv "SELECT count(*) AS n FROM readings")" "n
+1"
+	expect_status 1 hearth query readings
+	expect_contains "$(cat "$T_ERR")" "no database"
+	expect_status 1 hearth --db sqlite:///missing.db query readings
+	expect_contains "$(cat "$T_ERR")" "missing.db"
+	[ ! -e missing.db ] || fail "query created missing.db"
+	printf '[hearth\n' >broken.ini
+	expect_status 1 hearth --config broken.ini query readings
+	expect_contains "$(cat "$T_ERR")" "broken.ini:1: bad section header"
+}
+
+test_kv_types() {
+	hearth init . >/dev/null
+	hearth kv set threshold 1500
+	hearth kv set ratio 0.8
+	hearth kv set name "Living room"
+	hearth kv set code --type text 007
+	hearth kv set key --type blob 00ff10
+	hearth kv set since --type timestamp 2014-11-23T22:15:00Z
+	expect_eq "$(hearth kv get threshold --json)" '{"key":"threshold","type":"integer","value":1500}'
+	expect_eq "$(hearth kv get ratio --json)" '{"key":"ratio","type":"real","value":0.80000000000000004}'
+	expect_eq "$(hearth kv get code --json)" '{"key":"code","type":"text","value":"007"}'
+	expect_eq "$(hearth kv get key)" "00ff10"
+	expect_eq "$(hearth kv get since)" "2014-11-23T22:15:00Z"
+	expect_eq "$(sql1 hearth.db "SELECT typeof(value) FROM hearth_kv WHERE key='threshold'")" integer
+	expect_eq "$(sql1 hearth.db "SELECT typeof(value) FROM hearth_kv WHERE key='key'")" blob
+	expect_eq "$(hearth kv list | wc -l)" 6
+	hearth kv del threshold
+	expect_status 1 hearth kv get threshold
+	expect_contains "$(cat "$T_ERR")" "no such key"
+	expect_status 1 hearth kv set bad --type integer 1.5
+	expect_status 2 hearth kv set onlykey
+	expect_status 2 hearth kv frobnicate
+}
+
+test_progress_bar_only_on_a_terminal() {
+	hearth init . >/dev/null
+	make_csv 20000 1416780900 >r.csv
+	hearth import readings r.csv 2>plain.err
+	expect_eq "$(cat plain.err)" "imported 20000 rows into readings"
+	# under a pseudo-terminal the bar is drawn on stderr
+	script -qec "$HEARTH import readings r.csv" /dev/null >tty.out
+	expect_contains "$(cat tty.out)" "r.csv ["
+	expect_contains "$(cat tty.out)" "imported 20000 rows into readings"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 40000
+}
+
+test_concurrent_writers_lose_nothing() {
+	hearth init . >/dev/null
+	make_csv 20000 1416780900 >a.csv
+	make_csv 20000 1500000000 >b.csv
+	hearth import --quiet --batch 500 readings a.csv &
+	pa=$!
+	hearth import --quiet --batch 700 readings b.csv &
+	pb=$!
+	for i in $(seq 1 50); do hearth add motion r_s_name="s$i"; done
+	wait $pa || fail "import a failed"
+	wait $pb || fail "import b failed"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 40000
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM motion")" 50
+}
+
+test_help_everywhere() {
+	for c in init add import query sql kv serve; do
+		out=$(hearth "$c" --help) || fail "$c --help failed"
+		expect_contains "$out" "usage: hearth $c"
+	done
+	expect_contains "$(hearth --help)" "commands:"
+	expect_status 2 hearth nosuchcommand
+	expect_status 2 hearth
+}
+
+t_main

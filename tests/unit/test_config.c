@@ -1,0 +1,50 @@
+#include "t.h"
+#include "config.h"
+
+#include <stdlib.h>
+
+static void test_parse_and_precedence(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct config *c = config_new();
+
+	CHECK(config_parse(c,
+			   "; comment\n[hearth]\ndb = sqlite:///a.db   ; inline\n"
+			   "# other\n[serve]\nlisten=127.0.0.1:1\n"
+			   "[imap]\nsubject = '{sensor}' sensed;x\n",
+			   "t.ini", &err) == 0);
+	CHECK_STR(config_get(c, "hearth", "db"), "sqlite:///a.db");
+	CHECK_STR(config_get(c, "imap", "subject"), "'{sensor}' sensed;x");
+	CHECK_INT(config_source(c, "hearth", "db"), CONFIG_FILE);
+	setenv("HEARTH_DB", "sqlite:///env.db", 1);
+	setenv("HEARTH_SERVE_LISTEN", "127.0.0.1:2", 1);
+	CHECK_STR(config_get(c, "hearth", "db"), "sqlite:///env.db");
+	CHECK_STR(config_get(c, "serve", "listen"), "127.0.0.1:2");
+	config_set_flag(c, "hearth", "db", "sqlite:///flag.db");
+	CHECK_STR(config_get(c, "hearth", "db"), "sqlite:///flag.db");
+	CHECK_INT(config_source(c, "hearth", "db"), CONFIG_FLAG);
+	unsetenv("HEARTH_DB");
+	unsetenv("HEARTH_SERVE_LISTEN");
+	CHECK(config_get(c, "nope", "x") == NULL);
+	CHECK_STR(config_get_or(c, "nope", "x", "d"), "d");
+	config_free(c);
+}
+
+static void test_errors(void)
+{
+	/* Tried: a key before any section, a line without '=', a broken
+	 * section header, a bad key name. */
+	const char *bad[] = { "db = x\n", "[hearth]\njunk\n", "[hearth\n",
+			      "[hearth]\nbad key = 1\n" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hearth_err err = HEARTH_ERR_INIT;
+		struct config *c = config_new();
+		CHECK(config_parse(c, bad[i], "bad.ini", &err) < 0);
+		CHECK(strncmp(err.msg, "bad.ini:", 8) == 0);
+		config_free(c);
+	}
+}
+
+T_MAIN("config", T(test_parse_and_precedence), T(test_errors))

@@ -1,0 +1,167 @@
+#include "t.h"
+#include "ingest.h"
+
+/* Parse all of text as CSV; returns records seen, -1 on error (err set). */
+static int csv_all(const char *text, struct hearth_err *err, char *out,
+		   size_t outsz)
+{
+	struct ingest_src src;
+	struct csv_parser p;
+	struct csv_record r;
+	int n = 0, rc;
+	size_t i, used = 0;
+
+	ingest_src_mem(&src, text, strlen(text));
+	csv_init(&p, &src, ',');
+	out[0] = '\0';
+	while ((rc = csv_next(&p, &r, err)) == 1) {
+		n++;
+		used += (size_t)snprintf(out + used, outsz - used, "%ld:", r.line);
+		for (i = 0; i < r.nfields; i++)
+			used += (size_t)snprintf(out + used, outsz - used, "[%s]",
+						 r.field[i]);
+		used += (size_t)snprintf(out + used, outsz - used, ";");
+	}
+	csv_release(&p);
+	return rc < 0 ? -1 : n;
+}
+
+static void test_csv_basic(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	char out[512];
+
+	CHECK_INT(csv_all("a,b,c\n1,2,3\n", &err, out, sizeof(out)), 2);
+	CHECK_STR(out, "1:[a][b][c];2:[1][2][3];");
+	CHECK_INT(csv_all("a,b\r\n1,\r\n\r\n,2", &err, out, sizeof(out)), 3);
+	CHECK_STR(out, "1:[a][b];2:[1][];4:[][2];");
+	CHECK_INT(csv_all("x\n\"q,\"\"uote\"\"\nline\"\nlast\n", &err, out,
+			  sizeof(out)), 3);
+	CHECK_STR(out, "1:[x];2:[q,\"uote\"\nline];4:[last];");
+	CHECK_INT(csv_all("", &err, out, sizeof(out)), 0);
+	CHECK_INT(csv_all("a,\n", &err, out, sizeof(out)), 1);
+	CHECK_STR(out, "1:[a][];");
+}
+
+static void test_csv_errors(void)
+{
+	/* Tried: a quote in an unquoted field, text after a closing quote,
+	 * a quote never closed. */
+	struct hearth_err err = HEARTH_ERR_INIT;
+	char out[512];
+
+	CHECK_INT(csv_all("a,b\n1,x\"y\n", &err, out, sizeof(out)), -1);
+	CHECK_STR(err.msg, "line 2: quote inside an unquoted field (field 2)");
+	CHECK_INT(csv_all("a\n\"x\"y\n", &err, out, sizeof(out)), -1);
+	CHECK_STR(err.msg, "line 2: text after the closing quote of field 1");
+	CHECK_INT(csv_all("a\n1\n\"open\n", &err, out, sizeof(out)), -1);
+	CHECK_STR(err.msg, "line 3: quoted field not closed before the end of input");
+}
+
+static int lp_one(const char *text, struct lp_point *pt, struct lp_parser *p,
+		  struct ingest_src *src, struct hearth_err *err)
+{
+	ingest_src_mem(src, text, strlen(text));
+	lp_init(p, src, LP_NS);
+	return lp_next(p, pt, err);
+}
+
+static void test_lp_basic(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct ingest_src src;
+	struct lp_parser p;
+	struct lp_point pt;
+
+	CHECK_INT(lp_one("readings,sensor=hall\\ way r_watts=512i,r_temp=21.5,"
+			 "note=\"a \\\"q\\\" b\",on=t 1416780900000000000\n",
+			 &pt, &p, &src, &err), 1);
+	CHECK_STR(pt.measurement, "readings");
+	CHECK_INT(pt.ntags, 1);
+	CHECK_STR(pt.tags[0].key, "sensor");
+	CHECK_STR(pt.tags[0].val, "hall way");
+	CHECK_INT(pt.nfields, 4);
+	CHECK_STR(pt.fields[0].val, "512");
+	CHECK_INT(pt.fields[0].kind, LP_INT);
+	CHECK_STR(pt.fields[1].val, "21.5");
+	CHECK_INT(pt.fields[1].kind, LP_FLOAT);
+	CHECK_STR(pt.fields[2].val, "a \"q\" b");
+	CHECK_INT(pt.fields[2].kind, LP_STRING);
+	CHECK_STR(pt.fields[3].val, "1");
+	CHECK(pt.has_time);
+	CHECK_INT(pt.time, INT64_C(1416780900000000));
+	CHECK_INT(lp_next(&p, &pt, &err), 0);
+	lp_release(&p);
+
+	CHECK_INT(lp_one("# comment\n\nm v=1\n", &pt, &p, &src, &err), 1);
+	CHECK_STR(pt.measurement, "m");
+	CHECK(!pt.has_time);
+	CHECK_INT(pt.line, 3);
+	lp_release(&p);
+}
+
+static void test_lp_precision(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct ingest_src src;
+	struct lp_parser p;
+	struct lp_point pt;
+
+	ingest_src_mem(&src, "m v=1 1416780900\n", 17);
+	lp_init(&p, &src, LP_S);
+	CHECK_INT(lp_next(&p, &pt, &err), 1);
+	CHECK_INT(pt.time, INT64_C(1416780900000000));
+	lp_release(&p);
+}
+
+static void test_lp_errors(void)
+{
+	/* Tried: no fields, a field without value, a bad number, an
+	 * unclosed string, a bad timestamp, junk after it, a tag without
+	 * '=', an empty measurement, a negative unsigned. */
+	const char *bad[] = { "m\n", "m v=\n", "m v=1.2.3\n", "m v=\"open\n",
+			      "m v=1 12x\n", "m v=1 1 2\n", "m,t v=1\n",
+			      ",t=1 v=1\n", "m v=-1u\n", "m v=nan\n" };
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hearth_err err = HEARTH_ERR_INIT;
+		struct ingest_src src;
+		struct lp_parser p;
+		struct lp_point pt;
+		int rc = lp_one(bad[i], &pt, &p, &src, &err);
+		if (rc != -1)
+			fprintf(stderr, "  accepted bad line '%s'\n", bad[i]);
+		CHECK_INT(rc, -1);
+		CHECK(strncmp(err.msg, "line 1: ", 8) == 0);
+		lp_release(&p);
+	}
+}
+
+/* Found by fuzz_lp: the error named a field key that had moved when the
+ * value was appended behind it. */
+static void test_lp_error_after_growth(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct ingest_src src;
+	struct lp_parser p;
+	struct lp_point pt;
+	char line[400], key[200];
+
+	memset(key, 'k', 120);
+	key[120] = '\0';
+	snprintf(line, sizeof(line), "m %s=1.2.3.4.5.6.7.8.9\n", key);
+	CHECK_INT(lp_one(line, &pt, &p, &src, &err), -1);
+	CHECK(strstr(err.msg, key) != NULL);
+	lp_release(&p);
+}
+
+static void test_sniff(void)
+{
+	CHECK_STR(ingest_sniff("a,b,c\n1,2,3\n", 12), "csv");
+	CHECK_STR(ingest_sniff("# x\nm,t=1 v=2 3\n", 16), "lp");
+	CHECK_STR(ingest_sniff("r_datetime,note\n", 16), "csv");
+}
+
+T_MAIN("ingest", T(test_csv_basic), T(test_csv_errors), T(test_lp_basic),
+       T(test_lp_precision), T(test_lp_errors), T(test_lp_error_after_growth), T(test_sniff))
