@@ -178,6 +178,35 @@ static void end_locked(struct store *s, int commit, struct hearth_err *err,
 }
 
 /*
+ * hearth's own triggers on user tables (rollups keep their aggregates
+ * with them) go when a rebuild drops the table; put them back on the new
+ * one.  They are not in any revision, as they are not in schema.sql.
+ */
+static int keep_internal_triggers(struct store *s, const struct schema *before,
+				  const struct schema *after,
+				  struct hearth_err *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < before->ntriggers; i++) {
+		const struct schema_object *o = &before->triggers[i];
+		int gone = 1;
+		if (strncasecmp(o->name, "hearth_", 7) || !o->sql || !o->table ||
+		    !schema_find_table(after, o->table))
+			continue;
+		for (j = 0; j < after->ntriggers && gone; j++)
+			gone = strcasecmp(after->triggers[j].name, o->name) != 0;
+		if (gone && store_exec(s, o->sql, err) < 0)
+			return err_prefix(err, "trigger %s on %s (hearth's own) "
+					  "cannot be recreated after the "
+					  "change; drop it first (hearth "
+					  "rollup drop %s)", o->name, o->table,
+					  o->table);
+	}
+	return 0;
+}
+
+/*
  * Run one revision's section under the lock.  Returns 0, -1 on error, or 1
  * when it would lose data (dropped tables or columns, narrowed types) and
  * that was not allowed: *lr then says what, and the caller rolls back and
@@ -199,9 +228,12 @@ static int run_one(struct store *s, const struct revision *r, int up,
 			   up ? "up" : "down");
 		goto out;
 	}
+	if (store_introspect(s, &after, err) < 0 ||
+	    keep_internal_triggers(s, &before, &after, err) < 0) {
+		err_prefix(err, "revision %s", r->id);
+		goto out;
+	}
 	if (!allow_loss) {
-		if (store_introspect(s, &after, err) < 0)
-			goto out;
 		loss_find(&before, &after, sql, lr);
 		if (lr->n) {
 			ret = 1;

@@ -162,6 +162,23 @@ test_every_case_is_run() {
 	done
 }
 
+# rollups keep hearth's own triggers on a user table; a rebuild of that
+# table must bring them back, or the aggregates silently stop
+test_rebuild_keeps_rollup_triggers() {
+	hearth init proj >/dev/null
+	cd proj
+	hearth add readings r_watts=100 r_temp=20 >/dev/null
+	hearth rollup rebuild readings >/dev/null
+	sed -i 's/r_watts    INTEGER/r_watts    REAL/' schema.sql
+	hearth revision -m watts_real --autogenerate >/dev/null
+	expect_status 0 hearth upgrade
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name)")" \
+		"hearth_rollup_readings_del hearth_rollup_readings_ins hearth_rollup_readings_upd" "triggers"
+	hearth add readings r_watts=200 r_temp=21 >/dev/null
+	expect_eq "$(sql1 hearth.db 'SELECT sum("r_watts:n") FROM hearth_rollup_readings_m')" "2" "rows in the minute rollup"
+	expect_status 0 hearth check
+}
+
 test_spellings_are_not_changes() {
 	project
 	cat >schema.sql <<-SQL
