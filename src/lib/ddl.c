@@ -69,6 +69,7 @@ static int sqlite_rebuild(const struct diff_op *op, struct buf *out,
 			  struct hearth_err *err)
 {
 	char *tmp = xasprintf("hearth_new_%s", op->to->name);
+	size_t i;
 	char *create = op->to->sql ? sqltok_create_rename(op->to->sql, tmp)
 				   : NULL;
 	int ret = -1;
@@ -87,6 +88,19 @@ static int sqlite_rebuild(const struct diff_op *op, struct buf *out,
 				"column or narrower type); upgrade asks for "
 				"--allow-data-loss\n");
 	stmt(out, create);
+	for (i = 0; i < op->nearly; i++) {
+		char *ix = sqltok_index_retable(op->early[i]->sql, tmp);
+		if (!ix) {
+			err_set(err, "index %s: cannot read its CREATE INDEX",
+				op->early[i]->name);
+			goto out;
+		}
+		/* the name is free once the old table's index is gone; that
+		 * index would go with the table anyway */
+		drop(out, "INDEX", op->early[i]->name);
+		stmt(out, ix);
+		free(ix);
+	}
 	if (same_columns(op)) {
 		/* SELECT * with no column list lets SQLite copy whole records
 		 * without decoding them, when the columns match (its

@@ -168,6 +168,28 @@ static void diff_objects(struct diff *d, const struct schema_object *fo,
 	}
 }
 
+/* An index led by the table's time column goes with its rebuild, made
+ * before the copy; 1 if it was taken. */
+static int early_index(struct diff *d, const struct schema_table *t,
+		       const struct schema_index *x)
+{
+	const struct schema_column *tc = schema_time_column(t, NULL);
+	size_t i;
+
+	if (!tc || !x->ncols || strcasecmp(x->cols[0], tc->name) || !x->sql)
+		return 0;
+	for (i = 0; i < d->n; i++) {
+		struct diff_op *op = &d->ops[i];
+		if (op->kind != DIFF_REBUILD_TABLE || op->to != t)
+			continue;
+		op->early = xreallocarray(op->early, op->nearly + 1,
+					  sizeof(*op->early));
+		op->early[op->nearly++] = x;
+		return 1;
+	}
+	return 0;
+}
+
 void diff_schemas(const struct schema *from, const struct schema *to,
 		  struct diff *out)
 {
@@ -248,6 +270,8 @@ void diff_schemas(const struct schema *from, const struct schema *to,
 		if (!rebuilt[tt - to->tables] && x && index_same(x, y) &&
 		    schema_find_table(from, y->table))
 			continue;
+		if (rebuilt[tt - to->tables] && early_index(out, tt, y))
+			continue;
 		op = diff_add_op(out, DIFF_CREATE_INDEX);
 		op->index = y;
 		op->why = xasprintf("index %s on %s", y->name, y->table);
@@ -266,6 +290,7 @@ void diff_release(struct diff *d)
 
 	for (i = 0; i < d->n; i++) {
 		diff_free_list(d->ops[i].copy, d->ops[i].ncopy);
+		free(d->ops[i].early);
 		free(d->ops[i].why);
 	}
 	free(d->ops);

@@ -238,6 +238,44 @@ char *sqltok_create_rename(const char *sql, const char *newname)
 	return buf_detach(&b, NULL);
 }
 
+static void add_quoted(struct buf *b, const char *name)
+{
+	buf_addch(b, '"');
+	for (; *name; name++) {
+		if (*name == '"')
+			buf_addch(b, '"');
+		buf_addch(b, *name);
+	}
+	buf_addch(b, '"');
+}
+
+char *sqltok_index_retable(const char *sql, const char *table)
+{
+	struct sqltok t, d;
+	const char *p = sql, *q, *r;
+	struct buf b = BUF_INIT;
+
+	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END && !sqltok_is(&t, "ON");
+	     p = sqltok_next(p, &t))
+		if (t.kind == SQLTOK_PUNCT && *t.p == '(')
+			return NULL;
+	if (t.kind == SQLTOK_END || t.kind != SQLTOK_WORD)
+		return NULL;
+	p = sqltok_next(p, &t);
+	if (t.kind != SQLTOK_WORD && t.kind != SQLTOK_QIDENT)
+		return NULL;
+	q = t.p;
+	r = sqltok_next(p, &d);
+	if (d.kind == SQLTOK_PUNCT && *d.p == '.') {
+		r = sqltok_next(r, &d);
+		p = r;
+	}
+	buf_add(&b, sql, (size_t)(q - sql));
+	add_quoted(&b, table);
+	buf_addstr(&b, p);
+	return buf_detach(&b, NULL);
+}
+
 int sqltok_table_items(const char *sql,
 		       void (*fn)(void *ctx, const char *p, size_t n,
 				  int constraint),

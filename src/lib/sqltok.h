@@ -54,6 +54,10 @@ int sqltok_mentions(const char *sql, const char *name);
  * malloc'd, caller frees. */
 char *sqltok_create_rename(const char *sql, const char *newname);
 
+/* sqltok_index_retable: a copy of a CREATE INDEX statement made on table
+ * instead (quoted); NULL if sql is not one.  malloc'd, caller frees. */
+char *sqltok_index_retable(const char *sql, const char *table);
+
 /*
  * sqltok_table_items: walk the top-level, comma-separated items of a
  * CREATE TABLE body.  fn gets each item's text (p, n), whether it is a

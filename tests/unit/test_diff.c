@@ -207,6 +207,32 @@ static void test_indexes_views_triggers(void)
 	CHECK_INT(k[4], DIFF_CREATE_TRIGGER);
 }
 
+/* A rebuilt table's index on its time column is made before the copy,
+ * inside the rebuild; others after it. */
+static void test_time_index_goes_with_rebuild(void)
+{
+	struct schema a, b;
+	struct diff d;
+
+	model("CREATE TABLE r (t TIMESTAMP, w INTEGER, s TEXT);"
+	      "CREATE INDEX r_t ON r (t); CREATE INDEX r_s ON r (s);", &a);
+	model("CREATE TABLE r (t TIMESTAMP, w REAL, s TEXT);"
+	      "CREATE INDEX r_t ON r (t); CREATE INDEX r_s ON r (s);", &b);
+	diff_schemas(&a, &b, &d);
+	CHECK_INT(d.n, 2);
+	if (d.n == 2) {
+		CHECK_INT(d.ops[0].kind, DIFF_REBUILD_TABLE);
+		CHECK_INT(d.ops[0].nearly, 1);
+		if (d.ops[0].nearly == 1)
+			CHECK_STR(d.ops[0].early[0]->name, "r_t");
+		CHECK_INT(d.ops[1].kind, DIFF_CREATE_INDEX);
+		CHECK_STR(d.ops[1].index->name, "r_s");
+	}
+	diff_release(&d);
+	schema_release(&a);
+	schema_release(&b);
+}
+
 static void test_drop_table_is_marked(void)
 {
 	struct schema a, b;
@@ -271,5 +297,6 @@ static void test_ddl_other_dialect_refused(void)
 T_MAIN("diff", T(test_same_schema_in_other_spellings),
        T(test_internal_tables_ignored), T(test_add_column_is_an_alter),
        T(test_changes_that_rebuild), T(test_rename_is_guessed_both_ways),
-       T(test_indexes_views_triggers), T(test_drop_table_is_marked),
+       T(test_indexes_views_triggers), T(test_time_index_goes_with_rebuild),
+       T(test_drop_table_is_marked),
        T(test_roundtrips_keep_rows), T(test_ddl_other_dialect_refused))

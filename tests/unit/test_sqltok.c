@@ -83,6 +83,12 @@ static void test_create_rename(void)
 	CHECK_STR(s, "create temp table \"x\"\"y\"(a)");
 	free(s);
 	CHECK(sqltok_create_rename("CREATE VIEW v AS SELECT 1", "x") == NULL);
+	s = sqltok_index_retable("CREATE UNIQUE INDEX IF NOT EXISTS \"on\" ON "
+				 "main.r (t) WHERE t > 0", "hearth_new_r");
+	CHECK_STR(s, "CREATE UNIQUE INDEX IF NOT EXISTS \"on\" ON "
+		     "\"hearth_new_r\" (t) WHERE t > 0");
+	free(s);
+	CHECK(sqltok_index_retable("CREATE TABLE r (a)", "x") == NULL);
 }
 
 struct items {
