@@ -255,11 +255,12 @@ char *sqltok_index_retable(const char *sql, const char *table)
 	const char *p = sql, *q, *r;
 	struct buf b = BUF_INIT;
 
-	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END && !sqltok_is(&t, "ON");
+	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END &&
+	     !(t.kind == SQLTOK_WORD && sqltok_is(&t, "ON"));
 	     p = sqltok_next(p, &t))
 		if (t.kind == SQLTOK_PUNCT && *t.p == '(')
 			return NULL;
-	if (t.kind == SQLTOK_END || t.kind != SQLTOK_WORD)
+	if (t.kind == SQLTOK_END)
 		return NULL;
 	p = sqltok_next(p, &t);
 	if (t.kind != SQLTOK_WORD && t.kind != SQLTOK_QIDENT)
