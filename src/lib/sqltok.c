@@ -374,3 +374,39 @@ void sqltok_checks(const char *p, size_t n, char ***v, size_t *nv)
 	}
 	free(text);
 }
+
+const char *sqltok_tx_control(const char *sql)
+{
+	static const char *const words[] = { "BEGIN", "COMMIT", "END",
+					     "ROLLBACK", "SAVEPOINT",
+					     "RELEASE", "VACUUM" };
+	struct sqltok t;
+	const char *p = sql;
+	int start = 1, in_trigger = 0, n = 0;
+	size_t i;
+
+	/* A trigger body's BEGIN ... END is not a transaction: inside
+	 * CREATE TRIGGER only the END that closes it counts. */
+	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END;
+	     p = sqltok_next(p, &t), n++) {
+		if (t.kind == SQLTOK_PUNCT && *t.p == ';') {
+			start = 1;
+			n = -1;
+			continue;
+		}
+		if (t.kind == SQLTOK_WORD && sqltok_is(&t, "TRIGGER") && n <= 2)
+			in_trigger = 1;
+		if (start && t.kind == SQLTOK_WORD) {
+			if (in_trigger) {
+				if (sqltok_is(&t, "END"))
+					in_trigger = 0;
+			} else {
+				for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+					if (sqltok_is(&t, words[i]))
+						return words[i];
+			}
+		}
+		start = 0;
+	}
+	return NULL;
+}

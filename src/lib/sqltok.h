@@ -77,4 +77,10 @@ const char *sqltok_table_tail(const char *sql);
  * text [p, p+n) to *v (malloc'd strings), growing *nv. */
 void sqltok_checks(const char *p, size_t n, char ***v, size_t *nv);
 
+/* sqltok_tx_control: the first statement of sql that controls
+ * transactions (BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE, VACUUM),
+ * as an upper-case word; NULL when there is none.  BEGIN ... END of a
+ * CREATE TRIGGER does not count. */
+const char *sqltok_tx_control(const char *sql);
+
 #endif

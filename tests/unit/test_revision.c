@@ -45,6 +45,10 @@ static void test_bad_files(void)
 		{ "-- revision: a\n", "missing '-- up' section" },
 		{ "-- revision: a\n-- down\n-- up\n", "'-- down' without '-- up'" },
 		{ "-- revision: a\n-- up\n-- up\n", "'-- up' must come before" },
+		{ "-- revision: a\n-- up\nBEGIN;\nCREATE TABLE b (x);\nCOMMIT;\n",
+		  "m/x.sql: BEGIN in the up section: leave it out" },
+		{ "-- revision: a\n-- up\n-- down\nDROP TABLE b; COMMIT;\n",
+		  "COMMIT in the down section" },
 	};
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct revision r;

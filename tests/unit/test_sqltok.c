@@ -127,5 +127,20 @@ static void test_table_items_and_checks(void)
 	CHECK_INT(sqltok_table_items("CREATE TABLE t", count_item, &it), -1);
 }
 
+static void test_tx_control(void)
+{
+	CHECK(sqltok_tx_control("CREATE TABLE a (x); INSERT INTO a VALUES (1);") == NULL);
+	CHECK(sqltok_tx_control("CREATE TRIGGER t AFTER INSERT ON a BEGIN "
+				"INSERT INTO b VALUES (CASE WHEN 1 THEN 2 END); "
+				"END; CREATE TABLE c (y);") == NULL);
+	CHECK(sqltok_tx_control("CREATE TEMP TRIGGER t AFTER INSERT ON a BEGIN "
+				"SELECT 1; END; COMMIT;") != NULL);
+	CHECK_STR(sqltok_tx_control("-- up\nbegin transaction; CREATE TABLE a (x);"),
+		  "BEGIN");
+	CHECK_STR(sqltok_tx_control("CREATE TABLE a (x);\nCOMMIT;"), "COMMIT");
+	CHECK(sqltok_tx_control("SELECT 'COMMIT'; CREATE TABLE \"end\" (x);") == NULL);
+}
+
 T_MAIN("sqltok", T(test_tokens), T(test_normalize), T(test_mentions),
-       T(test_create_rename), T(test_table_items_and_checks))
+       T(test_create_rename), T(test_table_items_and_checks),
+       T(test_tx_control))
