@@ -260,6 +260,36 @@ test_broken_sql_leaves_previous_revision() {
 	expect_contains "$(cat "$T_OUT")" "aaa"
 }
 
+test_dangling_foreign_key_fails() {
+	project
+	rev aaa one "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (pid INTEGER REFERENCES p (id)); INSERT INTO p VALUES (1); INSERT INTO c VALUES (1);" "DROP TABLE c; DROP TABLE p;"
+	rev bbb two "DELETE FROM p;" "INSERT INTO p VALUES (1);" aaa
+	hearth upgrade aaa >/dev/null
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "a row of table c breaks a foreign key to p"
+	expect_eq "$(sql1 t.db 'SELECT count(*) FROM p')" "1" "rows of p"
+	expect_eq "$(sql1 t.db 'PRAGMA foreign_keys')" "0" "sqlite3's own default"
+}
+
+# the guard judges what the SQL did, so hand-written revisions are covered
+test_hand_written_drop_is_guarded() {
+	project
+	rev aaa one "CREATE TABLE a (t TIMESTAMP, x INTEGER); CREATE TABLE e (y INTEGER); INSERT INTO a VALUES (1, 1), (2, 2);" "DROP TABLE a; DROP TABLE e;"
+	rev bbb two "DROP TABLE e;" "CREATE TABLE e (y INTEGER);" aaa
+	rev ccc three "ALTER TABLE a RENAME COLUMN x TO z;" "ALTER TABLE a RENAME COLUMN z TO x;" bbb
+	rev ddd four "ALTER TABLE a DROP COLUMN z;" "ALTER TABLE a ADD COLUMN z INTEGER;" ccc
+	# dropping an empty table and renaming lose nothing
+	expect_status 0 hearth upgrade ccc
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "upgrade to ddd would lose data: drops column a.z (2 rows hold a value)"
+	expect_eq "$(sql1 t.db 'SELECT group_concat(z) FROM a')" "1,2" "values"
+	expect_status 0 hearth upgrade --allow-data-loss
+	expect_status 1 hearth downgrade base
+	expect_contains "$(cat "$T_ERR")" "downgrade of aaa would lose data: drops table a (2 rows)"
+}
+
 test_two_heads_need_merge() {
 	project
 	rev aaa base "CREATE TABLE a (x INTEGER);" "DROP TABLE a;"
