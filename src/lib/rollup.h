@@ -78,4 +78,30 @@ int rollup_select(struct store *s, const char *table, enum rollup_level lv,
 		  const char *const *cols, size_t ncols, int64_t t0,
 		  int64_t t1, struct store_stmt **out, struct hearth_err *err);
 
+/*
+ * Bulk loads.  The insert trigger costs two upserts per row, which triples
+ * the time of a large import.  Inside the loader's transaction,
+ * rollup_bulk_add drops the insert trigger of a table about to receive
+ * many rows; rollup_bulk_finish, still in that transaction, folds the rows
+ * written since into the buckets (recomputing the buckets they touch) and
+ * recreates the trigger.  A rollback undoes both, so the rollups are never
+ * left behind the table.  Tables without rollups (or without rowids) are
+ * left alone and keep their triggers.
+ */
+struct rollup_bulk;
+
+struct rollup_bulk *rollup_bulk_new(void);
+/* rollup_bulk_free: frees rb; call rollup_bulk_finish or roll back first. */
+void rollup_bulk_free(struct rollup_bulk *rb);
+/* rollup_bulk_add: no-op when table is already in rb. */
+int rollup_bulk_add(struct rollup_bulk *rb, struct store *s,
+		    const struct schema *schema, const char *table,
+		    const char *time_col, struct hearth_err *err);
+/* rollup_bulk_finish: fold and re-arm every table added; rb is empty
+ * afterwards, ready for the next transaction. */
+int rollup_bulk_finish(struct rollup_bulk *rb, struct store *s,
+		       struct hearth_err *err);
+/* rollup_bulk_forget: after a rollback (which restored the triggers). */
+void rollup_bulk_forget(struct rollup_bulk *rb);
+
 #endif
