@@ -4,7 +4,7 @@
 set -e
 build="build-essential pkg-config libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev"
 test="$build sqlite3 python3 postgresql dovecot-imapd openssl chromium fonts-dejavu-core tzdata curl procps"
-bench="$test wrk hyperfine time"
+bench="$test wrk hyperfine time bc"
 case "$1" in
 build) want=$build ;;
 test) want=$test ;;

@@ -53,6 +53,15 @@ int cmd_kv(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Schema migrations. */
+int cmd_revision(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_upgrade(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_downgrade(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_current(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_history(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_heads(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_merge(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_stamp(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_check(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Charts. */
 int cmd_chart(struct cmd_ctx *ctx, int argc, char **argv);

@@ -1,9 +1,12 @@
 #include "schema.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
+#include "sqltok.h"
 #include "xalloc.h"
 
 void schema_init(struct schema *s)
@@ -209,4 +212,150 @@ const struct schema_column *schema_time_column(const struct schema_table *t,
 int schema_is_series(const struct schema_table *t)
 {
 	return !t->internal && schema_time_column(t, NULL) != NULL;
+}
+
+static void collect_checks(void *ctx, const char *p, size_t n, int constraint)
+{
+	struct schema_table *t = ctx;
+
+	sqltok_checks(p, n, &t->checks, &t->nchecks);
+}
+
+void schema_table_parse_sql(struct schema_table *t)
+{
+	free_strv(t->checks, t->nchecks);
+	t->checks = NULL;
+	t->nchecks = 0;
+	if (t->sql)
+		sqltok_table_items(t->sql, collect_checks, t);
+}
+
+struct coldef_find {
+	const char *col;
+	char *found;
+};
+
+static void find_coldef(void *ctx, const char *p, size_t n, int constraint)
+{
+	struct coldef_find *f = ctx;
+	struct sqltok t;
+	char *item;
+
+	if (constraint || f->found)
+		return;
+	item = xstrndup(p, n);
+	sqltok_next(item, &t);
+	if (sqltok_is(&t, f->col))
+		f->found = item;
+	else
+		free(item);
+}
+
+char *schema_column_def(const struct schema_table *t, const char *col)
+{
+	struct coldef_find f = { col, NULL };
+
+	if (t->sql)
+		sqltok_table_items(t->sql, find_coldef, &f);
+	return f.found;
+}
+
+char *schema_norm_type(const char *type)
+{
+	struct buf b = BUF_INIT;
+	struct sqltok t;
+	const char *p = type ? type : "";
+
+	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END;
+	     p = sqltok_next(p, &t)) {
+		size_t i;
+		if (b.len && t.kind != SQLTOK_PUNCT &&
+		    b.s[b.len - 1] != '(' && b.s[b.len - 1] != ',')
+			buf_addch(&b, ' ');
+		if (sqltok_is(&t, "INT")) {
+			buf_addstr(&b, "INTEGER");
+			continue;
+		}
+		for (i = 0; i < t.n; i++)
+			buf_addch(&b, (char)toupper((unsigned char)t.p[i]));
+	}
+	if (!b.s)
+		buf_addstr(&b, "");
+	return buf_detach(&b, NULL);
+}
+
+static int is_number(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return 0;
+	(void)strtod(s, &end);
+	return *end == '\0';
+}
+
+char *schema_norm_default(const char *dflt)
+{
+	char *n, *r;
+	size_t len;
+
+	if (!dflt)
+		return NULL;
+	n = sqltok_normalize(dflt);
+	len = strlen(n);
+
+	/* '0' and 0 store the same in a numeric column; SQLite hands back
+	 * whichever was written. */
+	if (len >= 2 && n[0] == '\'' && n[len - 1] == '\'') {
+		r = xstrndup(n + 1, len - 2);
+		if (is_number(r) && !strchr(r, ' ')) {
+			free(n);
+			return r;
+		}
+		free(r);
+	}
+	if (!strcmp(n, "null")) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+char *schema_norm_expr(const char *expr)
+{
+	return sqltok_normalize(expr);
+}
+
+static int type_rank(const char *type)
+{
+	switch (schema_affinity(type)) {
+	case AFF_INTEGER:
+		return 1;
+	case AFF_REAL:
+	case AFF_NUMERIC:
+	case AFF_TIME:
+		return 2;
+	case AFF_TEXT:
+		return 3;
+	default:
+		return 4;
+	}
+}
+
+static long type_size(const char *type)
+{
+	const char *p = strchr(type, '(');
+
+	return p ? strtol(p + 1, NULL, 10) : 0;
+}
+
+int schema_type_narrows(const char *from, const char *to)
+{
+	long a, b;
+
+	if (type_rank(to) < type_rank(from))
+		return 1;
+	a = type_size(from);
+	b = type_size(to);
+	return b > 0 && (a == 0 || b < a);
 }

@@ -115,4 +115,28 @@ const struct schema_column *schema_time_column(const struct schema_table *t,
 /* schema_is_series: a table with a time column (internal tables are not). */
 int schema_is_series(const struct schema_table *t);
 
+/* schema_table_parse_sql: fill t->checks from t->sql (the pragmas do not
+ * report CHECK constraints).  Column and table CHECKs both count. */
+void schema_table_parse_sql(struct schema_table *t);
+
+/* schema_column_def: the column's definition as written in t->sql
+ * ("humidity REAL CHECK (humidity >= 0)"); NULL when not found.
+ * malloc'd, caller frees. */
+char *schema_column_def(const struct schema_table *t, const char *col);
+
+/*
+ * Normal forms for comparing two models, so that spellings SQLite treats
+ * alike do not show up as changes: types upper-cased with INT read as
+ * INTEGER; defaults without enclosing parentheses, a quoted number read as
+ * the number; expressions through sqltok_normalize.  All malloc'd.
+ */
+char *schema_norm_type(const char *type);
+char *schema_norm_default(const char *dflt);
+char *schema_norm_expr(const char *expr);
+
+/* schema_type_narrows: changing a column from type `from` to `to` can lose
+ * or change values (TEXT -> INTEGER, REAL -> INTEGER, VARCHAR(20) ->
+ * VARCHAR(10)). */
+int schema_type_narrows(const char *from, const char *to);
+
 #endif

@@ -1,0 +1,1 @@
+CREATE TABLE samples (sensor TEXT NOT NULL, t TIMESTAMP NOT NULL, v REAL, PRIMARY KEY (sensor, t));

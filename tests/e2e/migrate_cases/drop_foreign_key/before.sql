@@ -1,0 +1,2 @@
+CREATE TABLE sensors (id INTEGER PRIMARY KEY, name TEXT);
+CREATE TABLE readings (t TIMESTAMP NOT NULL, sensor_id INTEGER REFERENCES sensors (id), watts INTEGER);

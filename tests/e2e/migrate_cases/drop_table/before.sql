@@ -1,0 +1,2 @@
+CREATE TABLE readings (t TIMESTAMP NOT NULL, watts INTEGER);
+CREATE TABLE old_log (t TIMESTAMP, msg TEXT);

@@ -1,0 +1,2 @@
+CREATE TABLE readings (t TIMESTAMP NOT NULL, watts INTEGER);
+CREATE INDEX readings_big ON readings (t) WHERE watts > 100;

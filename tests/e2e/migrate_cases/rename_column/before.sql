@@ -1,0 +1,1 @@
+CREATE TABLE readings (t TIMESTAMP NOT NULL, r_temp REAL);

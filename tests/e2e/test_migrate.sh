@@ -1,0 +1,436 @@
+#!/bin/bash
+# test_migrate.sh - schema migrations: the change matrix in migrate_cases/
+# (each case: before.sql, after.sql, optional `loses` when the change drops
+# data, optional `expect` with a string the generated revision must hold),
+# plus bad revision files, guards, locking, adopting a database.
+. "$(dirname "$0")/lib.sh"
+CASES=$HEARTH_TOP/tests/e2e/migrate_cases
+
+project() {
+	cat >hearth.ini <<-INI
+	[hearth]
+	db = sqlite:///t.db
+	schema = schema.sql
+	migrations = migrations
+	INI
+}
+
+# user_tables DB: tables other than hearth's own
+user_tables() {
+	sql1 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' AND
+		name NOT LIKE 'hearth\_%' ESCAPE '\' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
+		ORDER BY name"
+}
+
+# fill DB: 50 rows in every user table, values by column type (ids 1..50,
+# so foreign keys to an INTEGER PRIMARY KEY hold).
+fill() {
+	local t cols vals
+	for t in $(user_tables "$1"); do
+		cols=$(sql1 "$1" "SELECT group_concat('\"' || name || '\"', ',') FROM pragma_table_info('$t')")
+		vals=$(sql1 "$1" "SELECT group_concat(CASE
+			WHEN upper(type) LIKE '%INT%' THEN 'i'
+			WHEN upper(type) LIKE '%REAL%' THEN 'i * 1.5'
+			WHEN upper(type) LIKE '%TIME%' THEN 'datetime(1700000000 + i * 60, ''unixepoch'')'
+			ELSE '''v'' || i' END, ',') FROM pragma_table_info('$t')")
+		sql1 "$1" "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 50)
+			INSERT INTO \"$t\" ($cols) SELECT $vals FROM c"
+	done
+}
+
+# snapshot DB DIR: per table, row count and sorted rows
+snapshot() {
+	local t
+	mkdir -p "$2"
+	for t in $(user_tables "$1"); do
+		sql1 "$1" "SELECT count(*) FROM \"$t\"" >"$2/$t.count"
+		sql1 "$1" "SELECT * FROM \"$t\"" | sort >"$2/$t.rows"
+	done
+}
+
+run_case() {
+	local c=$CASES/$1 t rev loss=""
+	project
+	cp "$c/before.sql" schema.sql
+	hearth revision -m before --autogenerate >/dev/null
+	hearth upgrade >/dev/null
+	expect_status 0 hearth check
+	fill t.db
+	snapshot t.db before
+
+	cp "$c/after.sql" schema.sql
+	expect_status 0 hearth revision -m after --autogenerate
+	rev=$(ls migrations/*_after.sql)
+	if [ -f "$c/expect" ]; then
+		grep -qF "$(cat "$c/expect")" "$rev" || fail "$rev lacks '$(cat "$c/expect")'"
+	fi
+	if [ -f "$c/loses" ]; then
+		# refused without the flag, with a row count, and nothing changed
+		expect_status 1 hearth upgrade
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "would lose data"
+		expect_contains "$(cat "$T_ERR")" "(50 rows"
+		snapshot t.db refused
+		diff -r before refused >/dev/null || fail "refused upgrade changed data"
+		loss=--allow-data-loss
+	fi
+	expect_status 0 hearth upgrade $loss
+	expect_status 0 hearth check
+	snapshot t.db up
+	# no row lost in any table both sides have
+	for t in $(ls before | sed -n 's/\.count$//p'); do
+		[ -f "up/$t.count" ] || continue
+		expect_eq "$(cat "up/$t.count")" "$(cat "before/$t.count")" "rows of $t after upgrade"
+	done
+
+	expect_status 0 hearth downgrade -1 --allow-data-loss
+	expect_status 0 hearth -c hearth.schema="$c/before.sql" check
+	snapshot t.db down
+	for t in $(ls before | sed -n 's/\.count$//p'); do
+		[ -f "$c/loses" ] && [ ! -f "up/$t.count" ] && continue
+		expect_eq "$(cat "down/$t.count")" "$(cat "before/$t.count")" "rows of $t after downgrade"
+		if [ ! -f "$c/loses" ]; then
+			cmp -s "down/$t.rows" "before/$t.rows" || fail "rows of $t differ after downgrade"
+		fi
+	done
+
+	# and up again: down really undid up
+	expect_status 0 hearth upgrade --allow-data-loss
+	expect_status 0 hearth check
+}
+
+test_case_add_check() { run_case add_check; }
+test_case_add_column() { run_case add_column; }
+test_case_add_column_notnull_default() { run_case add_column_notnull_default; }
+test_case_add_foreign_key() { run_case add_foreign_key; }
+test_case_add_index() { run_case add_index; }
+test_case_add_table() { run_case add_table; }
+test_case_change_index() { run_case change_index; }
+test_case_collation() { run_case collation; }
+test_case_composite_key() { run_case composite_key; }
+test_case_default_change() { run_case default_change; }
+test_case_drop_column() { run_case drop_column; }
+test_case_drop_foreign_key() { run_case drop_foreign_key; }
+test_case_drop_index() { run_case drop_index; }
+test_case_drop_table() { run_case drop_table; }
+test_case_many_changes() { run_case many_changes; }
+test_case_narrow_type() { run_case narrow_type; }
+test_case_not_null() { run_case not_null; }
+test_case_partial_index() { run_case partial_index; }
+test_case_primary_key() { run_case primary_key; }
+test_case_rebuild_parent_cascade() { run_case rebuild_parent_cascade; }
+test_case_rebuild_with_view_trigger() { run_case rebuild_with_view_trigger; }
+test_case_rename_column() { run_case rename_column; }
+test_case_table_options() { run_case table_options; }
+test_case_unique_constraint() { run_case unique_constraint; }
+test_case_widen_type() { run_case widen_type; }
+
+# rev MSG UP DOWN [PARENTS]: write a revision file by hand
+rev() {
+	mkdir -p migrations
+	printf -- '-- revision: %s\n-- parents: %s\n-- message: %s\n-- created: 2026-01-01T00:00:0%sZ\n\n-- up\n%s\n\n-- down\n%s\n' \
+		"$1" "${5:-}" "$2" "${#1}" "$3" "$4" >"migrations/$1_$2.sql"
+}
+
+test_init_starts_at_head() {
+	expect_status 0 hearth init proj
+	cd proj
+	expect_eq "$(sql1 hearth.db "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'hearth%' AND name NOT LIKE 'sqlite%' ORDER BY name" | tr '\n' ' ')" \
+		"motion motion_r_datetime readings readings_r_datetime " "objects"
+	expect_status 0 hearth check
+	expect_status 0 hearth current
+	expect_contains "$(cat "$T_OUT")" "(head) baseline"
+	expect_eq "$(ls migrations | wc -l)" "1" "revision files"
+}
+
+test_init_keeps_an_existing_database() {
+	sqlite3 energymonitor.db "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER);
+		INSERT INTO readings VALUES ('2014-11-23 22:15:00', 100);"
+	expect_status 0 hearth --db sqlite:///../energymonitor.db init proj
+	expect_contains "$(cat "$T_OUT")" "already has tables"
+	expect_contains "$(cat "$T_OUT")" "hearth stamp head"
+	expect_eq "$(ls proj/migrations | wc -l)" "0" "revision files"
+	expect_eq "$(sql1 energymonitor.db 'SELECT count(*) FROM readings')" "1" "rows"
+}
+
+# every case directory has its test function below
+test_every_case_is_run() {
+	local c
+	for c in "$CASES"/*/; do
+		grep -q "^test_case_$(basename "$c")()" "$HEARTH_TOP/tests/e2e/test_migrate.sh" ||
+			fail "no test_case_$(basename "$c")"
+	done
+}
+
+# rollups keep hearth's own triggers on a user table; a rebuild of that
+# table must bring them back, or the aggregates silently stop
+test_rebuild_keeps_rollup_triggers() {
+	hearth init proj >/dev/null
+	cd proj
+	hearth add readings r_watts=100 r_temp=20 >/dev/null
+	hearth rollup rebuild readings >/dev/null
+	sed -i 's/r_watts    INTEGER/r_watts    REAL/' schema.sql
+	hearth revision -m watts_real --autogenerate >/dev/null
+	expect_status 0 hearth upgrade
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name)")" \
+		"hearth_rollup_readings_del hearth_rollup_readings_ins hearth_rollup_readings_upd" "triggers"
+	hearth add readings r_watts=200 r_temp=21 >/dev/null
+	expect_eq "$(sql1 hearth.db 'SELECT sum("r_watts:n") FROM hearth_rollup_readings_m')" "2" "rows in the minute rollup"
+	expect_status 0 hearth check
+}
+
+test_spellings_are_not_changes() {
+	project
+	cat >schema.sql <<-SQL
+	CREATE TABLE readings (t TIMESTAMP NOT NULL, watts INT DEFAULT '0', "Temp" real DEFAULT (1.5),
+		CHECK ( watts>=0 ));
+	CREATE INDEX readings_t ON readings (t) WHERE watts > 0;
+	SQL
+	hearth revision -m base --autogenerate >/dev/null
+	hearth upgrade >/dev/null
+	cat >schema.sql <<-SQL
+	create table READINGS (T timestamp not null, "watts" INTEGER default 0, temp REAL DEFAULT 1.5,
+		check (watts >= 0));
+	create index "readings_t" on readings (T) where (watts>0);
+	SQL
+	expect_status 0 hearth check
+	expect_status 0 hearth revision -m nothing --autogenerate
+	expect_contains "$(cat "$T_OUT")" "no changes"
+	[ ! -f migrations/*_nothing.sql ] || fail "a revision was written for no change"
+}
+
+test_check_shows_diff() {
+	project
+	echo "CREATE TABLE a (x INTEGER);" >schema.sql
+	hearth revision -m base --autogenerate >/dev/null
+	hearth upgrade >/dev/null
+	echo "CREATE TABLE a (x INTEGER, y TEXT); CREATE TABLE b (z REAL);" >schema.sql
+	expect_status 1 hearth check
+	expect_contains "$(cat "$T_OUT")" "+ a: add column y TEXT"
+	expect_contains "$(cat "$T_OUT")" "+ table b"
+}
+
+test_bad_revision_files() {
+	project
+	echo "CREATE TABLE a (x INTEGER);" >schema.sql
+	# no header at all
+	mkdir migrations
+	echo "CREATE TABLE b (y INTEGER);" >migrations/0001_nohdr.sql
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "0001_nohdr.sql: missing header line '-- revision: ID'"
+	rm migrations/*
+	# header but no up section
+	printf -- '-- revision: aaa\n-- parents:\n' >migrations/aaa_x.sql
+	expect_status 1 hearth history
+	expect_contains "$(cat "$T_ERR")" "aaa_x.sql: missing '-- up' section"
+	rm migrations/*
+	# a parent that does not exist
+	rev aaa one "CREATE TABLE b (y INTEGER);" "DROP TABLE b;" zzz
+	expect_status 1 hearth upgrade
+	expect_contains "$(cat "$T_ERR")" "parent revision zzz does not exist"
+	rm migrations/*
+	# a cycle of parents
+	rev aaa one "SELECT 1;" "SELECT 1;" bbb
+	rev bbb two "SELECT 1;" "SELECT 1;" aaa
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "cycle of parents"
+	rm migrations/*
+	# the same id twice
+	rev aaa one "SELECT 1;" "SELECT 1;"
+	rev aaa two "SELECT 1;" "SELECT 1;"
+	expect_status 1 hearth heads
+	expect_contains "$(cat "$T_ERR")" "revision id aaa is used twice"
+	[ ! -f t.db ] || [ -z "$(user_tables t.db)" ] || fail "a bad history touched the database"
+}
+
+test_broken_sql_leaves_previous_revision() {
+	project
+	rev aaa one "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);" "DROP TABLE a;"
+	rev bbb two "CREATE TABLE b (y INTEGER); INSERT INTO a VALUES (2); CREAT TABLE c (z);" "DROP TABLE b;" aaa
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "revision bbb"
+	expect_contains "$(cat "$T_ERR")" "syntax error"
+	expect_contains "$(cat "$T_OUT")" "-> aaa"
+	expect_eq "$(user_tables t.db | tr '\n' ' ')" "a " "tables after the failed revision"
+	expect_eq "$(sql1 t.db 'SELECT group_concat(x) FROM a')" "1" "rows of a"
+	expect_status 0 hearth current
+	expect_contains "$(cat "$T_OUT")" "aaa"
+}
+
+test_dangling_foreign_key_fails() {
+	project
+	rev aaa one "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (pid INTEGER REFERENCES p (id)); INSERT INTO p VALUES (1); INSERT INTO c VALUES (1);" "DROP TABLE c; DROP TABLE p;"
+	rev bbb two "DELETE FROM p;" "INSERT INTO p VALUES (1);" aaa
+	hearth upgrade aaa >/dev/null
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "a row of table c breaks a foreign key to p"
+	expect_eq "$(sql1 t.db 'SELECT count(*) FROM p')" "1" "rows of p"
+	expect_eq "$(sql1 t.db 'PRAGMA foreign_keys')" "0" "sqlite3's own default"
+}
+
+# the guard judges what the SQL did, so hand-written revisions are covered
+test_hand_written_drop_is_guarded() {
+	project
+	rev aaa one "CREATE TABLE a (t TIMESTAMP, x INTEGER); CREATE TABLE e (y INTEGER); INSERT INTO a VALUES (1, 1), (2, 2);" "DROP TABLE a; DROP TABLE e;"
+	rev bbb two "DROP TABLE e;" "CREATE TABLE e (y INTEGER);" aaa
+	rev ccc three "ALTER TABLE a RENAME COLUMN x TO z;" "ALTER TABLE a RENAME COLUMN z TO x;" bbb
+	rev ddd four "ALTER TABLE a DROP COLUMN z;" "ALTER TABLE a ADD COLUMN z INTEGER;" ccc
+	# dropping an empty table and renaming lose nothing
+	expect_status 0 hearth upgrade ccc
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "upgrade to ddd would lose data: drops column a.z (2 rows hold a value)"
+	expect_eq "$(sql1 t.db 'SELECT group_concat(z) FROM a')" "1,2" "values"
+	expect_status 0 hearth upgrade --allow-data-loss
+	expect_status 1 hearth downgrade base
+	expect_contains "$(cat "$T_ERR")" "downgrade of aaa would lose data: drops table a (2 rows)"
+}
+
+test_two_heads_need_merge() {
+	project
+	rev aaa base "CREATE TABLE a (x INTEGER);" "DROP TABLE a;"
+	rev bbb left "CREATE TABLE b (x INTEGER);" "DROP TABLE b;" aaa
+	rev ccc right "CREATE TABLE c (x INTEGER);" "DROP TABLE c;" aaa
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "2 heads (bbb, ccc)"
+	expect_contains "$(cat "$T_ERR")" "hearth merge"
+	expect_status 1 hearth revision -m more
+	expect_status 0 hearth merge -m join
+	expect_status 0 hearth heads
+	expect_eq "$(wc -l <"$T_OUT")" "1" "heads after merge"
+	m=$(ls migrations/*_join.sql)
+	grep -q '^-- parents: bbb ccc$' "$m" || fail "merge parents: $(head -3 "$m")"
+	expect_status 0 hearth upgrade
+	expect_eq "$(user_tables t.db | tr '\n' ' ')" "a b c " "tables"
+	expect_status 0 hearth history
+	expect_contains "$(cat "$T_OUT")" "bbb, ccc -> "
+	# down one step undoes only the merge; down to a removes both branches
+	expect_status 0 hearth downgrade -1
+	expect_eq "$(user_tables t.db | tr '\n' ' ')" "a b c " "tables"
+	expect_status 0 hearth downgrade aa
+	expect_eq "$(user_tables t.db | tr '\n' ' ')" "a " "tables"
+}
+
+test_prefixes_and_targets() {
+	project
+	rev abc111 one "CREATE TABLE a (x INTEGER);" "DROP TABLE a;"
+	rev abc222 two "CREATE TABLE b (x INTEGER);" "DROP TABLE b;" abc111
+	rev def333 three "CREATE TABLE c (x INTEGER);" "DROP TABLE c;" abc222
+	expect_status 1 hearth upgrade abc
+	expect_contains "$(cat "$T_ERR")" "ambiguous: abc111, abc222"
+	expect_status 1 hearth upgrade nope
+	expect_contains "$(cat "$T_ERR")" "no revision 'nope'"
+	expect_status 0 hearth upgrade abc2
+	expect_eq "$(user_tables t.db | tr '\n' ' ')" "a b " "after upgrade abc2"
+	expect_status 0 hearth upgrade +1
+	expect_eq "$(user_tables t.db | tr '\n' ' ')" "a b c " "after +1"
+	expect_status 0 hearth downgrade -2
+	expect_eq "$(user_tables t.db | tr '\n' ' ')" "a " "after -2"
+	expect_status 0 hearth downgrade base
+	expect_eq "$(user_tables t.db | tr '\n' ' ')" "" "after base"
+	expect_status 0 hearth current
+	expect_contains "$(cat "$T_OUT")" "<base>"
+	expect_status 2 hearth downgrade
+}
+
+test_sql_prints_and_runs_nothing() {
+	project
+	rev aaa one "CREATE TABLE a (x INTEGER);" "DROP TABLE a;"
+	hearth stamp base >/dev/null
+	expect_status 0 hearth upgrade --sql
+	expect_contains "$(cat "$T_OUT")" "CREATE TABLE a (x INTEGER);"
+	expect_contains "$(cat "$T_OUT")" "PRAGMA foreign_keys = OFF;"
+	expect_contains "$(cat "$T_OUT")" "INSERT INTO hearth_version"
+	expect_eq "$(user_tables t.db)" "" "tables after --sql"
+	# the printed SQL is runnable as it is
+	sqlite3 t.db <"$T_OUT"
+	expect_status 0 hearth current
+	expect_contains "$(cat "$T_OUT")" "aaa (head)"
+	expect_status 0 hearth downgrade base --sql
+	expect_contains "$(cat "$T_OUT")" "DROP TABLE a;"
+	expect_contains "$(cat "$T_OUT")" "DELETE FROM hearth_version"
+	expect_eq "$(user_tables t.db)" "a" "tables after downgrade --sql"
+}
+
+test_edited_revision_is_refused() {
+	project
+	rev aaa one "CREATE TABLE a (x INTEGER);" "DROP TABLE a;"
+	hearth upgrade >/dev/null
+	rev bbb two "CREATE TABLE b (x INTEGER);" "DROP TABLE b;" aaa
+	echo "-- a comment added later" >>migrations/aaa_one.sql
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "revision aaa was edited after it was applied (migrations/aaa_one.sql)"
+	expect_eq "$(user_tables t.db)" "a" "tables"
+	# stamping accepts the edit
+	hearth stamp aaa >/dev/null
+	expect_status 0 hearth upgrade
+}
+
+test_concurrent_upgrades_apply_once() {
+	project
+	# a revision that takes a moment: 300000 rows through a recursive CTE
+	rev aaa slow "CREATE TABLE a (x INTEGER); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 300000) INSERT INTO a SELECT i FROM c;" "DROP TABLE a;"
+	hearth stamp base >/dev/null
+	hearth upgrade >out1 2>err1 &
+	p1=$!
+	hearth upgrade >out2 2>err2 &
+	p2=$!
+	r1=0; wait $p1 || r1=$?
+	r2=0; wait $p2 || r2=$?
+	expect_eq "$(cat out1 out2 | grep -c '^upgrade ')" "1" "runs that applied the revision"
+	# the other one waited and found the work done, or said it was locked
+	if [ $r1 -ne 0 ] || [ $r2 -ne 0 ]; then
+		expect_contains "$(cat err1 err2)" "locked"
+	else
+		expect_contains "$(cat out1 out2)" "nothing to upgrade"
+	fi
+	expect_eq "$(sql1 t.db 'SELECT count(*) FROM hearth_version')" "1" "version rows"
+	expect_eq "$(sql1 t.db 'SELECT count(*) FROM a')" "300000" "rows"
+}
+
+test_adopt_existing_database() {
+	project
+	# an energymonitor.db written by another tool, with data
+	sqlite3 t.db "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER, r_temp REAL);
+		INSERT INTO readings VALUES ('2014-11-23 22:15:00.123456', 1200, 19.5), ('2014-11-23 22:15:06', 1210, 19.5);"
+	echo "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER, r_temp REAL);" >schema.sql
+	expect_status 0 hearth revision -m baseline --autogenerate
+	expect_contains "$(cat "$T_OUT")" "hearth stamp head"
+	expect_status 0 hearth stamp head
+	expect_status 0 hearth check
+	expect_eq "$(sql1 t.db 'SELECT count(*) FROM readings')" "2" "rows"
+	# from here on, the usual cycle
+	echo "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER, r_temp REAL, humidity REAL);" >schema.sql
+	hearth revision -m humidity --autogenerate >/dev/null
+	expect_status 0 hearth upgrade
+	expect_status 0 hearth check
+	expect_eq "$(sql1 t.db 'SELECT count(*) FROM readings')" "2" "rows"
+}
+
+test_autogenerate_needs_head() {
+	project
+	echo "CREATE TABLE a (x INTEGER);" >schema.sql
+	hearth revision -m one --autogenerate >/dev/null
+	hearth upgrade >/dev/null
+	echo "CREATE TABLE a (x INTEGER, y INTEGER);" >schema.sql
+	hearth revision -m two --autogenerate >/dev/null
+	echo "CREATE TABLE a (x INTEGER, y INTEGER, z INTEGER);" >schema.sql
+	expect_status 1 hearth revision -m three --autogenerate
+	expect_contains "$(cat "$T_ERR")" "not at head"
+	expect_status 2 hearth revision --autogenerate
+}
+
+test_help() {
+	for c in revision upgrade downgrade current history heads merge stamp check; do
+		expect_status 0 hearth $c --help
+		expect_contains "$(cat "$T_OUT")" "usage: hearth $c"
+	done
+}
+
+t_main
