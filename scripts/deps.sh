@@ -2,9 +2,9 @@
 # deps.sh build|test|bench - install the Debian packages hearth needs that
 # are missing, and say which.  Runs apt-get only when something is missing.
 set -e
-build="build-essential pkg-config libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
-test="$build sqlite3 python3 postgresql dovecot-imapd chromium fonts-dejavu-core tzdata curl procps python3-influxdb"
-bench="$test wrk hyperfine time influxdb"
+build="build-essential pkg-config libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev"
+test="$build sqlite3 python3 postgresql dovecot-imapd openssl chromium fonts-dejavu-core tzdata curl procps python3-influxdb"
+bench="$test wrk hyperfine time bc influxdb"
 case "$1" in
 build) want=$build ;;
 test) want=$test ;;

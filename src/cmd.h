@@ -68,6 +68,7 @@ int cmd_chart(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_rollup(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Mail. */
+int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv);
 
 
 extern const struct cmd cmd_table[];

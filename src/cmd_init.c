@@ -79,7 +79,7 @@ static int write_new(const char *path, const char *text)
 /* The first revision creates everything in schema.sql; applying it
  * records it in the version table. */
 static int baseline(struct store *st, const char *schema, const char *migr,
-		    struct hearth_err *err)
+		    int *adopt, struct hearth_err *err)
 {
 	struct migration_compare m;
 	struct migration_opts o = { 0, NULL, NULL, NULL };
@@ -88,8 +88,26 @@ static int baseline(struct store *st, const char *schema, const char *migr,
 	char id[13];
 	int ret = -1, n;
 
-	if (migration_compare(NULL, schema, &m, err) < 0)
-		return -1;
+	if (migration_compare(st, schema, &m, err) < 0)
+		goto out;
+	if (m.live.ntables) {
+		size_t i;
+		for (i = 0; i < m.live.ntables; i++)
+			if (!m.live.tables[i].internal)
+				break;
+		if (i < m.live.ntables) {
+			/* An existing database is adopted, not overwritten:
+			 * the user makes schema.sql describe it first. */
+			*adopt = 1;
+			ret = 0;
+			goto out;
+		}
+	}
+	/* The baseline starts from nothing, whatever hearth's own tables
+	 * the database holds. */
+	diff_release(&m.diff);
+	schema_release(&m.live);
+	diff_schemas(&m.live, &m.want, &m.diff);
 	if (migration_render(&m, store_dialect(st), &up, &down, err) < 0 ||
 	    revision_new_id(id, err) < 0 ||
 	    revision_write(migr, id, NULL, 0, "baseline", buf_cstr(&up),
@@ -116,7 +134,7 @@ int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *dir = ".", *url;
 	char *ini = NULL, *schema = NULL, *migr = NULL, *inidb = NULL;
 	struct store *st = NULL;
-	int c, ret = 1;
+	int c, ret = 1, adopt = 0;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h')
@@ -164,8 +182,16 @@ int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_error("%s", err.msg);
 		goto out;
 	}
-	if (baseline(st, schema, migr, &err) < 0) {
+	if (baseline(st, schema, migr, &adopt, &err) < 0) {
 		cmd_error("%s", err.msg);
+		goto out;
+	}
+	if (adopt) {
+		printf("the database %s already has tables: it is kept as it "
+		       "is.\nMake %s describe it, then run\n"
+		       "  hearth revision -m baseline --autogenerate\n"
+		       "  hearth stamp head\n", inidb, schema);
+		ret = 0;
 		goto out;
 	}
 	printf("initialised hearth project in %s (database %s)\n", dir, inidb);

@@ -284,6 +284,8 @@ int cmd_downgrade(struct cmd_ctx *ctx, int argc, char **argv)
 	return move(ctx, argc, argv, 0);
 }
 
+/* Options of the commands without their own: --help (returns -1 after
+ * printing it), --verbose where verbose is given; 2 on a usage error. */
 static int simple_args(struct cmd_ctx *ctx, int argc, char **argv,
 		       const char *help, int *verbose)
 {
@@ -295,8 +297,10 @@ static int simple_args(struct cmd_ctx *ctx, int argc, char **argv,
 	int c;
 
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		if (c == 'h')
-			return cmd_help(ctx, help) - 1;
+		if (c == 'h') {
+			cmd_help(ctx, help);
+			return -1;
+		}
 		if (c == 'v' && verbose)
 			*verbose = 1;
 		else

@@ -62,6 +62,8 @@ const struct cmd cmd_table[] = {
 	  "dashboard, HTTP API and scheduled pollers" },
 
 	/* mail and devices */
+	{ "imap", cmd_imap, CMD_DB, "imap [--once]",
+	  "pull motion e-mails from [imap] url into [imap] table" },
 
 	{ NULL, NULL, 0, NULL, NULL },
 };

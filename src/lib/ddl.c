@@ -52,10 +52,24 @@ static void column_list(struct buf *out, char **cols, size_t n)
 	}
 }
 
+/* Old and new table have the same columns in the same order. */
+static int same_columns(const struct diff_op *op)
+{
+	size_t i;
+
+	if (op->from->ncols != op->to->ncols || op->ncopy != op->to->ncols)
+		return 0;
+	for (i = 0; i < op->to->ncols; i++)
+		if (strcasecmp(op->from->cols[i].name, op->to->cols[i].name))
+			return 0;
+	return 1;
+}
+
 static int sqlite_rebuild(const struct diff_op *op, struct buf *out,
 			  struct hearth_err *err)
 {
 	char *tmp = xasprintf("hearth_new_%s", op->to->name);
+	size_t i;
 	char *create = op->to->sql ? sqltok_create_rename(op->to->sql, tmp)
 				   : NULL;
 	int ret = -1;
@@ -74,7 +88,29 @@ static int sqlite_rebuild(const struct diff_op *op, struct buf *out,
 				"column or narrower type); upgrade asks for "
 				"--allow-data-loss\n");
 	stmt(out, create);
-	if (op->ncopy) {
+	for (i = 0; i < op->nearly; i++) {
+		char *ix = sqltok_index_retable(op->early[i]->sql, tmp);
+		if (!ix) {
+			err_set(err, "index %s: cannot read its CREATE INDEX",
+				op->early[i]->name);
+			goto out;
+		}
+		/* the name is free once the old table's index is gone; that
+		 * index would go with the table anyway */
+		drop(out, "INDEX", op->early[i]->name);
+		stmt(out, ix);
+		free(ix);
+	}
+	if (same_columns(op)) {
+		/* SELECT * with no column list lets SQLite copy whole records
+		 * without decoding them, when the columns match (its
+		 * transfer optimisation); otherwise it is the same copy. */
+		buf_addstr(out, "INSERT INTO ");
+		store_quote_ident(out, tmp);
+		buf_addstr(out, " SELECT * FROM ");
+		store_quote_ident(out, op->from->name);
+		buf_addstr(out, ";\n");
+	} else if (op->ncopy) {
 		buf_addstr(out, "INSERT INTO ");
 		store_quote_ident(out, tmp);
 		buf_addstr(out, " (");

@@ -44,6 +44,12 @@ struct diff_op {
 	const char *new_column;            /* rename: new name */
 	char **copy;                       /* rebuild: columns copied */
 	size_t ncopy;
+	const struct schema_index **early; /* rebuild: indexes made before
+					      the copy (on the time column:
+					      rows come in its order, so
+					      keeping the index as they go
+					      beats sorting afterwards) */
+	size_t nearly;
 	char *why;                         /* one line for people, e.g.
 					      "readings: type of r_watts
 					      INTEGER -> REAL" */

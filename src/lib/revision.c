@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "sqltok.h"
 #include "xalloc.h"
 
 void revision_release(struct revision *r)
@@ -208,6 +209,21 @@ int revision_parse(struct revision *r, const char *path, const char *text,
 		r->created = xstrdup("");
 	r->up = up.s ? buf_detach(&up, NULL) : xstrdup("");
 	r->down = down.s ? buf_detach(&down, NULL) : xstrdup("");
+	/* hearth runs each revision in its own transaction; one of the
+	 * revision's own would end it half way. */
+	{
+		const char *w = sqltok_tx_control(r->up), *which = "up";
+		if (!w) {
+			w = sqltok_tx_control(r->down);
+			which = "down";
+		}
+		if (w) {
+			err_set(err, "%s: %s in the %s section: leave it out, "
+				"each revision runs in its own transaction",
+				path, w, which);
+			goto out;
+		}
+	}
 	ret = 0;
 out:
 	buf_release(&up);

@@ -238,40 +238,105 @@ char *sqltok_create_rename(const char *sql, const char *newname)
 	return buf_detach(&b, NULL);
 }
 
+static void add_quoted(struct buf *b, const char *name)
+{
+	buf_addch(b, '"');
+	for (; *name; name++) {
+		if (*name == '"')
+			buf_addch(b, '"');
+		buf_addch(b, *name);
+	}
+	buf_addch(b, '"');
+}
+
+char *sqltok_index_retable(const char *sql, const char *table)
+{
+	struct sqltok t, d;
+	const char *p = sql, *q, *r;
+	struct buf b = BUF_INIT;
+
+	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END &&
+	     !(t.kind == SQLTOK_WORD && sqltok_is(&t, "ON"));
+	     p = sqltok_next(p, &t))
+		if (t.kind == SQLTOK_PUNCT && *t.p == '(')
+			return NULL;
+	if (t.kind == SQLTOK_END)
+		return NULL;
+	p = sqltok_next(p, &t);
+	if (t.kind != SQLTOK_WORD && t.kind != SQLTOK_QIDENT)
+		return NULL;
+	q = t.p;
+	r = sqltok_next(p, &d);
+	if (d.kind == SQLTOK_PUNCT && *d.p == '.') {
+		r = sqltok_next(r, &d);
+		p = r;
+	}
+	buf_add(&b, sql, (size_t)(q - sql));
+	add_quoted(&b, table);
+	buf_addstr(&b, p);
+	return buf_detach(&b, NULL);
+}
+
 int sqltok_table_items(const char *sql,
 		       void (*fn)(void *ctx, const char *p, size_t n,
 				  int constraint),
 		       void *ctx)
 {
 	struct sqltok t;
-	const char *p = sql, *start = NULL;
+	const char *p = sql, *start = NULL, *last = NULL;
+	int depth = 0;
+
+	/* An item runs from its first token to the end of its last one, so
+	 * a comment before the comma is not part of it. */
+	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END;
+	     p = sqltok_next(p, &t)) {
+		int delim = t.kind == SQLTOK_PUNCT && depth == 1 &&
+			    (*t.p == ')' || *t.p == ',');
+		if (delim) {
+			struct sqltok f;
+			const char *s = skip_space(start);
+			sqltok_next(s, &f);
+			if (last && last > s)
+				fn(ctx, s, (size_t)(last - s),
+				   sqltok_is(&f, "CONSTRAINT") ||
+					   sqltok_is(&f, "PRIMARY") ||
+					   sqltok_is(&f, "UNIQUE") ||
+					   sqltok_is(&f, "CHECK") ||
+					   sqltok_is(&f, "FOREIGN"));
+			start = p;
+			last = NULL;
+			if (*t.p == ')')
+				return 0;
+			continue;
+		}
+		if (t.kind == SQLTOK_PUNCT && *t.p == '(' && depth++ == 0) {
+			start = p;
+			last = NULL;
+			continue;
+		}
+		if (t.kind == SQLTOK_PUNCT && *t.p == ')')
+			depth--;
+		last = p;
+	}
+	return -1;
+}
+
+const char *sqltok_table_tail(const char *sql)
+{
+	struct sqltok t;
+	const char *p = sql;
 	int depth = 0;
 
 	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END;
 	     p = sqltok_next(p, &t)) {
 		if (t.kind != SQLTOK_PUNCT)
 			continue;
-		if (*t.p == '(') {
-			if (depth++ == 0)
-				start = p;
-		} else if (*t.p == ')' || *t.p == ',') {
-			if (depth == 1) {
-				struct sqltok f;
-				const char *s = skip_space(start);
-				sqltok_next(s, &f);
-				fn(ctx, s, (size_t)(t.p - s),
-				   sqltok_is(&f, "CONSTRAINT") ||
-					   sqltok_is(&f, "PRIMARY") ||
-					   sqltok_is(&f, "UNIQUE") ||
-					   sqltok_is(&f, "CHECK") ||
-					   sqltok_is(&f, "FOREIGN"));
-				start = p;
-			}
-			if (*t.p == ')' && --depth == 0)
-				return 0;
-		}
+		if (*t.p == '(')
+			depth++;
+		else if (*t.p == ')' && --depth == 0)
+			return p;
 	}
-	return -1;
+	return p;
 }
 
 void sqltok_checks(const char *p, size_t n, char ***v, size_t *nv)
@@ -308,4 +373,40 @@ void sqltok_checks(const char *p, size_t n, char ***v, size_t *nv)
 		(*v)[(*nv)++] = xstrndup(start, (size_t)(t.p - start));
 	}
 	free(text);
+}
+
+const char *sqltok_tx_control(const char *sql)
+{
+	static const char *const words[] = { "BEGIN", "COMMIT", "END",
+					     "ROLLBACK", "SAVEPOINT",
+					     "RELEASE", "VACUUM" };
+	struct sqltok t;
+	const char *p = sql;
+	int start = 1, in_trigger = 0, n = 0;
+	size_t i;
+
+	/* A trigger body's BEGIN ... END is not a transaction: inside
+	 * CREATE TRIGGER only the END that closes it counts. */
+	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END;
+	     p = sqltok_next(p, &t), n++) {
+		if (t.kind == SQLTOK_PUNCT && *t.p == ';') {
+			start = 1;
+			n = -1;
+			continue;
+		}
+		if (t.kind == SQLTOK_WORD && sqltok_is(&t, "TRIGGER") && n <= 2)
+			in_trigger = 1;
+		if (start && t.kind == SQLTOK_WORD) {
+			if (in_trigger) {
+				if (sqltok_is(&t, "END"))
+					in_trigger = 0;
+			} else {
+				for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+					if (sqltok_is(&t, words[i]))
+						return words[i];
+			}
+		}
+		start = 0;
+	}
+	return NULL;
 }

@@ -54,6 +54,10 @@ int sqltok_mentions(const char *sql, const char *name);
  * malloc'd, caller frees. */
 char *sqltok_create_rename(const char *sql, const char *newname);
 
+/* sqltok_index_retable: a copy of a CREATE INDEX statement made on table
+ * instead (quoted); NULL if sql is not one.  malloc'd, caller frees. */
+char *sqltok_index_retable(const char *sql, const char *table);
+
 /*
  * sqltok_table_items: walk the top-level, comma-separated items of a
  * CREATE TABLE body.  fn gets each item's text (p, n), whether it is a
@@ -65,8 +69,18 @@ int sqltok_table_items(const char *sql,
 				  int constraint),
 		       void *ctx);
 
+/* sqltok_table_tail: what follows the body of a CREATE TABLE (table
+ * options such as WITHOUT ROWID, STRICT); "" when nothing does. */
+const char *sqltok_table_tail(const char *sql);
+
 /* sqltok_checks: append the expression text of every CHECK (...) in
  * text [p, p+n) to *v (malloc'd strings), growing *nv. */
 void sqltok_checks(const char *p, size_t n, char ***v, size_t *nv);
+
+/* sqltok_tx_control: the first statement of sql that controls
+ * transactions (BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE, VACUUM),
+ * as an upper-case word; NULL when there is none.  BEGIN ... END of a
+ * CREATE TRIGGER does not count. */
+const char *sqltok_tx_control(const char *sql);
 
 #endif

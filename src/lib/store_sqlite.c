@@ -222,17 +222,68 @@ static char *index_where(const char *sql)
 	return last ? xstrdup(last) : NULL;
 }
 
-static int introspect_table(sqlite3 *db, struct schema *out,
+/* The statements introspection runs per table, prepared once: `check`
+ * on a schema of a hundred tables must feel instant. */
+struct introspect_stmts {
+	sqlite3_stmt *cols, *fks, *idx, *xinfo;
+};
+
+static int introspect_prepare(sqlite3 *db, struct introspect_stmts *q)
+{
+	return sqlite3_prepare_v2(db,
+				  "SELECT name, type, \"notnull\", dflt_value, pk "
+				  "FROM pragma_table_info(?1)",
+				  -1, &q->cols, NULL) != SQLITE_OK ||
+	       sqlite3_prepare_v2(db,
+				  "SELECT id, seq, \"table\", \"from\", \"to\", "
+				  "on_update, on_delete FROM "
+				  "pragma_foreign_key_list(?1) ORDER BY id, seq",
+				  -1, &q->fks, NULL) != SQLITE_OK ||
+	       sqlite3_prepare_v2(db,
+				  "SELECT name, \"unique\", origin "
+				  "FROM pragma_index_list(?1) ORDER BY name",
+				  -1, &q->idx, NULL) != SQLITE_OK ||
+	       sqlite3_prepare_v2(db,
+				  "SELECT name FROM pragma_index_xinfo(?1) "
+				  "WHERE key ORDER BY seqno",
+				  -1, &q->xinfo, NULL) != SQLITE_OK
+		       ? -1 : 0;
+}
+
+static void introspect_finalize(struct introspect_stmts *q)
+{
+	sqlite3_finalize(q->cols);
+	sqlite3_finalize(q->fks);
+	sqlite3_finalize(q->idx);
+	sqlite3_finalize(q->xinfo);
+}
+
+/* Index statements from sqlite_master, looked up by name (the pragmas do
+ * not give them). */
+struct index_sql {
+	char **name, **sql;
+	size_t n;
+};
+
+static const char *index_sql_find(const struct index_sql *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->name[i], name))
+			return m->sql[i];
+	return NULL;
+}
+
+static int introspect_table(sqlite3 *db, struct introspect_stmts *q,
+			    const struct index_sql *ix, struct schema *out,
 			    struct schema_table *t, struct hearth_err *err)
 {
-	sqlite3_stmt *st = NULL, *xi = NULL;
+	sqlite3_stmt *st;
 	int ret = -1, rc;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT name, type, \"notnull\", dflt_value, pk "
-			       "FROM pragma_table_info(?1)",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto sqlerr;
+	st = q->cols;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct schema_column *c =
@@ -245,15 +296,9 @@ static int introspect_table(sqlite3 *db, struct schema *out,
 	}
 	if (rc != SQLITE_DONE)
 		goto sqlerr;
-	sqlite3_finalize(st);
-	st = NULL;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT id, seq, \"table\", \"from\", \"to\", "
-			       "on_update, on_delete FROM "
-			       "pragma_foreign_key_list(?1) ORDER BY id, seq",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto sqlerr;
+	st = q->fks;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 	{
 		int last_id = -1;
@@ -278,37 +323,25 @@ static int introspect_table(sqlite3 *db, struct schema *out,
 		if (rc != SQLITE_DONE)
 			goto sqlerr;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
 
-	if (sqlite3_prepare_v2(db,
-			       "SELECT l.name, l.\"unique\", l.origin, m.sql "
-			       "FROM pragma_index_list(?1) AS l "
-			       "LEFT JOIN sqlite_master AS m "
-			       "ON m.type = 'index' AND m.name = l.name "
-			       "ORDER BY l.name",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto sqlerr;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT name FROM pragma_index_xinfo(?1) "
-			       "WHERE key ORDER BY seqno",
-			       -1, &xi, NULL) != SQLITE_OK)
-		goto sqlerr;
+	st = q->idx;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *origin = (const char *)sqlite3_column_text(st, 2);
 		struct schema_index *x = schema_add_index(out, name, t->name);
+		const char *sql = index_sql_find(ix, name);
 
 		x->unique = sqlite3_column_int(st, 1);
 		x->origin = origin && *origin == 'u' ? 'u'
 			  : origin && *origin == 'p' ? 'p' : 'c';
-		x->sql = dup_col(st, 3);
+		x->sql = sql ? xstrdup(sql) : NULL;
 		x->where = index_where(x->sql);
-		sqlite3_reset(xi);
-		sqlite3_bind_text(xi, 1, name, -1, SQLITE_TRANSIENT);
-		while ((rc = sqlite3_step(xi)) == SQLITE_ROW) {
-			char *c = dup_col(xi, 0);
+		sqlite3_reset(q->xinfo);
+		sqlite3_bind_text(q->xinfo, 1, name, -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(q->xinfo)) == SQLITE_ROW) {
+			char *c = dup_col(q->xinfo, 0);
 			x->cols = xreallocarray(x->cols, x->ncols + 1,
 						sizeof(char *));
 			x->cols[x->ncols++] = c ? c : xstrdup("<expression>");
@@ -323,8 +356,10 @@ static int introspect_table(sqlite3 *db, struct schema *out,
 sqlerr:
 	err_set(err, "introspecting table %s: %s", t->name, sqlite3_errmsg(db));
 out:
-	sqlite3_finalize(st);
-	sqlite3_finalize(xi);
+	sqlite3_reset(q->cols);
+	sqlite3_reset(q->fks);
+	sqlite3_reset(q->idx);
+	sqlite3_reset(q->xinfo);
 	return ret;
 }
 
@@ -333,13 +368,15 @@ static int sq_introspect(struct store *s, struct schema *out,
 {
 	sqlite3 *db = DB(s);
 	sqlite3_stmt *st = NULL;
+	struct introspect_stmts q = { NULL, NULL, NULL, NULL };
+	struct index_sql ix = { NULL, NULL, 0 };
 	int ret = -1, rc;
 	size_t i;
 
 	if (sqlite3_prepare_v2(db,
 			       "SELECT type, name, tbl_name, sql FROM sqlite_master "
 			       "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-			       "AND type IN ('table', 'view', 'trigger') "
+			       "AND type IN ('table', 'view', 'trigger', 'index') "
 			       "ORDER BY type, name",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto sqlerr;
@@ -356,15 +393,22 @@ static int sq_introspect(struct store *s, struct schema *out,
 		} else if (!strcmp(type, "view")) {
 			schema_add_object(&out->views, &out->nviews, name, NULL,
 					  sql);
-		} else {
+		} else if (!strcmp(type, "trigger")) {
 			schema_add_object(&out->triggers, &out->ntriggers, name,
 					  tbl, sql);
+		} else if (sql) {
+			ix.name = xreallocarray(ix.name, ix.n + 1, sizeof(char *));
+			ix.sql = xreallocarray(ix.sql, ix.n + 1, sizeof(char *));
+			ix.name[ix.n] = xstrdup(name);
+			ix.sql[ix.n++] = xstrdup(sql);
 		}
 	}
 	if (rc != SQLITE_DONE)
 		goto sqlerr;
+	if (introspect_prepare(db, &q) < 0)
+		goto sqlerr;
 	for (i = 0; i < out->ntables; i++)
-		if (introspect_table(db, out, &out->tables[i], err) < 0)
+		if (introspect_table(db, &q, &ix, out, &out->tables[i], err) < 0)
 			goto out;
 	ret = 0;
 	goto out;
@@ -372,6 +416,13 @@ sqlerr:
 	err_set(err, "introspecting database: %s", sqlite3_errmsg(db));
 out:
 	sqlite3_finalize(st);
+	introspect_finalize(&q);
+	for (i = 0; i < ix.n; i++) {
+		free(ix.name[i]);
+		free(ix.sql[i]);
+	}
+	free(ix.name);
+	free(ix.sql);
 	if (ret < 0)
 		schema_release(out);
 	return ret;

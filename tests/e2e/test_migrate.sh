@@ -106,6 +106,7 @@ test_case_add_foreign_key() { run_case add_foreign_key; }
 test_case_add_index() { run_case add_index; }
 test_case_add_table() { run_case add_table; }
 test_case_change_index() { run_case change_index; }
+test_case_collation() { run_case collation; }
 test_case_composite_key() { run_case composite_key; }
 test_case_default_change() { run_case default_change; }
 test_case_drop_column() { run_case drop_column; }
@@ -120,6 +121,7 @@ test_case_primary_key() { run_case primary_key; }
 test_case_rebuild_parent_cascade() { run_case rebuild_parent_cascade; }
 test_case_rebuild_with_view_trigger() { run_case rebuild_with_view_trigger; }
 test_case_rename_column() { run_case rename_column; }
+test_case_table_options() { run_case table_options; }
 test_case_unique_constraint() { run_case unique_constraint; }
 test_case_widen_type() { run_case widen_type; }
 
@@ -139,6 +141,42 @@ test_init_starts_at_head() {
 	expect_status 0 hearth current
 	expect_contains "$(cat "$T_OUT")" "(head) baseline"
 	expect_eq "$(ls migrations | wc -l)" "1" "revision files"
+}
+
+test_init_keeps_an_existing_database() {
+	sqlite3 energymonitor.db "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER);
+		INSERT INTO readings VALUES ('2014-11-23 22:15:00', 100);"
+	expect_status 0 hearth --db sqlite:///../energymonitor.db init proj
+	expect_contains "$(cat "$T_OUT")" "already has tables"
+	expect_contains "$(cat "$T_OUT")" "hearth stamp head"
+	expect_eq "$(ls proj/migrations | wc -l)" "0" "revision files"
+	expect_eq "$(sql1 energymonitor.db 'SELECT count(*) FROM readings')" "1" "rows"
+}
+
+# every case directory has its test function below
+test_every_case_is_run() {
+	local c
+	for c in "$CASES"/*/; do
+		grep -q "^test_case_$(basename "$c")()" "$HEARTH_TOP/tests/e2e/test_migrate.sh" ||
+			fail "no test_case_$(basename "$c")"
+	done
+}
+
+# rollups keep hearth's own triggers on a user table; a rebuild of that
+# table must bring them back, or the aggregates silently stop
+test_rebuild_keeps_rollup_triggers() {
+	hearth init proj >/dev/null
+	cd proj
+	hearth add readings r_watts=100 r_temp=20 >/dev/null
+	hearth rollup rebuild readings >/dev/null
+	sed -i 's/r_watts    INTEGER/r_watts    REAL/' schema.sql
+	hearth revision -m watts_real --autogenerate >/dev/null
+	expect_status 0 hearth upgrade
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name)")" \
+		"hearth_rollup_readings_del hearth_rollup_readings_ins hearth_rollup_readings_upd" "triggers"
+	hearth add readings r_watts=200 r_temp=21 >/dev/null
+	expect_eq "$(sql1 hearth.db 'SELECT sum("r_watts:n") FROM hearth_rollup_readings_m')" "2" "rows in the minute rollup"
+	expect_status 0 hearth check
 }
 
 test_spellings_are_not_changes() {
@@ -220,6 +258,36 @@ test_broken_sql_leaves_previous_revision() {
 	expect_eq "$(sql1 t.db 'SELECT group_concat(x) FROM a')" "1" "rows of a"
 	expect_status 0 hearth current
 	expect_contains "$(cat "$T_OUT")" "aaa"
+}
+
+test_dangling_foreign_key_fails() {
+	project
+	rev aaa one "CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (pid INTEGER REFERENCES p (id)); INSERT INTO p VALUES (1); INSERT INTO c VALUES (1);" "DROP TABLE c; DROP TABLE p;"
+	rev bbb two "DELETE FROM p;" "INSERT INTO p VALUES (1);" aaa
+	hearth upgrade aaa >/dev/null
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "a row of table c breaks a foreign key to p"
+	expect_eq "$(sql1 t.db 'SELECT count(*) FROM p')" "1" "rows of p"
+	expect_eq "$(sql1 t.db 'PRAGMA foreign_keys')" "0" "sqlite3's own default"
+}
+
+# the guard judges what the SQL did, so hand-written revisions are covered
+test_hand_written_drop_is_guarded() {
+	project
+	rev aaa one "CREATE TABLE a (t TIMESTAMP, x INTEGER); CREATE TABLE e (y INTEGER); INSERT INTO a VALUES (1, 1), (2, 2);" "DROP TABLE a; DROP TABLE e;"
+	rev bbb two "DROP TABLE e;" "CREATE TABLE e (y INTEGER);" aaa
+	rev ccc three "ALTER TABLE a RENAME COLUMN x TO z;" "ALTER TABLE a RENAME COLUMN z TO x;" bbb
+	rev ddd four "ALTER TABLE a DROP COLUMN z;" "ALTER TABLE a ADD COLUMN z INTEGER;" ccc
+	# dropping an empty table and renaming lose nothing
+	expect_status 0 hearth upgrade ccc
+	expect_status 1 hearth upgrade
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "upgrade to ddd would lose data: drops column a.z (2 rows hold a value)"
+	expect_eq "$(sql1 t.db 'SELECT group_concat(z) FROM a')" "1,2" "values"
+	expect_status 0 hearth upgrade --allow-data-loss
+	expect_status 1 hearth downgrade base
+	expect_contains "$(cat "$T_ERR")" "downgrade of aaa would lose data: drops table a (2 rows)"
 }
 
 test_two_heads_need_merge() {

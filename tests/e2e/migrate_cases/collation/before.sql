@@ -1,0 +1,1 @@
+CREATE TABLE sensors (id INTEGER PRIMARY KEY, name TEXT);

@@ -1,0 +1,1 @@
+CREATE TABLE settings (k TEXT PRIMARY KEY, v TEXT);
