@@ -44,6 +44,9 @@ fresh a
 read -r s_csv m_csv <<<"$(timed "$H" --config a/hearth.ini import --quiet readings r.csv)"
 fresh b
 read -r s_lp m_lp <<<"$(timed "$H" --config b/hearth.ini import --quiet readings r.lp)"
+fresh f
+"$H" --config f/hearth.ini rollup rebuild readings >/dev/null
+read -r s_roll _ <<<"$(timed "$H" --config f/hearth.ini import --quiet readings r.csv)"
 fresh c
 read -r s_small m_small <<<"$(timed "$H" --config c/hearth.ini import --quiet readings small.csv)"
 n=$(sqlite3 a/hearth.db "SELECT count(*) FROM readings")
@@ -71,11 +74,12 @@ py=/usr/bin/python3
 [ -x $py ] || py=python3
 read -r s_py _ <<<"$(timed $py classic.py e/hearth.db r.csv)"
 
-r_csv=$(rate "$rows" "$s_csv"); r_lp=$(rate "$rows" "$s_lp")
+r_csv=$(rate "$rows" "$s_csv"); r_lp=$(rate "$rows" "$s_lp"); r_roll=$(rate "$rows" "$s_roll")
 r_c=$(rate "$rows" "$s_c"); r_py=$(rate "$rows" "$s_py")
 printf "%-44s %12s %8s\n" "ingest of $rows readings" "rows/s" "seconds"
 printf "%-44s %12s %8s\n" "hearth import (CSV)" "$r_csv" "$s_csv"
 printf "%-44s %12s %8s\n" "hearth import (line protocol)" "$r_lp" "$s_lp"
+printf "%-44s %12s %8s\n" "hearth import (CSV), chart rollups kept" "$r_roll" "$s_roll"
 printf "%-44s %12s %8s\n" "C loop, one statement, one transaction" "$r_c" "$s_c"
 printf "%-44s %12s %8s\n" "classic Python sqlite3, per-row execute" "$r_py" "$s_py"
 awk -v a="$r_csv" -v b="$r_lp" -v c="$r_c" -v p="$r_py" 'BEGIN {

@@ -1,23 +1,22 @@
 #include "import.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "config.h"
+#include "rollup.h"
+#include "shapes.h"
 #include "timefmt.h"
 #include "writer.h"
 #include "xalloc.h"
 
 #define PROGRESS_EVERY 8192
 #define MAX_WRITERS 32
-
-/* Line protocol lines may each name other columns; one writer per shape,
- * most recently used first. */
-struct shape {
-	char *key;
-	struct writer *w;
-};
+/* Rows converted and held before they are inserted: multi-row INSERTs
+ * (writer_insert_rows) cost a fraction of one statement per row. */
+#define PENDING_ROWS (4 * WRITER_MULTI_ROWS)
 
 /* Rows of the open transaction per table, for opts->committed. */
 struct tcount {
@@ -25,33 +24,45 @@ struct tcount {
 	int64_t rows;
 };
 
+/* Converted rows of one writer, not yet inserted.  Text values point into
+ * `text` by offset until the rows are inserted (the buffer may move). */
+struct pending {
+	struct writer *w;
+	struct writer_val *vals;
+	size_t avals;
+	long lines[PENDING_ROWS];
+	size_t n;
+	struct buf text;
+};
+
 struct run {
 	struct store *s;
 	const struct schema *schema;
 	const struct import_opts *o;
 	struct import_result *res;
-	int64_t pending;      /* rows in the open transaction */
+	int64_t pending;      /* rows inserted in the open transaction */
 	int in_tx;
-	struct shape shapes[MAX_WRITERS];
-	size_t nshapes;
+	struct pending pend;
+	struct shapes shapes;
+	struct rollup_bulk *rb; /* tables whose rollup trigger is suspended */
 	struct tcount *tc;
 	size_t ntc, atc;
 };
 
-static void count_table(struct run *r, const char *table)
+static void count_table(struct run *r, const char *table, int64_t n)
 {
 	size_t i;
 
-	if (!r->o->committed)
+	if (!r->o->committed || n == 0)
 		return;
 	for (i = 0; i < r->ntc; i++)
 		if (!strcmp(r->tc[i].table, table)) {
-			r->tc[i].rows++;
+			r->tc[i].rows += n;
 			return;
 		}
 	XGROW(r->tc, r->ntc + 1, r->atc);
 	r->tc[r->ntc].table = xstrdup(table);
-	r->tc[r->ntc].rows = 1;
+	r->tc[r->ntc].rows = n;
 	r->ntc++;
 }
 
@@ -84,14 +95,18 @@ static int begin(struct run *r, struct hearth_err *err)
 	return 0;
 }
 
+/* Rows that were inserted are committed with the transaction; rows still
+ * pending belong to the caller (flush first). */
 static int commit(struct run *r, struct hearth_err *err)
 {
 	if (!r->in_tx)
 		return 0;
 	r->in_tx = 0;
-	if (store_commit(r->s, err) < 0) {
+	if (rollup_bulk_finish(r->rb, r->s, err) < 0 ||
+	    store_commit(r->s, err) < 0) {
 		struct hearth_err ignore;
 		store_rollback(r->s, &ignore);
+		rollup_bulk_forget(r->rb);
 		r->pending = 0;
 		flush_counts(r, 0);
 		return -1;
@@ -102,20 +117,107 @@ static int commit(struct run *r, struct hearth_err *err)
 	return 0;
 }
 
-/* After a row: commit when the batch is full. */
-static int row_done(struct run *r, const char *table, size_t bytes,
-		    struct hearth_err *err)
+/* Insert the pending rows.  On error *bad_line is the line of the row that
+ * failed; the rows before it are inserted. */
+static int flush(struct run *r, size_t bytes, long *bad_line,
+		 struct hearth_err *err)
 {
-	r->pending++;
-	count_table(r, table);
-	if (r->o->progress && (r->res->rows + r->pending) % PROGRESS_EVERY == 0)
+	struct pending *p = &r->pend;
+	size_t nv, i, bad = 0;
+	int64_t before = r->res->rows + r->pending;
+	int rc;
+
+	if (!p->n)
+		return 0;
+	nv = writer_nvals(p->w);
+	for (i = 0; i < p->n * nv; i++)
+		if (p->vals[i].type == STORE_TEXT)
+			p->vals[i].p = p->text.s + (uintptr_t)p->vals[i].p;
+	/* A bulk load folds the table's chart rollups once per transaction
+	 * instead of by the insert trigger per row (rollup_bulk_add is a
+	 * no-op for a table it has seen in this transaction). */
+	rc = begin(r, err);
+	if (rc == 0)
+		rc = rollup_bulk_add(r->rb, r->s, r->schema, writer_table(p->w),
+				     time_col(r, writer_table(p->w)), err);
+	if (rc == 0)
+		rc = writer_insert_rows(p->w, p->vals, p->n, &bad, err);
+	if (rc < 0) {
+		*bad_line = p->lines[bad];
+		err_prefix(err, "line %ld", *bad_line);
+	}
+	r->pending += (int64_t)(rc < 0 ? bad : p->n);
+	count_table(r, writer_table(p->w), rc < 0 ? (int64_t)bad : (int64_t)p->n);
+	p->n = 0;
+	buf_reset(&p->text);
+	if (r->o->progress &&
+	    before / PROGRESS_EVERY != (r->res->rows + r->pending) / PROGRESS_EVERY)
 		r->o->progress(r->o->progress_ctx, bytes,
 			       r->res->rows + r->pending);
-	if (!r->o->atomic && r->o->batch && (size_t)r->pending >= r->o->batch) {
-		if (commit(r, err) < 0 || begin(r, err) < 0)
-			return -1;
+	if (rc < 0)
+		return -1;
+	/* The next row opens the next transaction. */
+	if (!r->o->atomic && r->o->batch && (size_t)r->pending >= r->o->batch &&
+	    commit(r, err) < 0) {
+		*bad_line = p->lines[0];
+		return -1;
 	}
 	return 0;
+}
+
+/* Convert one row and hold it; insert when enough are held. */
+static int add_row(struct run *r, struct writer *w, const char *const *vals,
+		   const size_t *lens, int64_t now, long line, size_t bytes,
+		   long *bad_line, struct hearth_err *err)
+{
+	struct pending *p = &r->pend;
+	char timebuf[WRITER_TIME_MAX];
+	struct writer_val *v;
+	size_t nv = writer_nvals(w), i;
+
+	if (p->w != w && flush(r, bytes, bad_line, err) < 0)
+		return -1;
+	p->w = w;
+	if (PENDING_ROWS * nv > p->avals) {
+		p->avals = PENDING_ROWS * nv;
+		p->vals = xreallocarray(p->vals, p->avals, sizeof(*p->vals));
+	}
+	v = p->vals + p->n * nv;
+	if (writer_convert(w, vals, lens, now, timebuf, v, err) < 0) {
+		struct hearth_err ferr;
+		/* Rows before the bad line are good: insert them first (if
+		 * that fails, its error is the earlier one). */
+		if (flush(r, bytes, bad_line, &ferr) < 0) {
+			*err = ferr;
+			return -1;
+		}
+		*bad_line = line;
+		err_prefix(err, "line %ld", line);
+		return -1;
+	}
+	for (i = 0; i < nv; i++)
+		if (v[i].type == STORE_TEXT) {
+			size_t off = p->text.len;
+			buf_add(&p->text, v[i].p, v[i].n);
+			v[i].p = (const char *)(uintptr_t)off;
+		}
+	p->lines[p->n++] = line;
+	return p->n == PENDING_ROWS ? flush(r, bytes, bad_line, err) : 0;
+}
+
+/* An error at line: the rows before it are stored first. */
+static int fail_at(struct run *r, long line, size_t bytes,
+		   struct hearth_err *err)
+{
+	struct hearth_err ferr;
+	long fline = 0;
+
+	if (flush(r, bytes, &fline, &ferr) < 0) {
+		*err = ferr;
+		line = fline;
+	}
+	r->res->bad_line = line;
+	return -1;
 }
 
 static int import_csv(struct run *r, struct ingest_src *src,
@@ -124,8 +226,9 @@ static int import_csv(struct run *r, struct ingest_src *src,
 	struct csv_parser p;
 	struct csv_record rec;
 	struct writer *w = NULL;
-	const char **cols = NULL;
-	size_t ncols = 0, i;
+	char **cols = NULL;
+	size_t ncols = 0;
+	long bad = 0;
 	int rc, ret = -1;
 	int64_t now = timefmt_now();
 
@@ -138,123 +241,43 @@ static int import_csv(struct run *r, struct ingest_src *src,
 		goto out;
 	}
 	ncols = rec.nfields;
-	cols = xcalloc(ncols, sizeof(*cols));
-	for (i = 0; i < ncols; i++) {
-		const char *name = rec.field[i];
-		/* A UTF-8 byte order mark from spreadsheet exports. */
-		if (i == 0 && !strncmp(name, "\xef\xbb\xbf", 3))
-			name += 3;
-		size_t len;
-		while (*name == ' ' || *name == '\t')
-			name++;
-		len = strlen(name);
-		while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
-			len--;
-		cols[i] = xstrndup(name, len);
-	}
-	if (writer_open(&w, r->s, r->schema, r->o->table, cols, ncols,
+	cols = csv_header_names(&rec);
+	if (writer_open(&w, r->s, r->schema, r->o->table,
+			(const char *const *)cols, ncols,
 			time_col(r, r->o->table), 1, err) < 0) {
 		err_prefix(err, "line %ld (header)", rec.line);
 		r->res->bad_line = rec.line;
 		goto out;
 	}
-	if (begin(r, err) < 0)
-		goto out;
 	while ((rc = csv_next(&p, &rec, err)) == 1) {
 		if (rec.nfields != ncols) {
 			err_set(err, "line %ld: %zu fields, the header has %zu",
 				rec.line, rec.nfields, ncols);
-			r->res->bad_line = rec.line;
+			fail_at(r, rec.line, src->pos, err);
 			goto out;
 		}
-		if (writer_add(w, rec.field, rec.len, now, err) < 0) {
-			err_prefix(err, "line %ld", rec.line);
-			r->res->bad_line = rec.line;
+		if (add_row(r, w, rec.field, rec.len, now, rec.line, src->pos,
+			    &bad, err) < 0) {
+			r->res->bad_line = bad;
 			goto out;
 		}
-		if (row_done(r, writer_table(w), src->pos, err) < 0)
-			goto out;
 	}
 	if (rc < 0) {
-		r->res->bad_line = p.line + 1;
+		fail_at(r, p.line + 1, src->pos, err);
+		goto out;
+	}
+	if (flush(r, src->pos, &bad, err) < 0) {
+		r->res->bad_line = bad;
 		goto out;
 	}
 	ret = 0;
 out:
+	r->pend.n = 0; /* the writer goes: nothing may still point at it */
+	r->pend.w = NULL;
 	writer_free(w);
-	if (cols)
-		for (i = 0; i < ncols; i++)
-			free((char *)cols[i]);
-	free(cols);
+	csv_names_free(cols, ncols);
 	csv_release(&p);
 	return ret;
-}
-
-/* Does key (as shape_writer builds it) describe pt?  Compared in place:
- * nearly every point has the shape of the one before it, and building
- * the key first cost an allocation per point. */
-static int shape_is(const char *key, const struct lp_point *pt)
-{
-	size_t i, n = pt->ntags + pt->nfields, l = strlen(pt->measurement);
-
-	if (strncmp(key, pt->measurement, l))
-		return 0;
-	key += l;
-	for (i = 0; i < n; i++) {
-		if (*key++ != '\x1f')
-			return 0;
-		l = strlen(pt->tags[i].key);
-		if (strncmp(key, pt->tags[i].key, l))
-			return 0;
-		key += l;
-	}
-	return *key == '\0';
-}
-
-static struct writer *shape_writer(struct run *r, const struct lp_point *pt,
-				   struct hearth_err *err)
-{
-	struct buf key = BUF_INIT;
-	const char **cols;
-	struct shape sh;
-	size_t i, n = pt->ntags + pt->nfields;
-
-	if (r->nshapes && shape_is(r->shapes[0].key, pt))
-		return r->shapes[0].w;
-	buf_addstr(&key, pt->measurement);
-	for (i = 0; i < n; i++) {
-		buf_addch(&key, '\x1f');
-		buf_addstr(&key, pt->tags[i].key); /* tags and fields are one array */
-	}
-	for (i = 0; i < r->nshapes; i++)
-		if (!strcmp(r->shapes[i].key, key.s)) {
-			sh = r->shapes[i];
-			memmove(&r->shapes[1], &r->shapes[0], i * sizeof(sh));
-			r->shapes[0] = sh;
-			buf_release(&key);
-			return sh.w;
-		}
-	cols = xcalloc(n + 1, sizeof(*cols));
-	for (i = 0; i < n; i++)
-		cols[i] = pt->tags[i].key;
-	sh.w = NULL;
-	if (writer_open(&sh.w, r->s, r->schema, pt->measurement, cols, n,
-			time_col(r, pt->measurement), 1, err) < 0) {
-		free(cols);
-		buf_release(&key);
-		return NULL;
-	}
-	free(cols);
-	sh.key = buf_detach(&key, NULL);
-	if (r->nshapes == MAX_WRITERS) {
-		r->nshapes--;
-		free(r->shapes[r->nshapes].key);
-		writer_free(r->shapes[r->nshapes].w);
-	}
-	memmove(&r->shapes[1], &r->shapes[0], r->nshapes * sizeof(sh));
-	r->shapes[0] = sh;
-	r->nshapes++;
-	return sh.w;
 }
 
 static int import_lp(struct run *r, struct ingest_src *src,
@@ -265,24 +288,27 @@ static int import_lp(struct run *r, struct ingest_src *src,
 	const char **vals = NULL;
 	size_t *lens = NULL, alloc = 0, i, n;
 	int64_t now = timefmt_now();
+	long bad = 0;
 	int rc, ret = -1;
 
 	lp_init(&p, src, r->o->precision);
-	if (begin(r, err) < 0)
-		goto out;
+	/* Eviction never hits the pending rows' writer: it is the most
+	 * recently used one. */
+	shapes_init(&r->shapes, MAX_WRITERS, 1);
 	while ((rc = lp_next(&p, &pt, err)) == 1) {
 		struct writer *w;
 
 		if (r->o->table && strcmp(pt.measurement, r->o->table)) {
 			err_set(err, "line %ld: measurement '%s' is not table '%s'",
 				pt.line, pt.measurement, r->o->table);
-			r->res->bad_line = pt.line;
+			fail_at(r, pt.line, src->pos, err);
 			goto out;
 		}
-		w = shape_writer(r, &pt, err);
+		w = shapes_writer(&r->shapes, r->s, r->schema, r->o->cfg, &pt,
+				  err);
 		if (!w) {
 			err_prefix(err, "line %ld", pt.line);
-			r->res->bad_line = pt.line;
+			fail_at(r, pt.line, src->pos, err);
 			goto out;
 		}
 		n = pt.ntags + pt.nfields;
@@ -295,25 +321,25 @@ static int import_lp(struct run *r, struct ingest_src *src,
 			vals[i] = pt.tags[i].val;
 			lens[i] = pt.tags[i].vlen;
 		}
-		if (writer_add(w, vals, lens, pt.has_time ? pt.time : now, err) < 0) {
-			err_prefix(err, "line %ld", pt.line);
-			r->res->bad_line = pt.line;
+		if (add_row(r, w, vals, lens, pt.has_time ? pt.time : now,
+			    pt.line, src->pos, &bad, err) < 0) {
+			r->res->bad_line = bad;
 			goto out;
 		}
-		if (row_done(r, writer_table(w), src->pos, err) < 0)
-			goto out;
 	}
 	if (rc < 0) {
-		r->res->bad_line = p.lineno;
+		fail_at(r, p.lineno, src->pos, err);
+		goto out;
+	}
+	if (flush(r, src->pos, &bad, err) < 0) {
+		r->res->bad_line = bad;
 		goto out;
 	}
 	ret = 0;
 out:
-	for (i = 0; i < r->nshapes; i++) {
-		free(r->shapes[i].key);
-		writer_free(r->shapes[i].w);
-	}
-	r->nshapes = 0;
+	r->pend.n = 0;
+	r->pend.w = NULL;
+	shapes_release(&r->shapes);
 	free(vals);
 	free(lens);
 	lp_release(&p);
@@ -333,18 +359,20 @@ int import_run(struct store *s, const struct schema *schema,
 	r.schema = schema;
 	r.o = o;
 	r.res = res;
+	r.rb = rollup_bulk_new();
 	ret = o->format == IMPORT_CSV ? import_csv(&r, src, err)
 				      : import_lp(&r, src, err);
 	if (ret == 0) {
 		ret = commit(&r, err);
 	} else if (r.in_tx) {
 		struct hearth_err ignore;
-		/* The failed row was never stored (SQLite undoes just the
-		 * failing statement), so what is pending is every row
-		 * before the bad line: keep it unless asked for all or
+		/* What was inserted is every row before the bad line (a
+		 * failed row was never stored: SQLite undoes just the
+		 * failing statement).  Keep it unless asked for all or
 		 * nothing. */
 		if (o->atomic) {
 			store_rollback(s, &ignore);
+			rollup_bulk_forget(r.rb);
 			r.in_tx = 0;
 			flush_counts(&r, 0);
 		} else if (commit(&r, &ignore) < 0) {
@@ -354,5 +382,8 @@ int import_run(struct store *s, const struct schema *schema,
 	}
 	flush_counts(&r, 0);
 	free(r.tc);
+	free(r.pend.vals);
+	buf_release(&r.pend.text);
+	rollup_bulk_free(r.rb);
 	return ret;
 }

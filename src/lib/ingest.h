@@ -62,6 +62,12 @@ void csv_release(struct csv_parser *p);
 int csv_next(struct csv_parser *p, struct csv_record *rec,
 	     struct hearth_err *err);
 
+/* csv_header_names: a header record's column names, as malloc'd strings
+ * in a malloc'd array (free with csv_names_free): surrounding spaces and a
+ * spreadsheet's UTF-8 byte order mark are not part of a name. */
+char **csv_header_names(const struct csv_record *rec);
+void csv_names_free(char **names, size_t n);
+
 /* ---- InfluxDB line protocol ---- */
 
 enum lp_kind { LP_FLOAT, LP_INT, LP_UINT, LP_STRING, LP_BOOL };

@@ -178,3 +178,31 @@ too_long:
 	return err_set(err, "line %ld: record longer than %u bytes", rec->line,
 		       CSV_MAX_RECORD);
 }
+
+char **csv_header_names(const struct csv_record *rec)
+{
+	char **names = xcalloc(rec->nfields + 1, sizeof(*names));
+	size_t i, len;
+
+	for (i = 0; i < rec->nfields; i++) {
+		const char *name = rec->field[i];
+		if (i == 0 && !strncmp(name, "\xef\xbb\xbf", 3))
+			name += 3;
+		while (*name == ' ' || *name == '\t')
+			name++;
+		len = strlen(name);
+		while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+			len--;
+		names[i] = xstrndup(name, len);
+	}
+	return names;
+}
+
+void csv_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+}

@@ -89,43 +89,46 @@ int rollup_bulk_add(struct rollup_bulk *rb, struct store *s,
 	size_t i;
 	int ret = -1;
 
+	/* Tables without rollups are remembered too (trigger NULL): a
+	 * line-protocol loader asks once per line. */
 	for (i = 0; i < rb->n; i++)
 		if (!strcmp(rb->t[i].table, table))
 			return 0;
+	memset(&bt, 0, sizeof(bt));
+	bt.table = xstrdup(table);
 	t = schema_find_table(schema, table);
 	tc = t ? schema_time_column(t, time_col) : NULL;
 	if (!tc)
-		return 0;
-	memset(&bt, 0, sizeof(bt));
+		goto keep;
 	buf_addf(&name, "hearth_rollup_%s_ins", t->name);
 	if (trigger_sql(s, name.s, &bt.trigger, err) < 0)
 		goto out;
-	if (!bt.trigger) {
-		ret = 0;
-		goto out;
-	}
+	if (!bt.trigger)
+		goto keep;
 	buf_addstr(&sql, "SELECT coalesce(max(rowid), 0) FROM ");
 	store_quote_ident(&sql, t->name);
 	if (store_query_int(s, sql.s, &bt.start, &ignore, (const char *)NULL) < 0) {
-		ret = 0; /* WITHOUT ROWID: the trigger stays */
-		goto out;
+		free(bt.trigger); /* WITHOUT ROWID: the trigger stays */
+		bt.trigger = NULL;
+		goto keep;
 	}
 	buf_reset(&sql);
 	buf_addstr(&sql, "DROP TRIGGER ");
 	store_quote_ident(&sql, name.s);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
-	bt.table = xstrdup(t->name);
 	bt.time_col = xstrdup(tc->name);
 	bt.cols = xcalloc(t->ncols + 1, sizeof(char *));
 	for (i = 0; i < t->ncols; i++)
 		if (rollup_is_value_col(t, tc, i))
 			bt.cols[bt.ncols++] = xstrdup(t->cols[i].name);
+keep:
 	rb->t = xreallocarray(rb->t, rb->n + 1, sizeof(*rb->t));
 	rb->t[rb->n++] = bt;
-	bt.trigger = NULL;
+	memset(&bt, 0, sizeof(bt));
 	ret = 0;
 out:
+	free(bt.table);
 	free(bt.trigger);
 	buf_release(&name);
 	buf_release(&sql);
@@ -280,6 +283,8 @@ int rollup_bulk_finish(struct rollup_bulk *rb, struct store *s,
 	int ret = -1;
 
 	for (i = 0; i < rb->n; i++) {
+		if (!rb->t[i].trigger)
+			continue;
 		if (fold(s, &rb->t[i], err) < 0 ||
 		    store_exec(s, rb->t[i].trigger, err) < 0) {
 			err_prefix(err, "rollup of %s", rb->t[i].table);

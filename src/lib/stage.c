@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "config.h"
 #include "rollup.h"
+#include "shapes.h"
 #include "timefmt.h"
 #include "writer.h"
 #include "xalloc.h"
@@ -34,11 +35,6 @@ struct run {
 	size_t n;       /* rows */
 };
 
-struct shape {
-	char *key;      /* measurement and keys, \x1f-separated */
-	struct writer *w;
-};
-
 struct stage {
 	struct store *s;
 	const struct schema *schema;
@@ -49,8 +45,7 @@ struct stage {
 	size_t nrows, arows;
 	struct run *runs;
 	size_t nruns, aruns;
-	struct shape shapes[MAX_SHAPES];
-	size_t nshapes;
+	struct shapes shapes; /* every writer, kept until the rows are stored */
 	struct block *blocks;
 };
 
@@ -120,8 +115,9 @@ static int stage_csv(struct stage *st, const struct schema *schema,
 {
 	struct csv_parser p;
 	struct csv_record rec;
-	const char **cols = NULL;
-	size_t ncols = 0, i;
+	struct writer *w = NULL;
+	char **cols = NULL;
+	size_t ncols = 0;
 	int64_t now = timefmt_now();
 	int rc, ret = -1;
 
@@ -134,29 +130,14 @@ static int stage_csv(struct stage *st, const struct schema *schema,
 		goto out;
 	}
 	ncols = rec.nfields;
-	cols = xcalloc(ncols + 1, sizeof(*cols));
-	for (i = 0; i < ncols; i++) {
-		const char *name = rec.field[i];
-		size_t len;
-		/* As import does: a spreadsheet's byte order mark, spaces. */
-		if (i == 0 && !strncmp(name, "\xef\xbb\xbf", 3))
-			name += 3;
-		while (*name == ' ' || *name == '\t')
-			name++;
-		len = strlen(name);
-		while (len && (name[len - 1] == ' ' || name[len - 1] == '\t'))
-			len--;
-		cols[i] = xstrndup(name, len);
-	}
-	st->shapes[0].key = xstrdup("");
-	if (writer_open(&st->shapes[0].w, st->s, schema, table, cols, ncols,
-			time_col(cfg, table), 1, err) < 0) {
-		free(st->shapes[0].key);
+	cols = csv_header_names(&rec);
+	if (writer_open(&w, st->s, schema, table, (const char *const *)cols,
+			ncols, time_col(cfg, table), 1, err) < 0 ||
+	    shapes_put(&st->shapes, "", w, err) < 0) {
 		err_prefix(err, "line %ld (header)", rec.line);
 		*bad_line = rec.line;
 		goto out;
 	}
-	st->nshapes = 1;
 	while ((rc = csv_next(&p, &rec, err)) == 1) {
 		if (rec.nfields != ncols) {
 			err_set(err, "line %ld: %zu fields, the header has %zu",
@@ -164,7 +145,7 @@ static int stage_csv(struct stage *st, const struct schema *schema,
 			*bad_line = rec.line;
 			goto out;
 		}
-		if (add_row(st, st->shapes[0].w, rec.field, rec.len, now,
+		if (add_row(st, w, rec.field, rec.len, now,
 			    rec.line, err) < 0) {
 			*bad_line = rec.line;
 			goto out;
@@ -176,75 +157,9 @@ static int stage_csv(struct stage *st, const struct schema *schema,
 	}
 	ret = 0;
 out:
-	for (i = 0; cols && i < ncols; i++)
-		free((char *)cols[i]);
-	free(cols);
+	csv_names_free(cols, ncols);
 	csv_release(&p);
 	return ret;
-}
-
-/* Does key describe pt's measurement and keys? */
-static int shape_is(const char *key, const struct lp_point *pt)
-{
-	size_t i, n = pt->ntags + pt->nfields, l = strlen(pt->measurement);
-
-	if (strncmp(key, pt->measurement, l))
-		return 0;
-	key += l;
-	for (i = 0; i < n; i++) {
-		if (*key++ != '\x1f')
-			return 0;
-		l = strlen(pt->tags[i].key);
-		if (strncmp(key, pt->tags[i].key, l))
-			return 0;
-		key += l;
-	}
-	return *key == '\0';
-}
-
-static struct writer *lp_writer(struct stage *st, const struct schema *schema,
-				const struct config *cfg,
-				const struct lp_point *pt, struct hearth_err *err)
-{
-	struct buf key = BUF_INIT;
-	const char **cols;
-	struct shape sh;
-	size_t i, n = pt->ntags + pt->nfields;
-
-	/* Most recently used first: nearly every line has the shape of the
-	 * line before it. */
-	for (i = 0; i < st->nshapes; i++)
-		if (shape_is(st->shapes[i].key, pt)) {
-			sh = st->shapes[i];
-			memmove(&st->shapes[1], &st->shapes[0], i * sizeof(sh));
-			st->shapes[0] = sh;
-			return sh.w;
-		}
-	if (st->nshapes == MAX_SHAPES) {
-		err_set(err, "more than %d different sets of fields and tags "
-			"in one request", MAX_SHAPES);
-		return NULL;
-	}
-	cols = xcalloc(n + 1, sizeof(*cols));
-	for (i = 0; i < n; i++)
-		cols[i] = pt->tags[i].key;
-	sh.w = NULL;
-	if (writer_open(&sh.w, st->s, schema, pt->measurement, cols, n,
-			time_col(cfg, pt->measurement), 1, err) < 0) {
-		free(cols);
-		return NULL;
-	}
-	free(cols);
-	buf_addstr(&key, pt->measurement);
-	for (i = 0; i < n; i++) {
-		buf_addch(&key, '\x1f');
-		buf_addstr(&key, pt->tags[i].key);
-	}
-	sh.key = buf_detach(&key, NULL);
-	memmove(&st->shapes[1], &st->shapes[0], st->nshapes * sizeof(sh));
-	st->shapes[0] = sh;
-	st->nshapes++;
-	return sh.w;
 }
 
 static int stage_lp(struct stage *st, const struct schema *schema,
@@ -269,7 +184,7 @@ static int stage_lp(struct stage *st, const struct schema *schema,
 			*bad_line = pt.line;
 			goto out;
 		}
-		w = lp_writer(st, schema, cfg, &pt, err);
+		w = shapes_writer(&st->shapes, st->s, schema, cfg, &pt, err);
 		if (!w) {
 			err_prefix(err, "line %ld", pt.line);
 			*bad_line = pt.line;
@@ -314,6 +229,7 @@ int stage_prepare(struct stage **out, struct store *s,
 	int rc;
 
 	*bad_line = 0;
+	shapes_init(&st->shapes, MAX_SHAPES, 0);
 	st->s = s;
 	st->schema = schema;
 	st->cfg = cfg;
@@ -341,11 +257,11 @@ static void shape_counts(const struct stage *st, int64_t *counts)
 {
 	size_t i, j;
 
-	for (i = 0; i < st->nshapes; i++)
+	for (i = 0; i < st->shapes.n; i++)
 		counts[i] = 0;
 	for (i = 0; i < st->nruns; i++)
-		for (j = 0; j < st->nshapes; j++)
-			if (st->shapes[j].w == st->runs[i].w) {
+		for (j = 0; j < st->shapes.n; j++)
+			if (st->shapes.v[j].w == st->runs[i].w) {
 				counts[j] += (int64_t)st->runs[i].n;
 				break;
 			}
@@ -356,15 +272,15 @@ static void shape_counts(const struct stage *st, int64_t *counts)
 static int64_t table_rows(const struct stage *st, const int64_t *counts,
 			  size_t i)
 {
-	const char *t = writer_table(st->shapes[i].w);
+	const char *t = writer_table(st->shapes.v[i].w);
 	int64_t n = 0;
 	size_t j;
 
 	for (j = 0; j < i; j++)
-		if (!strcmp(writer_table(st->shapes[j].w), t))
+		if (!strcmp(writer_table(st->shapes.v[j].w), t))
 			return 0;
-	for (j = i; j < st->nshapes; j++)
-		if (!strcmp(writer_table(st->shapes[j].w), t))
+	for (j = i; j < st->shapes.n; j++)
+		if (!strcmp(writer_table(st->shapes.v[j].w), t))
 			n += counts[j];
 	return n;
 }
@@ -383,8 +299,8 @@ int stage_store(struct stage *st,
 	shape_counts(st, counts);
 	if (store_begin_immediate(st->s, err) < 0)
 		return -1;
-	for (i = 0; i < st->nshapes; i++) {
-		const char *t = writer_table(st->shapes[i].w);
+	for (i = 0; i < st->shapes.n; i++) {
+		const char *t = writer_table(st->shapes.v[i].w);
 		if (table_rows(st, counts, i) < BULK_ROWS)
 			continue;
 		if (!rb)
@@ -410,10 +326,10 @@ int stage_store(struct stage *st,
 	if (store_commit(st->s, err) < 0)
 		goto fail;
 	ret = 0;
-	for (i = 0; committed && i < st->nshapes; i++) {
+	for (i = 0; committed && i < st->shapes.n; i++) {
 		int64_t n = table_rows(st, counts, i);
 		if (n)
-			committed(ctx, writer_table(st->shapes[i].w), n);
+			committed(ctx, writer_table(st->shapes.v[i].w), n);
 	}
 	goto out;
 fail:
@@ -429,14 +345,10 @@ out:
 void stage_free(struct stage *st)
 {
 	struct block *b, *next;
-	size_t i;
 
 	if (!st)
 		return;
-	for (i = 0; i < st->nshapes; i++) {
-		free(st->shapes[i].key);
-		writer_free(st->shapes[i].w);
-	}
+	shapes_release(&st->shapes);
 	for (b = st->blocks; b; b = next) {
 		next = b->next;
 		free(b);
