@@ -58,8 +58,7 @@ static void trigger_name(struct buf *b, const char *table, const char *kind)
 	buf_addf(b, "hearth_rollup_%s_%s", table, kind);
 }
 
-/* The quoted rollup column "col:agg". */
-static void agg_col(struct buf *b, const char *col, const char *agg)
+void rollup_agg_col(struct buf *b, const char *col, const char *agg)
 {
 	struct buf n = BUF_INIT;
 
@@ -107,13 +106,15 @@ out:
 	return ok;
 }
 
-/* Unix seconds of a time value stored as a number or as ISO text; NULL
- * when it is neither. */
-static void secs_expr(struct buf *b, const char *qcol)
+void rollup_secs_sql(struct buf *b, const char *qcol)
 {
+	/* unixepoch() of text costs about half of strftime('%s'), which
+	 * formats a string only to have it parsed back; it runs once per
+	 * row written.  (A number given to it would be a julian day, hence
+	 * the CASE.) */
 	buf_addf(b, "(CASE WHEN typeof(%s) IN ('integer','real') THEN "
-		 "CAST(%s AS INTEGER) ELSE CAST(strftime('%%s', %s) AS "
-		 "INTEGER) END)", qcol, qcol, qcol);
+		 "CAST(%s AS INTEGER) ELSE unixepoch(%s) END)", qcol, qcol,
+		 qcol);
 }
 
 static void drop_sql(struct buf *b, const char *table)
@@ -152,7 +153,7 @@ static void create_sql(struct buf *b, const char *rname,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_addstr(b, ", ");
-			agg_col(b, cols[i], aggs[j]);
+			rollup_agg_col(b, cols[i], aggs[j]);
 			buf_addstr(b, j == 3 ? " INTEGER NOT NULL DEFAULT 0"
 				   : j == 2 ? " REAL" : "");
 		}
@@ -174,7 +175,7 @@ static void upsert_sql(struct buf *b, const char *rname, const char *secs,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_addstr(b, ", ");
-			agg_col(b, cols[i], aggs[j]);
+			rollup_agg_col(b, cols[i], aggs[j]);
 		}
 	buf_addf(b, ") VALUES (%s / %lld * %lld", secs, (long long)width,
 		 (long long)width);
@@ -189,9 +190,9 @@ static void upsert_sql(struct buf *b, const char *rname, const char *secs,
 		for (j = 0; j < 4; j++) {
 			buf_reset(&o);
 			buf_reset(&e);
-			agg_col(&o, cols[i], aggs[j]);
+			rollup_agg_col(&o, cols[i], aggs[j]);
 			buf_addstr(&e, "excluded.");
-			agg_col(&e, cols[i], aggs[j]);
+			rollup_agg_col(&e, cols[i], aggs[j]);
 			if (i || j)
 				buf_addstr(b, ", ");
 			if (j < 2)
@@ -230,10 +231,10 @@ static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 
 	buf_addf(&r, "%s.%s", ref, qcol);
 	buf_addstr(&m, "(");
-	secs_expr(&m, r.s);
+	rollup_secs_sql(&m, r.s);
 	buf_addstr(&m, " / 60 * 60)");
 	buf_addstr(&h, "(");
-	secs_expr(&h, r.s);
+	rollup_secs_sql(&h, r.s);
 	buf_addstr(&h, " / 3600 * 3600)");
 
 	buf_addstr(b, "DELETE FROM ");
@@ -262,7 +263,7 @@ static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_reset(&x);
-			agg_col(&x, cols[i], aggs[j]);
+			rollup_agg_col(&x, cols[i], aggs[j]);
 			buf_addf(b, ", %s(%s)", j == 3 ? "sum" : aggs[j], x.s);
 		}
 	buf_addstr(b, " FROM ");
@@ -321,7 +322,7 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	/* Minutes from the rows, hours from the minutes. */
 	buf_reset(&x);
 	store_quote_ident(&x, tc->name);
-	secs_expr(&secs, x.s);
+	rollup_secs_sql(&secs, x.s);
 	buf_reset(&sql);
 	buf_addstr(&sql, "INSERT INTO ");
 	store_quote_ident(&sql, mname.s);
@@ -339,7 +340,7 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_reset(&x);
-			agg_col(&x, cols[i], aggs[j]);
+			rollup_agg_col(&x, cols[i], aggs[j]);
 			buf_addf(&sql, ", %s(%s)", j == 3 ? "sum" : aggs[j],
 				 x.s);
 		}
@@ -354,7 +355,7 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	buf_addstr(&x, "NEW.");
 	store_quote_ident(&x, tc->name);
 	buf_reset(&secs);
-	secs_expr(&secs, x.s);
+	rollup_secs_sql(&secs, x.s);
 	buf_addstr(&sql, "CREATE TRIGGER ");
 	buf_reset(&x);
 	trigger_name(&x, t->name, "ins");
@@ -438,7 +439,7 @@ int rollup_select(struct store *s, const char *table, enum rollup_level lv,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_addstr(&sql, ", ");
-			agg_col(&sql, cols[i], aggs[j]);
+			rollup_agg_col(&sql, cols[i], aggs[j]);
 		}
 	rollup_table_name(&n, table, lv);
 	buf_addstr(&sql, " FROM ");

@@ -135,23 +135,6 @@ out:
 	return ret;
 }
 
-/* Unix seconds of the time column, stored as a number or ISO text. */
-static void secs(struct buf *b, const char *qcol)
-{
-	buf_addf(b, "(CASE WHEN typeof(%s) IN ('integer','real') THEN "
-		 "CAST(%s AS INTEGER) ELSE CAST(strftime('%%s', %s) AS "
-		 "INTEGER) END)", qcol, qcol, qcol);
-}
-
-static void agg_col(struct buf *b, const char *col, const char *agg)
-{
-	struct buf n = BUF_INIT;
-
-	buf_addf(&n, "%s:%s", col, agg);
-	store_quote_ident(b, n.s);
-	buf_release(&n);
-}
-
 /* The upsert merge of src's bucket rows (columns b, "c:min", "c:max",
  * "c:sum", "c:n") into rollup table rname: what the insert trigger does
  * for one row, here once per bucket.  select is the SELECT that yields
@@ -170,7 +153,7 @@ static int merge(struct store *s, const struct bulk_table *bt,
 	for (i = 0; i < bt->ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_addstr(&sql, ", ");
-			agg_col(&sql, bt->cols[i], aggs[j]);
+			rollup_agg_col(&sql, bt->cols[i], aggs[j]);
 		}
 	/* (select ends in a WHERE or GROUP BY, which keeps SQLite from
 	 * reading ON CONFLICT as a join constraint.) */
@@ -179,9 +162,9 @@ static int merge(struct store *s, const struct bulk_table *bt,
 		for (j = 0; j < 4; j++) {
 			buf_reset(&o);
 			buf_reset(&e);
-			agg_col(&o, bt->cols[i], aggs[j]);
+			rollup_agg_col(&o, bt->cols[i], aggs[j]);
 			buf_addstr(&e, "excluded.");
-			agg_col(&e, bt->cols[i], aggs[j]);
+			rollup_agg_col(&e, bt->cols[i], aggs[j]);
 			if (i || j)
 				buf_addstr(&sql, ", ");
 			if (j < 2)
@@ -222,7 +205,7 @@ static int fold(struct store *s, const struct bulk_table *bt,
 	if (!bt->ncols)
 		return 0;
 	store_quote_ident(&qc, bt->time_col);
-	secs(&se, qc.s);
+	rollup_secs_sql(&se, qc.s);
 	buf_addf(&m, "hearth_rollup_%s_m", bt->table);
 	buf_addf(&h, "hearth_rollup_%s_h", bt->table);
 
@@ -235,7 +218,7 @@ static int fold(struct store *s, const struct bulk_table *bt,
 		for (j = 0; j < 4; j++) {
 			buf_addf(&sql, ", %s(%s) AS ", j == 3 ? "count" : aggs[j],
 				 x.s);
-			agg_col(&sql, bt->cols[i], aggs[j]);
+			rollup_agg_col(&sql, bt->cols[i], aggs[j]);
 		}
 	}
 	buf_addstr(&sql, " FROM ");
@@ -256,7 +239,7 @@ static int fold(struct store *s, const struct bulk_table *bt,
 	for (i = 0; i < bt->ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_addf(&sel, ", %s(", hfn[j]);
-			agg_col(&sel, bt->cols[i], aggs[j]);
+			rollup_agg_col(&sel, bt->cols[i], aggs[j]);
 			buf_addch(&sel, ')');
 		}
 	buf_addstr(&sel, " FROM temp.hearth_bulk_fold GROUP BY 1");

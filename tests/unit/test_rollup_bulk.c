@@ -8,8 +8,9 @@
 	    "('2014-11-23 22:15:30', 300, NULL), ('2014-11-23 23:59:59', 50, 19);"
 
 /* New rows: inside an existing bucket, new buckets, both text spellings
- * and unix seconds, NULL values. */
+ * and unix seconds, a zone offset, NULL values. */
 #define MORE "INSERT INTO r VALUES ('2014-11-23 22:15:45.5', 900, 18)," \
+	     "('2014-11-23T23:16:30+01:00', 4, 4), ('2014-11-23 22:16:59Z', 3, 3)," \
 	     "('2014-11-23T22:16:10', 5, 21), (1416784000, NULL, 22.5),"  \
 	     "('2014-11-24 00:00:00', 7, NULL), (1416787200, 1, 1);"
 
