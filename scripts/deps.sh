@@ -2,8 +2,8 @@
 # deps.sh build|test|bench - install the Debian packages hearth needs that
 # are missing, and say which.  Runs apt-get only when something is missing.
 set -e
-build="build-essential pkg-config libsqlite3-dev libpq-dev libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev"
-test="$build sqlite3 python3 postgresql dovecot-imapd openssl chromium fonts-dejavu-core tzdata curl procps python3-influxdb"
+build="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev"
+test="$build sqlite3 python3 dovecot-imapd openssl chromium fonts-dejavu-core tzdata curl procps python3-influxdb"
 bench="$test wrk hyperfine time bc influxdb"
 case "$1" in
 build) want=$build ;;
