@@ -1,10 +1,14 @@
 #include "buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "err.h"
 #include "xalloc.h"
 
 void buf_init(struct buf *b, size_t cap)
@@ -119,4 +123,29 @@ void buf_truncate(struct buf *b, size_t n)
 		b->len = n;
 		b->s[n] = '\0';
 	}
+}
+
+int buf_read_file(struct buf *b, const char *path, struct hearth_err *err)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd = open(path, O_RDONLY), ret = -1;
+
+	if (fd < 0)
+		return err_set(err, "%s: %s", path, strerror(errno));
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if (buf_add(b, chunk, (size_t)n) < 0) {
+			err_set(err, "%s: larger than %zu bytes", path, b->cap);
+			goto out;
+		}
+	if (n < 0) {
+		err_set(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!b->s)
+		buf_add(b, "", 0);
+	ret = 0;
+out:
+	close(fd);
+	return ret;
 }

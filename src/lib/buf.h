@@ -48,4 +48,9 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 /* buf_truncate: shorten to n bytes (n <= len). */
 void buf_truncate(struct buf *b, size_t n);
 
+struct hearth_err;
+/* buf_read_file: append the whole file at path; errors name the path.
+ * Fails too when the file would pass the buffer's cap. */
+int buf_read_file(struct buf *b, const char *path, struct hearth_err *err);
+
 #endif

@@ -183,19 +183,11 @@ int config_load_file(struct config *cfg, const char *path,
 		     struct hearth_err *err)
 {
 	struct buf b = BUF_INIT;
-	char chunk[4096], *slash;
-	size_t n;
-	FILE *f;
+	char *slash;
 	int ret = -1;
 
-	f = fopen(path, "r");
-	if (!f)
-		return err_set(err, "cannot open config %s: %s", path,
-			       strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, n);
-	if (ferror(f)) {
-		err_set(err, "cannot read config %s", path);
+	if (buf_read_file(&b, path, err) < 0) {
+		err_prefix(err, "config");
 		goto out;
 	}
 	if (config_parse(cfg, buf_cstr(&b), path, err) < 0)
@@ -206,7 +198,6 @@ int config_load_file(struct config *cfg, const char *path,
 			 : xstrdup(".");
 	ret = 0;
 out:
-	fclose(f);
 	buf_release(&b);
 	return ret;
 }

@@ -286,7 +286,7 @@ static int import_lp(struct run *r, struct ingest_src *src,
 	struct lp_parser p;
 	struct lp_point pt;
 	const char **vals = NULL;
-	size_t *lens = NULL, alloc = 0, i, n;
+	size_t *lens = NULL, alloc = 0;
 	int64_t now = timefmt_now();
 	long bad = 0;
 	int rc, ret = -1;
@@ -311,16 +311,7 @@ static int import_lp(struct run *r, struct ingest_src *src,
 			fail_at(r, pt.line, src->pos, err);
 			goto out;
 		}
-		n = pt.ntags + pt.nfields;
-		if (n > alloc) {
-			alloc = n * 2;
-			vals = xreallocarray(vals, alloc, sizeof(*vals));
-			lens = xreallocarray(lens, alloc, sizeof(*lens));
-		}
-		for (i = 0; i < n; i++) {
-			vals[i] = pt.tags[i].val;
-			lens[i] = pt.tags[i].vlen;
-		}
+		lp_values(&pt, &vals, &lens, &alloc);
 		if (add_row(r, w, vals, lens, pt.has_time ? pt.time : now,
 			    pt.line, src->pos, &bad, err) < 0) {
 			r->res->bad_line = bad;

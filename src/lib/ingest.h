@@ -112,6 +112,12 @@ int lp_parse_precision(const char *s, enum lp_precision *out);
  * and blank lines are skipped. */
 int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err);
 
+/* lp_values: pt's values in key order (tags, then fields: the columns
+ * shapes_writer opens), into *vals and *lens, which grow as needed
+ * (*alloc elements; free both). */
+void lp_values(const struct lp_point *pt, const char ***vals, size_t **lens,
+	       size_t *alloc);
+
 /* ingest_sniff: "lp" when the first data line looks like line protocol
  * (a key=value pair before any comma-free header), else "csv". */
 const char *ingest_sniff(const char *p, size_t n);

@@ -352,3 +352,20 @@ int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
 	pt->nfields = p->npairs - ntags;
 	return 1;
 }
+
+void lp_values(const struct lp_point *pt, const char ***vals, size_t **lens,
+	       size_t *alloc)
+{
+	size_t i, n = pt->ntags + pt->nfields;
+
+	if (n > *alloc) {
+		*alloc = n * 2;
+		*vals = xreallocarray(*vals, *alloc, sizeof(**vals));
+		*lens = xreallocarray(*lens, *alloc, sizeof(**lens));
+	}
+	/* Tags and fields are one array: fields follow the tags. */
+	for (i = 0; i < n; i++) {
+		(*vals)[i] = pt->tags[i].val;
+		(*lens)[i] = pt->tags[i].vlen;
+	}
+}

@@ -492,24 +492,6 @@ out:
 	return ret;
 }
 
-static int read_text(const char *path, struct buf *b, struct hearth_err *err)
-{
-	char chunk[8192];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return err_set(err, "%s: %s", path, strerror(errno));
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_add(b, chunk, (size_t)n);
-	close(fd);
-	if (n < 0)
-		return err_set(err, "%s: %s", path, strerror(errno));
-	if (!b->s)
-		buf_addstr(b, "");
-	return 0;
-}
-
 int migration_compare(struct store *s, const char *schema_path,
 		      struct migration_compare *m, struct hearth_err *err)
 {
@@ -521,7 +503,7 @@ int migration_compare(struct store *s, const char *schema_path,
 	schema_init(&m->want);
 	m->diff.ops = NULL;
 	m->diff.n = 0;
-	if (read_text(schema_path, &text, err) < 0)
+	if (buf_read_file(&text, schema_path, err) < 0)
 		goto out;
 	/* The database parses schema.sql; both sides are then read back
 	 * through the same introspection, so they compare like for like. */

@@ -236,24 +236,6 @@ out:
 	return ret;
 }
 
-static int read_file(const char *path, struct buf *b, struct hearth_err *err)
-{
-	char chunk[8192];
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return err_set(err, "%s: %s", path, strerror(errno));
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		buf_add(b, chunk, (size_t)n);
-	close(fd);
-	if (n < 0)
-		return err_set(err, "%s: %s", path, strerror(errno));
-	if (!b->s)
-		buf_addstr(b, "");
-	return 0;
-}
-
 static int find_exact(const struct revision *revs, size_t n, const char *id)
 {
 	size_t i;
@@ -348,7 +330,7 @@ int revision_load(struct revision_set *rs, const char *dir,
 	for (i = 0; i < nnames; i++) {
 		struct buf text = BUF_INIT;
 		char *path = xasprintf("%s/%s", dir, names[i]);
-		int r = read_file(path, &text, err);
+		int r = buf_read_file(&text, path, err);
 		if (!r)
 			r = revision_parse(&rs->revs[rs->n], path, text.s,
 					   text.len, err);

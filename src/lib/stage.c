@@ -170,7 +170,7 @@ static int stage_lp(struct stage *st, const struct schema *schema,
 	struct lp_parser p;
 	struct lp_point pt;
 	const char **vals = NULL;
-	size_t *lens = NULL, alloc = 0, i, n;
+	size_t *lens = NULL, alloc = 0;
 	int64_t now = timefmt_now();
 	int rc, ret = -1;
 
@@ -190,16 +190,7 @@ static int stage_lp(struct stage *st, const struct schema *schema,
 			*bad_line = pt.line;
 			goto out;
 		}
-		n = pt.ntags + pt.nfields;
-		if (n > alloc) {
-			alloc = n * 2;
-			vals = xreallocarray(vals, alloc, sizeof(*vals));
-			lens = xreallocarray(lens, alloc, sizeof(*lens));
-		}
-		for (i = 0; i < n; i++) {
-			vals[i] = pt.tags[i].val;
-			lens[i] = pt.tags[i].vlen;
-		}
+		lp_values(&pt, &vals, &lens, &alloc);
 		if (add_row(st, w, vals, lens, pt.has_time ? pt.time : now,
 			    pt.line, err) < 0) {
 			*bad_line = pt.line;
