@@ -18,7 +18,7 @@
 
 static const char help[] =
 	"Serves the dashboard and the HTTP API, and runs the configured\n"
-	"pollers (IMAP, WeMo) on their intervals, until SIGINT or SIGTERM.\n\n"
+	"pollers (IMAP) on their intervals, until SIGINT or SIGTERM.\n\n"
 	"  --listen ADDR:PORT   default [serve] listen, else 127.0.0.1:8080\n"
 	"  --threads N          HTTP worker threads (default 4)\n";
 
