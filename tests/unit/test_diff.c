@@ -6,24 +6,12 @@
 #include "diff.h"
 #include "store.h"
 #include "t.h"
-
-static struct store *db(const char *sql)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = NULL;
-
-	if (store_open(&s, ":memory:", NULL, STORE_CREATE, &err) < 0 ||
-	    store_exec(s, sql, &err) < 0) {
-		fprintf(stderr, "  db: %s\n", err.msg);
-		exit(1);
-	}
-	return s;
-}
+#include "t_store.h"
 
 static void model(const char *sql, struct schema *out)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = db(sql);
+	struct store *s = t_mem(sql);
 
 	CHECK_INT(store_introspect(s, out, &err), 0);
 	store_close(s);
@@ -55,7 +43,7 @@ static void roundtrip(const char *from, const char *rows, const char *to,
 		      const char *count_sql, int64_t want_rows)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = db(from);
+	struct store *s = t_mem(from);
 	struct schema a, b, c;
 	struct diff d, again;
 	struct buf sql = BUF_INIT;

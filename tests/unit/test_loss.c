@@ -3,25 +3,13 @@
 
 #include "loss.h"
 #include "t.h"
-
-static struct store *db(const char *sql)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = NULL;
-
-	if (store_open(&s, ":memory:", NULL, STORE_CREATE, &err) < 0 ||
-	    store_exec(s, sql, &err) < 0) {
-		fprintf(stderr, "  db: %s\n", err.msg);
-		exit(1);
-	}
-	return s;
-}
+#include "t_store.h"
 
 /* Run `change` on a database made from `setup`; describe the loss. */
 static void loss(const char *setup, const char *change, const char *want)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = db(setup), *t = db(setup);
+	struct store *s = t_mem(setup), *t = t_mem(setup);
 	struct schema before, after;
 	struct loss_report lr;
 	struct buf msg = BUF_INIT;

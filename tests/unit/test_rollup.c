@@ -4,19 +4,10 @@
 #include "config.h"
 #include "rollup.h"
 #include "t.h"
+#include "t_store.h"
 #include "timefmt.h"
 
 #define S US_PER_SEC
-
-static struct store *open_db(void)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = NULL;
-
-	if (store_open(&s, "sqlite:///:memory:", NULL, STORE_CREATE, &err) < 0)
-		fprintf(stderr, "  open: %s\n", err.msg);
-	return s;
-}
 
 static int64_t q(struct store *s, const char *sql)
 {
@@ -63,7 +54,7 @@ static void test_choose_level(void)
 
 static void test_rebuild_and_trigger_iso_text(void)
 {
-	struct store *s = open_db();
+	struct store *s = t_mem(NULL);
 
 	exec(s, "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER, "
 		"r_temp REAL);"
@@ -104,7 +95,7 @@ static void test_rebuild_and_trigger_iso_text(void)
 
 static void test_delete_and_update_recompute(void)
 {
-	struct store *s = open_db();
+	struct store *s = t_mem(NULL);
 
 	/* Space and T separators and unix seconds in one table, all in the
 	 * minute 1767261600 (2026-01-01 10:00). */
@@ -137,7 +128,7 @@ static void test_delete_and_update_recompute(void)
 
 static void test_unix_seconds_and_odd_names(void)
 {
-	struct store *s = open_db();
+	struct store *s = t_mem(NULL);
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct schema sc = SCHEMA_INIT;
 
@@ -168,7 +159,7 @@ static void test_unix_seconds_and_odd_names(void)
 
 static void test_events_table_has_no_rollup(void)
 {
-	struct store *s = open_db();
+	struct store *s = t_mem(NULL);
 
 	exec(s, "CREATE TABLE motion (r_datetime TIMESTAMP, r_s_name TEXT);");
 	CHECK_INT(rebuild(s, "motion"), 0);
@@ -180,7 +171,7 @@ static void test_events_table_has_no_rollup(void)
 
 static void test_ensure_builds_missing(void)
 {
-	struct store *s = open_db();
+	struct store *s = t_mem(NULL);
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct buf built = BUF_INIT;
 
