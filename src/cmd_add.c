@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "rollup.h"
 #include "timefmt.h"
 #include "writer.h"
 #include "xalloc.h"
@@ -53,10 +54,18 @@ int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 		vals[i] = eq + 1;
 		lens[i] = strlen(eq + 1);
 	}
+	/* The row goes into the chart rollups in the same transaction. */
 	if (store_introspect(ctx->store, &schema, &err) < 0 ||
 	    writer_open(&w, ctx->store, &schema, table, cols, n,
 			config_get(ctx->cfg, "time_columns", table), 1, &err) < 0 ||
-	    writer_add(w, vals, lens, timefmt_now(), &err) < 0) {
+	    store_begin_immediate(ctx->store, &err) < 0) {
+		cmd_error("add to %s: %s", table, err.msg);
+		goto out;
+	}
+	if (writer_add(w, vals, lens, timefmt_now(), &err) < 0 ||
+	    rollup_catch_up(ctx->store, &schema, table, &err) < 0 ||
+	    store_commit(ctx->store, &err) < 0) {
+		store_rollback(ctx->store, NULL);
 		cmd_error("add to %s: %s", table, err.msg);
 		goto out;
 	}

@@ -52,8 +52,9 @@ const struct cmd cmd_table[] = {
 	{ "check", cmd_check, CMD_DB_RO, "check",
 	  "exit 1 and show the diff if the database and schema.sql differ" },
 
-	/* charts and serving */
-	{ "chart", cmd_chart, CMD_DB_RO,
+	/* charts and serving; chart writes only to fold new rows into the
+	 * rollups (rollup.h) */
+	{ "chart", cmd_chart, CMD_DB,
 	  "chart TABLE [--since T] [--until T] [-o FILE.svg]",
 	  "draw a time window as an SVG chart" },
 	{ "rollup", cmd_rollup, CMD_DB, "rollup rebuild|drop [TABLE...]",

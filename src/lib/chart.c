@@ -380,8 +380,14 @@ int chart_load(struct chart *c, struct store *s, const struct schema *schema,
 	} else {
 		enum rollup_level lv = rollup_choose((o->t1 - o->t0) /
 						     (int64_t)o->ncols);
+		struct hearth_err ignore;
+
+		/* Rows other programs inserted since the last fold are
+		 * folded first; when that cannot be done (a read-only
+		 * database, say), the chart reads rows. */
 		if (!o->raw && lv != ROLLUP_RAW &&
-		    rollup_ready(schema, t, tc, lv))
+		    rollup_ready(schema, t, tc, lv) &&
+		    rollup_refresh(s, schema, t->name, &ignore) == 0)
 			c->level = lv;
 		if (c->level == ROLLUP_RAW) {
 			if (load_raw(c, s, schema, t->name, o, idx, err) < 0)

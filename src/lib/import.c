@@ -44,7 +44,6 @@ struct run {
 	int in_tx;
 	struct pending pend;
 	struct shapes shapes;
-	struct rollup_bulk *rb; /* tables whose rollup trigger is suspended */
 	struct tcount *tc;
 	size_t ntc, atc;
 };
@@ -102,11 +101,12 @@ static int commit(struct run *r, struct hearth_err *err)
 	if (!r->in_tx)
 		return 0;
 	r->in_tx = 0;
-	if (rollup_bulk_finish(r->rb, r->s, err) < 0 ||
+	/* The rows are folded into the chart rollups once per transaction,
+	 * read back by rowid (rollup.h). */
+	if (rollup_catch_up(r->s, r->schema, NULL, err) < 0 ||
 	    store_commit(r->s, err) < 0) {
 		struct hearth_err ignore;
 		store_rollback(r->s, &ignore);
-		rollup_bulk_forget(r->rb);
 		r->pending = 0;
 		flush_counts(r, 0);
 		return -1;
@@ -133,13 +133,7 @@ static int flush(struct run *r, size_t bytes, long *bad_line,
 	for (i = 0; i < p->n * nv; i++)
 		if (p->vals[i].type == STORE_TEXT)
 			p->vals[i].p = p->text.s + (uintptr_t)p->vals[i].p;
-	/* A bulk load folds the table's chart rollups once per transaction
-	 * instead of by the insert trigger per row (rollup_bulk_add is a
-	 * no-op for a table it has seen in this transaction). */
 	rc = begin(r, err);
-	if (rc == 0)
-		rc = rollup_bulk_add(r->rb, r->s, r->schema, writer_table(p->w),
-				     time_col(r, writer_table(p->w)), err);
 	if (rc == 0)
 		rc = writer_insert_rows(p->w, p->vals, p->n, &bad, err);
 	if (rc < 0) {
@@ -183,7 +177,7 @@ static int add_row(struct run *r, struct writer *w, const char *const *vals,
 		p->vals = xreallocarray(p->vals, p->avals, sizeof(*p->vals));
 	}
 	v = p->vals + p->n * nv;
-	if (writer_convert(w, vals, lens, now, timebuf, v, err) < 0) {
+	if (writer_convert(w, vals, lens, now, timebuf, v, NULL, err) < 0) {
 		struct hearth_err ferr;
 		/* Rows before the bad line are good: insert them first (if
 		 * that fails, its error is the earlier one). */
@@ -350,7 +344,6 @@ int import_run(struct store *s, const struct schema *schema,
 	r.schema = schema;
 	r.o = o;
 	r.res = res;
-	r.rb = rollup_bulk_new();
 	ret = o->format == IMPORT_CSV ? import_csv(&r, src, err)
 				      : import_lp(&r, src, err);
 	if (ret == 0) {
@@ -363,7 +356,6 @@ int import_run(struct store *s, const struct schema *schema,
 		 * nothing. */
 		if (o->atomic) {
 			store_rollback(s, &ignore);
-			rollup_bulk_forget(r.rb);
 			r.in_tx = 0;
 			flush_counts(&r, 0);
 		} else if (commit(&r, &ignore) < 0) {
@@ -375,6 +367,5 @@ int import_run(struct store *s, const struct schema *schema,
 	free(r.tc);
 	free(r.pend.vals);
 	buf_release(&r.pend.text);
-	rollup_bulk_free(r.rb);
 	return ret;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "rollup.h"
 #include "timefmt.h"
 #include "writer.h"
 #include "xalloc.h"
@@ -148,6 +149,9 @@ int jsonrows_write(struct store *s, const struct schema *schema,
 			goto out;
 		stored++;
 	}
+	/* Into the chart rollups in the same transaction. */
+	if (rollup_catch_up(s, schema, table, err) < 0)
+		goto out;
 	in_tx = 0;
 	if (store_commit(s, err) < 0) {
 		struct hearth_err ignore;

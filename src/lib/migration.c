@@ -14,6 +14,7 @@
 
 #include "ddl.h"
 #include "loss.h"
+#include "rollup.h"
 #include "xalloc.h"
 
 static const char version_table[] =
@@ -182,6 +183,8 @@ static void end_locked(struct store *s, int commit, struct hearth_err *err,
  * hearth's own triggers on user tables (rollups keep their aggregates
  * with them) go when a rebuild drops the table; put them back on the new
  * one.  They are not in any revision, as they are not in schema.sql.
+ * The copy may number the rows afresh: as every row was folded into the
+ * rollups before the revision ran, the mark moves to the newest row.
  */
 static int keep_internal_triggers(struct store *s, const struct schema *before,
 				  const struct schema *after,
@@ -197,7 +200,8 @@ static int keep_internal_triggers(struct store *s, const struct schema *before,
 			continue;
 		for (j = 0; j < after->ntriggers && gone; j++)
 			gone = strcasecmp(after->triggers[j].name, o->name) != 0;
-		if (gone && store_exec(s, o->sql, err) < 0)
+		if (gone && (store_exec(s, o->sql, err) < 0 ||
+			     rollup_mark_reset(s, o->table, err) < 0))
 			return err_prefix(err, "trigger %s on %s (hearth's own) "
 					  "cannot be recreated after the "
 					  "change; drop it first (hearth "
@@ -222,7 +226,8 @@ static int run_one(struct store *s, const struct revision *r, int up,
 	struct schema before = SCHEMA_INIT, after = SCHEMA_INIT;
 	int ret = -1;
 
-	if (store_introspect(s, &before, err) < 0)
+	if (store_introspect(s, &before, err) < 0 ||
+	    rollup_catch_up(s, &before, NULL, err) < 0)
 		goto out;
 	if (store_exec(s, sql, err) < 0) {
 		err_prefix(err, "revision %s (%s), %s section", r->id, r->path,

@@ -4,10 +4,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ddl.h"
+#include "rollup_impl.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-static const char *const aggs[] = { "min", "max", "sum", "n" };
+const char *const rollup_aggs[4] = { "min", "max", "sum", "n" };
 
 int64_t rollup_width(enum rollup_level lv)
 {
@@ -51,6 +53,8 @@ void rollup_table_name(struct buf *b, const char *table, enum rollup_level lv)
 	buf_addf(b, "hearth_rollup_%s_%s", table, lv == ROLLUP_HOUR ? "h" : "m");
 }
 
+/* "ins" was the per-row insert trigger of older hearths: dropped, never
+ * made again (rollup.h says why). */
 static const char *const trigger_kinds[] = { "ins", "del", "upd" };
 
 static void trigger_name(struct buf *b, const char *table, const char *kind)
@@ -84,11 +88,13 @@ int rollup_ready(const struct schema *schema, const struct schema_table *t,
 			continue;
 		for (j = 0; j < 4; j++) {
 			buf_reset(&name);
-			buf_addf(&name, "%s:%s", t->cols[i].name, aggs[j]);
+			buf_addf(&name, "%s:%s", t->cols[i].name, rollup_aggs[j]);
 			if (!schema_find_column(r, name.s))
 				goto out;
 		}
 	}
+	if (!schema_find_table(schema, ROLLUP_MARK))
+		goto out;
 	for (j = 0; j < 3; j++) {
 		int found = 0;
 
@@ -97,7 +103,7 @@ int rollup_ready(const struct schema *schema, const struct schema_table *t,
 		for (i = 0; i < schema->ntriggers; i++)
 			if (!strcasecmp(schema->triggers[i].name, name.s))
 				found = 1;
-		if (!found)
+		if (found != (j > 0))
 			goto out;
 	}
 	ok = 1;
@@ -153,78 +159,25 @@ static void create_sql(struct buf *b, const char *rname,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_addstr(b, ", ");
-			rollup_agg_col(b, cols[i], aggs[j]);
+			rollup_agg_col(b, cols[i], rollup_aggs[j]);
 			buf_addstr(b, j == 3 ? " INTEGER NOT NULL DEFAULT 0"
 				   : j == 2 ? " REAL" : "");
 		}
 	buf_addstr(b, ");");
 }
 
-/* An upsert of one row into a rollup table from NEW, for the trigger.
- * min(coalesce(a, b), coalesce(b, a)) is the smaller of two values that
- * may each be NULL. */
-static void upsert_sql(struct buf *b, const char *rname, const char *secs,
-		       int64_t width, const char *const *cols, size_t ncols)
-{
-	struct buf q = BUF_INIT, o = BUF_INIT, e = BUF_INIT;
-	size_t i, j;
-
-	buf_addstr(b, "INSERT INTO ");
-	store_quote_ident(b, rname);
-	buf_addstr(b, " (b");
-	for (i = 0; i < ncols; i++)
-		for (j = 0; j < 4; j++) {
-			buf_addstr(b, ", ");
-			rollup_agg_col(b, cols[i], aggs[j]);
-		}
-	buf_addf(b, ") VALUES (%s / %lld * %lld", secs, (long long)width,
-		 (long long)width);
-	for (i = 0; i < ncols; i++) {
-		buf_reset(&q);
-		buf_addstr(&q, "NEW.");
-		store_quote_ident(&q, cols[i]);
-		buf_addf(b, ", %s, %s, %s, %s IS NOT NULL", q.s, q.s, q.s, q.s);
-	}
-	buf_addstr(b, ") ON CONFLICT(b) DO UPDATE SET ");
-	for (i = 0; i < ncols; i++) {
-		for (j = 0; j < 4; j++) {
-			buf_reset(&o);
-			buf_reset(&e);
-			rollup_agg_col(&o, cols[i], aggs[j]);
-			buf_addstr(&e, "excluded.");
-			rollup_agg_col(&e, cols[i], aggs[j]);
-			if (i || j)
-				buf_addstr(b, ", ");
-			if (j < 2)
-				buf_addf(b, "%s = %s(coalesce(%s, %s), "
-					 "coalesce(%s, %s))", o.s, aggs[j],
-					 o.s, e.s, e.s, o.s);
-			else if (j == 2)
-				buf_addf(b, "%s = CASE WHEN %s IS NULL THEN %s "
-					 "WHEN %s IS NULL THEN %s ELSE %s + %s "
-					 "END", o.s, e.s, o.s, o.s, e.s, o.s,
-					 e.s);
-			else
-				buf_addf(b, "%s = %s + %s", o.s, o.s, e.s);
-		}
-	}
-	buf_addstr(b, ";");
-	buf_release(&q);
-	buf_release(&o);
-	buf_release(&e);
-}
-
 /*
  * Statements that recompute the minute and hour buckets holding the row
  * `ref` (OLD or NEW) from the table, for the delete and update triggers:
  * min and max cannot be taken back, so the bucket is summed again from
- * its rows, found through the time index whether the times are numbers,
- * "YYYY-MM-DD HH:MM:SS" or "YYYY-MM-DDTHH:MM:SS" text.
+ * its rows up to the mark (`upto`, an SQL expression), found through the
+ * time index whether the times are numbers, "YYYY-MM-DD HH:MM:SS" or
+ * "YYYY-MM-DDTHH:MM:SS" text.
  */
 static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
-			  const char *ref, const char *mname,
-			  const char *hname, const char *const *cols,
-			  size_t ncols)
+			  const char *ref, const char *upto,
+			  const char *mname, const char *hname,
+			  const char *const *cols, size_t ncols)
 {
 	struct buf m = BUF_INIT, h = BUF_INIT, r = BUF_INIT, x = BUF_INIT;
 	size_t i, j;
@@ -248,14 +201,15 @@ static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 		buf_addf(b, ", min(%s), max(%s), sum(%s), count(%s)", x.s, x.s,
 			 x.s, x.s);
 	}
-	buf_addf(b, " FROM %s WHERE (%s >= %s AND %s < %s + 60)", qt, qcol,
+	buf_addf(b, " FROM %s WHERE ((%s >= %s AND %s < %s + 60)", qt, qcol,
 		 m.s, qcol, m.s);
 	for (i = 0; i < 2; i++)
 		buf_addf(b, " OR (%s >= strftime('%%Y-%%m-%%d%s%%H:%%M:00', %s, "
 			 "'unixepoch') AND %s < strftime('%%Y-%%m-%%d%s%%H:%%M:"
 			 "00', %s + 60, 'unixepoch'))", qcol, i ? "T" : " ",
 			 m.s, qcol, i ? "T" : " ", m.s);
-	buf_addstr(b, " HAVING count(*) > 0; DELETE FROM ");
+	buf_addf(b, ") AND rowid <= %s HAVING count(*) > 0; DELETE FROM ",
+		 upto);
 	store_quote_ident(b, hname);
 	buf_addf(b, " WHERE b = %s; INSERT INTO ", h.s);
 	store_quote_ident(b, hname);
@@ -263,8 +217,8 @@ static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_reset(&x);
-			rollup_agg_col(&x, cols[i], aggs[j]);
-			buf_addf(b, ", %s(%s)", j == 3 ? "sum" : aggs[j], x.s);
+			rollup_agg_col(&x, cols[i], rollup_aggs[j]);
+			buf_addf(b, ", %s(%s)", j == 3 ? "sum" : rollup_aggs[j], x.s);
 		}
 	buf_addstr(b, " FROM ");
 	store_quote_ident(b, mname);
@@ -274,6 +228,90 @@ static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 	buf_release(&h);
 	buf_release(&r);
 	buf_release(&x);
+}
+
+/* Rollups follow rows by rowid; a WITHOUT ROWID table has none. */
+static int has_rowid(struct store *s, const char *table)
+{
+	struct hearth_err ignore;
+	struct store_stmt *st = NULL;
+	struct buf sql = BUF_INIT;
+	int ok;
+
+	buf_addstr(&sql, "SELECT rowid FROM ");
+	store_quote_ident(&sql, table);
+	ok = store_prepare(s, sql.s, &st, &ignore) == 0;
+	store_finalize(st);
+	buf_release(&sql);
+	return ok;
+}
+
+static int mark_insert(struct store *s, const char *table,
+		       const char *time_col, struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int ret = -1;
+
+	if (store_prepare(s, "INSERT INTO " ROLLUP_MARK " VALUES (?, ?, 0) "
+			  "ON CONFLICT(tbl) DO UPDATE SET time_col = "
+			  "excluded.time_col", &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, table, strlen(table));
+	store_bind_text(st, 2, time_col, strlen(time_col));
+	if (store_step(st, err) >= 0)
+		ret = 0;
+	store_finalize(st);
+	return ret;
+}
+
+/*
+ * The delete and update triggers.  A delete of the newest rows lowers the
+ * mark first, to the newest row left: SQLite may give their rowids to
+ * the next rows inserted, which must be above the mark.
+ */
+static void triggers_sql(struct buf *sql, const char *table,
+			 const char *time_col, const char *const *cols,
+			 size_t ncols)
+{
+	struct buf qt = BUF_INIT, qc = BUF_INIT, lit = BUF_INIT,
+		   upto = BUF_INIT, newest = BUF_INIT, m = BUF_INIT,
+		   h = BUF_INIT, n = BUF_INIT;
+	size_t i;
+
+	store_quote_ident(&qt, table);
+	store_quote_ident(&qc, time_col);
+	ddl_quote_string(&lit, table);
+	rollup_table_name(&m, table, ROLLUP_MINUTE);
+	rollup_table_name(&h, table, ROLLUP_HOUR);
+	buf_addf(&upto, "(SELECT upto FROM " ROLLUP_MARK " WHERE tbl = %s)",
+		 lit.s);
+	buf_addf(&newest, "(SELECT coalesce(max(rowid), 0) FROM %s)", qt.s);
+	for (i = 1; i < 3; i++) {
+		buf_reset(&n);
+		trigger_name(&n, table, trigger_kinds[i]);
+		buf_addstr(sql, "CREATE TRIGGER ");
+		store_quote_ident(sql, n.s);
+		buf_addf(sql, " AFTER %s ON %s BEGIN ",
+			 i == 1 ? "DELETE" : "UPDATE", qt.s);
+		if (i == 1)
+			buf_addf(sql, "UPDATE " ROLLUP_MARK " SET upto = %s "
+				 "WHERE tbl = %s AND upto > %s; ", newest.s,
+				 lit.s, newest.s);
+		recompute_sql(sql, qt.s, qc.s, "OLD", upto.s, m.s, h.s, cols,
+			      ncols);
+		if (i == 2)
+			recompute_sql(sql, qt.s, qc.s, "NEW", upto.s, m.s, h.s,
+				      cols, ncols);
+		buf_addstr(sql, " END;");
+	}
+	buf_release(&qt);
+	buf_release(&qc);
+	buf_release(&lit);
+	buf_release(&upto);
+	buf_release(&newest);
+	buf_release(&m);
+	buf_release(&h);
+	buf_release(&n);
 }
 
 int rollup_rebuild(struct store *s, const struct schema *schema,
@@ -295,6 +333,9 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	tc = schema_time_column(t, time_col);
 	if (!tc)
 		return err_set(err, "table %s has no time column", t->name);
+	if (!has_rowid(s, t->name))
+		return err_set(err, "table %s has no rowid (WITHOUT ROWID): its "
+			       "charts read its rows, without rollups", t->name);
 	cols = xcalloc(t->ncols ? t->ncols : 1, sizeof(*cols));
 	for (i = 0; i < t->ncols; i++)
 		if (rollup_is_value_col(t, tc, i))
@@ -340,8 +381,8 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_reset(&x);
-			rollup_agg_col(&x, cols[i], aggs[j]);
-			buf_addf(&sql, ", %s(%s)", j == 3 ? "sum" : aggs[j],
+			rollup_agg_col(&x, cols[i], rollup_aggs[j]);
+			buf_addf(&sql, ", %s(%s)", j == 3 ? "sum" : rollup_aggs[j],
 				 x.s);
 		}
 	buf_addstr(&sql, " FROM ");
@@ -350,39 +391,15 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 
+	/* Every row is in: the mark goes to the newest. */
+	if (store_exec(s, "CREATE TABLE IF NOT EXISTS " ROLLUP_MARK " (tbl TEXT "
+		       "PRIMARY KEY, time_col TEXT NOT NULL, upto INTEGER NOT "
+		       "NULL)", err) < 0 ||
+	    mark_insert(s, t->name, tc->name, err) < 0 ||
+	    rollup_mark_reset(s, t->name, err) < 0)
+		goto out;
 	buf_reset(&sql);
-	buf_reset(&x);
-	buf_addstr(&x, "NEW.");
-	store_quote_ident(&x, tc->name);
-	buf_reset(&secs);
-	rollup_secs_sql(&secs, x.s);
-	buf_addstr(&sql, "CREATE TRIGGER ");
-	buf_reset(&x);
-	trigger_name(&x, t->name, "ins");
-	store_quote_ident(&sql, x.s);
-	buf_addf(&sql, " AFTER INSERT ON %s WHEN %s IS NOT NULL BEGIN ", qt.s,
-		 secs.s);
-	upsert_sql(&sql, mname.s, secs.s, 60, cols, ncols);
-	upsert_sql(&sql, hname.s, secs.s, 3600, cols, ncols);
-	buf_addstr(&sql, " END;");
-	buf_reset(&x);
-	store_quote_ident(&x, tc->name);
-	for (i = 1; i < 3; i++) {
-		struct buf n = BUF_INIT;
-
-		trigger_name(&n, t->name, trigger_kinds[i]);
-		buf_addstr(&sql, "CREATE TRIGGER ");
-		store_quote_ident(&sql, n.s);
-		buf_addf(&sql, " AFTER %s ON %s BEGIN ",
-			 i == 1 ? "DELETE" : "UPDATE", qt.s);
-		recompute_sql(&sql, qt.s, x.s, "OLD", mname.s, hname.s, cols,
-			      ncols);
-		if (i == 2)
-			recompute_sql(&sql, qt.s, x.s, "NEW", mname.s, hname.s,
-				      cols, ncols);
-		buf_addstr(&sql, " END;");
-		buf_release(&n);
-	}
+	triggers_sql(&sql, t->name, tc->name, cols, ncols);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 	if (buckets) {
@@ -415,6 +432,22 @@ out:
 	return ret;
 }
 
+static int mark_delete(struct store *s, const char *table,
+		       struct hearth_err *err)
+{
+	int64_t have = 0;
+
+	if (store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE "
+			    "name = '" ROLLUP_MARK "'", &have, err,
+			    (const char *)NULL) < 0)
+		return -1;
+	if (!have)
+		return 0;
+	return store_query_int(s, "DELETE FROM " ROLLUP_MARK " WHERE tbl = ?",
+			       &have, err, table, (const char *)NULL) < 0 ? -1
+									 : 0;
+}
+
 int rollup_drop(struct store *s, const char *table, struct hearth_err *err)
 {
 	struct buf sql = BUF_INIT;
@@ -422,6 +455,8 @@ int rollup_drop(struct store *s, const char *table, struct hearth_err *err)
 
 	drop_sql(&sql, table);
 	ret = store_exec(s, sql.s, err);
+	if (ret == 0)
+		ret = mark_delete(s, table, err);
 	buf_release(&sql);
 	return ret;
 }
@@ -439,7 +474,7 @@ int rollup_select(struct store *s, const char *table, enum rollup_level lv,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_addstr(&sql, ", ");
-			rollup_agg_col(&sql, cols[i], aggs[j]);
+			rollup_agg_col(&sql, cols[i], rollup_aggs[j]);
 		}
 	rollup_table_name(&n, table, lv);
 	buf_addstr(&sql, " FROM ");
@@ -473,7 +508,7 @@ int rollup_ensure(struct store *s, const struct config *cfg,
 		const struct schema_column *tc = schema_time_column(t, tcn);
 		int values = 0;
 
-		if (t->internal || !tc)
+		if (t->internal || !tc || !has_rowid(s, t->name))
 			continue;
 		for (j = 0; j < t->ncols; j++)
 			values |= rollup_is_value_col(t, tc, j);

@@ -3,14 +3,28 @@
  *
  * For a series table T with value columns c1..cn, the rollup tables
  * hearth_rollup_T_m and hearth_rollup_T_h hold, per bucket start b (unix
- * seconds, UTC), "c:min", "c:max", "c:sum" and "c:n" of each column.  An
- * AFTER INSERT trigger, hearth_rollup_T_ins, folds each new row into both,
- * so they stay current as readings arrive; AFTER DELETE and UPDATE
- * triggers (_del, _upd) recompute the buckets of the rows they touch.
- * rollup_rebuild recomputes everything (when columns were added, or for
- * rows written while the rollups did not exist).  Charts of long windows read them instead
- * of millions of rows.  All names start with hearth_, so the migration
- * diff ignores them.
+ * seconds, UTC), "c:min", "c:max", "c:sum" and "c:n" of each column.
+ * Charts of long windows read them instead of millions of rows.
+ *
+ * The rollups hold exactly the rows up to a mark: T's row in
+ * hearth_rollup_mark (tbl, time_col, upto) says every row with a rowid up
+ * to `upto` is folded in and none after.  Rows get rowids in insertion
+ * order, so a new row is simply above the mark until someone folds it:
+ * inserts cost nothing extra (a per-row trigger would triple the cost of
+ * every insert, hearth's or another program's).  hearth's writers fold
+ * what they write in the same transaction (rollup_catch_up, or
+ * rollup_acc for rows they hold in memory), and charts catch up first
+ * (rollup_refresh), so rows other programs insert are folded when they
+ * are next charted.  Deletes and updates are rarer and must take effect
+ * at once: AFTER DELETE and UPDATE triggers (_del, _upd) recompute the
+ * buckets of the rows they touch from the rows up to the mark, and a
+ * delete of the newest rows lowers the mark, so their rowids, when SQLite
+ * hands them out again, are above it.
+ *
+ * rollup_rebuild recomputes everything (when columns were added, or for a
+ * table that had none).  All names start with hearth_, so the migration
+ * diff ignores them.  Tables WITHOUT ROWID have no rollups: their charts
+ * read rows.
  */
 #ifndef HEARTH_ROLLUP_H
 #define HEARTH_ROLLUP_H
@@ -50,14 +64,15 @@ void rollup_secs_sql(struct buf *b, const char *qcol);
 void rollup_table_name(struct buf *b, const char *table,
 		       enum rollup_level lv);
 
-/* rollup_ready: 1 when the level's table (with every value column of t)
- * and the insert trigger exist in schema, else 0. */
+/* rollup_ready: 1 when the level's table (with every value column of t),
+ * the mark table and the delete and update triggers exist in schema (and
+ * no per-row insert trigger of older hearths), else 0. */
 int rollup_ready(const struct schema *schema, const struct schema_table *t,
 		 const struct schema_column *tc, enum rollup_level lv);
 
 /*
- * rollup_rebuild: (re)create both rollup tables and the trigger of table,
- * filled from every row, in one transaction.  time_col as for
+ * rollup_rebuild: (re)create both rollup tables, the triggers and the
+ * mark of table, filled from every row, in one transaction.  time_col as for
  * series_select.  *buckets (may be NULL) gets the number of minute
  * buckets written.  Tables without value columns get none (0, nothing
  * done).
@@ -73,7 +88,8 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 int rollup_ensure(struct store *s, const struct config *cfg,
 		  struct buf *built, struct hearth_err *err);
 
-/* rollup_drop: remove the rollup tables and trigger of table, if any. */
+/* rollup_drop: remove the rollup tables, triggers and mark of table, if
+ * any. */
 int rollup_drop(struct store *s, const char *table, struct hearth_err *err);
 
 /*
@@ -86,29 +102,63 @@ int rollup_select(struct store *s, const char *table, enum rollup_level lv,
 		  int64_t t1, struct store_stmt **out, struct hearth_err *err);
 
 /*
- * Bulk loads.  The insert trigger costs two upserts per row, which triples
- * the time of a large import.  Inside the loader's transaction,
- * rollup_bulk_add drops the insert trigger of a table about to receive
- * many rows; rollup_bulk_finish, still in that transaction, merges the
- * aggregates of the rows written since (read by rowid) into the buckets,
- * as the trigger would have row by row, and recreates the trigger.  A rollback undoes both, so the rollups are never
- * left behind the table.  Tables without rollups (or without rowids) are
- * left alone and keep their triggers.
+ * Folding.  Each runs in the caller's transaction (which must hold the
+ * write lock: BEGIN IMMEDIATE) unless it says otherwise; tables without
+ * rollups are left alone (0).  schema is the database's, as introspected
+ * in this transaction or before it with no schema change since.
  */
-struct rollup_bulk;
 
-struct rollup_bulk *rollup_bulk_new(void);
-/* rollup_bulk_free: frees rb; call rollup_bulk_finish or roll back first. */
-void rollup_bulk_free(struct rollup_bulk *rb);
-/* rollup_bulk_add: no-op when table is already in rb. */
-int rollup_bulk_add(struct rollup_bulk *rb, struct store *s,
-		    const struct schema *schema, const char *table,
-		    const char *time_col, struct hearth_err *err);
-/* rollup_bulk_finish: fold and re-arm every table added; rb is empty
- * afterwards, ready for the next transaction. */
-int rollup_bulk_finish(struct rollup_bulk *rb, struct store *s,
-		       struct hearth_err *err);
-/* rollup_bulk_forget: after a rollback (which restored the triggers). */
-void rollup_bulk_forget(struct rollup_bulk *rb);
+/* rollup_catch_up: fold the rows of table above its mark into the buckets
+ * and move the mark to the newest row; every table with rollups when
+ * table is NULL.  Costs two lookups when nothing is above the mark. */
+int rollup_catch_up(struct store *s, const struct schema *schema,
+		    const char *table, struct hearth_err *err);
+
+/* rollup_refresh: rollup_catch_up in a transaction of its own, taken only
+ * when rows are above the mark: for readers, before they read rollups.
+ * An error (a read-only database, say) means the rollups may be behind. */
+int rollup_refresh(struct store *s, const struct schema *schema,
+		   const char *table, struct hearth_err *err);
+
+/* rollup_mark_reset: after table was rebuilt (its rows copied into a new
+ * table, caught up before), move its mark to the newest row. */
+int rollup_mark_reset(struct store *s, const char *table,
+		      struct hearth_err *err);
+
+/*
+ * rollup_acc: buckets of rows a loader holds in memory, aggregated in C
+ * before the write lock is taken, so that storing them costs one upsert
+ * per bucket instead of reading the rows back.  Use: rollup_acc_new,
+ * rollup_acc_col to map columns, then per row rollup_acc_row and
+ * rollup_acc_add for each rolled-up value; then
+ * in the transaction: rollup_catch_up(table) before the rows are
+ * inserted, the inserts, rollup_acc_store.  The aggregates are those
+ * SQL's min, max, sum and count would give over the same rows in the same
+ * order.
+ */
+struct rollup_acc;
+
+/* rollup_acc_new: an empty accumulator for table's rollups as schema has
+ * them (the columns of its minute table), or NULL when it has none. */
+struct rollup_acc *rollup_acc_new(const struct schema *schema,
+				  const char *table);
+void rollup_acc_free(struct rollup_acc *a);
+/* rollup_acc_table: the table it was made for. */
+const char *rollup_acc_table(const struct rollup_acc *a);
+/* rollup_acc_col: the accumulator's index of value column col, -1 when
+ * col is not rolled up. */
+int rollup_acc_col(const struct rollup_acc *a, const char *col);
+/* rollup_acc_row: start a row at time t (UTC microseconds); its bucket
+ * exists from now on, even if all its values are NULL, as in SQL.  Rows
+ * without a time are in no bucket: do not add them. */
+void rollup_acc_row(struct rollup_acc *a, int64_t t);
+/* rollup_acc_add: one value of the current row for column index col:
+ * STORE_INT or STORE_REAL; anything else is NULL and counts nowhere. */
+void rollup_acc_add(struct rollup_acc *a, int col, enum store_type type,
+		    int64_t i, double r);
+/* rollup_acc_store: merge the buckets into the rollup tables and move the
+ * mark to the newest row; see above for the order of calls. */
+int rollup_acc_store(struct rollup_acc *a, struct store *s,
+		     struct hearth_err *err);
 
 #endif

@@ -13,11 +13,6 @@
 
 #define BLOCK_SIZE 65536
 #define MAX_SHAPES 64
-/* A table receiving at least this many rows in one request has its
- * rollups folded once at the end (rollup_bulk_*) instead of by the insert
- * trigger for each row; small posts keep the trigger and leave the
- * schema alone. */
-#define BULK_ROWS 500
 
 /* Text of staged values lives in blocks that never move, so the values
  * can point into them. */
@@ -42,11 +37,16 @@ struct stage {
 	struct writer_val *vals;
 	size_t nvals, avals;
 	long *lines;
-	size_t nrows, arows;
+	int64_t *times; /* per row, INT64_MIN: none */
+	size_t nrows, arows, atimes;
 	struct run *runs;
 	size_t nruns, aruns;
 	struct shapes shapes; /* every writer, kept until the rows are stored */
 	struct block *blocks;
+	/* The rows' chart rollups, one per table that has them, aggregated
+	 * before the lock so that storing costs an upsert per bucket. */
+	struct rollup_acc **accs;
+	size_t naccs;
 };
 
 static const char *keep(struct stage *st, const char *p, size_t n)
@@ -77,17 +77,20 @@ static int add_row(struct stage *st, struct writer *w,
 	char timebuf[WRITER_TIME_MAX];
 	struct writer_val *out;
 	struct run *r;
+	int64_t t;
 
 	XGROW(st->vals, st->nvals + n, st->avals);
 	out = st->vals + st->nvals;
-	if (writer_convert(w, vals, lens, now, timebuf, out, err) < 0)
+	if (writer_convert(w, vals, lens, now, timebuf, out, &t, err) < 0)
 		return err_prefix(err, "line %ld", line);
 	/* The input's buffers are reused for the next line: keep the text. */
 	for (i = 0; i < n; i++)
 		if (out[i].type == STORE_TEXT)
 			out[i].p = keep(st, out[i].p, out[i].n);
 	XGROW(st->lines, st->nrows + 1, st->arows);
+	XGROW(st->times, st->nrows + 1, st->atimes);
 	st->lines[st->nrows] = line;
+	st->times[st->nrows] = t;
 	r = st->nruns ? &st->runs[st->nruns - 1] : NULL;
 	if (!r || r->w != w) {
 		XGROW(st->runs, st->nruns + 1, st->aruns);
@@ -209,6 +212,57 @@ out:
 	return ret;
 }
 
+/* The accumulator of table's rollups, made at first sight; NULL when the
+ * table has none. */
+static struct rollup_acc *acc_for(struct stage *st, const char *table,
+				  const char ***seen, size_t *nseen)
+{
+	size_t i;
+
+	for (i = 0; i < *nseen; i++)
+		if (!strcmp((*seen)[i], table))
+			return st->accs[i];
+	*seen = xreallocarray(*seen, *nseen + 1, sizeof(**seen));
+	st->accs = xreallocarray(st->accs, *nseen + 1, sizeof(*st->accs));
+	(*seen)[*nseen] = table;
+	st->accs[*nseen] = rollup_acc_new(st->schema, table);
+	st->naccs = ++*nseen;
+	return st->accs[*nseen - 1];
+}
+
+/* Aggregate every staged row into its table's rollup buckets. */
+static void fold_rows(struct stage *st)
+{
+	const char **seen = NULL;
+	size_t nseen = 0, i, j, k;
+	int *map = NULL;
+
+	for (i = 0; i < st->nruns; i++) {
+		const struct run *r = &st->runs[i];
+		struct rollup_acc *a = acc_for(st, writer_table(r->w), &seen,
+					       &nseen);
+		size_t nv = writer_nvals(r->w);
+
+		if (!a)
+			continue;
+		map = xreallocarray(map, nv, sizeof(*map));
+		for (j = 0; j < nv; j++)
+			map[j] = rollup_acc_col(a, writer_val_name(r->w, j));
+		for (k = 0; k < r->n; k++) {
+			const struct writer_val *v = st->vals + r->voff + k * nv;
+
+			if (st->times[r->first + k] == INT64_MIN)
+				continue;
+			rollup_acc_row(a, st->times[r->first + k]);
+			for (j = 0; j < nv; j++)
+				rollup_acc_add(a, map[j], v[j].type, v[j].i,
+					       v[j].r);
+		}
+	}
+	free(map);
+	free(seen);
+}
+
 int stage_prepare(struct stage **out, struct store *s,
 		  const struct schema *schema, const struct config *cfg,
 		  enum import_format format, const char *table,
@@ -234,6 +288,7 @@ int stage_prepare(struct stage **out, struct store *s,
 		*out = NULL;
 		return -1;
 	}
+	fold_rows(st);
 	*out = st;
 	return 0;
 }
@@ -281,28 +336,20 @@ int stage_store(struct stage *st,
 		void *ctx, long *bad_line, struct hearth_err *err)
 {
 	struct hearth_err ignore;
-	struct rollup_bulk *rb = NULL;
 	int64_t counts[MAX_SHAPES];
 	size_t i, bad;
-	int ret = -1;
 
 	*bad_line = 0;
 	shape_counts(st, counts);
 	if (store_begin_immediate(st->s, err) < 0)
 		return -1;
-	for (i = 0; i < st->shapes.n; i++) {
-		const char *t = writer_table(st->shapes.v[i].w);
-		if (table_rows(st, counts, i) < BULK_ROWS)
-			continue;
-		if (!rb)
-			rb = rollup_bulk_new();
-		if (rollup_bulk_add(rb, st->s, st->schema, t,
-				    st->cfg ? config_get(st->cfg, "time_columns",
-							 t)
-					    : NULL,
-				    err) < 0)
+	/* The buckets get these rows from the accumulators, so the rows
+	 * other programs wrote since the mark must be folded first. */
+	for (i = 0; i < st->naccs; i++)
+		if (st->accs[i] &&
+		    rollup_catch_up(st->s, st->schema,
+				    rollup_acc_table(st->accs[i]), err) < 0)
 			goto fail;
-	}
 	for (i = 0; i < st->nruns; i++) {
 		struct run *r = &st->runs[i];
 		if (writer_insert_rows(r->w, st->vals + r->voff, r->n, &bad,
@@ -312,30 +359,26 @@ int stage_store(struct stage *st,
 			goto fail;
 		}
 	}
-	if (rb && rollup_bulk_finish(rb, st->s, err) < 0)
-		goto fail;
+	for (i = 0; i < st->naccs; i++)
+		if (st->accs[i] && rollup_acc_store(st->accs[i], st->s, err) < 0)
+			goto fail;
 	if (store_commit(st->s, err) < 0)
 		goto fail;
-	ret = 0;
 	for (i = 0; committed && i < st->shapes.n; i++) {
 		int64_t n = table_rows(st, counts, i);
 		if (n)
 			committed(ctx, writer_table(st->shapes.v[i].w), n);
 	}
-	goto out;
+	return 0;
 fail:
-	/* The rollback also brings back any trigger rollup_bulk dropped. */
 	store_rollback(st->s, &ignore);
-	if (rb)
-		rollup_bulk_forget(rb);
-out:
-	rollup_bulk_free(rb);
-	return ret;
+	return -1;
 }
 
 void stage_free(struct stage *st)
 {
 	struct block *b, *next;
+	size_t i;
 
 	if (!st)
 		return;
@@ -344,8 +387,12 @@ void stage_free(struct stage *st)
 		next = b->next;
 		free(b);
 	}
+	for (i = 0; i < st->naccs; i++)
+		rollup_acc_free(st->accs[i]);
+	free(st->accs);
 	free(st->vals);
 	free(st->lines);
+	free(st->times);
 	free(st->runs);
 	free(st);
 }

@@ -26,6 +26,7 @@ struct writer {
 	int fill_time;    /* one more parameter: the time column, now */
 	enum time_style style;
 	char *table;
+	int64_t row_time; /* the time of the row being converted */
 };
 
 int writer_time_style(struct store *s, const struct schema_table *t,
@@ -290,6 +291,7 @@ static int convert_value(struct writer *w, size_t i, const char *v, size_t n,
 	if (c->is_time) {
 		if (timefmt_parse_value(v, n, TIMEFMT_UTC, &iv) < 0)
 			goto bad_time;
+		w->row_time = iv;
 		time_val(w, iv, timebuf, out);
 		return 0;
 	}
@@ -359,18 +361,29 @@ size_t writer_nvals(const struct writer *w)
 	return w->ncols + (size_t)w->fill_time;
 }
 
+const char *writer_val_name(const struct writer *w, size_t i)
+{
+	return w->cols[i].col->name;
+}
+
 int writer_convert(struct writer *w, const char *const *vals,
 		   const size_t *lens, int64_t now, char *timebuf,
-		   struct writer_val *out, struct hearth_err *err)
+		   struct writer_val *out, int64_t *time_out,
+		   struct hearth_err *err)
 {
 	size_t i;
 
+	w->row_time = INT64_MIN;
 	for (i = 0; i < w->ncols; i++)
 		if (convert_value(w, i, vals[i], lens[i], timebuf, &out[i],
 				  err) < 0)
 			return -1;
-	if (w->fill_time)
+	if (w->fill_time) {
+		w->row_time = now;
 		time_val(w, now, timebuf, &out[w->ncols]);
+	}
+	if (time_out)
+		*time_out = w->row_time;
 	return 0;
 }
 

@@ -89,11 +89,16 @@ struct writer_val {
 };
 
 size_t writer_nvals(const struct writer *w);
+/* writer_val_name: the column value i (< writer_nvals) goes into. */
+const char *writer_val_name(const struct writer *w, size_t i);
 /* writer_convert: out gets writer_nvals(w) values; a time written as text
- * goes into timebuf (WRITER_TIME_MAX bytes).  Errors as writer_add's. */
+ * goes into timebuf (WRITER_TIME_MAX bytes).  *time_out (time_out may be
+ * NULL) gets the row's time in UTC microseconds, INT64_MIN when it has
+ * none.  Errors as writer_add's. */
 int writer_convert(struct writer *w, const char *const *vals,
 		   const size_t *lens, int64_t now, char *timebuf,
-		   struct writer_val *out, struct hearth_err *err);
+		   struct writer_val *out, int64_t *time_out,
+		   struct hearth_err *err);
 /* writer_insert_rows: insert nrows rows (nrows * writer_nvals(w) values,
  * row after row).  On error *bad_row is the index of the row that failed
  * and the rows before it may be stored: the caller's transaction decides. */

@@ -170,10 +170,15 @@ test_rollups_follow_inserts() {
 	expect_contains "$(cat "$T_OUT")" "readings: 3 minute buckets"
 	expect_contains "$(cat "$T_OUT")" "motion: no numeric columns"
 	hearth add readings r_datetime=2026-01-01T00:30:10Z r_watts=4000 r_temp=1
-	expect_eq "$(sql1 hearth.db 'SELECT "r_watts:max" FROM hearth_rollup_readings_m WHERE b = 1767227400')" 4000 "trigger"
+	expect_eq "$(sql1 hearth.db 'SELECT "r_watts:max" FROM hearth_rollup_readings_m WHERE b = 1767227400')" 4000 "hearth add"
 	expect_eq "$(sql1 hearth.db 'SELECT "r_watts:n" FROM hearth_rollup_readings_h')" 24 "hour bucket"
+	# another program's row is folded when the chart is drawn
+	sqlite3 hearth.db "INSERT INTO readings VALUES ('2026-01-01 00:30:20', 5000, 2)"
+	expect_eq "$(sql1 hearth.db 'SELECT "r_watts:max" FROM hearth_rollup_readings_m WHERE b = 1767227400')" 4000 "not folded yet"
 	hearth chart readings --since 2025-12-25T00:00:00Z --until 2026-01-02T00:00:00Z -o week.svg
 	grep -q 'data-source="minute"' week.svg || fail "a week should read minute rollups"
+	expect_eq "$(sql1 hearth.db 'SELECT "r_watts:max" FROM hearth_rollup_readings_m WHERE b = 1767227400')" 5000 "folded by the chart"
+	expect_eq "$(sql1 hearth.db 'SELECT "r_watts:n" FROM hearth_rollup_readings_h')" 25 "hour bucket"
 	hearth chart readings --since 2025-06-01T00:00:00Z --until 2026-06-01T00:00:00Z -o year.svg
 	grep -q 'data-source="hour"' year.svg || fail "a year should read hour rollups"
 	hearth chart readings --raw --since 2025-06-01T00:00:00Z --until 2026-06-01T00:00:00Z -o rawyear.svg

@@ -1,5 +1,6 @@
 /*
- * t_store.h - a scratch in-memory SQLite store for unit tests.
+ * t_store.h - a scratch in-memory SQLite store for unit tests, and
+ * helpers to query it.  Include after t.h.
  */
 #ifndef HEARTH_T_STORE_H
 #define HEARTH_T_STORE_H
@@ -22,6 +23,28 @@ static inline struct store *t_mem(const char *ddl)
 		exit(1);
 	}
 	return s;
+}
+
+/* t_exec: run sql; a failure fails the test case. */
+static inline void t_exec(struct store *s, const char *sql)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+
+	if (store_exec(s, sql, &err) < 0) {
+		fprintf(stderr, "  %s: %s\n", sql, err.msg);
+		t_case_failed = 1;
+	}
+}
+
+/* t_int: the integer sql's first row gives, -999 when it fails. */
+static inline int64_t t_int(struct store *s, const char *sql)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	int64_t v = -999;
+
+	if (store_query_int(s, sql, &v, &err, (const char *)NULL) < 0)
+		fprintf(stderr, "  %s: %s\n", sql, err.msg);
+	return v;
 }
 
 #endif

@@ -5,19 +5,10 @@
 #include "config.h"
 #include "rollup.h"
 #include "t.h"
+#include "t_store.h"
 #include "timefmt.h"
 
 #define S US_PER_SEC
-
-static void exec(struct store *s, const char *sql)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-
-	if (store_exec(s, sql, &err) < 0) {
-		fprintf(stderr, "  %s: %s\n", sql, err.msg);
-		t_case_failed = 1;
-	}
-}
 
 /* A day of readings every 10 s from 2026-01-01 00:00 UTC, with a hole
  * from 06:00 to 07:00 and a 5000 W spike at 12:00:10. */
@@ -28,7 +19,7 @@ static struct store *day_db(void)
 
 	if (store_open(&s, "sqlite:///:memory:", NULL, STORE_CREATE, &err) < 0)
 		return NULL;
-	exec(s, "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER, "
+	t_exec(s, "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER, "
 		"r_temp REAL);"
 		"WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c "
 		"WHERE i < 8639) INSERT INTO readings SELECT datetime(1767225600 "
@@ -147,7 +138,7 @@ static void test_sparse_readings_have_no_gaps(void)
 	size_t i, gaps = 0, prev = 0;
 	int have = 0;
 
-	exec(s, "CREATE TABLE slow (t TIMESTAMP, temp REAL);"
+	t_exec(s, "CREATE TABLE slow (t TIMESTAMP, temp REAL);"
 		"WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c "
 		"WHERE i < 287) INSERT INTO slow SELECT datetime(1767225600 + "
 		"i * 300, 'unixepoch'), i FROM c WHERE i < 100 OR i >= 112;");

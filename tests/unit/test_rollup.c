@@ -9,26 +9,6 @@
 
 #define S US_PER_SEC
 
-static int64_t q(struct store *s, const char *sql)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	int64_t v = -999;
-
-	if (store_query_int(s, sql, &v, &err, (const char *)NULL) < 0)
-		fprintf(stderr, "  %s: %s\n", sql, err.msg);
-	return v;
-}
-
-static void exec(struct store *s, const char *sql)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-
-	if (store_exec(s, sql, &err) < 0) {
-		fprintf(stderr, "  %s: %s\n", sql, err.msg);
-		t_case_failed = 1;
-	}
-}
-
 static int rebuild(struct store *s, const char *table)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -44,6 +24,22 @@ static int rebuild(struct store *s, const char *table)
 	return rc < 0 ? -1 : (int)n;
 }
 
+/* What a writer or a chart does: fold every row above the marks. */
+static void catch_up(struct store *s)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema sc = SCHEMA_INIT;
+
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	CHECK(store_begin_immediate(s, &err) == 0);
+	if (rollup_catch_up(s, &sc, NULL, &err) < 0) {
+		fprintf(stderr, "  catch up: %s\n", err.msg);
+		t_case_failed = 1;
+	}
+	CHECK(store_commit(s, &err) == 0);
+	schema_release(&sc);
+}
+
 static void test_choose_level(void)
 {
 	CHECK_INT(rollup_choose(4 * S), ROLLUP_RAW);
@@ -52,11 +48,11 @@ static void test_choose_level(void)
 	CHECK_INT(rollup_width(ROLLUP_HOUR), 3600 * S);
 }
 
-static void test_rebuild_and_trigger_iso_text(void)
+static void test_rebuild_and_catch_up_iso_text(void)
 {
 	struct store *s = t_mem(NULL);
 
-	exec(s, "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER, "
+	t_exec(s, "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER, "
 		"r_temp REAL);"
 		"INSERT INTO readings VALUES ('2026-01-01 10:00:05', 100, 20.5),"
 		"('2026-01-01 10:00:35.250000', 300, NULL),"
@@ -65,28 +61,34 @@ static void test_rebuild_and_trigger_iso_text(void)
 		"('2026-01-01 11:30:00', 7, 7);");
 	CHECK_INT(rebuild(s, "readings"), 3);
 	/* 2026-01-01 10:00:00 UTC = 1767261600. */
-	CHECK_INT(q(s, "SELECT \"r_watts:min\" FROM hearth_rollup_readings_m "
+	CHECK_INT(t_int(s, "SELECT \"r_watts:min\" FROM hearth_rollup_readings_m "
 		       "WHERE b = 1767261600"), 100);
-	CHECK_INT(q(s, "SELECT \"r_watts:max\" FROM hearth_rollup_readings_m "
+	CHECK_INT(t_int(s, "SELECT \"r_watts:max\" FROM hearth_rollup_readings_m "
 		       "WHERE b = 1767261600"), 300);
-	CHECK_INT(q(s, "SELECT \"r_temp:n\" FROM hearth_rollup_readings_m "
+	CHECK_INT(t_int(s, "SELECT \"r_temp:n\" FROM hearth_rollup_readings_m "
 		       "WHERE b = 1767261600"), 1);
-	CHECK_INT(q(s, "SELECT \"r_watts:n\" FROM hearth_rollup_readings_h "
+	CHECK_INT(t_int(s, "SELECT \"r_watts:n\" FROM hearth_rollup_readings_h "
 		       "WHERE b = 1767261600"), 3);
-	CHECK_INT(q(s, "SELECT \"r_watts:sum\" FROM hearth_rollup_readings_h "
+	CHECK_INT(t_int(s, "SELECT \"r_watts:sum\" FROM hearth_rollup_readings_h "
 		       "WHERE b = 1767261600"), 350);
-	/* Rows arriving later are folded in by the trigger. */
-	exec(s, "INSERT INTO readings VALUES ('2026-01-01T10:00:50Z', 900, 25),"
+	/* Rows arriving later are above the mark, and left out, until they
+	 * are folded in. */
+	t_exec(s, "INSERT INTO readings VALUES ('2026-01-01T10:00:50Z', 900, 25),"
 		"('2026-01-01 10:00:51', NULL, 10), ('garbage', 1, 1);");
-	CHECK_INT(q(s, "SELECT \"r_watts:max\" FROM hearth_rollup_readings_m "
+	CHECK_INT(t_int(s, "SELECT \"r_watts:max\" FROM hearth_rollup_readings_m "
+		       "WHERE b = 1767261600"), 300);
+	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 5);
+	catch_up(s);
+	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 8);
+	CHECK_INT(t_int(s, "SELECT \"r_watts:max\" FROM hearth_rollup_readings_m "
 		       "WHERE b = 1767261600"), 900);
-	CHECK_INT(q(s, "SELECT \"r_watts:n\" FROM hearth_rollup_readings_m "
+	CHECK_INT(t_int(s, "SELECT \"r_watts:n\" FROM hearth_rollup_readings_m "
 		       "WHERE b = 1767261600"), 3);
-	CHECK_INT(q(s, "SELECT \"r_temp:min\" FROM hearth_rollup_readings_m "
+	CHECK_INT(t_int(s, "SELECT \"r_temp:min\" FROM hearth_rollup_readings_m "
 		       "WHERE b = 1767261600"), 10);
-	CHECK_INT(q(s, "SELECT \"r_watts:n\" FROM hearth_rollup_readings_h "
+	CHECK_INT(t_int(s, "SELECT \"r_watts:n\" FROM hearth_rollup_readings_h "
 		       "WHERE b = 1767261600"), 4);
-	CHECK_INT(q(s, "SELECT count(*) FROM hearth_rollup_readings_m"), 3);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM hearth_rollup_readings_m"), 3);
 	store_close(s);
 }
 
@@ -99,30 +101,30 @@ static void test_delete_and_update_recompute(void)
 
 	/* Space and T separators and unix seconds in one table, all in the
 	 * minute 1767261600 (2026-01-01 10:00). */
-	exec(s, "CREATE TABLE r (t TIMESTAMP, w INTEGER);"
+	t_exec(s, "CREATE TABLE r (t TIMESTAMP, w INTEGER);"
 		"INSERT INTO r VALUES ('2026-01-01 10:00:05', 100),"
 		"('2026-01-01T10:00:20Z', 900), (1767261650, 300),"
 		"('2026-01-01 10:01:10', 50);");
 	CHECK_INT(rebuild(s, "r"), 2);
-	CHECK_INT(q(s, M_MAX("w") "1767261600"), 900);
-	exec(s, "DELETE FROM r WHERE w = 900");
-	CHECK_INT(q(s, M_MAX("w") "1767261600"), 300);
-	CHECK_INT(q(s, M_N("w") "1767261600"), 2);
-	exec(s, "DELETE FROM r WHERE w = 300");
-	CHECK_INT(q(s, M_MAX("w") "1767261600"), 100);
+	CHECK_INT(t_int(s, M_MAX("w") "1767261600"), 900);
+	t_exec(s, "DELETE FROM r WHERE w = 900");
+	CHECK_INT(t_int(s, M_MAX("w") "1767261600"), 300);
+	CHECK_INT(t_int(s, M_N("w") "1767261600"), 2);
+	t_exec(s, "DELETE FROM r WHERE w = 300");
+	CHECK_INT(t_int(s, M_MAX("w") "1767261600"), 100);
 	/* An update of a value, then of a time into the next minute. */
-	exec(s, "UPDATE r SET w = 70 WHERE w = 100");
-	CHECK_INT(q(s, M_MAX("w") "1767261600"), 70);
-	exec(s, "UPDATE r SET t = '2026-01-01 10:01:30' WHERE w = 70");
-	CHECK_INT(q(s, "SELECT count(*) FROM hearth_rollup_r_m WHERE b = "
+	t_exec(s, "UPDATE r SET w = 70 WHERE w = 100");
+	CHECK_INT(t_int(s, M_MAX("w") "1767261600"), 70);
+	t_exec(s, "UPDATE r SET t = '2026-01-01 10:01:30' WHERE w = 70");
+	CHECK_INT(t_int(s, "SELECT count(*) FROM hearth_rollup_r_m WHERE b = "
 		       "1767261600"), 0);
-	CHECK_INT(q(s, M_MAX("w") "1767261660"), 70);
-	CHECK_INT(q(s, M_N("w") "1767261660"), 2);
-	CHECK_INT(q(s, "SELECT \"w:sum\" FROM hearth_rollup_r_h"), 120);
-	CHECK_INT(q(s, "SELECT \"w:n\" FROM hearth_rollup_r_h"), 2);
-	exec(s, "DELETE FROM r");
-	CHECK_INT(q(s, "SELECT count(*) FROM hearth_rollup_r_m"), 0);
-	CHECK_INT(q(s, "SELECT count(*) FROM hearth_rollup_r_h"), 0);
+	CHECK_INT(t_int(s, M_MAX("w") "1767261660"), 70);
+	CHECK_INT(t_int(s, M_N("w") "1767261660"), 2);
+	CHECK_INT(t_int(s, "SELECT \"w:sum\" FROM hearth_rollup_r_h"), 120);
+	CHECK_INT(t_int(s, "SELECT \"w:n\" FROM hearth_rollup_r_h"), 2);
+	t_exec(s, "DELETE FROM r");
+	CHECK_INT(t_int(s, "SELECT count(*) FROM hearth_rollup_r_m"), 0);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM hearth_rollup_r_h"), 0);
 	store_close(s);
 }
 
@@ -132,13 +134,14 @@ static void test_unix_seconds_and_odd_names(void)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct schema sc = SCHEMA_INIT;
 
-	exec(s, "CREATE TABLE \"we\"\"ird <t>\" (t TIMESTAMP, \"v&\"\"1\" REAL, "
+	t_exec(s, "CREATE TABLE \"we\"\"ird <t>\" (t TIMESTAMP, \"v&\"\"1\" REAL, "
 		"id INTEGER PRIMARY KEY);"
 		"INSERT INTO \"we\"\"ird <t>\" VALUES (1767261605, -1.5, NULL), "
 		"(1767261700.5, 2.5, NULL);");
 	CHECK_INT(rebuild(s, "we\"ird <t>"), 2);
-	exec(s, "INSERT INTO \"we\"\"ird <t>\" VALUES (1767261610, -4, NULL)");
-	CHECK_INT(q(s, "SELECT \"v&\"\"1:min\" * 10 FROM "
+	t_exec(s, "INSERT INTO \"we\"\"ird <t>\" VALUES (1767261610, -4, NULL)");
+	catch_up(s);
+	CHECK_INT(t_int(s, "SELECT \"v&\"\"1:min\" * 10 FROM "
 		       "\"hearth_rollup_we\"\"ird <t>_m\" WHERE b = 1767261600"),
 		  -40);
 	CHECK(store_introspect(s, &sc, &err) == 0);
@@ -152,8 +155,9 @@ static void test_unix_seconds_and_odd_names(void)
 	}
 	schema_release(&sc);
 	CHECK(rollup_drop(s, "we\"ird <t>", &err) == 0);
-	CHECK_INT(q(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
-		       "'hearth_rollup%'"), 0);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+		       "'hearth_rollup%' AND name <> 'hearth_rollup_mark'"), 0);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM hearth_rollup_mark"), 0);
 	store_close(s);
 }
 
@@ -161,9 +165,9 @@ static void test_events_table_has_no_rollup(void)
 {
 	struct store *s = t_mem(NULL);
 
-	exec(s, "CREATE TABLE motion (r_datetime TIMESTAMP, r_s_name TEXT);");
+	t_exec(s, "CREATE TABLE motion (r_datetime TIMESTAMP, r_s_name TEXT);");
 	CHECK_INT(rebuild(s, "motion"), 0);
-	CHECK_INT(q(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+	CHECK_INT(t_int(s, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
 		       "'hearth_rollup%'"), 0);
 	CHECK_INT(rebuild(s, "nope"), -1);
 	store_close(s);
@@ -175,7 +179,7 @@ static void test_ensure_builds_missing(void)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct buf built = BUF_INIT;
 
-	exec(s, "CREATE TABLE a (t TIMESTAMP, w INTEGER);"
+	t_exec(s, "CREATE TABLE a (t TIMESTAMP, w INTEGER);"
 		"CREATE TABLE m (t TIMESTAMP, who TEXT);");
 	CHECK(rollup_ensure(s, NULL, &built, &err) == 0);
 	CHECK_STR(buf_cstr(&built), "a");
@@ -183,14 +187,14 @@ static void test_ensure_builds_missing(void)
 	CHECK(rollup_ensure(s, NULL, &built, &err) == 0);
 	CHECK_STR(buf_cstr(&built), "");
 	/* A new column makes the rollup stale: built again. */
-	exec(s, "ALTER TABLE a ADD COLUMN temp REAL");
+	t_exec(s, "ALTER TABLE a ADD COLUMN temp REAL");
 	CHECK(rollup_ensure(s, NULL, &built, &err) == 0);
 	CHECK_STR(buf_cstr(&built), "a");
 	buf_release(&built);
 	store_close(s);
 }
 
-T_MAIN("rollup", T(test_choose_level), T(test_rebuild_and_trigger_iso_text),
+T_MAIN("rollup", T(test_choose_level), T(test_rebuild_and_catch_up_iso_text),
        T(test_delete_and_update_recompute),
        T(test_unix_seconds_and_odd_names), T(test_events_table_has_no_rollup),
        T(test_ensure_builds_missing))

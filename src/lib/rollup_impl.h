@@ -1,0 +1,39 @@
+/*
+ * rollup_impl.h - what rollup.c, rollup_fold.c and rollup_acc.c share;
+ * not for other callers (rollup.h is the API).
+ */
+#ifndef HEARTH_ROLLUP_IMPL_H
+#define HEARTH_ROLLUP_IMPL_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+#include "schema.h"
+#include "store.h"
+
+/* The mark table: (tbl TEXT PRIMARY KEY, time_col TEXT, upto INTEGER). */
+#define ROLLUP_MARK "hearth_rollup_mark"
+
+/* The four aggregates of each value column, in rollup-table order. */
+extern const char *const rollup_aggs[4];
+
+/* rollup_columns: the value columns table's rollups hold, read from its
+ * minute table in schema ("c:min" gives c), in that table's order; *cols
+ * is NULL and *ncols 0 when there is no minute table.  Free with
+ * rollup_columns_free. */
+void rollup_columns(const struct schema *schema, const char *table,
+		    char ***cols, size_t *ncols);
+void rollup_columns_free(char **cols, size_t ncols);
+
+/* rollup_merge_sql: append to sql the upsert of source's rows (b, then
+ * "c:min", "c:max", "c:sum", "c:n" of each of cols) into rollup table
+ * rname, merged with the bucket already there as one more batch of rows
+ * would be.  source is a SELECT ending in WHERE or GROUP BY (so SQLite
+ * does not read ON CONFLICT as a join constraint) or a VALUES list. */
+void rollup_merge_sql(struct buf *sql, const char *rname,
+		      const char *const *cols, size_t ncols,
+		      const char *source);
+
+
+#endif
