@@ -31,6 +31,7 @@ struct pending {
 	struct writer_val *vals;
 	size_t avals;
 	long lines[PENDING_ROWS];
+	int64_t times[PENDING_ROWS]; /* INT64_MIN: none */
 	size_t n;
 	struct buf text;
 };
@@ -44,6 +45,7 @@ struct run {
 	int in_tx;
 	struct pending pend;
 	struct shapes shapes;
+	struct rollup_accs accs; /* the open transaction's rows, per table */
 	struct tcount *tc;
 	size_t ntc, atc;
 };
@@ -91,6 +93,14 @@ static int begin(struct run *r, struct hearth_err *err)
 	if (store_begin_immediate(r->s, err) < 0)
 		return -1;
 	r->in_tx = 1;
+	/* The rows go into the rollups from accumulators at the commit, so
+	 * what other programs wrote since the mark is folded first. */
+	if (rollup_catch_up(r->s, r->schema, NULL, err) < 0) {
+		struct hearth_err ignore;
+		store_rollback(r->s, &ignore);
+		r->in_tx = 0;
+		return -1;
+	}
 	return 0;
 }
 
@@ -101,12 +111,11 @@ static int commit(struct run *r, struct hearth_err *err)
 	if (!r->in_tx)
 		return 0;
 	r->in_tx = 0;
-	/* The rows are folded into the chart rollups once per transaction,
-	 * read back by rowid (rollup.h). */
-	if (rollup_catch_up(r->s, r->schema, NULL, err) < 0 ||
+	if (rollup_accs_store(&r->accs, r->s, err) < 0 ||
 	    store_commit(r->s, err) < 0) {
 		struct hearth_err ignore;
 		store_rollback(r->s, &ignore);
+		rollup_accs_release(&r->accs);
 		r->pending = 0;
 		flush_counts(r, 0);
 		return -1;
@@ -123,6 +132,7 @@ static int flush(struct run *r, size_t bytes, long *bad_line,
 		 struct hearth_err *err)
 {
 	struct pending *p = &r->pend;
+	struct rollup_acc *acc;
 	size_t nv, i, bad = 0;
 	int64_t before = r->res->rows + r->pending;
 	int rc;
@@ -140,6 +150,12 @@ static int flush(struct run *r, size_t bytes, long *bad_line,
 		*bad_line = p->lines[bad];
 		err_prefix(err, "line %ld", *bad_line);
 	}
+	/* The rows stored (those before a failed one) are counted for the
+	 * chart rollups, merged at the commit. */
+	acc = rollup_accs_get(&r->accs, r->schema, writer_table(p->w));
+	if (acc)
+		rollup_acc_rows(acc, p->w, p->vals, rc < 0 ? bad : p->n,
+				p->times);
 	r->pending += (int64_t)(rc < 0 ? bad : p->n);
 	count_table(r, writer_table(p->w), rc < 0 ? (int64_t)bad : (int64_t)p->n);
 	p->n = 0;
@@ -177,7 +193,8 @@ static int add_row(struct run *r, struct writer *w, const char *const *vals,
 		p->vals = xreallocarray(p->vals, p->avals, sizeof(*p->vals));
 	}
 	v = p->vals + p->n * nv;
-	if (writer_convert(w, vals, lens, now, timebuf, v, NULL, err) < 0) {
+	if (writer_convert(w, vals, lens, now, timebuf, v, &p->times[p->n],
+			   err) < 0) {
 		struct hearth_err ferr;
 		/* Rows before the bad line are good: insert them first (if
 		 * that fails, its error is the earlier one). */
@@ -364,6 +381,7 @@ int import_run(struct store *s, const struct schema *schema,
 		}
 	}
 	flush_counts(&r, 0);
+	rollup_accs_release(&r.accs);
 	free(r.tc);
 	free(r.pend.vals);
 	buf_release(&r.pend.text);

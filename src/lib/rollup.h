@@ -37,6 +37,7 @@
 #include "err.h"
 #include "schema.h"
 #include "store.h"
+#include "writer.h"
 
 enum rollup_level { ROLLUP_RAW, ROLLUP_MINUTE, ROLLUP_HOUR };
 
@@ -143,8 +144,6 @@ struct rollup_acc;
 struct rollup_acc *rollup_acc_new(const struct schema *schema,
 				  const char *table);
 void rollup_acc_free(struct rollup_acc *a);
-/* rollup_acc_table: the table it was made for. */
-const char *rollup_acc_table(const struct rollup_acc *a);
 /* rollup_acc_col: the accumulator's index of value column col, -1 when
  * col is not rolled up. */
 int rollup_acc_col(const struct rollup_acc *a, const char *col);
@@ -156,9 +155,45 @@ void rollup_acc_row(struct rollup_acc *a, int64_t t);
  * STORE_INT or STORE_REAL; anything else is NULL and counts nowhere. */
 void rollup_acc_add(struct rollup_acc *a, int col, enum store_type type,
 		    int64_t i, double r);
+/* rollup_acc_rows: rollup_acc_row and rollup_acc_add for nrows rows
+ * converted by w (writer_nvals(w) values each, row after row), times[i]
+ * being row i's time (INT64_MIN: none, left out). */
+void rollup_acc_rows(struct rollup_acc *a, const struct writer *w,
+		     const struct writer_val *vals, size_t nrows,
+		     const int64_t *times);
+/* rollup_acc_prepare: compile the statements rollup_acc_store runs now
+ * (optional: outside the write lock); a must then be stored through the
+ * same s. */
+int rollup_acc_prepare(struct rollup_acc *a, struct store *s,
+		       struct hearth_err *err);
 /* rollup_acc_store: merge the buckets into the rollup tables and move the
- * mark to the newest row; see above for the order of calls. */
+ * mark to the newest row; see above for the order of calls.  A table
+ * without a mark (rollups of an older hearth) is left alone. */
 int rollup_acc_store(struct rollup_acc *a, struct store *s,
 		     struct hearth_err *err);
+
+/* rollup_accs: the accumulators of every table a loader writes, made at
+ * first sight.  Zero-initialise (ROLLUP_ACCS_INIT). */
+struct rollup_accs {
+	char **tables;
+	struct rollup_acc **v; /* NULL for a table without rollups */
+	size_t n;
+};
+#define ROLLUP_ACCS_INIT { NULL, NULL, 0 }
+
+/* rollup_accs_get: table's accumulator, NULL when it has no rollups. */
+struct rollup_acc *rollup_accs_get(struct rollup_accs *set,
+				   const struct schema *schema,
+				   const char *table);
+/* rollup_accs_prepare: rollup_acc_prepare for each. */
+int rollup_accs_prepare(struct rollup_accs *set, struct store *s,
+			struct hearth_err *err);
+/* rollup_accs_store: rollup_acc_store for each, then empty the set for
+ * the next transaction. */
+int rollup_accs_store(struct rollup_accs *set, struct store *s,
+		      struct hearth_err *err);
+/* rollup_accs_release: free every accumulator (the rows were not stored,
+ * or were). */
+void rollup_accs_release(struct rollup_accs *set);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rollup.h"
 #include "rollup_impl.h"
@@ -38,6 +39,8 @@ struct rollup_acc {
 	size_t *slots;       /* hash of b: index + 1, 0 = free */
 	size_t nslots;
 	size_t cur;          /* the current row's bucket */
+	struct store_stmt *m, *h; /* the merges into the minute and hour
+				     tables, prepared once */
 };
 
 struct rollup_acc *rollup_acc_new(const struct schema *schema,
@@ -47,7 +50,18 @@ struct rollup_acc *rollup_acc_new(const struct schema *schema,
 	char **cols;
 	size_t ncols;
 
+	struct buf ins = BUF_INIT;
+	size_t i;
+	int legacy = 0;
+
 	if (!schema_find_table(schema, ROLLUP_MARK))
+		return NULL;
+	/* An older hearth's per-row trigger folds rows already. */
+	buf_addf(&ins, "hearth_rollup_%s_ins", table);
+	for (i = 0; i < schema->ntriggers; i++)
+		legacy |= !strcasecmp(schema->triggers[i].name, ins.s);
+	buf_release(&ins);
+	if (legacy)
 		return NULL;
 	rollup_columns(schema, table, &cols, &ncols);
 	if (!ncols) {
@@ -70,12 +84,9 @@ void rollup_acc_free(struct rollup_acc *a)
 	free(a->b);
 	free(a->cells);
 	free(a->slots);
+	store_finalize(a->m);
+	store_finalize(a->h);
 	free(a);
-}
-
-const char *rollup_acc_table(const struct rollup_acc *a)
-{
-	return a->table;
 }
 
 int rollup_acc_col(const struct rollup_acc *a, const char *col)
@@ -196,6 +207,27 @@ void rollup_acc_add(struct rollup_acc *a, int col, enum store_type type,
 	c->n++;
 }
 
+void rollup_acc_rows(struct rollup_acc *a, const struct writer *w,
+		     const struct writer_val *vals, size_t nrows,
+		     const int64_t *times)
+{
+	size_t nv = writer_nvals(w), i, j;
+	int *map = xcalloc(nv ? nv : 1, sizeof(*map));
+
+	for (j = 0; j < nv; j++)
+		map[j] = rollup_acc_col(a, writer_val_name(w, j));
+	for (i = 0; i < nrows; i++) {
+		const struct writer_val *v = vals + i * nv;
+
+		if (times[i] == INT64_MIN)
+			continue;
+		rollup_acc_row(a, times[i]);
+		for (j = 0; j < nv; j++)
+			rollup_acc_add(a, map[j], v[j].type, v[j].i, v[j].r);
+	}
+	free(map);
+}
+
 /* The hour cell takes a minute cell as SQL's min of mins, max of maxes,
  * sum of sums and sum of counts would. */
 static void add_minute(struct cell *h, const struct cell *m)
@@ -243,10 +275,9 @@ static int put(struct store_stmt *st, int64_t b, const struct cell *cells,
 			store_bind_int(st, p++, c->isum);
 		store_bind_int(st, p++, c->n);
 	}
-	if (store_step(st, err) < 0)
-		return -1;
+	p = store_step(st, err);
 	store_reset(st);
-	return 0;
+	return p < 0 ? -1 : 0;
 }
 
 static int prepare_merge(struct rollup_acc *a, struct store *s,
@@ -278,21 +309,35 @@ static int by_start(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+int rollup_acc_prepare(struct rollup_acc *a, struct store *s,
+		       struct hearth_err *err)
+{
+	if ((!a->m && prepare_merge(a, s, ROLLUP_MINUTE, &a->m, err) < 0) ||
+	    (!a->h && prepare_merge(a, s, ROLLUP_HOUR, &a->h, err) < 0))
+		return err_prefix(err, "rollup of %s", a->table);
+	return 0;
+}
+
 int rollup_acc_store(struct rollup_acc *a, struct store *s,
 		     struct hearth_err *err)
 {
-	struct store_stmt *m = NULL, *h = NULL;
 	const int64_t **order = NULL;
 	struct cell *hour = NULL;
-	int64_t hb = 0;
+	int64_t hb = 0, have = 0;
 	size_t i, k;
 	int ret = -1, have_hour = 0;
 
+	if (store_query_int(s, "SELECT count(*) FROM " ROLLUP_MARK " WHERE tbl = ?",
+			    &have, err, a->table, (const char *)NULL) < 0)
+		goto out;
+	if (!have) {
+		ret = 0;
+		goto out;
+	}
 	if (!a->nb)
 		goto mark;
-	if (prepare_merge(a, s, ROLLUP_MINUTE, &m, err) < 0 ||
-	    prepare_merge(a, s, ROLLUP_HOUR, &h, err) < 0)
-		goto out;
+	if (rollup_acc_prepare(a, s, err) < 0)
+		return -1;
 	order = xcalloc(a->nb, sizeof(*order));
 	for (i = 0; i < a->nb; i++)
 		order[i] = &a->b[i];
@@ -303,10 +348,10 @@ int rollup_acc_store(struct rollup_acc *a, struct store *s,
 		const struct cell *cells = &a->cells[idx * a->ncols];
 		int64_t b = a->b[idx];
 
-		if (put(m, b, cells, a->ncols, err) < 0)
+		if (put(a->m, b, cells, a->ncols, err) < 0)
 			goto out;
 		if (have_hour && b / 3600 * 3600 != hb) {
-			if (put(h, hb, hour, a->ncols, err) < 0)
+			if (put(a->h, hb, hour, a->ncols, err) < 0)
 				goto out;
 			memset(hour, 0, a->ncols * sizeof(*hour));
 		}
@@ -315,7 +360,7 @@ int rollup_acc_store(struct rollup_acc *a, struct store *s,
 		for (k = 0; k < a->ncols; k++)
 			add_minute(&hour[k], &cells[k]);
 	}
-	if (have_hour && put(h, hb, hour, a->ncols, err) < 0)
+	if (have_hour && put(a->h, hb, hour, a->ncols, err) < 0)
 		goto out;
 mark:
 	if (rollup_mark_reset(s, a->table, err) < 0)
@@ -324,9 +369,63 @@ mark:
 out:
 	if (ret < 0)
 		err_prefix(err, "rollup of %s", a->table);
-	store_finalize(m);
-	store_finalize(h);
 	free(order);
 	free(hour);
 	return ret;
+}
+
+struct rollup_acc *rollup_accs_get(struct rollup_accs *set,
+				   const struct schema *schema,
+				   const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (!strcmp(set->tables[i], table))
+			return set->v[i];
+	set->tables = xreallocarray(set->tables, set->n + 1,
+				    sizeof(*set->tables));
+	set->v = xreallocarray(set->v, set->n + 1, sizeof(*set->v));
+	set->tables[set->n] = xstrdup(table);
+	set->v[set->n] = rollup_acc_new(schema, table);
+	return set->v[set->n++];
+}
+
+int rollup_accs_prepare(struct rollup_accs *set, struct store *s,
+			struct hearth_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->v[i] && rollup_acc_prepare(set->v[i], s, err) < 0)
+			return -1;
+	return 0;
+}
+
+int rollup_accs_store(struct rollup_accs *set, struct store *s,
+		      struct hearth_err *err)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < set->n && ret == 0; i++)
+		if (set->v[i] && rollup_acc_store(set->v[i], s, err) < 0)
+			ret = -1;
+	rollup_accs_release(set);
+	return ret;
+}
+
+void rollup_accs_release(struct rollup_accs *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		free(set->tables[i]);
+		rollup_acc_free(set->v[i]);
+	}
+	free(set->tables);
+	free(set->v);
+	set->tables = NULL;
+	set->v = NULL;
+	set->n = 0;
 }

@@ -45,8 +45,7 @@ struct stage {
 	struct block *blocks;
 	/* The rows' chart rollups, one per table that has them, aggregated
 	 * before the lock so that storing costs an upsert per bucket. */
-	struct rollup_acc **accs;
-	size_t naccs;
+	struct rollup_accs accs;
 };
 
 static const char *keep(struct stage *st, const char *p, size_t n)
@@ -212,55 +211,21 @@ out:
 	return ret;
 }
 
-/* The accumulator of table's rollups, made at first sight; NULL when the
- * table has none. */
-static struct rollup_acc *acc_for(struct stage *st, const char *table,
-				  const char ***seen, size_t *nseen)
+/* Aggregate every staged row into its table's rollup buckets, and
+ * compile the merges, all before the write lock. */
+static int fold_rows(struct stage *st, struct hearth_err *err)
 {
 	size_t i;
 
-	for (i = 0; i < *nseen; i++)
-		if (!strcmp((*seen)[i], table))
-			return st->accs[i];
-	*seen = xreallocarray(*seen, *nseen + 1, sizeof(**seen));
-	st->accs = xreallocarray(st->accs, *nseen + 1, sizeof(*st->accs));
-	(*seen)[*nseen] = table;
-	st->accs[*nseen] = rollup_acc_new(st->schema, table);
-	st->naccs = ++*nseen;
-	return st->accs[*nseen - 1];
-}
-
-/* Aggregate every staged row into its table's rollup buckets. */
-static void fold_rows(struct stage *st)
-{
-	const char **seen = NULL;
-	size_t nseen = 0, i, j, k;
-	int *map = NULL;
-
 	for (i = 0; i < st->nruns; i++) {
 		const struct run *r = &st->runs[i];
-		struct rollup_acc *a = acc_for(st, writer_table(r->w), &seen,
-					       &nseen);
-		size_t nv = writer_nvals(r->w);
-
-		if (!a)
-			continue;
-		map = xreallocarray(map, nv, sizeof(*map));
-		for (j = 0; j < nv; j++)
-			map[j] = rollup_acc_col(a, writer_val_name(r->w, j));
-		for (k = 0; k < r->n; k++) {
-			const struct writer_val *v = st->vals + r->voff + k * nv;
-
-			if (st->times[r->first + k] == INT64_MIN)
-				continue;
-			rollup_acc_row(a, st->times[r->first + k]);
-			for (j = 0; j < nv; j++)
-				rollup_acc_add(a, map[j], v[j].type, v[j].i,
-					       v[j].r);
-		}
+		struct rollup_acc *a = rollup_accs_get(&st->accs, st->schema,
+						       writer_table(r->w));
+		if (a)
+			rollup_acc_rows(a, r->w, st->vals + r->voff, r->n,
+					st->times + r->first);
 	}
-	free(map);
-	free(seen);
+	return rollup_accs_prepare(&st->accs, st->s, err);
 }
 
 int stage_prepare(struct stage **out, struct store *s,
@@ -283,12 +248,13 @@ int stage_prepare(struct stage **out, struct store *s,
 		     ? stage_csv(st, schema, cfg, table, src, bad_line, err)
 		     : stage_lp(st, schema, cfg, table, prec, src, bad_line, err);
 	free(src);
+	if (rc == 0)
+		rc = fold_rows(st, err);
 	if (rc < 0) {
 		stage_free(st);
 		*out = NULL;
 		return -1;
 	}
-	fold_rows(st);
 	*out = st;
 	return 0;
 }
@@ -345,11 +311,8 @@ int stage_store(struct stage *st,
 		return -1;
 	/* The buckets get these rows from the accumulators, so the rows
 	 * other programs wrote since the mark must be folded first. */
-	for (i = 0; i < st->naccs; i++)
-		if (st->accs[i] &&
-		    rollup_catch_up(st->s, st->schema,
-				    rollup_acc_table(st->accs[i]), err) < 0)
-			goto fail;
+	if (rollup_catch_up(st->s, st->schema, NULL, err) < 0)
+		goto fail;
 	for (i = 0; i < st->nruns; i++) {
 		struct run *r = &st->runs[i];
 		if (writer_insert_rows(r->w, st->vals + r->voff, r->n, &bad,
@@ -359,10 +322,8 @@ int stage_store(struct stage *st,
 			goto fail;
 		}
 	}
-	for (i = 0; i < st->naccs; i++)
-		if (st->accs[i] && rollup_acc_store(st->accs[i], st->s, err) < 0)
-			goto fail;
-	if (store_commit(st->s, err) < 0)
+	if (rollup_accs_store(&st->accs, st->s, err) < 0 ||
+	    store_commit(st->s, err) < 0)
 		goto fail;
 	for (i = 0; committed && i < st->shapes.n; i++) {
 		int64_t n = table_rows(st, counts, i);
@@ -378,7 +339,6 @@ fail:
 void stage_free(struct stage *st)
 {
 	struct block *b, *next;
-	size_t i;
 
 	if (!st)
 		return;
@@ -387,9 +347,7 @@ void stage_free(struct stage *st)
 		next = b->next;
 		free(b);
 	}
-	for (i = 0; i < st->naccs; i++)
-		rollup_acc_free(st->accs[i]);
-	free(st->accs);
+	rollup_accs_release(&st->accs);
 	free(st->vals);
 	free(st->lines);
 	free(st->times);

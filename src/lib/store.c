@@ -99,6 +99,12 @@ int store_bind_text(struct store_stmt *st, int i, const char *p, size_t n)
 	return st->ops->bind_text(st, i, p, n);
 }
 
+int store_bind_text_ref(struct store_stmt *st, int i, const char *p,
+			size_t n)
+{
+	return st->ops->bind_text_ref(st, i, p, n);
+}
+
 int store_bind_blob(struct store_stmt *st, int i, const void *p, size_t n)
 {
 	return st->ops->bind_blob(st, i, p, n);

@@ -63,6 +63,11 @@ int store_bind_int(struct store_stmt *st, int i, int64_t v);
 int store_bind_real(struct store_stmt *st, int i, double v);
 int store_bind_text(struct store_stmt *st, int i, const char *p, size_t n);
 int store_bind_blob(struct store_stmt *st, int i, const void *p, size_t n);
+/* store_bind_text_ref: as store_bind_text without the copy: p must stay
+ * as it is until the statement is reset or finalized.  For bulk inserts,
+ * where the copy is a malloc per value under the write lock. */
+int store_bind_text_ref(struct store_stmt *st, int i, const char *p,
+			size_t n);
 
 /* store_step: 1 when a row is ready, 0 when done, -1 on error. */
 int store_step(struct store_stmt *st, struct hearth_err *err);

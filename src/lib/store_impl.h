@@ -17,6 +17,8 @@ struct store_ops {
 	int (*bind_int)(struct store_stmt *st, int i, int64_t v);
 	int (*bind_real)(struct store_stmt *st, int i, double v);
 	int (*bind_text)(struct store_stmt *st, int i, const char *p, size_t n);
+	int (*bind_text_ref)(struct store_stmt *st, int i, const char *p,
+			     size_t n);
 	int (*bind_blob)(struct store_stmt *st, int i, const void *p, size_t n);
 	int (*step)(struct store_stmt *st, struct hearth_err *err);
 	void (*reset)(struct store_stmt *st);

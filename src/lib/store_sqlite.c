@@ -108,6 +108,13 @@ static int sq_bind_text(struct store_stmt *st, int i, const char *p, size_t n)
 				   SQLITE_UTF8) == SQLITE_OK ? 0 : -1;
 }
 
+static int sq_bind_text_ref(struct store_stmt *st, int i, const char *p,
+			    size_t n)
+{
+	return sqlite3_bind_text64(ST(st), i, p, n, SQLITE_STATIC,
+				   SQLITE_UTF8) == SQLITE_OK ? 0 : -1;
+}
+
 static int sq_bind_blob(struct store_stmt *st, int i, const void *p, size_t n)
 {
 	return sqlite3_bind_blob64(ST(st), i, p, n, SQLITE_TRANSIENT) ==
@@ -438,6 +445,7 @@ static const struct store_ops sqlite_ops = {
 	.bind_int = sq_bind_int,
 	.bind_real = sq_bind_real,
 	.bind_text = sq_bind_text,
+	.bind_text_ref = sq_bind_text_ref,
 	.bind_blob = sq_bind_blob,
 	.step = sq_step,
 	.reset = sq_reset,

@@ -342,7 +342,9 @@ bad_num:
 		       (int)(n > 64 ? 64 : n), v);
 }
 
-static int bind_val(struct store_stmt *st, int idx, const struct writer_val *v)
+/* ref: the text stays put until the statement is reset (no copy). */
+static int bind_val(struct store_stmt *st, int idx, const struct writer_val *v,
+		    int ref)
 {
 	switch (v->type) {
 	case STORE_INT:
@@ -350,7 +352,8 @@ static int bind_val(struct store_stmt *st, int idx, const struct writer_val *v)
 	case STORE_REAL:
 		return store_bind_real(st, idx, v->r);
 	case STORE_TEXT:
-		return store_bind_text(st, idx, v->p, v->n);
+		return ref ? store_bind_text_ref(st, idx, v->p, v->n)
+			   : store_bind_text(st, idx, v->p, v->n);
 	default:
 		return store_bind_null(st, idx);
 	}
@@ -394,7 +397,7 @@ static int insert_one(struct writer *w, const struct writer_val *row,
 	int ret = -1;
 
 	for (i = 0; i < n; i++)
-		if (bind_val(w->ins, (int)i + 1, &row[i]) < 0) {
+		if (bind_val(w->ins, (int)i + 1, &row[i], 1) < 0) {
 			err_set(err, "cannot bind column %zu", i + 1);
 			goto out;
 		}
@@ -460,7 +463,7 @@ int writer_insert_rows(struct writer *w, const struct writer_val *rows,
 		int rc = 0;
 
 		for (k = 0; k < WRITER_MULTI_ROWS * n && rc == 0; k++)
-			rc = bind_val(w->multi, (int)k + 1, &chunk[k]);
+			rc = bind_val(w->multi, (int)k + 1, &chunk[k], 1);
 		if (rc == 0)
 			rc = store_step(w->multi, err);
 		store_reset(w->multi);
@@ -486,7 +489,7 @@ static int bind_value(struct writer *w, size_t i, const char *v, size_t n,
 
 	if (convert_value(w, i, v, n, timebuf, &val, err) < 0)
 		return -1;
-	return bind_val(w->ins, (int)i + 1, &val);
+	return bind_val(w->ins, (int)i + 1, &val, 0);
 }
 
 static int bind_time(struct writer *w, int idx, int64_t t)
@@ -495,7 +498,7 @@ static int bind_time(struct writer *w, int idx, int64_t t)
 	struct writer_val val;
 
 	time_val(w, t, timebuf, &val);
-	return bind_val(w->ins, idx, &val);
+	return bind_val(w->ins, idx, &val, 0);
 }
 
 int writer_add(struct writer *w, const char *const *vals, const size_t *lens,
