@@ -272,20 +272,22 @@ static void add_pair(struct lp_parser *p, const struct lp_off *o)
 	p->npairs++;
 }
 
-static int parse_time(struct lp_parser *p, const char *s, const char *end,
+/* The timestamp at *pp, up to a space or the end; *pp moves past it.
+ * Read in the same pass that finds its end. */
+static int parse_time(struct lp_parser *p, const char **pp, const char *end,
 		      struct lp_point *pt, struct hearth_err *err)
 {
 	int64_t v = 0;
 	int neg = 0;
-	const char *start = s;
+	const char *s = *pp, *start = s;
 
 	if (s < end && *s == '-') {
 		neg = 1;
 		s++;
 	}
-	if (s == end)
+	if (s == end || *s == ' ')
 		goto bad;
-	for (; s < end; s++) {
+	for (; s < end && *s != ' '; s++) {
 		if (!is_digit(*s))
 			goto bad;
 		if (v > (INT64_MAX - 9) / 10)
@@ -313,10 +315,13 @@ static int parse_time(struct lp_parser *p, const char *s, const char *end,
 	}
 	pt->time = neg ? -v : v;
 	pt->has_time = 1;
+	*pp = s;
 	return 0;
 bad:
+	while (s < end && *s != ' ')
+		s++;
 	return err_set(err, "line %ld: bad timestamp '%.*s'", p->lineno,
-		       (int)((end - start) > 40 ? 40 : (end - start)), start);
+		       (int)((s - start) > 40 ? 40 : (s - start)), start);
 }
 
 int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
@@ -393,10 +398,7 @@ int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
 	while (s < end && *s == ' ')
 		s++;
 	if (s < end) {
-		const char *ts = s;
-		while (s < end && *s != ' ')
-			s++;
-		if (parse_time(p, ts, s, pt, err) < 0)
+		if (parse_time(p, &s, end, pt, err) < 0)
 			return -1;
 		while (s < end && *s == ' ')
 			s++;

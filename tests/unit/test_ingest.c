@@ -156,6 +156,45 @@ static void test_lp_error_after_growth(void)
 	lp_release(&p);
 }
 
+/* The messages name what is wrong exactly as before the parser read
+ * lines in place and timestamps in one pass. */
+static void test_lp_error_messages(void)
+{
+	static const char *const cases[][2] = {
+		{ "m v=1 12x\n", "line 1: bad timestamp '12x'" },
+		{ "m v=1 12x 5\n", "line 1: bad timestamp '12x'" },
+		{ "m v=1 -\n", "line 1: bad timestamp '-'" },
+		{ "m v=1 - 5\n", "line 1: bad timestamp '-'" },
+		{ "m v=1 --5\n", "line 1: bad timestamp '--5'" },
+		{ "m v=1 99999999999999999999\n",
+		  "line 1: bad timestamp '99999999999999999999'" },
+		{ "m v=1 1 2\n", "line 1: text after the timestamp" },
+		{ "m v=1 1\r\nm v=1 1x\r\n", "line 2: bad timestamp '1x'" },
+		{ "m v=1.2.3\n", "line 1: field v: bad value '1.2.3'" },
+		{ "m v=tru\n", "line 1: field v: bad value 'tru'" },
+		{ "m v=\n", "line 1: field v has no value" },
+		{ "m,t= v=1\n", "line 1: tag t has no value" },
+		{ "m v=\"open\n", "line 1: field v: string not closed" },
+		{ "m\n", "line 1: no fields (want 'measurement field=value')" },
+		{ ",t=1 v=1\n", "line 1: no measurement name" },
+		{ "m =1\n", "line 1: bad field (want key=value)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hearth_err err = HEARTH_ERR_INIT;
+		struct ingest_src src;
+		struct lp_parser p;
+		struct lp_point pt;
+		int rc = lp_one(cases[i][0], &pt, &p, &src, &err);
+		while (rc == 1)
+			rc = lp_next(&p, &pt, &err);
+		CHECK_INT(rc, -1);
+		CHECK_STR(err.msg, cases[i][1]);
+		lp_release(&p);
+	}
+}
+
 /* Every point of src, one per line, as text into out. */
 static int lp_dump(struct ingest_src *src, struct buf *out,
 		   struct hearth_err *err)
@@ -291,4 +330,4 @@ static void test_sniff(void)
 
 T_MAIN("ingest", T(test_csv_basic), T(test_csv_errors), T(test_lp_basic),
        T(test_lp_precision), T(test_lp_errors), T(test_lp_error_after_growth),
-       T(test_lp_file_as_mem), T(test_lp_long_lines), T(test_sniff))
+       T(test_lp_error_messages), T(test_lp_file_as_mem), T(test_lp_long_lines), T(test_sniff))
