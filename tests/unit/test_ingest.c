@@ -330,4 +330,5 @@ static void test_sniff(void)
 
 T_MAIN("ingest", T(test_csv_basic), T(test_csv_errors), T(test_lp_basic),
        T(test_lp_precision), T(test_lp_errors), T(test_lp_error_after_growth),
-       T(test_lp_error_messages), T(test_lp_file_as_mem), T(test_lp_long_lines), T(test_sniff))
+       T(test_lp_error_messages), T(test_lp_file_as_mem),
+       T(test_lp_long_lines), T(test_sniff))
