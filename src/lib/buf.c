@@ -74,6 +74,26 @@ static int grow(struct buf *b, size_t n)
 	return 0;
 }
 
+int buf_reserve(struct buf *b, size_t n)
+{
+	size_t want;
+
+	if (n > (size_t)-1 - b->len - 1)
+		return -1;
+	if (b->cap && b->len + n > b->cap)
+		return -1;
+	/* Exactly what was asked: the caller knows the size, doubling
+	 * would only waste memory. */
+	want = b->len + n + 1;
+	if (want > b->alloc) {
+		b->s = xrealloc(b->s, want);
+		if (!b->alloc)
+			b->s[0] = '\0';
+		b->alloc = want;
+	}
+	return 0;
+}
+
 int buf_add(struct buf *b, const void *p, size_t n)
 {
 	if (grow(b, n) < 0)

@@ -45,6 +45,11 @@ int buf_addch(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* buf_reserve: make room for n more bytes (and the NUL) without
+ * appending, so that a known size costs one allocation instead of a
+ * doubling series; -1 when that passes the cap (nothing changes then). */
+int buf_reserve(struct buf *b, size_t n);
+
 /* buf_truncate: shorten to n bytes (n <= len). */
 void buf_truncate(struct buf *b, size_t n);
 

@@ -6,7 +6,6 @@
  * with the escaping rules of InfluxDB 1.x/2.x: `\,` `\ ` `\=` in names,
  * tag keys/values and field keys; `\"` and `\\` in string field values.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,59 +54,103 @@ int lp_parse_precision(const char *s, enum lp_precision *out)
 	return 0;
 }
 
-/* Read one line (without its newline) into p->line; 0 at end. */
-static int read_line(struct lp_parser *p, struct hearth_err *err)
+/* One line (without its newline) into *line and *len; 0 at end.  A line
+ * that lies whole in the source's current chunk (always so for an HTTP
+ * body) is used where it is: the chunk stays put until the next peek,
+ * which is the next call.  Only a line crossing file chunks is copied
+ * into p->line. */
+static int read_line(struct lp_parser *p, const char **line, size_t *len,
+		     struct hearth_err *err)
 {
 	const char *chunk, *nl;
 	long n;
 	int any = 0;
 
+	n = ingest_src_peek(p->src, &chunk);
+	if (n < 0)
+		return err_set(err, "line %ld: read error", p->lineno + 1);
+	if (n == 0)
+		return 0;
+	nl = memchr(chunk, '\n', (size_t)n);
+	if (nl || !p->src->f || p->src->eof) {
+		size_t l = nl ? (size_t)(nl - chunk) : (size_t)n;
+		if (l > LP_MAX_LINE)
+			return err_set(err, "line %ld: longer than %u bytes",
+				       p->lineno + 1, LP_MAX_LINE);
+		ingest_src_skip(p->src, nl ? l + 1 : l);
+		*line = chunk;
+		*len = l;
+		return 1;
+	}
 	buf_reset(&p->line);
 	for (;;) {
-		n = ingest_src_peek(p->src, &chunk);
-		if (n < 0)
-			return err_set(err, "line %ld: read error", p->lineno + 1);
-		if (n == 0)
-			return any ? 1 : 0;
+		if (any) {
+			n = ingest_src_peek(p->src, &chunk);
+			if (n < 0)
+				return err_set(err, "line %ld: read error",
+					       p->lineno + 1);
+			if (n == 0)
+				break;
+			nl = memchr(chunk, '\n', (size_t)n);
+		}
 		any = 1;
-		nl = memchr(chunk, '\n', (size_t)n);
 		if (buf_add(&p->line, chunk, nl ? (size_t)(nl - chunk) : (size_t)n) < 0)
 			return err_set(err, "line %ld: longer than %u bytes",
 				       p->lineno + 1, LP_MAX_LINE);
 		ingest_src_skip(p->src, nl ? (size_t)(nl - chunk) + 1 : (size_t)n);
 		if (nl)
-			return 1;
+			break;
 	}
+	*line = p->line.s;
+	*len = p->line.len;
+	return 1;
+}
+
+/* lp_next reserves room for the whole parsed line in p->data first (see
+ * there), so the parse appends without checks. */
+static void put(struct lp_parser *p, const char *s, size_t n)
+{
+	memcpy(p->data.s + p->data.len, s, n);
+	p->data.len += n;
+}
+
+static void putch(struct lp_parser *p, char c)
+{
+	p->data.s[p->data.len++] = c;
 }
 
 /* Copy an escaped token from *pp up to an unescaped byte in `stops`;
  * returns its offset in p->data.  stops holds 2 or 3 bytes (a NUL byte in
  * the input stops a token too, which makes the line invalid, as it is).
- * Runs without backslashes are copied in
- * one go: this is the inner loop of a bulk import. */
+ * This is the inner loop of a bulk import. */
 static size_t token(struct lp_parser *p, const char **pp, const char *end,
 		    const char *stops)
 {
-	const char *s = *pp, *run = s;
+	const char *s = *pp;
+	const char s0 = stops[0], s1 = stops[1], s2 = stops[2];
 	size_t off = p->data.len;
+	char *d = p->data.s + off;
 
 	while (s < end) {
 		char c = *s;
-		if (c == stops[0] || c == stops[1] || c == stops[2])
+		if (c == s0 || c == s1 || c == s2)
 			break;
 		if (c == '\\' && s + 1 < end &&
 		    (s[1] == ',' || s[1] == ' ' || s[1] == '=' || s[1] == '\\' ||
-		     s[1] == '"')) {
-			buf_add(&p->data, run, (size_t)(s - run));
-			s++;
-			run = s;
-		}
+		     s[1] == '"'))
+			c = *++s;
+		*d++ = c;
 		s++;
 	}
-	buf_add(&p->data, run, (size_t)(s - run));
-	buf_addch(&p->data, '\0');
+	*d++ = '\0';
+	p->data.len = (size_t)(d - p->data.s);
 	*pp = s;
 	return off;
+}
+
+static int is_digit(char c)
+{
+	return (unsigned char)(c - '0') < 10;
 }
 
 /* A decimal float as InfluxDB writes it: [-+]digits[.digits][e[-+]digits]. */
@@ -117,11 +160,11 @@ static int is_float(const char *s, size_t n)
 
 	if (i < n && (s[i] == '-' || s[i] == '+'))
 		i++;
-	while (i < n && isdigit((unsigned char)s[i]))
+	while (i < n && is_digit(s[i]))
 		i++, digits++;
 	if (i < n && s[i] == '.') {
 		i++;
-		while (i < n && isdigit((unsigned char)s[i]))
+		while (i < n && is_digit(s[i]))
 			i++, digits++;
 	}
 	if (!digits)
@@ -131,7 +174,7 @@ static int is_float(const char *s, size_t n)
 		i++;
 		if (i < n && (s[i] == '-' || s[i] == '+'))
 			i++;
-		while (i < n && isdigit((unsigned char)s[i]))
+		while (i < n && is_digit(s[i]))
 			i++, e++;
 		if (!e)
 			return 0;
@@ -147,6 +190,8 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 	const char *s = *pp, *start;
 #define key (p->data.s + o->key)
 	size_t n;
+	int maybe_bool;
+	char c;
 
 	o->val = p->data.len;
 	if (s < end && *s == '"') {
@@ -154,7 +199,7 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 		while (s < end && *s != '"') {
 			if (*s == '\\' && s + 1 < end && (s[1] == '"' || s[1] == '\\'))
 				s++;
-			buf_addch(&p->data, *s++);
+			putch(p, *s++);
 		}
 		if (s >= end)
 			return err_set(err, "line %ld: field %s: string not closed",
@@ -162,7 +207,7 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 		s++;
 		o->vlen = p->data.len - o->val;
 		o->kind = LP_STRING;
-		buf_addch(&p->data, '\0');
+		putch(p, '\0');
 		*pp = s;
 		return 0;
 	}
@@ -174,36 +219,40 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 	if (n == 0)
 		return err_set(err, "line %ld: field %s has no value", p->lineno,
 			       key);
-	if ((n == 1 && strchr("tT", *start)) ||
+	/* Most values are numbers: test the first byte before the words. */
+	c = *start;
+	maybe_bool = n <= 5 && (c == 't' || c == 'T' || c == 'f' || c == 'F' ||
+				c == '\0');
+	if (maybe_bool && ((n == 1 && strchr("tT", c)) ||
 	    (n == 4 && (!strncmp(start, "true", 4) || !strncmp(start, "True", 4) ||
-			!strncmp(start, "TRUE", 4)))) {
+			!strncmp(start, "TRUE", 4))))) {
 		o->kind = LP_BOOL;
-		buf_addstr(&p->data, "1");
-	} else if ((n == 1 && strchr("fF", *start)) ||
+		putch(p, '1');
+	} else if (maybe_bool && ((n == 1 && strchr("fF", c)) ||
 		   (n == 5 && (!strncmp(start, "false", 5) ||
 			       !strncmp(start, "False", 5) ||
-			       !strncmp(start, "FALSE", 5)))) {
+			       !strncmp(start, "FALSE", 5))))) {
 		o->kind = LP_BOOL;
-		buf_addstr(&p->data, "0");
+		putch(p, '0');
 	} else if (start[n - 1] == 'i' || start[n - 1] == 'u') {
 		size_t k = start[0] == '-' ? 1 : 0;
 		if (n - 1 == k)
 			goto bad;
 		for (; k < n - 1; k++)
-			if (!isdigit((unsigned char)start[k]))
+			if (!is_digit(start[k]))
 				goto bad;
 		if (start[n - 1] == 'u' && start[0] == '-')
 			goto bad;
 		o->kind = start[n - 1] == 'i' ? LP_INT : LP_UINT;
-		buf_add(&p->data, start, n - 1);
+		put(p, start, n - 1);
 	} else {
 		if (!is_float(start, n))
 			goto bad;
 		o->kind = LP_FLOAT;
-		buf_add(&p->data, start, n);
+		put(p, start, n);
 	}
 	o->vlen = p->data.len - o->val;
-	buf_addch(&p->data, '\0');
+	putch(p, '\0');
 	return 0;
 bad:
 	return err_set(err, "line %ld: field %s: bad value '%.*s'", p->lineno,
@@ -223,57 +272,71 @@ static void add_pair(struct lp_parser *p, const struct lp_off *o)
 	p->npairs++;
 }
 
-static int parse_time(struct lp_parser *p, const char *s, const char *end,
+/* The timestamp at *pp, up to a space or the end; *pp moves past it.
+ * Read in the same pass that finds its end. */
+static int parse_time(struct lp_parser *p, const char **pp, const char *end,
 		      struct lp_point *pt, struct hearth_err *err)
 {
-	int64_t v = 0, div = 1, mul = 1;
+	int64_t v = 0;
 	int neg = 0;
-	const char *start = s;
+	const char *s = *pp, *start = s;
 
 	if (s < end && *s == '-') {
 		neg = 1;
 		s++;
 	}
-	if (s == end)
+	if (s == end || *s == ' ')
 		goto bad;
-	for (; s < end; s++) {
-		if (!isdigit((unsigned char)*s))
+	for (; s < end && *s != ' '; s++) {
+		if (!is_digit(*s))
 			goto bad;
 		if (v > (INT64_MAX - 9) / 10)
 			goto bad;
 		v = v * 10 + (*s - '0');
 	}
+	/* Constant factors: a division by a variable costs more than the
+	 * rest of this function. */
 	switch (p->precision) {
-	case LP_NS: div = 1000; break;
-	case LP_US: break;
-	case LP_MS: mul = 1000; break;
-	case LP_S: mul = US_PER_SEC; break;
+	case LP_NS:
+		v /= 1000;
+		break;
+	case LP_US:
+		break;
+	case LP_MS:
+		if (v > INT64_MAX / 1000)
+			goto bad;
+		v *= 1000;
+		break;
+	case LP_S:
+		if (v > INT64_MAX / US_PER_SEC)
+			goto bad;
+		v *= US_PER_SEC;
+		break;
 	}
-	if (v > INT64_MAX / mul)
-		goto bad;
-	v = v * mul / div;
 	pt->time = neg ? -v : v;
 	pt->has_time = 1;
+	*pp = s;
 	return 0;
 bad:
+	while (s < end && *s != ' ')
+		s++;
 	return err_set(err, "line %ld: bad timestamp '%.*s'", p->lineno,
-		       (int)((end - start) > 40 ? 40 : (end - start)), start);
+		       (int)((s - start) > 40 ? 40 : (s - start)), start);
 }
 
 int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
 {
 	const char *s, *end;
 	struct lp_off o;
-	size_t meas, i, ntags = 0;
+	size_t meas, i, len = 0, ntags = 0;
 	int rc;
 
 	for (;;) {
-		rc = read_line(p, err);
+		rc = read_line(p, &s, &len, err);
 		if (rc <= 0)
 			return rc;
 		p->lineno++;
-		s = p->line.s;
-		end = s + p->line.len;
+		end = s + len;
 		if (end > s && end[-1] == '\r')
 			end--;
 		while (s < end && (*s == ' ' || *s == '\t'))
@@ -281,7 +344,11 @@ int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
 		if (s < end && *s != '#')
 			break;
 	}
+	/* Every token of the line, unescaped, plus a NUL each: no more than
+	 * the line's bytes and one NUL per separator, so at most 2 * len + 1
+	 * bytes, well under p->data's cap (the line is at most LP_MAX_LINE). */
 	buf_reset(&p->data);
+	buf_reserve(&p->data, 2 * len + 2);
 	p->npairs = 0;
 	memset(pt, 0, sizeof(*pt));
 	pt->line = p->lineno;
@@ -299,7 +366,8 @@ int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
 				       p->lineno);
 		s++;
 		o.val = token(p, &s, end, ", ");
-		o.vlen = strlen(p->data.s + o.val);
+		/* a NUL ends a tag value: no NUL inside */
+		o.vlen = p->data.len - 1 - o.val;
 		if (o.vlen == 0)
 			return err_set(err, "line %ld: tag %s has no value",
 				       p->lineno, p->data.s + o.key);
@@ -330,10 +398,7 @@ int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
 	while (s < end && *s == ' ')
 		s++;
 	if (s < end) {
-		const char *ts = s;
-		while (s < end && *s != ' ')
-			s++;
-		if (parse_time(p, ts, s, pt, err) < 0)
+		if (parse_time(p, &s, end, pt, err) < 0)
 			return -1;
 		while (s < end && *s == ' ')
 			s++;

@@ -26,22 +26,28 @@ void shapes_release(struct shapes *sh)
 	memset(sh, 0, sizeof(*sh));
 }
 
-/* Does key describe pt?  Compared in place: building the key first would
- * cost an allocation per point. */
+/* key with s's bytes at its start: the rest of key, or NULL. */
+static const char *skip_prefix(const char *key, const char *s)
+{
+	while (*s)
+		if (*key++ != *s++)
+			return NULL;
+	return key;
+}
+
+/* Does key describe pt?  Compared in place, in one pass: building the
+ * key first would cost an allocation per point. */
 static int shape_is(const char *key, const struct lp_point *pt)
 {
-	size_t i, n = pt->ntags + pt->nfields, l = strlen(pt->measurement);
+	size_t i, n = pt->ntags + pt->nfields;
 
-	if (strncmp(key, pt->measurement, l))
+	if (!(key = skip_prefix(key, pt->measurement)))
 		return 0;
-	key += l;
 	for (i = 0; i < n; i++) {
 		if (*key++ != '\x1f')
 			return 0;
-		l = strlen(pt->tags[i].key);
-		if (strncmp(key, pt->tags[i].key, l))
+		if (!(key = skip_prefix(key, pt->tags[i].key)))
 			return 0;
-		key += l;
 	}
 	return *key == '\0';
 }

@@ -46,6 +46,8 @@ struct stage {
 	/* The rows' chart rollups, one per table that has them, aggregated
 	 * before the lock so that storing costs an upsert per bucket. */
 	struct rollup_accs accs;
+	size_t hint; /* lines in the body: rows there can be at most */
+	size_t len;  /* bytes in the body */
 };
 
 static const char *keep(struct stage *st, const char *p, size_t n)
@@ -78,6 +80,21 @@ static int add_row(struct stage *st, struct writer *w,
 	struct run *r;
 	int64_t t;
 
+	/* Room for a row per line at the first row: growing by doubling
+	 * would copy the rows staged so far again and again.  Every value
+	 * of a real row takes at least a byte of the body (a separator or
+	 * the newline), which bounds what blank lines could make us
+	 * reserve. */
+	if (!st->avals && st->hint) {
+		st->avals = st->hint * (n ? n : 1);
+		if (st->avals > st->len + n)
+			st->avals = st->len + n;
+		st->vals = xreallocarray(NULL, st->avals, sizeof(*st->vals));
+		st->arows = st->hint;
+		st->lines = xreallocarray(NULL, st->arows, sizeof(*st->lines));
+		st->atimes = st->hint;
+		st->times = xreallocarray(NULL, st->atimes, sizeof(*st->times));
+	}
 	XGROW(st->vals, st->nvals + n, st->avals);
 	out = st->vals + st->nvals;
 	if (writer_convert(w, vals, lens, now, timebuf, out, &t, err) < 0)
@@ -228,6 +245,18 @@ static int fold_rows(struct stage *st, struct hearth_err *err)
 	return rollup_accs_prepare(&st->accs, st->s, err);
 }
 
+/* Lines in p: newlines, and one more when the last has none. */
+static size_t count_lines(const char *p, size_t len)
+{
+	const char *end = p + len, *nl;
+	size_t n = 0;
+
+	/* memchr, not a loop over bytes: it takes many at a time */
+	for (; p < end && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1)
+		n++;
+	return n + (p < end);
+}
+
 int stage_prepare(struct stage **out, struct store *s,
 		  const struct schema *schema, const struct config *cfg,
 		  enum import_format format, const char *table,
@@ -243,6 +272,8 @@ int stage_prepare(struct stage **out, struct store *s,
 	st->s = s;
 	st->schema = schema;
 	st->cfg = cfg;
+	st->hint = count_lines(body, len);
+	st->len = len;
 	ingest_src_mem(src, body, len);
 	rc = format == IMPORT_CSV
 		     ? stage_csv(st, schema, cfg, table, src, bad_line, err)

@@ -264,14 +264,33 @@ static char *put_digits(char *p, int64_t v, int n)
 	return p + n;
 }
 
+/* "00" to "99": two digits per step instead of one. */
+static const char two_digits[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
+static char *put2(char *p, int v)
+{
+	memcpy(p, two_digits + 2 * v, 2);
+	return p + 2;
+}
+
+/* The date of the last call, per thread: rows of a bulk import are
+ * mostly of the same day as the row before. */
+static _Thread_local int64_t date_days = INT64_MIN;
+static _Thread_local char date_text[16];
+static _Thread_local size_t date_len;
+
 /* Formatting by hand: this runs once per row on bulk imports, where
- * snprintf was the largest cost after SQLite itself. */
+ * snprintf was the largest cost after SQLite itself.  The text goes
+ * straight to out when it has the documented room. */
 size_t timefmt_format(int64_t t, enum timefmt_style style, char *out,
 		      size_t outsz)
 {
 	int64_t sec = t / US_PER_SEC, us = t % US_PER_SEC, days, rem;
-	char tmp[48], *p = tmp;
-	int y, m, d;
+	char tmp[48], *start = outsz >= 32 ? out : tmp, *p = start;
+	int y, m, d, h, mi, s;
 	size_t n;
 
 	if (us < 0) {
@@ -284,29 +303,51 @@ size_t timefmt_format(int64_t t, enum timefmt_style style, char *out,
 		rem += 86400;
 		days--;
 	}
-	civil_from_days(days, &y, &m, &d);
-	if (y < 0) {
-		*p++ = '-';
-		y = -y;
+	if (days != date_days) {
+		char *q = date_text;
+		civil_from_days(days, &y, &m, &d);
+		if (y < 0) {
+			*q++ = '-';
+			y = -y;
+		}
+		if (y <= 9999) {
+			q = put2(q, y / 100);
+			q = put2(q, y % 100);
+		} else {
+			q = put_digits(q, y, y > 99999 ? 6 : 5);
+		}
+		*q++ = '-';
+		q = put2(q, m);
+		*q++ = '-';
+		q = put2(q, d);
+		date_len = (size_t)(q - date_text);
+		date_days = days;
 	}
-	p = put_digits(p, y, y > 9999 ? (y > 99999 ? 6 : 5) : 4);
-	*p++ = '-';
-	p = put_digits(p, m, 2);
-	*p++ = '-';
-	p = put_digits(p, d, 2);
+	memcpy(p, date_text, 16);
+	p += date_len;
 	*p++ = style == TIMEFMT_SQL ? ' ' : 'T';
-	p = put_digits(p, rem / 3600, 2);
+	h = (int)(rem / 3600);
+	mi = (int)(rem / 60 % 60);
+	s = (int)(rem % 60);
+	p = put2(p, h);
 	*p++ = ':';
-	p = put_digits(p, rem / 60 % 60, 2);
+	p = put2(p, mi);
 	*p++ = ':';
-	p = put_digits(p, rem % 60, 2);
+	p = put2(p, s);
 	if (us) {
+		int u = (int)us;
 		*p++ = '.';
-		p = put_digits(p, us, 6);
+		p = put2(p, u / 10000);
+		p = put2(p, u / 100 % 100);
+		p = put2(p, u % 100);
 	}
 	if (style == TIMEFMT_ISO_Z)
 		*p++ = 'Z';
-	n = (size_t)(p - tmp);
+	n = (size_t)(p - start);
+	if (start == out) {
+		out[n] = '\0';
+		return n;
+	}
 	if (outsz == 0)
 		return 0;
 	if (n >= outsz)

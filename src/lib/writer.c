@@ -1,6 +1,7 @@
 #include "writer.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +80,23 @@ out:
 	return ret;
 }
 
-int writer_format_time(int64_t t, enum time_style style, char *out,
-		       size_t outsz, double *num_out)
+/* A time as text in a text style; returns its length. */
+static size_t time_text(int64_t t, enum time_style style, char *out,
+			size_t outsz)
 {
 	size_t n;
 
+	if (style == TSTYLE_SQL)
+		return timefmt_format(t, TIMEFMT_SQL, out, outsz);
+	n = timefmt_format(t, TIMEFMT_ISO_Z, out, outsz);
+	if (style == TSTYLE_ISO && n && out[n - 1] == 'Z')
+		out[--n] = '\0';
+	return n;
+}
+
+int writer_format_time(int64_t t, enum time_style style, char *out,
+		       size_t outsz, double *num_out)
+{
 	switch (style) {
 	case TSTYLE_INT:
 		*num_out = (double)(t / US_PER_SEC - (t % US_PER_SEC < 0));
@@ -92,15 +105,9 @@ int writer_format_time(int64_t t, enum time_style style, char *out,
 		*num_out = (double)t / US_PER_SEC;
 		return 0;
 	case TSTYLE_SQL:
-		timefmt_format(t, TIMEFMT_SQL, out, outsz);
-		return 1;
 	case TSTYLE_ISOZ:
-		timefmt_format(t, TIMEFMT_ISO_Z, out, outsz);
-		return 1;
 	case TSTYLE_ISO:
-		n = timefmt_format(t, TIMEFMT_ISO_Z, out, outsz);
-		if (n && out[n - 1] == 'Z')
-			out[n - 1] = '\0';
+		time_text(t, style, out, outsz);
 		return 1;
 	}
 	return 1;
@@ -204,6 +211,33 @@ const char *writer_table(const struct writer *w)
 	return w->table;
 }
 
+static int is_digit(char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
+/* [-+]digits, at most 18 of them (so no overflow): the common case,
+ * read without a copy and strtoll.  -1: anything else, for the full
+ * parse. */
+static int fast_int(const char *p, size_t n, int64_t *out)
+{
+	const char *end = p + n;
+	int64_t v = 0;
+	int neg = 0;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	if (p == end || end - p > 18)
+		return -1;
+	for (; p < end; p++) {
+		if (!is_digit(*p))
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	*out = neg ? -v : v;
+	return 0;
+}
+
 /* Parse a whole number; "12", "-3", "+4", also "5.0" (integral). */
 static int parse_int(const char *p, size_t n, int64_t *out)
 {
@@ -213,6 +247,8 @@ static int parse_int(const char *p, size_t n, int64_t *out)
 
 	if (n == 0 || n >= sizeof(tmp))
 		return -1;
+	if (fast_int(p, n, out) == 0)
+		return 0;
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';
 	errno = 0;
@@ -229,6 +265,82 @@ static int parse_int(const char *p, size_t n, int64_t *out)
 	return 0;
 }
 
+/*
+ * [-+]digits[.digits][(e|E)[-+]digits] read exactly, without strtod,
+ * when it is simple (Clinger's fast path): its significant digits make an
+ * integer of at most 2^53 and its power of ten is within 10^22, so both
+ * are exact doubles and one IEEE multiplication or division, correctly
+ * rounded, gives the very double strtod gives.  That holds only where
+ * doubles are computed in double precision (FLT_EVAL_METHOD 0, as with
+ * SSE2 and every 64-bit target); elsewhere, and for anything not simple,
+ * -1 sends the caller to strtod.
+ */
+static int fast_real(const char *p, size_t n, double *out)
+{
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+	static const double pow10[] = {
+		1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+		1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+		1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+	};
+	const char *end = p + n;
+	uint64_t m = 0;
+	int neg = 0, exp = 0, nd = 0, any = 0;
+	double d;
+
+	if (p < end && (*p == '-' || *p == '+'))
+		neg = *p++ == '-';
+	for (; p < end && is_digit(*p); p++) {
+		any = 1;
+		if (m == 0 && *p == '0')
+			continue; /* leading zeros are not significant */
+		if (++nd > 19)
+			return -1;
+		m = m * 10 + (uint64_t)(*p - '0');
+	}
+	if (p < end && *p == '.') {
+		for (p++; p < end && is_digit(*p); p++) {
+			any = 1;
+			exp--;
+			if (m == 0 && *p == '0')
+				continue;
+			if (++nd > 19)
+				return -1;
+			m = m * 10 + (uint64_t)(*p - '0');
+		}
+	}
+	if (!any)
+		return -1;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		int eneg = 0, e = 0, ed = 0;
+		p++;
+		if (p < end && (*p == '-' || *p == '+'))
+			eneg = *p++ == '-';
+		for (; p < end && is_digit(*p); p++, ed++)
+			if (e < 100000)
+				e = e * 10 + (*p - '0');
+		if (!ed)
+			return -1;
+		exp += eneg ? -e : e;
+	}
+	if (p != end || m > (UINT64_C(1) << 53))
+		return -1;
+	if (m == 0)
+		exp = 0; /* zero in any power of ten */
+	if (exp < -22 || exp > 22)
+		return -1;
+	d = (double)m;
+	d = exp < 0 ? d / pow10[-exp] : d * pow10[exp];
+	*out = neg ? -d : d;
+	return 0;
+#else
+	(void)p;
+	(void)n;
+	(void)out;
+	return -1;
+#endif
+}
+
 static int parse_real(const char *p, size_t n, double *out)
 {
 	char tmp[64], *end;
@@ -236,6 +348,8 @@ static int parse_real(const char *p, size_t n, double *out)
 
 	if (n == 0 || n >= sizeof(tmp))
 		return -1;
+	if (fast_real(p, n, out) == 0)
+		return 0;
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';
 	/* strtod takes hex, "inf" and "nan"; data files mean none of them. */
@@ -252,18 +366,19 @@ static int parse_real(const char *p, size_t n, double *out)
 static void time_val(struct writer *w, int64_t t, char *timebuf,
 		     struct writer_val *out)
 {
-	double num;
-
-	if (writer_format_time(t, w->style, timebuf, WRITER_TIME_MAX, &num)) {
+	switch (w->style) {
+	case TSTYLE_INT:
+		out->type = STORE_INT;
+		out->i = t / US_PER_SEC - (t % US_PER_SEC < 0);
+		break;
+	case TSTYLE_REAL:
+		out->type = STORE_REAL;
+		out->r = (double)t / US_PER_SEC;
+		break;
+	default:
 		out->type = STORE_TEXT;
 		out->p = timebuf;
-		out->n = strlen(timebuf);
-	} else if (w->style == TSTYLE_INT) {
-		out->type = STORE_INT;
-		out->i = (int64_t)num;
-	} else {
-		out->type = STORE_REAL;
-		out->r = num;
+		out->n = time_text(t, w->style, timebuf, WRITER_TIME_MAX);
 	}
 }
 

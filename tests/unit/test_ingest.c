@@ -156,6 +156,171 @@ static void test_lp_error_after_growth(void)
 	lp_release(&p);
 }
 
+/* The messages name what is wrong exactly as before the parser read
+ * lines in place and timestamps in one pass. */
+static void test_lp_error_messages(void)
+{
+	static const char *const cases[][2] = {
+		{ "m v=1 12x\n", "line 1: bad timestamp '12x'" },
+		{ "m v=1 12x 5\n", "line 1: bad timestamp '12x'" },
+		{ "m v=1 -\n", "line 1: bad timestamp '-'" },
+		{ "m v=1 - 5\n", "line 1: bad timestamp '-'" },
+		{ "m v=1 --5\n", "line 1: bad timestamp '--5'" },
+		{ "m v=1 99999999999999999999\n",
+		  "line 1: bad timestamp '99999999999999999999'" },
+		{ "m v=1 1 2\n", "line 1: text after the timestamp" },
+		{ "m v=1 1\r\nm v=1 1x\r\n", "line 2: bad timestamp '1x'" },
+		{ "m v=1.2.3\n", "line 1: field v: bad value '1.2.3'" },
+		{ "m v=tru\n", "line 1: field v: bad value 'tru'" },
+		{ "m v=\n", "line 1: field v has no value" },
+		{ "m,t= v=1\n", "line 1: tag t has no value" },
+		{ "m v=\"open\n", "line 1: field v: string not closed" },
+		{ "m\n", "line 1: no fields (want 'measurement field=value')" },
+		{ ",t=1 v=1\n", "line 1: no measurement name" },
+		{ "m =1\n", "line 1: bad field (want key=value)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct hearth_err err = HEARTH_ERR_INIT;
+		struct ingest_src src;
+		struct lp_parser p;
+		struct lp_point pt;
+		int rc = lp_one(cases[i][0], &pt, &p, &src, &err);
+		while (rc == 1)
+			rc = lp_next(&p, &pt, &err);
+		CHECK_INT(rc, -1);
+		CHECK_STR(err.msg, cases[i][1]);
+		lp_release(&p);
+	}
+}
+
+/* Every point of src, one per line, as text into out. */
+static int lp_dump(struct ingest_src *src, struct buf *out,
+		   struct hearth_err *err)
+{
+	struct lp_parser p;
+	struct lp_point pt;
+	size_t i;
+	int rc;
+
+	lp_init(&p, src, LP_NS);
+	while ((rc = lp_next(&p, &pt, err)) == 1) {
+		buf_addf(out, "%ld %s", pt.line, pt.measurement);
+		for (i = 0; i < pt.ntags + pt.nfields; i++)
+			buf_addf(out, " %s=%d:%zu:%s", pt.tags[i].key,
+				 (int)pt.tags[i].kind, pt.tags[i].vlen,
+				 pt.tags[i].val);
+		buf_addf(out, " %d %lld\n", pt.has_time, (long long)pt.time);
+		/* the parse fits the room reserved for it */
+		CHECK(p.data.len < p.data.alloc);
+	}
+	lp_release(&p);
+	return rc;
+}
+
+/* Lines are parsed where they lie in the input, except where a file's
+ * read crosses them: the same text read from memory and from a file
+ * (lines of all lengths, many across the 64 KiB reads) gives the same
+ * points. */
+static void test_lp_file_as_mem(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct buf text = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	struct ingest_src *src = malloc(sizeof(*src));
+	FILE *f = tmpfile();
+	int i, j;
+
+	for (i = 0; i < 3000; i++) {
+		switch (i % 7) {
+		case 0:
+			buf_addf(&text, "m,host=h%d\\ x v=%di,s=\"", i, i);
+			for (j = 0; j < (i * 37) % 3000; j++)
+				buf_addch(&text, (char)('a' + j % 26));
+			buf_addf(&text, "\" %d\n", 1700000000 + i);
+			break;
+		case 1:
+			buf_addstr(&text, "# comment\n\n");
+			break;
+		case 2:
+			buf_addf(&text, "  m v=%d.%d,b=t,c=FALSE %d\r\n", i, i % 10,
+				 i);
+			break;
+		default:
+			buf_addf(&text, "r w=%di,t=%d.25\n", i, i);
+		}
+	}
+	buf_addstr(&text, "m last=1"); /* no newline at the end */
+	ingest_src_mem(src, text.s, text.len);
+	CHECK_INT(lp_dump(src, &a, &err), 0);
+	fwrite(text.s, 1, text.len, f);
+	rewind(f);
+	ingest_src_file(src, f);
+	CHECK_INT(lp_dump(src, &b, &err), 0);
+	CHECK(a.len > 100000);
+	CHECK_INT(a.len, b.len);
+	CHECK(a.len == b.len && !memcmp(a.s, b.s, a.len));
+	fclose(f);
+	free(src);
+	buf_release(&text);
+	buf_release(&a);
+	buf_release(&b);
+}
+
+/* "m v=1", a line of len bytes ("m kkk=1,a=t,a=t,..."), "m v=2". */
+static void long_line_text(struct buf *text, size_t len)
+{
+	size_t n = (len - 100) / 4, k = len - 4 - 4 * n, i;
+
+	buf_reset(text);
+	buf_addstr(text, "m v=1\nm ");
+	for (i = 0; i < k; i++)
+		buf_addch(text, 'k');
+	buf_addstr(text, "=1");
+	for (i = 0; i < n; i++)
+		buf_addstr(text, ",a=t");
+	buf_addstr(text, "\nm v=2\n");
+}
+
+/* A line over 1 MiB is refused, from memory as from a file; one of
+ * exactly 1 MiB is not. */
+static void test_lp_long_lines(void)
+{
+	struct buf text = BUF_INIT, out = BUF_INIT;
+	struct ingest_src *src = malloc(sizeof(*src));
+	size_t max = 1u << 20;
+	FILE *f;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		struct hearth_err err = HEARTH_ERR_INIT;
+		long_line_text(&text, k < 2 ? max : max + 1);
+		CHECK_INT(text.len, (k < 2 ? max : max + 1) + 13);
+		f = NULL;
+		if (k % 2 == 0) {
+			ingest_src_mem(src, text.s, text.len);
+		} else {
+			f = tmpfile();
+			fwrite(text.s, 1, text.len, f);
+			rewind(f);
+			ingest_src_file(src, f);
+		}
+		buf_reset(&out);
+		if (k < 2) {
+			CHECK_INT(lp_dump(src, &out, &err), 0);
+			CHECK(strstr(out.s, "\n3 m v=0:1:2 0 0\n") != NULL);
+		} else {
+			CHECK_INT(lp_dump(src, &out, &err), -1);
+			CHECK_STR(err.msg, "line 2: longer than 1048576 bytes");
+		}
+		if (f)
+			fclose(f);
+	}
+	free(src);
+	buf_release(&text);
+	buf_release(&out);
+}
+
 static void test_sniff(void)
 {
 	CHECK_STR(ingest_sniff("a,b,c\n1,2,3\n", 12), "csv");
@@ -164,4 +329,6 @@ static void test_sniff(void)
 }
 
 T_MAIN("ingest", T(test_csv_basic), T(test_csv_errors), T(test_lp_basic),
-       T(test_lp_precision), T(test_lp_errors), T(test_lp_error_after_growth), T(test_sniff))
+       T(test_lp_precision), T(test_lp_errors), T(test_lp_error_after_growth),
+       T(test_lp_error_messages), T(test_lp_file_as_mem),
+       T(test_lp_long_lines), T(test_sniff))

@@ -1,4 +1,9 @@
 #include "t.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+
 #include "t_store.h"
 #include "store.h"
 #include "timefmt.h"
@@ -116,5 +121,222 @@ static void test_bad_values(void)
 	store_close(s);
 }
 
+/* The number parsers as they were before their fast paths (strtoll and
+ * strtod on a copy): the fast paths must agree with them on every input,
+ * to the bit. */
+static int ref_int(const char *p, size_t n, int64_t *out)
+{
+	char tmp[64], *end;
+	long long v;
+	double d;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	errno = 0;
+	v = strtoll(tmp, &end, 10);
+	if (!*end && end != tmp && errno == 0) {
+		*out = v;
+		return 0;
+	}
+	d = strtod(tmp, &end);
+	if (*end || end == tmp || !isfinite(d) || d != floor(d) ||
+	    fabs(d) > 9007199254740992.0)
+		return -1;
+	*out = (int64_t)d;
+	return 0;
+}
+
+static int ref_real(const char *p, size_t n, double *out)
+{
+	char tmp[64], *end;
+	double d;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	if (strpbrk(tmp, "xXnN") || strchr(tmp, ' '))
+		return -1;
+	d = strtod(tmp, &end);
+	if (*end || end == tmp || !isfinite(d))
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* v through writer_convert into an INTEGER, a REAL and a NUMERIC column,
+ * against the reference parsers; 1 when all agree. */
+static int same_number(struct writer *w, const char *v)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	const char *vals[3] = { v, v, v };
+	size_t n = strlen(v), lens[3] = { n, n, n }, k;
+	char timebuf[WRITER_TIME_MAX];
+	struct writer_val out[3];
+	int64_t iv;
+	double dv;
+	int ri, rr;
+
+	/* the columns one at a time, so that each error is its own */
+	for (k = 0; k < 3; k++) {
+		const char *one[3] = { "", "", "" };
+		size_t l[3] = { 0, 0, 0 };
+		struct writer_val o[3];
+		int rc;
+
+		one[k] = vals[k];
+		l[k] = lens[k];
+		rc = writer_convert(w, one, l, 0, timebuf, o, &err);
+		out[k] = o[k];
+		if (rc < 0)
+			out[k].type = (enum store_type)-1;
+	}
+	/* Around numbers, spaces and tabs are not part of the value; with
+	 * nothing else the value is NULL. */
+	while (n && (*v == ' ' || *v == '\t'))
+		v++, n--;
+	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n == 0) {
+		if (out[0].type != STORE_NULL || out[1].type != STORE_NULL ||
+		    out[2].type != STORE_NULL)
+			goto bad;
+		return 1;
+	}
+	/* INTEGER */
+	ri = ref_int(v, n, &iv);
+	if (ri == 0 ? out[0].type != STORE_INT || out[0].i != iv
+		    : out[0].type != (enum store_type)-1)
+		goto bad;
+	/* REAL */
+	rr = ref_real(v, n, &dv);
+	if (rr == 0 ? out[1].type != STORE_REAL ||
+			      memcmp(&out[1].r, &dv, sizeof(dv))
+		    : out[1].type != (enum store_type)-1)
+		goto bad;
+	/* NUMERIC: an integer unless it has a '.', else a real */
+	if (ri == 0 && !memchr(v, '.', n)) {
+		if (out[2].type != STORE_INT || out[2].i != iv)
+			goto bad;
+	} else if (rr == 0) {
+		if (out[2].type != STORE_REAL || memcmp(&out[2].r, &dv, sizeof(dv)))
+			goto bad;
+	} else if (out[2].type != (enum store_type)-1) {
+		goto bad;
+	}
+	return 1;
+bad:
+	fprintf(stderr, "  '%s': int %d/%lld real %d/%.17g numeric %d\n", v,
+		(int)out[0].type, (long long)out[0].i, (int)out[1].type,
+		out[1].r, (int)out[2].type);
+	return 0;
+}
+
+static uint64_t rnd_state = 0x2545f4914f6cdd1du;
+
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+static void rnd_digits(char **p, int n)
+{
+	while (n-- > 0)
+		*(*p)++ = (char)('0' + rnd() % 10);
+}
+
+/* A number-like string: sign, leading zeros, digits, a point, an
+ * exponent, now and then a byte that makes it no number. */
+static void rnd_number(char *buf)
+{
+	static const char junk[] = " x.e-+iN\t_";
+	char *p = buf;
+
+	switch (rnd() % 4) {
+	case 0: *p++ = '-'; break;
+	case 1: if (rnd() % 4 == 0) *p++ = '+'; break;
+	}
+	if (rnd() % 5 == 0)
+		rnd_digits(&p, 0), memset(p, '0', 3), p += rnd() % 4;
+	rnd_digits(&p, (int)(rnd() % 21));
+	if (rnd() % 2) {
+		*p++ = '.';
+		if (rnd() % 4 == 0) {
+			int z = (int)(rnd() % 25);
+			memset(p, '0', (size_t)z);
+			p += z;
+		}
+		rnd_digits(&p, (int)(rnd() % 21));
+	}
+	if (rnd() % 3 == 0) {
+		*p++ = rnd() % 2 ? 'e' : 'E';
+		if (rnd() % 2)
+			*p++ = rnd() % 2 ? '-' : '+';
+		rnd_digits(&p, (int)(rnd() % 4));
+	}
+	if (rnd() % 20 == 0) {
+		size_t at = (size_t)(rnd() % (size_t)(p - buf + 1));
+		memmove(buf + at + 1, buf + at, (size_t)(p - buf) - at);
+		buf[at] = junk[rnd() % (sizeof(junk) - 1)];
+		p++;
+	}
+	*p = '\0';
+}
+
+/* The numbers' fast paths against strtoll/strtod, on the cases where
+ * they could differ and on many random ones. */
+static void test_numbers_as_strtod(void)
+{
+	static const char *const cases[] = {
+		"0", "-0", "+0", "0.0", "-0.0", "-0.000", ".0", "0.", ".", "-",
+		"+", "", "1", "-1", "1234", "15.30", "-15.30", "007", "-007.50",
+		"000000000000000000000000000001.5", "1.", ".5", "+.5e-3",
+		"1e", "e5", "1e+", "1e-", "1.5e+02", "1.5E-02", "1e22", "1e23",
+		"1e-22", "1e-23", "123e20", "9007199254740992",
+		"9007199254740993", "-9007199254740993", "9007199254740992.0",
+		"9007199254740993.0", "18014398509481985", "999999999999999999",
+		"1000000000000000000", "9223372036854775807",
+		"9223372036854775808", "-9223372036854775808",
+		"-9223372036854775809", "12345678901234567890",
+		"0.1", "0.2", "0.3", "2.2250738585072014e-308", "4.9e-324",
+		"1.7976931348623157e308", "1e309", "-1e309", "1e400", "1e-400",
+		"0.000000000000000000000000001", "100000000000000000000000",
+		"1.0000000000000002", "0.30000000000000004",
+		"3.141592653589793238462643383279", "5.0", "-5.0", "5.5", "1e3",
+		"1E3", "0x10", "0X1p3", "inf", "-inf", "nan", "NaN", "infinity",
+		" 12", "12 ", "1 2", "\t12", "12\t", "1,5", "1_000", "--1",
+		"+-1", "1e1e1", "1.2.3", "12i", "0e0", "0e999999", "-0e-5",
+		"00.00e00", "1e0000000000000000000000000000000000000000000000001",
+		"8.98846567431158e307", "123456789012345678",
+		"1234567890123456789", "-1234567890123456789",
+	};
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem("CREATE TABLE n (i INTEGER, r REAL, x NUMERIC)");
+	struct schema sc = SCHEMA_INIT;
+	struct writer *w = NULL;
+	const char *cols[] = { "i", "r", "x" };
+	char buf[256];
+	size_t i;
+	int bad = 0;
+
+	CHECK_INT(store_introspect(s, &sc, &err), 0);
+	CHECK_INT(writer_open(&w, s, &sc, "n", cols, 3, NULL, 0, &err), 0);
+	for (i = 0; w && i < sizeof(cases) / sizeof(cases[0]); i++)
+		bad += !same_number(w, cases[i]);
+	for (i = 0; w && i < 300000 && bad < 5; i++) {
+		rnd_number(buf);
+		bad += !same_number(w, buf);
+	}
+	CHECK_INT(bad, 0);
+	writer_free(w);
+	schema_release(&sc);
+	store_close(s);
+}
+
 T_MAIN("writer", T(test_types_and_time), T(test_time_style_follows_table),
-       T(test_bad_values))
+       T(test_bad_values), T(test_numbers_as_strtod))
