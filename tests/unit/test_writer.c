@@ -188,7 +188,7 @@ static int same_number(struct writer *w, const char *v)
 
 		one[k] = vals[k];
 		l[k] = lens[k];
-		rc = writer_convert(w, one, l, 0, timebuf, o, &err);
+		rc = writer_convert(w, one, l, 0, timebuf, o, NULL, &err);
 		out[k] = o[k];
 		if (rc < 0)
 			out[k].type = (enum store_type)-1;
