@@ -7,6 +7,7 @@
  * existing file keeps its journal mode so other tools see it unchanged.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,9 +462,18 @@ static const struct store_ops sqlite_ops = {
 	.path = sq_path,
 };
 
+/* SQLite counts every allocation for sqlite3_memory_used() under one
+ * global mutex, which every connection's threads then queue on; hearth
+ * never asks.  Must run before SQLite initialises. */
+static void configure_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_sqlite_open(struct store **out, const char *path, int flags,
 		      struct hearth_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sqlite_store *ss;
 	int oflags, memory = !strcmp(path, ":memory:"), created = 0;
 	struct stat sb;
@@ -485,6 +495,7 @@ int store_sqlite_open(struct store **out, const char *path, int flags,
 	ss = xcalloc(1, sizeof(*ss));
 	ss->base.ops = &sqlite_ops;
 	ss->path = memory ? NULL : xstrdup(path);
+	pthread_once(&once, configure_once);
 	if (sqlite3_open_v2(path, &ss->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		err_set(err, "database %s: %s", path,

@@ -566,7 +566,7 @@ int writer_insert_rows(struct writer *w, const struct writer_val *rows,
 	/* One statement per WRITER_MULTI_ROWS rows: most of an INSERT's cost
 	 * is starting and ending the statement, not the row.  (SQLite takes
 	 * at most 32766 parameters per statement.) */
-	int multi = n > 0 && n <= 256;
+	int multi = n > 0 && n * WRITER_MULTI_ROWS <= 32766;
 
 	*bad_row = 0;
 

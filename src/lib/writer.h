@@ -77,7 +77,7 @@ int writer_add(struct writer *w, const char *const *vals, const size_t *lens,
  * writer_insert_rows stores converted rows, several per statement.
  */
 #define WRITER_TIME_MAX 40   /* bytes of a time formatted as text */
-#define WRITER_MULTI_ROWS 32 /* rows per multi-row INSERT */
+#define WRITER_MULTI_ROWS 128 /* rows per multi-row INSERT */
 
 struct writer_val {
 	enum store_type type; /* STORE_NULL, STORE_INT, STORE_REAL, STORE_TEXT */
