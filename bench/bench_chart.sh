@@ -44,7 +44,7 @@ t0=$(now_ms)
 echo "rollup rebuild: $(( $(now_ms) - t0 )) ms ($(sqlite3 hearth.db 'SELECT count(*) FROM hearth_rollup_readings_m') minute, $(sqlite3 hearth.db 'SELECT count(*) FROM hearth_rollup_readings_h') hour buckets)"
 
 # What keeping rollups current costs the write path: the same import
-# into a table with and without the rollup triggers.
+# into a table with and without chart rollups.
 n_imp=${BENCH_IMPORT_ROWS:-100000}
 sqlite3 -csv -header hearth.db "SELECT * FROM readings LIMIT $n_imp" >imp.csv
 for with in no yes; do
@@ -55,7 +55,7 @@ for with in no yes; do
 	(cd "imp-$with" && "$HEARTH" import --quiet readings ../imp.csv)
 	eval "imp_$with=\$(( \$(now_ms) - t0 ))"
 done
-echo "import of $n_imp rows: $imp_yes ms with rollup triggers, $imp_no ms without"
+echo "import of $n_imp rows: $imp_yes ms with chart rollups kept, $imp_no ms without"
 rm -rf imp-no imp-yes imp.csv
 
 P=$(port)

@@ -3,7 +3,10 @@
 # hearth serve vs InfluxDB 1.x (Debian's influxdb package), both started
 # here on loopback with private data directories, the same load sent to
 # each: batches of 5,000 points from 4 concurrent clients.  Prints
-# points/s and peak memory (VmHWM) of each server.
+# points/s and peak memory (VmHWM) of each server, and what SQLite alone
+# takes to insert the same rows into the same table (sqlite3, INSERT ...
+# SELECT from a table holding them, one transaction): the ceiling of any
+# server that stores through SQLite, as its writes go one at a time.
 #
 #   BENCH_POINTS  points per server (default 1000000)
 #   BENCH_BATCH   points per request (default 5000)
@@ -61,6 +64,17 @@ pids=""
 hrate=$(rate "$hp" "$hs")
 printf '   %-26s %10s points/s  (%s s)  peak RSS %s\n' "hearth serve (SQLite)" "$hrate" "$hs" "$hmem"
 
+# --- SQLite alone: the same rows, the same table and index ---
+mkdir "$tmp/floor"
+(cd "$tmp/floor" && "$HEARTH" init . >/dev/null)
+sqlite3 "$tmp/floor/rows.db" "CREATE TABLE s (t, w, c);
+	WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < $points - 1)
+	INSERT INTO s SELECT strftime('%Y-%m-%d %H:%M:%f', 1700000000 + n / 10.0, 'unixepoch') || '000',
+		1000 + n % 977, 15 + (n % 100) / 10.0 FROM i;"
+fs=$( { /usr/bin/time -f '%e' sqlite3 "$tmp/floor/hearth.db" "PRAGMA synchronous = NORMAL;
+	ATTACH '$tmp/floor/rows.db' AS x; BEGIN; INSERT INTO readings SELECT * FROM x.s; COMMIT;" >/dev/null; } 2>&1 | tail -1)
+printf '   %-26s %10s rows/s    (%s s)  the ceiling for SQLite storage\n' "SQLite alone (sqlite3)" "$(rate "$points" "$fs")" "$fs"
+
 # --- InfluxDB 1.x ---
 if ! command -v influxd >/dev/null; then
 	echo "   influxd not installed (Debian package influxdb): no peer figure"
@@ -102,3 +116,4 @@ irate=$(rate "$ip" "$is")
 ver=$(influxd version 2>/dev/null | head -1)
 printf '   %-26s %10s points/s  (%s s)  peak RSS %s\n' "InfluxDB (${ver#InfluxDB })" "$irate" "$is" "$imem"
 awk -v h="$hrate" -v i="$irate" 'BEGIN { printf "   hearth / InfluxDB: %.2fx (target >= 1.5x)\n", h / i }'
+

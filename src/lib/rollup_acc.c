@@ -47,11 +47,9 @@ struct rollup_acc *rollup_acc_new(const struct schema *schema,
 				  const char *table)
 {
 	struct rollup_acc *a;
-	char **cols;
-	size_t ncols;
-
 	struct buf ins = BUF_INIT;
-	size_t i;
+	char **cols;
+	size_t ncols, i;
 	int legacy = 0;
 
 	if (!schema_find_table(schema, ROLLUP_MARK))
