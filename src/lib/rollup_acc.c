@@ -62,7 +62,9 @@ struct rollup_acc *rollup_acc_new(const struct schema *schema,
 	if (legacy)
 		return NULL;
 	rollup_columns(schema, table, &cols, &ncols);
-	if (!ncols) {
+	if (!ncols || !schema_find_table(schema, table) ||
+	    !rollup_columns_match(schema_find_table(schema, table), NULL, cols,
+				  ncols)) {
 		rollup_columns_free(cols, ncols);
 		return NULL;
 	}

@@ -220,15 +220,29 @@ static int newest_rowid(struct store *s, const char *table, int64_t *out,
 	return rc < 0 ? -1 : 0;
 }
 
+int rollup_columns_match(const struct schema_table *t, const char *time_col,
+			 char **cols, size_t ncols)
+{
+	size_t i;
+
+	if (time_col && !schema_find_column(t, time_col))
+		return 0;
+	for (i = 0; i < ncols; i++)
+		if (!schema_find_column(t, cols[i]))
+			return 0;
+	return 1;
+}
+
 static int catch_up_one(struct store *s, const struct schema *schema,
 			const char *table, struct hearth_err *err)
 {
+	const struct schema_table *t = schema_find_table(schema, table);
 	char *time_col = NULL, **cols = NULL;
 	size_t ncols = 0;
 	int64_t upto = 0, newest;
 	int rc, ret = -1;
 
-	if (!schema_find_table(schema, table))
+	if (!t)
 		return 0; /* a mark left by a dropped table */
 	rc = mark_get(s, table, &time_col, &upto, err);
 	if (rc <= 0) {
@@ -236,6 +250,10 @@ static int catch_up_one(struct store *s, const struct schema *schema,
 		goto out;
 	}
 	rollup_columns(schema, table, &cols, &ncols);
+	if (!rollup_columns_match(t, time_col, cols, ncols)) {
+		ret = 0;
+		goto out;
+	}
 	if (newest_rowid(s, table, &newest, err) < 0)
 		goto out;
 	if (newest > upto && ncols &&

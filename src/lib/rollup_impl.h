@@ -26,6 +26,14 @@ void rollup_columns(const struct schema *schema, const char *table,
 		    char ***cols, size_t *ncols);
 void rollup_columns_free(char **cols, size_t ncols);
 
+/* rollup_columns_match: the rollups of t (time column time_col, NULL to
+ * skip it; value columns cols) still match t.  After a migration renamed
+ * or dropped one of those columns they do not, and are left alone (not
+ * folded into) until rebuilt: a stale rollup must never make a write
+ * fail. */
+int rollup_columns_match(const struct schema_table *t, const char *time_col,
+			 char **cols, size_t ncols);
+
 /* rollup_merge_sql: append to sql the upsert of source's rows (b, then
  * "c:min", "c:max", "c:sum", "c:n" of each of cols) into rollup table
  * rname, merged with the bucket already there as one more batch of rows

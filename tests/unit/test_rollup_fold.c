@@ -327,6 +327,23 @@ static void test_without_rollups(void)
 	store_close(s);
 }
 
+/* A migration renamed the time column: the rollups are stale until
+ * rebuilt, and writes go on. */
+static void test_stale_rollups_do_not_block_writes(void)
+{
+	struct store *s = t_mem(DDL FIRST);
+
+	rebuild(s);
+	t_exec(s, "ALTER TABLE r RENAME COLUMN t TO t2");
+	t_exec(s, MORE);
+	catch_up(s, NULL);
+	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 3);
+	rebuild(s);
+	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 11);
+	CHECK_INT(t_int(s, "SELECT time_col = 't2' FROM hearth_rollup_mark"), 1);
+	store_close(s);
+}
+
 static void test_without_rowid(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -348,4 +365,5 @@ static void test_without_rowid(void)
 T_MAIN("rollup_fold", T(test_catch_up_equals_rebuild),
        T(test_acc_equals_rebuild), T(test_delete_newest_lowers_mark),
        T(test_unfolded_rows_change), T(test_rollback_keeps_mark),
-       T(test_refresh), T(test_without_rollups), T(test_without_rowid))
+       T(test_refresh), T(test_without_rollups),
+       T(test_stale_rollups_do_not_block_writes), T(test_without_rowid))
