@@ -245,7 +245,9 @@ static int fold_rows(struct stage *st, struct hearth_err *err)
 	return rollup_accs_prepare(&st->accs, st->s, err);
 }
 
-/* Lines in p: newlines, and one more when the last has none. */
+/* Lines in p that could hold a row: not empty, and at most one per 4
+ * bytes ("a,b" and its newline), so that a body of blank lines cannot
+ * make the stage reserve more than a few times its size. */
 static size_t count_lines(const char *p, size_t len)
 {
 	const char *end = p + len, *nl;
@@ -253,8 +255,9 @@ static size_t count_lines(const char *p, size_t len)
 
 	/* memchr, not a loop over bytes: it takes many at a time */
 	for (; p < end && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1)
-		n++;
-	return n + (p < end);
+		n += nl > p;
+	n += p < end;
+	return n < len / 4 + 1 ? n : len / 4 + 1;
 }
 
 int stage_prepare(struct stage **out, struct store *s,
