@@ -2,7 +2,7 @@
 # deps.sh build|test|bench - install the Debian packages hearth needs that
 # are missing, and say which.  Runs apt-get only when something is missing.
 set -e
-build="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev"
+build="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev zlib1g-dev"
 test="$build sqlite3 python3 dovecot-imapd openssl chromium fonts-dejavu-core tzdata curl procps python3-influxdb"
 bench="$test wrk hyperfine time bc influxdb"
 case "$1" in

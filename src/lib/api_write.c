@@ -129,12 +129,14 @@ static enum body_kind body_kind(struct http_req *req)
 								      : BODY_LP;
 }
 
-/* Compressed bodies are refused by name rather than parsed as garbage. */
+/* gzip bodies arrive decompressed (http.h); other encodings are refused
+ * by name rather than parsed as garbage. */
 static int encoded(struct http_req *req)
 {
 	const char *ce = http_header(req, "Content-Encoding");
 
-	return ce && *ce && strcasecmp(ce, "identity");
+	return ce && *ce && strcasecmp(ce, "identity") &&
+	       strcasecmp(ce, "gzip") && strcasecmp(ce, "x-gzip");
 }
 
 static int auto_columns(struct http_req *req)
@@ -237,7 +239,7 @@ int api_write_v1(struct http_req *req, struct http_resp *resp, void *ud)
 		return http_resp_error(resp, 415, "unsupported body: send "
 				       "Content-Type application/json, text/csv "
 				       "or text/plain (line protocol), "
-				       "uncompressed");
+				       "uncompressed or gzipped");
 	}
 	if (kind == BODY_JSON) {
 		struct jsonrows_result jr;
@@ -297,9 +299,8 @@ int api_write_lp(struct http_req *req, struct http_resp *resp, void *ud)
 	}
 	if (encoded(req)) {
 		metrics_write_error(api_metrics(), NULL);
-		return api_error(resp, 1, 415, "compressed bodies are not "
-				 "supported: send line protocol uncompressed "
-				 "(Telegraf: content_encoding = \"identity\")");
+		return api_error(resp, 1, 415, "Content-Encoding: send line "
+				 "protocol gzipped or uncompressed");
 	}
 	s = http_store(req, &err);
 	schema = s ? http_schema(req, &err) : NULL;

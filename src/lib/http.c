@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
+#include "gunzip.h"
 #include "xalloc.h"
 
 #define DEFAULT_MAX_BODY (16u << 20)
@@ -41,7 +43,13 @@ struct req_state {
 	struct timespec start;
 	struct buf body;
 	int too_large;
+	struct buf plain; /* the body decompressed, when it came gzipped */
 };
+
+static int is_gzip(const char *ce)
+{
+	return ce && (!strcasecmp(ce, "gzip") || !strcasecmp(ce, "x-gzip"));
+}
 
 const char *http_arg(const struct http_req *req, const char *name)
 {
@@ -261,6 +269,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	req.path = url;
 	req.body = buf_cstr(&rs->body);
 	req.body_len = rs->body.len;
+	if (is_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						"Content-Encoding"))) {
+		struct hearth_err err = HEARTH_ERR_INIT;
+		enum gunzip_result g;
+
+		/* The limit is on what the handler gets, not on the wire. */
+		buf_init(&rs->plain, rs->body.cap);
+		g = gunzip(rs->body.s, rs->body.len, rs->body.cap
+			   ? rs->body.cap : (size_t)-1, &rs->plain, &err);
+		if (g == GUNZIP_TOO_LARGE) {
+			http_resp_error(&resp, 413, "request body larger than "
+					"%zu bytes once decompressed",
+					rs->body.cap);
+			goto reply;
+		}
+		if (g != GUNZIP_OK) {
+			http_resp_error(&resp, 400, "request body (Content-"
+					"Encoding gzip): %s", err.msg);
+			goto reply;
+		}
+		req.body = buf_cstr(&rs->plain);
+		req.body_len = rs->plain.len;
+	}
 	req.srv = srv;
 	req.conn = conn;
 	resp.status = 200;
@@ -294,6 +325,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	(void)toe;
 	if (rs) {
 		buf_release(&rs->body);
+		buf_release(&rs->plain);
 		free(rs);
 		*con_cls = NULL;
 	}

@@ -24,7 +24,11 @@ struct http_server;
 struct http_req {
 	const char *method;  /* "GET", "POST", ... */
 	const char *path;    /* URL path, percent-decoded, no query string */
-	const char *body;    /* request body (NUL-terminated), may be "" */
+	const char *body;    /* request body (NUL-terminated), may be "";
+				decompressed when it came with
+				Content-Encoding gzip (413 when that
+				outgrows the body cap, 400 when it is not
+				gzip, before any handler runs) */
 	size_t body_len;
 	struct http_server *srv;
 	void *conn;          /* the libmicrohttpd connection */

@@ -166,8 +166,8 @@ test_line_protocol_v1_and_v2() {
 
 # Bad line protocol tried: unknown column (line 2), unknown measurement
 # (line 3), a malformed line (line 2), a string into an INTEGER column, a
-# bad precision, a gzip body.  400 (415 for gzip) with the line and the
-# field, InfluxDB-style JSON, and none of the request's rows stored.
+# bad precision, a brotli body.  400 (415 for brotli) with the line and
+# the field, InfluxDB-style JSON, and none of the request's rows stored.
 test_line_protocol_errors() {
 	start_server
 	post "/write?db=h&precision=s" text/plain $'readings r_watts=1i 1704067200\nreadings volts=3 1704067200\n'
@@ -186,9 +186,50 @@ test_line_protocol_errors() {
 	post "/write?db=h&precision=h" text/plain 'readings r_watts=1i'
 	expect_eq "$CODE" 400
 	expect_contains "$BODY" "precision 'h'"
-	post "/write?db=h" text/plain 'readings r_watts=1i' -H 'Content-Encoding: gzip'
+	post "/write?db=h" text/plain 'readings r_watts=1i' -H 'Content-Encoding: br'
 	expect_eq "$CODE" 415
 	expect_eq "$(rows)" 0 "rows"
+	stop_server
+}
+
+# gzip bodies (Telegraf's default) on every write route, decompressed
+# before the handler.  Bad ones tried: not gzip at all, a truncated
+# stream, a flipped byte (CRC), trailing garbage, and a bomb that
+# inflates past max_body: 400 (413 for the bomb), nothing stored.
+test_gzip_bodies() {
+	start_server "max_body = 100000"
+	printf 'readings r_watts=1i 1704067200\nreadings r_watts=2i 1704067260\n' | gzip >a.gz
+	post "/write?db=h&precision=s" text/plain @a.gz -H 'Content-Encoding: gzip'
+	expect_eq "$CODE" 204 "v1 write"
+	printf 'readings r_watts=3i 1704067320\n' | gzip >b.gz
+	printf 'readings r_watts=4i 1704067380\n' | gzip >>b.gz
+	post "/api/v2/write?bucket=h&precision=s" text/plain @b.gz -H 'Content-Encoding: x-gzip'
+	expect_eq "$CODE" 204 "v2 write, two gzip members"
+	printf 'r_datetime,r_watts\n2024-01-01T00:10:00Z,5\n' | gzip >c.gz
+	post /api/v1/readings text/csv @c.gz -H 'Content-Encoding: gzip'
+	expect_eq "$CODE" 200 "CSV"
+	printf '{"r_datetime": "2024-01-01T00:11:00Z", "r_watts": 6}' | gzip >d.gz
+	post /api/v1/readings application/json @d.gz -H 'Content-Encoding: gzip'
+	expect_eq "$CODE" 200 "JSON"
+	expect_eq "$(sql1 hearth.db 'SELECT group_concat(r_watts) FROM readings')" "1,2,3,4,5,6"
+	post "/write?db=h" text/plain 'readings r_watts=7i' -H 'Content-Encoding: gzip'
+	expect_eq "$CODE" 400 "not gzip"
+	expect_contains "$BODY" "not valid gzip data"
+	head -c 20 a.gz >trunc.gz
+	post "/write?db=h" text/plain @trunc.gz -H 'Content-Encoding: gzip'
+	expect_eq "$CODE" 400 "truncated"
+	expect_contains "$BODY" "ends too early"
+	python3 -c 'import sys; b = bytearray(open("a.gz", "rb").read()); b[-6] ^= 1; sys.stdout.buffer.write(b)' >crc.gz
+	post "/write?db=h" text/plain @crc.gz -H 'Content-Encoding: gzip'
+	expect_eq "$CODE" 400 "bad CRC"
+	{ cat a.gz; echo garbage; } >tail.gz
+	post "/write?db=h" text/plain @tail.gz -H 'Content-Encoding: gzip'
+	expect_eq "$CODE" 400 "trailing garbage"
+	head -c 5000000 /dev/zero | gzip >bomb.gz
+	post "/write?db=h" text/plain @bomb.gz -H 'Content-Encoding: gzip'
+	expect_eq "$CODE" 413 "gzip bomb"
+	expect_contains "$BODY" "once decompressed"
+	expect_eq "$(sql1 hearth.db 'SELECT count(*) FROM readings')" 6
 	stop_server
 }
 
@@ -497,9 +538,15 @@ assert ok is True, ok
 ok = c.write_points([{"measurement": "motion", "time": "2024-01-01T00:02:00Z",
                       "fields": {"r_s_name": "Hallway"}}])
 assert ok is True, ok
+# the same client compressing, as gzip=True (Telegraf's default) does
+z = InfluxDBClient(host="127.0.0.1", port=int(sys.argv[1]), username="sensor",
+                   password=sys.argv[2], database="home", gzip=True)
+ok = z.write_points([{"measurement": "readings", "time": 1704067320,
+                      "fields": {"r_watts": 1700}}], time_precision="s")
+assert ok is True, ok
 PY
 	expect_eq "$(sql1 hearth.db "SELECT group_concat(r_datetime||'='||r_watts||'/'||ifnull(r_temp,'-'), ' ') FROM readings")" \
-		"2024-01-01 00:00:00=1500/21.5 2024-01-01 00:01:00=1600/-"
+		"2024-01-01 00:00:00=1500/21.5 2024-01-01 00:01:00=1600/- 2024-01-01 00:02:00=1700/-"
 	expect_eq "$(sql1 hearth.db "SELECT r_datetime||' '||r_s_name FROM motion")" "2024-01-01 00:02:00 Hallway"
 	stop_server
 }
