@@ -273,9 +273,82 @@ static int tables(struct http_req *req, struct http_resp *resp, void *ud)
 	return 0;
 }
 
-static int to_resp(void *ctx, const char *p, size_t n)
+/*
+ * Reads stream: the rows are selected again and written on a thread of
+ * the read's own (http_resp_stream), so a year of readings costs the
+ * server a buffer, not the whole answer in memory.
+ */
+struct read_job {
+	char *table, *time_col;
+	struct series_window w;
+	enum format_kind kind;
+	int64_t width; /* bucket=, 0: rows as they are */
+	enum resample_agg agg;
+	http_write_fn write;
+	void *wctx;
+	struct buf out;   /* written in pieces of READ_FLUSH bytes */
+	int gone;         /* the client went away */
+};
+
+#define READ_FLUSH 65536
+
+static int flush_job(struct read_job *j)
 {
-	return buf_add(ctx, p, n);
+	if (!j->gone && j->out.len && j->write(j->wctx, j->out.s, j->out.len) < 0)
+		j->gone = 1;
+	buf_reset(&j->out);
+	return j->gone ? -1 : 0;
+}
+
+static int to_job(void *ctx, const char *p, size_t n)
+{
+	struct read_job *j = ctx;
+
+	if (buf_add(&j->out, p, n) < 0)
+		return -1;
+	return j->out.len >= READ_FLUSH ? flush_job(j) : 0;
+}
+
+static void read_job_free(void *ctx)
+{
+	struct read_job *j = ctx;
+
+	free(j->table);
+	free(j->time_col);
+	buf_release(&j->out);
+	free(j);
+}
+
+/* On the read's own thread and connection.  An error now can only cut
+ * the body short: the status went out already. */
+static void read_stream(void *ctx, struct store *s, http_write_fn write,
+			void *wctx)
+{
+	struct read_job *j = ctx;
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema schema = SCHEMA_INIT;
+	struct format_sink sink = { to_job, NULL };
+	const struct schema_table *t;
+	struct store_stmt *st = NULL;
+	int64_t n;
+	int time_idx;
+
+	j->write = write;
+	j->wctx = wctx;
+	sink.ctx = j;
+	if (store_introspect(s, &schema, &err) < 0 ||
+	    !(t = schema_find_table(&schema, j->table)) ||
+	    series_select(s, &schema, j->table, j->time_col, &j->w, &st,
+			  &time_idx, &err) < 0)
+		goto out;
+	if (j->width ? resample_rows(st, t, time_idx, j->width, j->agg,
+				     j->kind, &sink, &n, &err)
+		     : format_rows(st, time_idx, j->kind, &sink, &n, &err))
+		goto out;
+	flush_job(j);
+out:
+	store_finalize(st);
+	schema_release(&schema);
 }
 
 static int read_time_arg(struct http_req *req, const char *name, int64_t now,
@@ -304,10 +377,11 @@ static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 	const struct schema *schema;
 	const struct schema_table *t;
 	struct store_stmt *st = NULL;
-	struct format_sink sink = { to_resp, NULL };
 	enum format_kind kind = FORMAT_JSON;
 	enum resample_agg agg = RESAMPLE_AVG;
-	int64_t now = timefmt_now(), width = 0, n;
+	int64_t now = timefmt_now(), width = 0;
+	const char *time_col;
+	struct read_job *j;
 	int time_idx;
 	struct store *s;
 
@@ -344,19 +418,27 @@ static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 	t = schema_find_table(schema, table);
 	if (!t || t->internal)
 		return http_resp_error(resp, 404, "unknown table '%.128s'", table);
-	if (series_select(s, schema, t->name,
-			  config_get(http_config(req), "time_columns", t->name),
-			  &w, &st, &time_idx, &err) < 0)
+	/* What can fail is found here, while the status can still say so;
+	 * the read itself runs again on the stream's thread. */
+	time_col = config_get(http_config(req), "time_columns", t->name);
+	if (series_select(s, schema, t->name, time_col, &w, &st, &time_idx,
+			  &err) < 0)
 		return http_resp_error(resp, 400, "%s", err.msg);
-	sink.ctx = &resp->body;
-	if ((bucket ? resample_rows(st, t, time_idx, width, agg, kind, &sink, &n,
-				  &err)
-		    : format_rows(st, time_idx, kind, &sink, &n, &err)) < 0) {
-		store_finalize(st);
-		return http_resp_error(resp, 500, "query %s: %s", t->name,
+	store_finalize(st);
+	j = xcalloc(1, sizeof(*j));
+	j->table = xstrdup(t->name);
+	j->time_col = time_col ? xstrdup(time_col) : NULL;
+	j->w = w;
+	j->kind = kind;
+	j->width = bucket ? width : 0;
+	j->agg = agg;
+	buf_init(&j->out, 0);
+	if (http_resp_stream(req, resp, read_stream, j, read_job_free,
+			     &err) < 0) {
+		read_job_free(j);
+		return http_resp_error(resp, 503, "read %s: %s", t->name,
 				       err.msg);
 	}
-	store_finalize(st);
 	resp->content_type = kind == FORMAT_JSON ? "application/json"
 			     : kind == FORMAT_CSV ? "text/csv; charset=utf-8"
 						  : "text/plain; charset=utf-8";

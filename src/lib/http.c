@@ -1,6 +1,8 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -11,6 +13,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gunzip.h"
 #include "xalloc.h"
@@ -176,6 +179,85 @@ static const struct http_route *find_route(struct http_server *srv,
 	return NULL;
 }
 
+struct stream {
+	int fd;               /* the pipe's write end */
+	char *db_url, *db_base;
+	http_stream_fn fn;
+	void *ctx;
+	void (*free_ctx)(void *);
+};
+
+static int pipe_write(void *wctx, const char *p, size_t n)
+{
+	struct stream *st = wctx;
+
+	while (n) {
+		ssize_t w = write(st->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1; /* EPIPE: the client is gone */
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void *stream_main(void *arg)
+{
+	struct stream *st = arg;
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = NULL;
+
+	if (store_open(&s, st->db_url, st->db_base, 0, &err) == 0)
+		st->fn(st->ctx, s, pipe_write, st);
+	/* else: the body ends empty; the request's own connection had
+	 * just opened the same database, so this is rare */
+	store_close(s);
+	close(st->fd);
+	if (st->free_ctx)
+		st->free_ctx(st->ctx);
+	free(st->db_url);
+	free(st->db_base);
+	free(st);
+	return NULL;
+}
+
+int http_resp_stream(struct http_req *req, struct http_resp *resp,
+		     http_stream_fn fn, void *ctx, void (*free_ctx)(void *),
+		     struct hearth_err *err)
+{
+	struct stream *st;
+	pthread_attr_t attr;
+	pthread_t th;
+	int fds[2], rc;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_set(err, "pipe: %s", strerror(errno));
+	st = xcalloc(1, sizeof(*st));
+	st->fd = fds[1];
+	st->db_url = req->srv->o.db_url ? xstrdup(req->srv->o.db_url) : NULL;
+	st->db_base = req->srv->o.db_base ? xstrdup(req->srv->o.db_base)
+					  : NULL;
+	st->fn = fn;
+	st->ctx = ctx;
+	st->free_ctx = free_ctx;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&th, &attr, stream_main, st);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		close(fds[0]);
+		close(fds[1]);
+		free(st->db_url);
+		free(st->db_base);
+		free(st);
+		return err_set(err, "thread: %s", strerror(rc));
+	}
+	resp->stream_fd = fds[0];
+	return 0;
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn,
 				 struct http_resp *resp)
 {
@@ -185,7 +267,15 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
 	char *body = buf_detach(&resp->body, &len);
 	int i;
 
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp->stream_fd >= 0) {
+		/* libmicrohttpd reads the pipe as it sends, and closes it */
+		free(body);
+		r = MHD_create_response_from_pipe(resp->stream_fd);
+		resp->stream_fd = -1;
+	} else {
+		r = MHD_create_response_from_buffer(len, body,
+						    MHD_RESPMEM_MUST_FREE);
+	}
 	MHD_add_response_header(r, "Content-Type",
 				resp->content_type ? resp->content_type
 						   : "text/plain; charset=utf-8");
@@ -204,6 +294,8 @@ static void resp_release(struct http_resp *resp)
 	buf_release(&resp->body);
 	for (i = 0; i < resp->nheaders; i++)
 		free(resp->hval[i]);
+	if (resp->stream_fd >= 0)
+		close(resp->stream_fd);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -220,6 +312,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	(void)version;
 	memset(&resp, 0, sizeof(resp));
+	resp.stream_fd = -1;
 	if (!rs) {
 		const struct http_route *route = find_route(srv, method, url,
 							    &matched);

@@ -40,6 +40,7 @@ struct http_resp {
 	int status;               /* 200 unless set */
 	const char *content_type; /* static string; default text/plain */
 	struct buf body;
+	int stream_fd;            /* set by http_resp_stream (-1: none) */
 	const char *hname[HTTP_MAX_HEADERS]; /* static names */
 	char *hval[HTTP_MAX_HEADERS];        /* owned values */
 	int nheaders;
@@ -96,5 +97,22 @@ void http_resp_header(struct http_resp *resp, const char *name,
 /* http_resp_error: status and a one-line text/plain message. */
 int http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Streaming a large body.  http_resp_stream starts fn on a thread of its
+ * own, with a database connection of its own (s, closed afterwards),
+ * and the response's body is what fn writes through write(wctx, p, n) as
+ * it goes, sent chunked: memory stays constant whatever the size.  write
+ * returns -1 once the client is gone, and fn should stop then.  The
+ * status and headers go out first, so fn cannot change them: check what
+ * can fail before.  free_ctx(ctx) runs when fn returns.  On error (no
+ * thread, no pipe) nothing was started and ctx is still the caller's.
+ */
+typedef int (*http_write_fn)(void *wctx, const char *p, size_t n);
+typedef void (*http_stream_fn)(void *ctx, struct store *s,
+			       http_write_fn write, void *wctx);
+int http_resp_stream(struct http_req *req, struct http_resp *resp,
+		     http_stream_fn fn, void *ctx, void (*free_ctx)(void *),
+		     struct hearth_err *err);
 
 #endif

@@ -521,6 +521,37 @@ test_kill_during_write() {
 	rm -f "../big-$T_NAME.lp"
 }
 
+# A large read streams: every row arrives, the server's peak memory grows
+# by far less than the answer, and a client that hangs up halfway costs
+# nothing (the next requests are served, the server stops cleanly).
+test_large_read_streams() {
+	local before after size
+	start_server
+	python3 -c '
+for i in range(1000000):
+    print("readings r_watts=%di,r_temp=%d.5 %d" % (i, i % 40, 1704067200 + i))' >big.lp
+	hearth import --quiet --precision s readings big.lp
+	before=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")
+	get "/api/v1/readings?format=csv&since=2024-01-01T00:00:00Z"
+	expect_eq "$CODE" 200
+	size=$(stat -c %s body.out)
+	expect_eq "$(wc -l <body.out)" 1000001 "CSV lines"
+	expect_eq "$(tail -1 body.out)" "2024-01-12 13:46:39,999999,39.5" "last row"
+	after=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")
+	echo "  CSV of $size bytes: peak RSS $before -> $after kB" >&2
+	[ $(((after - before) * 1024)) -lt $((size / 2)) ] ||
+		fail "peak memory grew by $((after - before)) kB for a $size-byte answer"
+	get "/api/v1/readings?since=2024-01-01T00:00:00Z&bucket=1h&agg=max"
+	expect_eq "$CODE" 200
+	expect_eq "$(python3 -c 'import json,sys; print(len(json.load(open("body.out"))))')" 278 "hour buckets"
+	curl -s "$URL/api/v1/readings?since=2024-01-01T00:00:00Z" | head -c 1000 >/dev/null || true
+	get /healthz
+	expect_eq "$CODE" 200 "after a client hung up"
+	get "/api/v1/readings?since=2024-01-12T13:46:39Z"
+	expect_contains "$BODY" '"r_watts":999999'
+	stop_server
+}
+
 # Debian's python3-influxdb, as a user's script would call it.
 test_influxdb_python_client() {
 	start_server
