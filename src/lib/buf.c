@@ -54,14 +54,18 @@ const char *buf_cstr(const struct buf *b)
 	return b->s ? b->s : "";
 }
 
+/* n more bytes (and the NUL) stay within size_t and the cap. */
+static int fits(const struct buf *b, size_t n)
+{
+	return n <= (size_t)-1 - b->len - 1 && !(b->cap && b->len + n > b->cap);
+}
+
 /* Make room for n more bytes plus the NUL; -1 if that passes the cap. */
 static int grow(struct buf *b, size_t n)
 {
 	size_t want;
 
-	if (n > (size_t)-1 - b->len - 1)
-		return -1;
-	if (b->cap && b->len + n > b->cap)
+	if (!fits(b, n))
 		return -1;
 	want = b->len + n + 1;
 	if (want > b->alloc) {
@@ -78,9 +82,7 @@ int buf_reserve(struct buf *b, size_t n)
 {
 	size_t want;
 
-	if (n > (size_t)-1 - b->len - 1)
-		return -1;
-	if (b->cap && b->len + n > b->cap)
+	if (!fits(b, n))
 		return -1;
 	/* Exactly what was asked: the caller knows the size, doubling
 	 * would only waste memory. */
