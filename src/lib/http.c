@@ -39,7 +39,13 @@ struct http_server {
 	struct thread_db *dbs;
 	size_t ndbs, adbs;
 	unsigned port;
+	unsigned streams;            /* stream threads running (lock) */
+	pthread_cond_t streams_done; /* signalled as each ends */
 };
+
+/* Each stream is a thread, a pipe and a database connection: a client
+ * opening reads by the hundred must not run the server out of them. */
+#define HTTP_MAX_STREAMS 16
 
 struct req_state {
 	const struct http_route *route;
@@ -180,6 +186,7 @@ static const struct http_route *find_route(struct http_server *srv,
 }
 
 struct stream {
+	struct http_server *srv;
 	int fd;               /* the pipe's write end */
 	char *db_url, *db_base;
 	http_stream_fn fn;
@@ -219,6 +226,10 @@ static void *stream_main(void *arg)
 		st->free_ctx(st->ctx);
 	free(st->db_url);
 	free(st->db_base);
+	pthread_mutex_lock(&st->srv->lock);
+	st->srv->streams--;
+	pthread_cond_broadcast(&st->srv->streams_done);
+	pthread_mutex_unlock(&st->srv->lock);
 	free(st);
 	return NULL;
 }
@@ -230,11 +241,22 @@ int http_resp_stream(struct http_req *req, struct http_resp *resp,
 	struct stream *st;
 	pthread_attr_t attr;
 	pthread_t th;
-	int fds[2], rc;
+	int fds[2], rc, full;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return err_set(err, "pipe: %s", strerror(errno));
+	pthread_mutex_lock(&req->srv->lock);
+	full = req->srv->streams >= HTTP_MAX_STREAMS;
+	if (!full)
+		req->srv->streams++;
+	pthread_mutex_unlock(&req->srv->lock);
+	if (full)
+		return err_set(err, "%d reads already running: try again",
+			       HTTP_MAX_STREAMS);
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		rc = errno;
+		goto undo;
+	}
 	st = xcalloc(1, sizeof(*st));
+	st->srv = req->srv;
 	st->fd = fds[1];
 	st->db_url = req->srv->o.db_url ? xstrdup(req->srv->o.db_url) : NULL;
 	st->db_base = req->srv->o.db_base ? xstrdup(req->srv->o.db_base)
@@ -252,10 +274,15 @@ int http_resp_stream(struct http_req *req, struct http_resp *resp,
 		free(st->db_url);
 		free(st->db_base);
 		free(st);
-		return err_set(err, "thread: %s", strerror(rc));
+		goto undo;
 	}
 	resp->stream_fd = fds[0];
 	return 0;
+undo:
+	pthread_mutex_lock(&req->srv->lock);
+	req->srv->streams--;
+	pthread_mutex_unlock(&req->srv->lock);
+	return err_set(err, "cannot start the read: %s", strerror(rc));
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn,
@@ -490,6 +517,7 @@ int http_start(struct http_server **out, const struct http_opts *o,
 		srv->o.max_body = DEFAULT_MAX_BODY;
 	srv->routes = routes;
 	pthread_mutex_init(&srv->lock, NULL);
+	pthread_cond_init(&srv->streams_done, NULL);
 	/* Room for every pool thread plus the internal ones, so the array
 	 * never moves under a thread holding a pointer into it. */
 	srv->adbs = srv->o.threads + 8;
@@ -508,6 +536,7 @@ int http_start(struct http_server **out, const struct http_opts *o,
 		err_set(err, "cannot listen on %s (address in use or not "
 			"permitted)", o->listen);
 		pthread_mutex_destroy(&srv->lock);
+		pthread_cond_destroy(&srv->streams_done);
 		free(srv->dbs);
 		free(srv);
 		return -1;
@@ -530,6 +559,12 @@ void http_stop(struct http_server *srv)
 	if (!srv)
 		return;
 	MHD_stop_daemon(srv->d);
+	/* With the connections closed, each stream's next write fails and
+	 * its thread ends; wait for them, they use srv. */
+	pthread_mutex_lock(&srv->lock);
+	while (srv->streams)
+		pthread_cond_wait(&srv->streams_done, &srv->lock);
+	pthread_mutex_unlock(&srv->lock);
 	for (i = 0; i < srv->ndbs; i++) {
 		if (srv->dbs[i].have_schema)
 			schema_release(&srv->dbs[i].schema);
@@ -537,5 +572,6 @@ void http_stop(struct http_server *srv)
 	}
 	free(srv->dbs);
 	pthread_mutex_destroy(&srv->lock);
+	pthread_cond_destroy(&srv->streams_done);
 	free(srv);
 }

@@ -105,8 +105,10 @@ int http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
  * it goes, sent chunked: memory stays constant whatever the size.  write
  * returns -1 once the client is gone, and fn should stop then.  The
  * status and headers go out first, so fn cannot change them: check what
- * can fail before.  free_ctx(ctx) runs when fn returns.  On error (no
- * thread, no pipe) nothing was started and ctx is still the caller's.
+ * can fail before.  free_ctx(ctx) runs when fn returns.  At most 16
+ * streams run at once.  On error (16 running, no thread, no pipe)
+ * nothing was started and ctx is still the caller's: answer 503.
+ * http_stop waits for running streams to end.
  */
 typedef int (*http_write_fn)(void *wctx, const char *p, size_t n);
 typedef void (*http_stream_fn)(void *ctx, struct store *s,

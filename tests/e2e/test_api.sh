@@ -524,8 +524,10 @@ test_kill_during_write() {
 # A large read streams: every row arrives, the server's peak memory grows
 # by far less than the answer, and a client that hangs up halfway costs
 # nothing (the next requests are served, the server stops cleanly).
+# Slow readers tried: 16 reading a byte at a time hold every stream, the
+# 17th read gets 503, and once they hang up reads are served again.
 test_large_read_streams() {
-	local before after size
+	local before after size i pids=""
 	start_server
 	python3 -c '
 for i in range(1000000):
@@ -547,6 +549,25 @@ for i in range(1000000):
 	curl -s "$URL/api/v1/readings?since=2024-01-01T00:00:00Z" | head -c 1000 >/dev/null || true
 	get /healthz
 	expect_eq "$CODE" 200 "after a client hung up"
+	for i in $(seq 1 16); do
+		curl -s --limit-rate 2K -o /dev/null "$URL/api/v1/readings?format=csv" &
+		pids="$pids $!"
+	done
+	for i in $(seq 1 100); do
+		get "/api/v1/readings?since=2024-01-12T13:46:39Z"
+		[ "$CODE" = 503 ] && break
+		sleep 0.1
+	done
+	expect_eq "$CODE" 503 "a 17th read"
+	expect_contains "$BODY" "16 reads already running"
+	kill $pids
+	wait $pids 2>/dev/null || true
+	for i in $(seq 1 50); do
+		get "/api/v1/readings?since=2024-01-12T13:46:39Z"
+		[ "$CODE" = 200 ] && break
+		sleep 0.1
+	done
+	expect_eq "$CODE" 200 "reads after the slow readers hung up"
 	get "/api/v1/readings?since=2024-01-12T13:46:39Z"
 	expect_contains "$BODY" '"r_watts":999999'
 	stop_server
