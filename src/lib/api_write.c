@@ -167,8 +167,8 @@ static int run_import(struct http_req *req, struct store *s,
 	 * writes a revision at the same time. */
 	if (format == IMPORT_LP && auto_columns(req)) {
 		lock_writes(s);
-		rc = autocol_apply(s, schema, http_config(req), req->body,
-				   req->body_len, &added, bad, err);
+		rc = autocol_apply(s, schema, http_config(req), NULL,
+				   req->body, req->body_len, &added, bad, err);
 		unlock_writes(s);
 		if (rc < 0)
 			return -1;
@@ -243,6 +243,27 @@ int api_write_v1(struct http_req *req, struct http_resp *resp, void *ud)
 	}
 	if (kind == BODY_JSON) {
 		struct jsonrows_result jr;
+		int added = 0;
+
+		memset(&jr, 0, sizeof(jr));
+		lock_writes(s);
+		rc = auto_columns(req)
+			     ? autocol_apply(s, schema, http_config(req), t->name,
+					     req->body, req->body_len, &added,
+					     &jr.bad_input, &err)
+			     : 0;
+		/* The new columns are in a new schema. */
+		if (rc == 0 && added &&
+		    (!(schema = http_schema(req, &err)) ||
+		     !(t = schema_find_table(schema, name))))
+			rc = -1;
+		unlock_writes(s);
+		if (rc < 0) {
+			metrics_write_error(api_metrics(), name);
+			return http_resp_error(resp, jr.bad_input ? 400 : 503,
+					       "%s: %s (nothing stored)", name,
+					       err.msg);
+		}
 		lock_writes(s);
 		rc = jsonrows_write(s, schema, t->name,
 				    config_get(http_config(req), "time_columns",

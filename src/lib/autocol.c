@@ -1,5 +1,6 @@
 #include "autocol.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,15 @@ static const char *lp_type(enum lp_kind k, int is_tag)
 	}
 }
 
-/* Remember table.name unless known; -1 when there are too many. */
+/* INTEGER, then REAL, then TEXT: a column seen with 120 and 0.5 is
+ * REAL, with 1 and "on" TEXT, so every value sent fits. */
+static int type_rank(const char *type)
+{
+	return !strcmp(type, "INTEGER") ? 0 : !strcmp(type, "REAL") ? 1 : 2;
+}
+
+/* Remember table.name (widening its type when seen again); -1 when there
+ * are too many. */
 static int note(struct scan *sc, const char *table, const char *name,
 		const char *type)
 {
@@ -45,8 +54,11 @@ static int note(struct scan *sc, const char *table, const char *name,
 
 	for (i = 0; i < sc->n; i++)
 		if (!strcasecmp(sc->cols[i].table, table) &&
-		    !strcasecmp(sc->cols[i].name, name))
+		    !strcasecmp(sc->cols[i].name, name)) {
+			if (type_rank(type) > type_rank(sc->cols[i].type))
+				sc->cols[i].type = type;
 			return 0;
+		}
 	if (sc->n == AUTOCOL_MAX)
 		return -1;
 	sc->cols[sc->n].table = xstrdup(table);
@@ -95,6 +107,64 @@ out:
 	return ret;
 }
 
+/* The SQL type of a JSON value, NULL when it says nothing (null) or is
+ * not a value a column takes (the write then names it). */
+static const char *json_sql_type(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_INTEGER:
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "INTEGER";
+	case JSON_REAL:
+		return "REAL";
+	case JSON_STRING:
+		return "TEXT";
+	default:
+		return NULL;
+	}
+}
+
+static int scan_json(struct scan *sc, const struct schema *schema,
+		     const char *table, const char *body, size_t len,
+		     struct hearth_err *err)
+{
+	const struct schema_table *t = schema_find_table(schema, table);
+	json_t *root = json_loadb(body, len, 0, NULL);
+	size_t n, i;
+	int ret = -1;
+
+	if (!root || !t || t->internal) {
+		ret = 0; /* left for the write to report */
+		goto out;
+	}
+	n = json_is_array(root) ? json_array_size(root) : 1;
+	for (i = 0; i < n; i++) {
+		json_t *obj = json_is_array(root) ? json_array_get(root, i)
+						  : root;
+		const char *key;
+		json_t *v;
+
+		if (!json_is_object(obj))
+			continue;
+		json_object_foreach(obj, key, v) {
+			const char *type = json_sql_type(v);
+			if (!type || schema_find_column(t, key))
+				continue;
+			if (note(sc, t->name, key, type) < 0) {
+				err_set(err, "element %zu: more than %d new "
+					"columns in one request "
+					"(auto_columns)", i, AUTOCOL_MAX);
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
 /* The database must be at the single head, or applying "head" would
  * also run revisions the user has not applied yet. */
 static int check_head(struct store *s, const struct revision_set *rs,
@@ -126,8 +196,9 @@ out:
 }
 
 int autocol_apply(struct store *s, const struct schema *schema,
-		  const struct config *cfg, const char *body, size_t len,
-		  int *added, int *bad_input, struct hearth_err *err)
+		  const struct config *cfg, const char *json_table,
+		  const char *body, size_t len, int *added, int *bad_input,
+		  struct hearth_err *err)
 {
 	struct scan sc;
 	struct revision_set rs = REVISION_SET_INIT;
@@ -140,7 +211,8 @@ int autocol_apply(struct store *s, const struct schema *schema,
 	*added = 0;
 	*bad_input = 0;
 	memset(&sc, 0, sizeof(sc));
-	if (scan_body(&sc, schema, body, len, err) < 0) {
+	if ((json_table ? scan_json(&sc, schema, json_table, body, len, err)
+			: scan_body(&sc, schema, body, len, err)) < 0) {
 		*bad_input = 1;
 		goto out;
 	}

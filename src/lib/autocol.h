@@ -1,13 +1,16 @@
 /*
- * autocol.h - [serve] auto_columns: columns that a line-protocol body
- * names and its table lacks are added through the migration engine: a
+ * autocol.h - [serve] auto_columns: columns that a line-protocol or JSON
+ * body names and its table lacks are added through the migration engine: a
  * revision file is written to the migrations directory (parent: the
  * single head) and applied like `hearth upgrade`, so the change is in the
  * history and can be downgraded, never a hidden ALTER.
  *
  * Types: float fields REAL, integer and boolean fields INTEGER, string
- * fields and tags TEXT.  Tables are not created: an unknown measurement
- * stays an error.  The caller serialises writers (the revision graph must
+ * fields and tags TEXT; in JSON numbers with a fraction or exponent REAL,
+ * other numbers and true/false INTEGER, strings TEXT (a key that is only
+ * ever null says no type and stays unknown).  A column sent with several
+ * types takes the widest: INTEGER, then REAL, then TEXT.  Tables are not created: an
+ * unknown measurement stays an error.  The caller serialises writers (the revision graph must
  * not fork under two requests) and re-reads the schema afterwards.
  */
 #ifndef HEARTH_AUTOCOL_H
@@ -27,7 +30,9 @@ struct config;
 #define AUTOCOL_MAX 32
 
 /*
- * autocol_apply: scan body (line protocol) and add what is missing.
+ * autocol_apply: scan body and add what is missing: line protocol, or
+ * when json_table is not NULL a JSON object or array of objects for that
+ * table.
  * *added gets the number of columns added (0: nothing to do, no revision
  * written).  A body that does not parse is left for the import to report
  * (scanning stops there).  Errors: the migrations have several heads, the
@@ -35,7 +40,8 @@ struct config;
  * revision failed to apply (it is rolled back, its file removed).
  */
 int autocol_apply(struct store *s, const struct schema *schema,
-		  const struct config *cfg, const char *body, size_t len,
-		  int *added, int *bad_input, struct hearth_err *err);
+		  const struct config *cfg, const char *json_table,
+		  const char *body, size_t len, int *added, int *bad_input,
+		  struct hearth_err *err);
 
 #endif

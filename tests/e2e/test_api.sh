@@ -452,6 +452,19 @@ test_auto_columns() {
 	post "/write?db=x" text/plain 'kitchen t=1'
 	expect_eq "$CODE" 400 "unknown table"
 	expect_eq "$(rows)" 3
+	# JSON keys too, typed by their values (120 and 0.5 make REAL); a key
+	# that is only ever null says no type and stays an unknown column
+	# (400, nothing stored).
+	post /api/v1/readings application/json '[{"r_watts": 7, "lux": 120, "door": "open"}, {"r_watts": 8, "lux": 0.5, "moving": true}]'
+	expect_eq "$CODE" 200 "JSON: $BODY"
+	expect_eq "$(sql1 hearth.db "SELECT name||':'||type FROM pragma_table_info('readings') WHERE name IN ('lux','door','moving') ORDER BY cid" | tr '\n' ' ')" \
+		"lux:REAL door:TEXT moving:INTEGER "
+	expect_eq "$(ls migrations | wc -l)" $((nrev + 2)) "revision files after JSON"
+	expect_contains "$(hearth history)" "auto_columns: add readings.lux, readings.door, readings.moving"
+	post /api/v1/readings application/json '{"r_watts": 9, "nothing": null}'
+	expect_eq "$CODE" 400 "a null-only key"
+	expect_contains "$BODY" "nothing"
+	expect_eq "$(rows)" 5
 	stop_server
 }
 
