@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -39,7 +40,9 @@ struct http_server {
 	struct thread_db *dbs;
 	size_t ndbs, adbs;
 	unsigned port;
-	unsigned streams;            /* stream threads running (lock) */
+	unsigned streams;            /* streams alive (lock) */
+	struct http_stream *stream_list; /* them (lock) */
+	int stopping;                /* no more suspending (lock) */
 	pthread_cond_t streams_done; /* signalled as each ends */
 };
 
@@ -185,34 +188,82 @@ static const struct http_route *find_route(struct http_server *srv,
 	return NULL;
 }
 
-struct stream {
+/*
+ * A stream: fn writes into a pipe on a thread of its own; libmicrohttpd
+ * pulls from the pipe's other end as the socket takes it.  The pipe's
+ * read end is non-blocking: when it is empty the connection is suspended
+ * (a pool thread must never wait for a query) and each write resumes it.
+ * Two hold a stream, the thread and the response; the last to let go
+ * frees it.  srv->lock guards refs, suspended and the server's list.
+ */
+struct http_stream {
 	struct http_server *srv;
-	int fd;               /* the pipe's write end */
+	struct http_stream *prev, *next; /* srv->stream_list */
+	struct MHD_Connection *conn;     /* once the response is queued */
+	int rfd, wfd;                    /* the pipe */
+	int refs;
+	int suspended;
 	char *db_url, *db_base;
 	http_stream_fn fn;
 	void *ctx;
 	void (*free_ctx)(void *);
 };
 
+/* Drop one hold (srv->lock held); the last frees. */
+static void stream_unref(struct http_stream *st)
+{
+	struct http_server *srv = st->srv;
+
+	if (--st->refs)
+		return;
+	if (st->prev)
+		st->prev->next = st->next;
+	else
+		srv->stream_list = st->next;
+	if (st->next)
+		st->next->prev = st->prev;
+	srv->streams--;
+	pthread_cond_broadcast(&srv->streams_done);
+	free(st->db_url);
+	free(st->db_base);
+	free(st);
+}
+
+/* Wake the connection if it waits for data (srv->lock held). */
+static void stream_wake(struct http_stream *st)
+{
+	if (st->suspended) {
+		st->suspended = 0;
+		MHD_resume_connection(st->conn);
+	}
+}
+
+/* Writes go in pieces of PIPE_BUF, which an empty pipe always takes
+ * whole: the reader suspends only on an empty pipe, so a write never
+ * blocks while the reader waits for the wake that follows it. */
 static int pipe_write(void *wctx, const char *p, size_t n)
 {
-	struct stream *st = wctx;
+	struct http_stream *st = wctx;
 
 	while (n) {
-		ssize_t w = write(st->fd, p, n);
+		ssize_t w = write(st->wfd, p, n < PIPE_BUF ? n : PIPE_BUF);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return -1; /* EPIPE: the client is gone */
 		p += w;
 		n -= (size_t)w;
+		pthread_mutex_lock(&st->srv->lock);
+		stream_wake(st);
+		pthread_mutex_unlock(&st->srv->lock);
 	}
 	return 0;
 }
 
 static void *stream_main(void *arg)
 {
-	struct stream *st = arg;
+	struct http_stream *st = arg;
+	struct http_server *srv = st->srv; /* st may be gone at the end */
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = NULL;
 
@@ -221,68 +272,122 @@ static void *stream_main(void *arg)
 	/* else: the body ends empty; the request's own connection had
 	 * just opened the same database, so this is rare */
 	store_close(s);
-	close(st->fd);
 	if (st->free_ctx)
 		st->free_ctx(st->ctx);
-	free(st->db_url);
-	free(st->db_base);
-	pthread_mutex_lock(&st->srv->lock);
-	st->srv->streams--;
-	pthread_cond_broadcast(&st->srv->streams_done);
-	pthread_mutex_unlock(&st->srv->lock);
-	free(st);
+	pthread_mutex_lock(&srv->lock);
+	close(st->wfd); /* the reader sees the end */
+	stream_wake(st);
+	stream_unref(st);
+	pthread_mutex_unlock(&srv->lock);
 	return NULL;
+}
+
+/* libmicrohttpd asks for the next bytes. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_stream *st = cls;
+	ssize_t n;
+
+	(void)pos;
+	pthread_mutex_lock(&st->srv->lock);
+	if (st->srv->stopping) {
+		n = MHD_CONTENT_READER_END_WITH_ERROR;
+		goto out;
+	}
+	n = read(st->rfd, buf, max);
+	if (n == 0)
+		n = MHD_CONTENT_READER_END_OF_STREAM;
+	else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		/* Nothing yet: the next write (under this lock, so it cannot
+		 * slip in between) resumes the connection. */
+		st->suspended = 1;
+		MHD_suspend_connection(st->conn);
+		n = 0;
+	} else if (n < 0) {
+		n = MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+out:
+	pthread_mutex_unlock(&st->srv->lock);
+	return n;
+}
+
+/* The response is gone (sent, or the client left): the writer's next
+ * write fails with EPIPE. */
+static void stream_released(void *cls)
+{
+	struct http_stream *st = cls;
+	struct http_server *srv = st->srv; /* st may be gone at the end */
+
+	pthread_mutex_lock(&srv->lock);
+	close(st->rfd);
+	st->rfd = -1;
+	st->suspended = 0;
+	stream_unref(st);
+	pthread_mutex_unlock(&srv->lock);
 }
 
 int http_resp_stream(struct http_req *req, struct http_resp *resp,
 		     http_stream_fn fn, void *ctx, void (*free_ctx)(void *),
 		     struct hearth_err *err)
 {
-	struct stream *st;
+	struct http_server *srv = req->srv;
+	struct http_stream *st;
 	pthread_attr_t attr;
 	pthread_t th;
-	int fds[2], rc, full;
+	int fds[2], rc;
 
-	pthread_mutex_lock(&req->srv->lock);
-	full = req->srv->streams >= HTTP_MAX_STREAMS;
-	if (!full)
-		req->srv->streams++;
-	pthread_mutex_unlock(&req->srv->lock);
-	if (full)
-		return err_set(err, "%d reads already running: try again",
-			       HTTP_MAX_STREAMS);
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		rc = errno;
-		goto undo;
-	}
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_set(err, "cannot start the read: %s",
+			       strerror(errno));
+	/* The read end must not block a pool thread. */
+	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
 	st = xcalloc(1, sizeof(*st));
-	st->srv = req->srv;
-	st->fd = fds[1];
-	st->db_url = req->srv->o.db_url ? xstrdup(req->srv->o.db_url) : NULL;
-	st->db_base = req->srv->o.db_base ? xstrdup(req->srv->o.db_base)
-					  : NULL;
+	st->srv = srv;
+	st->rfd = fds[0];
+	st->wfd = fds[1];
+	st->refs = 2;
+	st->db_url = srv->o.db_url ? xstrdup(srv->o.db_url) : NULL;
+	st->db_base = srv->o.db_base ? xstrdup(srv->o.db_base) : NULL;
 	st->fn = fn;
 	st->ctx = ctx;
 	st->free_ctx = free_ctx;
+	pthread_mutex_lock(&srv->lock);
+	if (srv->streams >= HTTP_MAX_STREAMS) {
+		pthread_mutex_unlock(&srv->lock);
+		rc = -1;
+		err_set(err, "%d reads already running: try again",
+			HTTP_MAX_STREAMS);
+		goto undo;
+	}
+	srv->streams++;
+	st->next = srv->stream_list;
+	if (st->next)
+		st->next->prev = st;
+	srv->stream_list = st;
+	pthread_mutex_unlock(&srv->lock);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	rc = pthread_create(&th, &attr, stream_main, st);
 	pthread_attr_destroy(&attr);
 	if (rc != 0) {
+		err_set(err, "cannot start the read: %s", strerror(rc));
 		close(fds[0]);
 		close(fds[1]);
-		free(st->db_url);
-		free(st->db_base);
-		free(st);
-		goto undo;
+		pthread_mutex_lock(&srv->lock);
+		st->refs = 1;
+		stream_unref(st); /* unlinks, counts it out, frees */
+		pthread_mutex_unlock(&srv->lock);
+		return -1;
 	}
-	resp->stream_fd = fds[0];
+	resp->stream = st;
 	return 0;
 undo:
-	pthread_mutex_lock(&req->srv->lock);
-	req->srv->streams--;
-	pthread_mutex_unlock(&req->srv->lock);
-	return err_set(err, "cannot start the read: %s", strerror(rc));
+	close(fds[0]);
+	close(fds[1]);
+	free(st->db_url);
+	free(st->db_base);
+	free(st);
+	return rc;
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn,
@@ -294,11 +399,13 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
 	char *body = buf_detach(&resp->body, &len);
 	int i;
 
-	if (resp->stream_fd >= 0) {
-		/* libmicrohttpd reads the pipe as it sends, and closes it */
+	if (resp->stream) {
 		free(body);
-		r = MHD_create_response_from_pipe(resp->stream_fd);
-		resp->stream_fd = -1;
+		resp->stream->conn = conn;
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536,
+						      stream_read, resp->stream,
+						      stream_released);
+		resp->stream = NULL; /* the response holds it now */
 	} else {
 		r = MHD_create_response_from_buffer(len, body,
 						    MHD_RESPMEM_MUST_FREE);
@@ -321,8 +428,9 @@ static void resp_release(struct http_resp *resp)
 	buf_release(&resp->body);
 	for (i = 0; i < resp->nheaders; i++)
 		free(resp->hval[i]);
-	if (resp->stream_fd >= 0)
-		close(resp->stream_fd);
+	/* A stream whose response was never made: its reader is gone. */
+	if (resp->stream)
+		stream_released(resp->stream);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -339,7 +447,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	(void)version;
 	memset(&resp, 0, sizeof(resp));
-	resp.stream_fd = -1;
 	if (!rs) {
 		const struct http_route *route = find_route(srv, method, url,
 							    &matched);
@@ -504,7 +611,8 @@ int http_start(struct http_server **out, const struct http_opts *o,
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+			 MHD_ALLOW_SUSPEND_RESUME;
 
 	*out = NULL;
 	if (parse_listen(o->listen, &ss, &sl, err) < 0)
@@ -554,10 +662,18 @@ unsigned http_port(const struct http_server *srv)
 
 void http_stop(struct http_server *srv)
 {
+	struct http_stream *st;
 	size_t i;
 
 	if (!srv)
 		return;
+	/* libmicrohttpd must not stop with suspended connections: wake them,
+	 * and from now on their readers end instead of waiting. */
+	pthread_mutex_lock(&srv->lock);
+	srv->stopping = 1;
+	for (st = srv->stream_list; st; st = st->next)
+		stream_wake(st);
+	pthread_mutex_unlock(&srv->lock);
 	MHD_stop_daemon(srv->d);
 	/* With the connections closed, each stream's next write fails and
 	 * its thread ends; wait for them, they use srv. */

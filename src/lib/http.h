@@ -20,6 +20,7 @@
 #include "store.h"
 
 struct http_server;
+struct http_stream;
 
 struct http_req {
 	const char *method;  /* "GET", "POST", ... */
@@ -40,7 +41,7 @@ struct http_resp {
 	int status;               /* 200 unless set */
 	const char *content_type; /* static string; default text/plain */
 	struct buf body;
-	int stream_fd;            /* set by http_resp_stream (-1: none) */
+	struct http_stream *stream; /* set by http_resp_stream */
 	const char *hname[HTTP_MAX_HEADERS]; /* static names */
 	char *hval[HTTP_MAX_HEADERS];        /* owned values */
 	int nheaders;
