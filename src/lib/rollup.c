@@ -62,6 +62,20 @@ static void trigger_name(struct buf *b, const char *table, const char *kind)
 	buf_addf(b, "hearth_rollup_%s_%s", table, kind);
 }
 
+int rollup_has_trigger(const struct schema *schema, const char *table,
+		       const char *kind)
+{
+	struct buf name = BUF_INIT;
+	size_t i;
+	int found = 0;
+
+	trigger_name(&name, table, kind);
+	for (i = 0; i < schema->ntriggers && !found; i++)
+		found = !strcasecmp(schema->triggers[i].name, name.s);
+	buf_release(&name);
+	return found;
+}
+
 void rollup_agg_col(struct buf *b, const char *col, const char *agg)
 {
 	struct buf n = BUF_INIT;
@@ -95,17 +109,10 @@ int rollup_ready(const struct schema *schema, const struct schema_table *t,
 	}
 	if (!schema_find_table(schema, ROLLUP_MARK))
 		goto out;
-	for (j = 0; j < 3; j++) {
-		int found = 0;
-
-		buf_reset(&name);
-		trigger_name(&name, t->name, trigger_kinds[j]);
-		for (i = 0; i < schema->ntriggers; i++)
-			if (!strcasecmp(schema->triggers[i].name, name.s))
-				found = 1;
-		if (found != (j > 0))
+	for (j = 0; j < 3; j++)
+		if (rollup_has_trigger(schema, t->name, trigger_kinds[j]) !=
+		    (j > 0))
 			goto out;
-	}
 	ok = 1;
 out:
 	buf_release(&name);

@@ -9,7 +9,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "rollup.h"
 #include "rollup_impl.h"
@@ -46,25 +45,17 @@ struct rollup_acc {
 struct rollup_acc *rollup_acc_new(const struct schema *schema,
 				  const char *table)
 {
+	const struct schema_table *t = schema_find_table(schema, table);
 	struct rollup_acc *a;
-	struct buf ins = BUF_INIT;
 	char **cols;
-	size_t ncols, i;
-	int legacy = 0;
+	size_t ncols;
 
-	if (!schema_find_table(schema, ROLLUP_MARK))
-		return NULL;
 	/* An older hearth's per-row trigger folds rows already. */
-	buf_addf(&ins, "hearth_rollup_%s_ins", table);
-	for (i = 0; i < schema->ntriggers; i++)
-		legacy |= !strcasecmp(schema->triggers[i].name, ins.s);
-	buf_release(&ins);
-	if (legacy)
+	if (!t || !schema_find_table(schema, ROLLUP_MARK) ||
+	    rollup_has_trigger(schema, table, "ins"))
 		return NULL;
 	rollup_columns(schema, table, &cols, &ncols);
-	if (!ncols || !schema_find_table(schema, table) ||
-	    !rollup_columns_match(schema_find_table(schema, table), NULL, cols,
-				  ncols)) {
+	if (!ncols || !rollup_columns_match(t, NULL, cols, ncols)) {
 		rollup_columns_free(cols, ncols);
 		return NULL;
 	}

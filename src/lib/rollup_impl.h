@@ -18,6 +18,12 @@
 /* The four aggregates of each value column, in rollup-table order. */
 extern const char *const rollup_aggs[4];
 
+/* rollup_has_trigger: table has hearth's rollup trigger of kind ("ins",
+ * "del", "upd") in schema.  "ins" is the per-row insert trigger of older
+ * hearths, which folds rows itself. */
+int rollup_has_trigger(const struct schema *schema, const char *table,
+		       const char *kind);
+
 /* rollup_columns: the value columns table's rollups hold, read from its
  * minute table in schema ("c:min" gives c), in that table's order; *cols
  * is NULL and *ncols 0 when there is no minute table.  Free with
