@@ -161,11 +161,6 @@ void rollup_acc_add(struct rollup_acc *a, int col, enum store_type type,
 void rollup_acc_rows(struct rollup_acc *a, const struct writer *w,
 		     const struct writer_val *vals, size_t nrows,
 		     const int64_t *times);
-/* rollup_acc_prepare: compile the statements rollup_acc_store runs now
- * (optional: outside the write lock); a must then be stored through the
- * same s. */
-int rollup_acc_prepare(struct rollup_acc *a, struct store *s,
-		       struct hearth_err *err);
 /* rollup_acc_store: merge the buckets into the rollup tables and move the
  * mark to the newest row; see above for the order of calls.  A table
  * without a mark (rollups of an older hearth) is left alone. */
@@ -185,9 +180,6 @@ struct rollup_accs {
 struct rollup_acc *rollup_accs_get(struct rollup_accs *set,
 				   const struct schema *schema,
 				   const char *table);
-/* rollup_accs_prepare: rollup_acc_prepare for each. */
-int rollup_accs_prepare(struct rollup_accs *set, struct store *s,
-			struct hearth_err *err);
 /* rollup_accs_store: rollup_acc_store for each, then empty the set for
  * the next transaction. */
 int rollup_accs_store(struct rollup_accs *set, struct store *s,

@@ -38,8 +38,6 @@ struct rollup_acc {
 	size_t *slots;       /* hash of b: index + 1, 0 = free */
 	size_t nslots;
 	size_t cur;          /* the current row's bucket */
-	struct store_stmt *m, *h; /* the merges into the minute and hour
-				     tables, prepared once */
 };
 
 struct rollup_acc *rollup_acc_new(const struct schema *schema,
@@ -75,8 +73,6 @@ void rollup_acc_free(struct rollup_acc *a)
 	free(a->b);
 	free(a->cells);
 	free(a->slots);
-	store_finalize(a->m);
-	store_finalize(a->h);
 	free(a);
 }
 
@@ -271,9 +267,11 @@ static int put(struct store_stmt *st, int64_t b, const struct cell *cells,
 	return p < 0 ? -1 : 0;
 }
 
-static int prepare_merge(struct rollup_acc *a, struct store *s,
-			 enum rollup_level lv, struct store_stmt **st,
-			 struct hearth_err *err)
+/* The merge into a level's table, from the connection's cache: the same
+ * statement serves every request that writes the table. */
+static int merge_stmt(struct rollup_acc *a, struct store *s,
+		      enum rollup_level lv, struct store_stmt **st,
+		      struct hearth_err *err)
 {
 	struct buf name = BUF_INIT, values = BUF_INIT, sql = BUF_INIT;
 	size_t i;
@@ -286,7 +284,7 @@ static int prepare_merge(struct rollup_acc *a, struct store *s,
 	buf_addch(&values, ')');
 	rollup_merge_sql(&sql, name.s, (const char *const *)a->cols, a->ncols,
 			 values.s);
-	rc = store_prepare(s, sql.s, st, err);
+	rc = store_cached(s, sql.s, st, err);
 	buf_release(&name);
 	buf_release(&values);
 	buf_release(&sql);
@@ -300,19 +298,11 @@ static int by_start(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-int rollup_acc_prepare(struct rollup_acc *a, struct store *s,
-		       struct hearth_err *err)
-{
-	if ((!a->m && prepare_merge(a, s, ROLLUP_MINUTE, &a->m, err) < 0) ||
-	    (!a->h && prepare_merge(a, s, ROLLUP_HOUR, &a->h, err) < 0))
-		return err_prefix(err, "rollup of %s", a->table);
-	return 0;
-}
-
 int rollup_acc_store(struct rollup_acc *a, struct store *s,
 		     struct hearth_err *err)
 {
 	const int64_t **order = NULL;
+	struct store_stmt *m, *h;
 	struct cell *hour = NULL;
 	int64_t hb = 0, have = 0;
 	size_t i, k;
@@ -327,8 +317,9 @@ int rollup_acc_store(struct rollup_acc *a, struct store *s,
 	}
 	if (!a->nb)
 		goto mark;
-	if (rollup_acc_prepare(a, s, err) < 0)
-		return -1;
+	if (merge_stmt(a, s, ROLLUP_MINUTE, &m, err) < 0 ||
+	    merge_stmt(a, s, ROLLUP_HOUR, &h, err) < 0)
+		goto out;
 	order = xcalloc(a->nb, sizeof(*order));
 	for (i = 0; i < a->nb; i++)
 		order[i] = &a->b[i];
@@ -339,10 +330,10 @@ int rollup_acc_store(struct rollup_acc *a, struct store *s,
 		const struct cell *cells = &a->cells[idx * a->ncols];
 		int64_t b = a->b[idx];
 
-		if (put(a->m, b, cells, a->ncols, err) < 0)
+		if (put(m, b, cells, a->ncols, err) < 0)
 			goto out;
 		if (have_hour && b / 3600 * 3600 != hb) {
-			if (put(a->h, hb, hour, a->ncols, err) < 0)
+			if (put(h, hb, hour, a->ncols, err) < 0)
 				goto out;
 			memset(hour, 0, a->ncols * sizeof(*hour));
 		}
@@ -351,7 +342,7 @@ int rollup_acc_store(struct rollup_acc *a, struct store *s,
 		for (k = 0; k < a->ncols; k++)
 			add_minute(&hour[k], &cells[k]);
 	}
-	if (have_hour && put(a->h, hb, hour, a->ncols, err) < 0)
+	if (have_hour && put(h, hb, hour, a->ncols, err) < 0)
 		goto out;
 mark:
 	if (rollup_mark_reset(s, a->table, err) < 0)
@@ -380,17 +371,6 @@ struct rollup_acc *rollup_accs_get(struct rollup_accs *set,
 	set->tables[set->n] = xstrdup(table);
 	set->v[set->n] = rollup_acc_new(schema, table);
 	return set->v[set->n++];
-}
-
-int rollup_accs_prepare(struct rollup_accs *set, struct store *s,
-			struct hearth_err *err)
-{
-	size_t i;
-
-	for (i = 0; i < set->n; i++)
-		if (set->v[i] && rollup_acc_prepare(set->v[i], s, err) < 0)
-			return -1;
-	return 0;
 }
 
 int rollup_accs_store(struct rollup_accs *set, struct store *s,

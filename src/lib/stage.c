@@ -228,9 +228,9 @@ out:
 	return ret;
 }
 
-/* Aggregate every staged row into its table's rollup buckets, and
- * compile the merges, all before the write lock. */
-static int fold_rows(struct stage *st, struct hearth_err *err)
+/* Aggregate every staged row into its table's rollup buckets, before
+ * the write lock. */
+static void fold_rows(struct stage *st)
 {
 	size_t i;
 
@@ -242,7 +242,6 @@ static int fold_rows(struct stage *st, struct hearth_err *err)
 			rollup_acc_rows(a, r->w, st->vals + r->voff, r->n,
 					st->times + r->first);
 	}
-	return rollup_accs_prepare(&st->accs, st->s, err);
 }
 
 /* Lines in p that could hold a row: not empty, and at most one per 4
@@ -283,7 +282,7 @@ int stage_prepare(struct stage **out, struct store *s,
 		     : stage_lp(st, schema, cfg, table, prec, src, bad_line, err);
 	free(src);
 	if (rc == 0)
-		rc = fold_rows(st, err);
+		fold_rows(st);
 	if (rc < 0) {
 		stage_free(st);
 		*out = NULL;

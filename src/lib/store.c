@@ -48,8 +48,15 @@ int store_open(struct store **out, const char *url, const char *basedir,
 
 void store_close(struct store *s)
 {
-	if (s)
-		s->ops->close(s);
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < STORE_CACHE; i++) {
+		store_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
+	s->ops->close(s);
 }
 
 const char *store_dialect(const struct store *s)
@@ -71,6 +78,32 @@ int store_prepare(struct store *s, const char *sql, struct store_stmt **out,
 		  struct hearth_err *err)
 {
 	return s->ops->prepare(s, sql, out, err);
+}
+
+int store_cached(struct store *s, const char *sql, struct store_stmt **out,
+		 struct hearth_err *err)
+{
+	struct store_cached *c, *oldest = &s->cache[0];
+	size_t i;
+
+	for (i = 0; i < STORE_CACHE; i++) {
+		c = &s->cache[i];
+		if (c->sql && !strcmp(c->sql, sql)) {
+			c->used = ++s->clock;
+			*out = c->st;
+			return 0;
+		}
+		if (c->used < oldest->used)
+			oldest = c;
+	}
+	if (store_prepare(s, sql, out, err) < 0)
+		return -1;
+	store_finalize(oldest->st);
+	free(oldest->sql);
+	oldest->sql = xstrdup(sql);
+	oldest->st = *out;
+	oldest->used = ++s->clock;
+	return 0;
 }
 
 void store_finalize(struct store_stmt *st)

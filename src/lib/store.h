@@ -57,6 +57,18 @@ int store_prepare(struct store *s, const char *sql, struct store_stmt **out,
 		  struct hearth_err *err);
 void store_finalize(struct store_stmt *st);
 
+/*
+ * store_cached: the statement for sql, compiled at its first use on s and
+ * kept by s until store_close, so a connection that runs the same insert
+ * for request after request compiles it once.  s keeps the STORE_CACHE
+ * statements asked for last: one stays valid while fewer than STORE_CACHE
+ * others are asked for.  The caller resets it after use (bindings are
+ * cleared then) and never finalizes it.
+ */
+#define STORE_CACHE 32
+int store_cached(struct store *s, const char *sql, struct store_stmt **out,
+		 struct hearth_err *err);
+
 /* Bind calls take 1-based parameter indexes and copy what they are given. */
 int store_bind_null(struct store_stmt *st, int i);
 int store_bind_int(struct store_stmt *st, int i, int64_t v);

@@ -35,10 +35,20 @@ struct store_ops {
 	const char *(*path)(const struct store *s);
 };
 
-/* Every backend's struct store and struct store_stmt start with these. */
+/* A statement store_cached keeps, under the text it was compiled from. */
+struct store_cached {
+	char *sql;
+	struct store_stmt *st;
+	uint64_t used; /* when it was last asked for: the oldest goes first */
+};
+
+/* Every backend's struct store and struct store_stmt start with these
+ * (a backend allocates its store zeroed). */
 struct store {
 	const struct store_ops *ops;
 	int in_tx;
+	struct store_cached cache[STORE_CACHE];
+	uint64_t clock;
 };
 
 struct store_stmt {

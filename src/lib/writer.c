@@ -17,11 +17,13 @@ struct wcol {
 	int is_time;
 };
 
+/* The statements come from the connection's cache (store_cached): each
+ * request of the server makes its writers anew, and they find compiled
+ * what the last request's compiled. */
 struct writer {
 	struct store *s;
-	struct store_stmt *ins;
-	struct store_stmt *multi; /* MULTI_ROWS rows per statement, prepared
-				     at the first writer_insert_rows */
+	char *sql;       /* INSERT of one row */
+	char *multi_sql; /* of WRITER_MULTI_ROWS rows, made at first use */
 	struct wcol *cols;
 	size_t ncols;     /* values the caller gives */
 	int fill_time;    /* one more parameter: the time column, now */
@@ -121,6 +123,7 @@ int writer_open(struct writer **out, struct store *s,
 	const struct schema_table *t = schema_find_table(schema, table);
 	const struct schema_column *tc;
 	struct writer *w = NULL;
+	struct store_stmt *ins;
 	struct buf sql = BUF_INIT;
 	size_t i, j;
 	int ret = -1, have_time = 0;
@@ -178,8 +181,11 @@ int writer_open(struct writer **out, struct store *s,
 			buf_addstr(&sql, i ? ", ?" : "?");
 		buf_addstr(&sql, ")");
 	}
-	if (store_prepare(s, sql.s, &w->ins, err) < 0)
+	/* Compiled now, so that a table the INSERT cannot go into is an
+	 * error at once. */
+	if (store_cached(s, sql.s, &ins, err) < 0)
 		goto out;
+	w->sql = buf_detach(&sql, NULL);
 	ret = 0;
 out:
 	buf_release(&sql);
@@ -194,8 +200,8 @@ void writer_free(struct writer *w)
 {
 	if (!w)
 		return;
-	store_finalize(w->ins);
-	store_finalize(w->multi);
+	free(w->sql);
+	free(w->multi_sql);
 	free(w->cols);
 	free(w->table);
 	free(w);
@@ -508,29 +514,31 @@ int writer_convert(struct writer *w, const char *const *vals,
 static int insert_one(struct writer *w, const struct writer_val *row,
 		      struct hearth_err *err)
 {
+	struct store_stmt *ins;
 	size_t i, n = writer_nvals(w);
 	int ret = -1;
 
+	if (store_cached(w->s, w->sql, &ins, err) < 0)
+		return -1;
 	for (i = 0; i < n; i++)
-		if (bind_val(w->ins, (int)i + 1, &row[i], 1) < 0) {
+		if (bind_val(ins, (int)i + 1, &row[i], 1) < 0) {
 			err_set(err, "cannot bind column %zu", i + 1);
 			goto out;
 		}
-	if (store_step(w->ins, err) < 0)
+	if (store_step(ins, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	store_reset(w->ins);
+	store_reset(ins);
 	return ret;
 }
 
 /* The multi-row INSERT: the single-row statement's text with the VALUES
  * group repeated. */
-static int prepare_multi(struct writer *w, struct hearth_err *err)
+static void multi_sql(struct writer *w)
 {
 	struct buf sql = BUF_INIT, group = BUF_INIT;
 	size_t i, n = writer_nvals(w);
-	int ret = -1;
 
 	buf_addstr(&sql, "INSERT INTO ");
 	store_quote_ident(&sql, w->table);
@@ -550,38 +558,36 @@ static int prepare_multi(struct writer *w, struct hearth_err *err)
 			buf_addch(&sql, ',');
 		buf_add(&sql, group.s, group.len);
 	}
-	if (store_prepare(w->s, sql.s, &w->multi, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	buf_release(&sql);
+	w->multi_sql = buf_detach(&sql, NULL);
 	buf_release(&group);
-	return ret;
 }
 
 int writer_insert_rows(struct writer *w, const struct writer_val *rows,
 		       size_t nrows, size_t *bad_row, struct hearth_err *err)
 {
+	struct store_stmt *multi = NULL;
 	size_t n = writer_nvals(w), done = 0, i, k;
+
+	*bad_row = 0;
 	/* One statement per WRITER_MULTI_ROWS rows: most of an INSERT's cost
 	 * is starting and ending the statement, not the row.  (SQLite takes
 	 * at most 32766 parameters per statement.) */
-	int multi = n > 0 && n * WRITER_MULTI_ROWS <= 32766;
-
-	*bad_row = 0;
-
-	if (multi && nrows >= WRITER_MULTI_ROWS && !w->multi &&
-	    prepare_multi(w, err) < 0)
-		return -1;
+	if (n > 0 && n * WRITER_MULTI_ROWS <= 32766 &&
+	    nrows >= WRITER_MULTI_ROWS) {
+		if (!w->multi_sql)
+			multi_sql(w);
+		if (store_cached(w->s, w->multi_sql, &multi, err) < 0)
+			return -1;
+	}
 	while (multi && nrows - done >= WRITER_MULTI_ROWS) {
 		const struct writer_val *chunk = rows + done * n;
 		int rc = 0;
 
 		for (k = 0; k < WRITER_MULTI_ROWS * n && rc == 0; k++)
-			rc = bind_val(w->multi, (int)k + 1, &chunk[k], 1);
+			rc = bind_val(multi, (int)k + 1, &chunk[k], 1);
 		if (rc == 0)
-			rc = store_step(w->multi, err);
-		store_reset(w->multi);
+			rc = store_step(multi, err);
+		store_reset(multi);
 		if (rc < 0)
 			break; /* find the row below, one at a time */
 		done += WRITER_MULTI_ROWS;
@@ -596,43 +602,47 @@ int writer_insert_rows(struct writer *w, const struct writer_val *rows,
 	return 0;
 }
 
-static int bind_value(struct writer *w, size_t i, const char *v, size_t n,
-		      struct hearth_err *err)
+static int bind_value(struct writer *w, struct store_stmt *ins, size_t i,
+		      const char *v, size_t n, struct hearth_err *err)
 {
 	char timebuf[WRITER_TIME_MAX];
 	struct writer_val val;
 
 	if (convert_value(w, i, v, n, timebuf, &val, err) < 0)
 		return -1;
-	return bind_val(w->ins, (int)i + 1, &val, 0);
+	return bind_val(ins, (int)i + 1, &val, 0);
 }
 
-static int bind_time(struct writer *w, int idx, int64_t t)
+static int bind_time(struct writer *w, struct store_stmt *ins, int idx,
+		     int64_t t)
 {
 	char timebuf[WRITER_TIME_MAX];
 	struct writer_val val;
 
 	time_val(w, t, timebuf, &val);
-	return bind_val(w->ins, idx, &val, 0);
+	return bind_val(ins, idx, &val, 0);
 }
 
 int writer_add(struct writer *w, const char *const *vals, const size_t *lens,
 	       int64_t now, struct hearth_err *err)
 {
+	struct store_stmt *ins;
 	size_t i;
 	int ret = -1;
 
+	if (store_cached(w->s, w->sql, &ins, err) < 0)
+		return -1;
 	for (i = 0; i < w->ncols; i++)
-		if (bind_value(w, i, vals[i], lens[i], err) < 0)
+		if (bind_value(w, ins, i, vals[i], lens[i], err) < 0)
 			goto out;
-	if (w->fill_time && bind_time(w, (int)w->ncols + 1, now) < 0) {
+	if (w->fill_time && bind_time(w, ins, (int)w->ncols + 1, now) < 0) {
 		err_set(err, "cannot bind time");
 		goto out;
 	}
-	if (store_step(w->ins, err) < 0)
+	if (store_step(ins, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	store_reset(w->ins);
+	store_reset(ins);
 	return ret;
 }
