@@ -52,6 +52,7 @@ int api_start(struct config *cfg, struct hearth_err *err)
 
 void api_stop(void)
 {
+	api_write_stop();
 	metrics_free(metrics);
 	metrics = NULL;
 }

@@ -28,5 +28,8 @@ int api_error(struct http_resp *resp, int influx, int status, const char *msg);
 int api_write_v1(struct http_req *req, struct http_resp *resp, void *ud);
 int api_write_lp(struct http_req *req, struct http_resp *resp, void *ud);
 int api_query_compat(struct http_req *req, struct http_resp *resp, void *ud);
+/* api_write_stop: end what the write routes started (the checkpoint
+ * thread); after the last request. */
+void api_write_stop(void);
 
 #endif

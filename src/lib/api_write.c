@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "autocol.h"
+#include "checkpointer.h"
 #include "config.h"
 #include "format.h"
 #include "import.h"
@@ -39,11 +40,12 @@ enum body_kind { BODY_JSON, BODY_CSV, BODY_LP, BODY_UNSUPPORTED };
 /* WAL checkpoints copy committed pages into the database file.  SQLite
  * runs them in the committing connection, i.e. under the write lock; a
  * checkpoint can run beside a writer, so API connections skip the
- * automatic one and checkpoint after letting the lock go. */
-#define CHECKPOINT_AT (4 << 20)     /* WAL bytes: checkpoint after the write */
+ * automatic one and a thread of its own checkpoints (checkpointer.h). */
+#define CHECKPOINT_AT (4 << 20)     /* WAL bytes: ask for a checkpoint */
 #define CHECKPOINT_FORCE (64 << 20) /* WAL bytes: checkpoint under the lock,
 				       so the next writer can start the WAL
 				       over even under constant load */
+static struct checkpointer *checkpointer; /* made under write_lock */
 
 static int is_sqlite_file(struct store *s)
 {
@@ -82,15 +84,30 @@ static void lock_writes(struct store *s)
 	store_exec(s, "PRAGMA wal_autocheckpoint = 0", &ignore);
 	if (wal_size(s) > CHECKPOINT_FORCE)
 		checkpoint(s);
+	/* Without the thread, the writers checkpoint themselves. */
+	if (!checkpointer)
+		checkpointer_start(&checkpointer, store_path(s), &ignore);
 }
 
 static void unlock_writes(struct store *s)
 {
+	struct checkpointer *c = checkpointer;
+
 	if (strcmp(store_dialect(s), "sqlite"))
 		return;
 	pthread_mutex_unlock(&write_lock);
-	if (is_sqlite_file(s) && wal_size(s) > CHECKPOINT_AT)
+	if (!is_sqlite_file(s) || wal_size(s) <= CHECKPOINT_AT)
+		return;
+	if (c)
+		checkpointer_poke(c);
+	else
 		checkpoint(s);
+}
+
+void api_write_stop(void)
+{
+	checkpointer_stop(checkpointer);
+	checkpointer = NULL;
 }
 
 static void count_rows(void *ctx, const char *table, int64_t rows)
