@@ -57,11 +57,18 @@ void api_stop(void)
 	metrics = NULL;
 }
 
-void api_observe(const char *route, const char *method, int status,
-		 double seconds)
+void api_observe(const struct http_route *route, const char *method,
+		 int status, int handled, double seconds)
 {
-	if (metrics)
-		metrics_request(metrics, route, method, status, seconds);
+	if (!metrics)
+		return;
+	metrics_request(metrics, route ? route->path : NULL, method, status,
+			seconds);
+	/* A write the HTTP layer refused (body too large, bad gzip) is a
+	 * write error too; which table it was for is not known then. */
+	if (!handled && route &&
+	    (route->fn == api_write_v1 || route->fn == api_write_lp))
+		metrics_write_error(metrics, NULL);
 }
 
 int api_error(struct http_resp *resp, int influx, int status, const char *msg)

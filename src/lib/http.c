@@ -443,7 +443,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	struct http_resp resp;
 	struct http_req req;
 	enum MHD_Result ret;
-	int matched;
+	int matched, handled = 0;
 
 	(void)version;
 	memset(&resp, 0, sizeof(resp));
@@ -522,6 +522,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	req.srv = srv;
 	req.conn = conn;
 	resp.status = 200;
+	handled = 1;
 	if (rs->route->fn(&req, &resp, rs->route->ud) < 0)
 		http_resp_error(&resp, 500, "internal error");
 reply:
@@ -531,8 +532,7 @@ reply:
 		if (srv->o.observe) {
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			srv->o.observe(rs->route ? rs->route->path : NULL, method,
-				       status,
+			srv->o.observe(rs->route, method, status, handled,
 				       (double)(now.tv_sec - rs->start.tv_sec) +
 					       (double)(now.tv_nsec -
 							rs->start.tv_nsec) / 1e9);

@@ -67,10 +67,11 @@ struct http_opts {
 	const char *db_base;  /* base dir for a relative SQLite path */
 	struct config *cfg;   /* for handlers; not owned */
 	/* called on the pool thread after every response is queued, with
-	 * the matched route's pattern (NULL when none matched) and the
-	 * seconds since the request arrived; may be NULL */
-	void (*observe)(const char *route, const char *method, int status,
-			double seconds);
+	 * the matched route (NULL when none matched), whether its handler
+	 * ran (not when this layer refused the body: too large, bad gzip)
+	 * and the seconds since the request arrived; may be NULL */
+	void (*observe)(const struct http_route *route, const char *method,
+			int status, int handled, double seconds);
 };
 
 /* http_start: bind and serve in background threads.  routes must outlive

@@ -21,8 +21,8 @@ extern const struct http_route api_routes[]; /* api.c: /api, /healthz */
  * http_stop.  api_observe: http_opts.observe, feeding /metrics. */
 int api_start(struct config *cfg, struct hearth_err *err);
 void api_stop(void);
-void api_observe(const char *route, const char *method, int status,
-		 double seconds);
+void api_observe(const struct http_route *route, const char *method,
+		 int status, int handled, double seconds);
 
 /* A job runs on the serve process's main thread every interval.  It opens
  * what it needs itself; an error is logged and the job runs again at its

@@ -230,6 +230,9 @@ test_gzip_bodies() {
 	expect_eq "$CODE" 413 "gzip bomb"
 	expect_contains "$BODY" "once decompressed"
 	expect_eq "$(sql1 hearth.db 'SELECT count(*) FROM readings')" 6
+	# Refused before any handler ran, and still counted: the five above.
+	get /metrics
+	expect_contains "$BODY" 'hearth_write_errors_total{table=""} 5'
 	stop_server
 }
 
