@@ -96,14 +96,15 @@ int rollup_mark_reset(struct store *s, const char *table,
 		   "coalesce(max(rowid), 0) FROM ");
 	store_quote_ident(&sql, table);
 	buf_addstr(&sql, ") WHERE tbl = ?");
-	if (store_prepare(s, sql.s, &st, err) < 0)
+	if (store_cached(s, sql.s, &st, err) < 0)
 		goto out;
 	store_bind_text(st, 1, table, strlen(table));
 	if (store_step(st, err) < 0)
 		goto out;
 	ret = 0;
 out:
-	store_finalize(st);
+	if (st)
+		store_reset(st);
 	buf_release(&sql);
 	return ret;
 }
@@ -193,8 +194,8 @@ static int mark_get(struct store *s, const char *table, char **time_col,
 	int rc;
 
 	*time_col = NULL;
-	if (store_prepare(s, "SELECT time_col, upto FROM " ROLLUP_MARK
-			  " WHERE tbl = ?", &st, err) < 0)
+	if (store_cached(s, "SELECT time_col, upto FROM " ROLLUP_MARK
+			 " WHERE tbl = ?", &st, err) < 0)
 		return -1;
 	store_bind_text(st, 1, table, strlen(table));
 	rc = store_step(st, err);
@@ -202,7 +203,7 @@ static int mark_get(struct store *s, const char *table, char **time_col,
 		*time_col = xstrdup(store_column_text(st, 0, NULL));
 		*upto = store_column_int(st, 1);
 	}
-	store_finalize(st);
+	store_reset(st);
 	return rc;
 }
 
@@ -283,13 +284,13 @@ int rollup_catch_up(struct store *s, const struct schema *schema,
 	if (table)
 		return catch_up_one(s, schema, table, err);
 	/* Every table: the names first, as folding writes to the marks. */
-	if (store_prepare(s, "SELECT tbl FROM " ROLLUP_MARK, &st, err) < 0)
+	if (store_cached(s, "SELECT tbl FROM " ROLLUP_MARK, &st, err) < 0)
 		return -1;
 	while ((rc = store_step(st, err)) == 1) {
 		XGROW(names, n + 1, alloc);
 		names[n++] = xstrdup(store_column_text(st, 0, NULL));
 	}
-	store_finalize(st);
+	store_reset(st);
 	if (rc < 0)
 		goto out;
 	for (i = 0; i < n; i++)

@@ -188,10 +188,18 @@ const void *store_column_blob(struct store_stmt *st, int i, size_t *len)
 	return st->ops->column_blob(st, i, len);
 }
 
+/* Cached: a server connection begins and commits for every request. */
 static int tx(struct store *s, const char *sql, int in_tx_after,
 	      struct hearth_err *err)
 {
-	if (s->ops->exec(s, sql, err) < 0)
+	struct store_stmt *st;
+	int rc;
+
+	if (store_cached(s, sql, &st, err) < 0)
+		return -1;
+	rc = store_step(st, err);
+	store_reset(st);
+	if (rc < 0)
 		return -1;
 	s->in_tx = in_tx_after;
 	return 0;
@@ -252,7 +260,7 @@ int store_query_int(struct store *s, const char *sql, int64_t *out,
 	va_list ap;
 	int i = 1, ret = -1, rc;
 
-	if (store_prepare(s, sql, &st, err) < 0)
+	if (store_cached(s, sql, &st, err) < 0)
 		return -1;
 	va_start(ap, err);
 	while ((arg = va_arg(ap, const char *)))
@@ -265,6 +273,6 @@ int store_query_int(struct store *s, const char *sql, int64_t *out,
 		*out = store_column_int(st, 0);
 	ret = rc;
 out:
-	store_finalize(st);
+	store_reset(st);
 	return ret;
 }

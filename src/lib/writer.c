@@ -48,7 +48,7 @@ int writer_time_style(struct store *s, const struct schema_table *t,
 	buf_addstr(&sql, " WHERE ");
 	store_quote_ident(&sql, tc->name);
 	buf_addstr(&sql, " IS NOT NULL ORDER BY rowid DESC LIMIT 1");
-	if (store_prepare(s, sql.s, &st, err) < 0)
+	if (store_cached(s, sql.s, &st, err) < 0)
 		goto out;
 	rc = store_step(st, err);
 	if (rc < 0)
@@ -77,7 +77,8 @@ int writer_time_style(struct store *s, const struct schema_table *t,
 	}
 	ret = 0;
 out:
-	store_finalize(st);
+	if (st)
+		store_reset(st);
 	buf_release(&sql);
 	return ret;
 }
