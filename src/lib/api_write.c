@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "api.h"
 #include "autocol.h"
@@ -40,27 +39,20 @@ enum body_kind { BODY_JSON, BODY_CSV, BODY_LP, BODY_UNSUPPORTED };
 /* WAL checkpoints copy committed pages into the database file.  SQLite
  * runs them in the committing connection, i.e. under the write lock; a
  * checkpoint can run beside a writer, so API connections skip the
- * automatic one and a thread of its own checkpoints (checkpointer.h). */
-#define CHECKPOINT_AT (4 << 20)     /* WAL bytes: ask for a checkpoint */
-#define CHECKPOINT_FORCE (64 << 20) /* WAL bytes: checkpoint under the lock,
-				       so the next writer can start the WAL
-				       over even under constant load */
-static struct checkpointer *checkpointer; /* made under write_lock */
+ * automatic one and a thread of its own checkpoints (checkpointer.h)
+ * each time the log has grown by CHECKPOINT_AT pages.
+ *
+ * Under constant load those checkpoints never quite catch up with the
+ * log, which then never starts over; past CHECKPOINT_FORCE pages one runs
+ * under the lock, after which the next writer starts the log over. */
+#define CHECKPOINT_AT 1000     /* pages of the log (SQLite's default) */
+#define CHECKPOINT_FORCE 16000 /* pages: 64 MB of 4 KB pages */
+static struct checkpointer *checkpointer; /* these under write_lock */
+static int64_t poked_at; /* the log's length at the last checkpoint asked */
 
 static int is_sqlite_file(struct store *s)
 {
 	return !strcmp(store_dialect(s), "sqlite") && store_path(s);
-}
-
-static long long wal_size(struct store *s)
-{
-	struct stat stt;
-	char path[4096];
-
-	if (snprintf(path, sizeof(path), "%s-wal", store_path(s)) >=
-	    (int)sizeof(path))
-		return 0;
-	return stat(path, &stt) == 0 ? (long long)stt.st_size : 0;
 }
 
 static void checkpoint(struct store *s)
@@ -81,9 +73,7 @@ static void lock_writes(struct store *s)
 	pthread_mutex_lock(&write_lock);
 	if (!is_sqlite_file(s))
 		return;
-	store_exec(s, "PRAGMA wal_autocheckpoint = 0", &ignore);
-	if (wal_size(s) > CHECKPOINT_FORCE)
-		checkpoint(s);
+	store_autocheckpoint(s, 0);
 	/* Without the thread, the writers checkpoint themselves. */
 	if (!checkpointer)
 		checkpointer_start(&checkpointer, store_path(s), &ignore);
@@ -92,15 +82,26 @@ static void lock_writes(struct store *s)
 static void unlock_writes(struct store *s)
 {
 	struct checkpointer *c = checkpointer;
+	int64_t frames;
+	int ask = 0;
 
 	if (strcmp(store_dialect(s), "sqlite"))
 		return;
+	/* s's count is the log's length after s's commit, and no one else
+	 * of this server has committed since: the lock is still held. */
+	frames = is_sqlite_file(s) ? store_wal_frames(s) : 0;
+	if (frames < poked_at)
+		poked_at = 0; /* the log started over */
+	if (frames > CHECKPOINT_FORCE) {
+		checkpoint(s);
+	} else if (frames >= poked_at + CHECKPOINT_AT) {
+		ask = 1;
+		poked_at = frames;
+	}
 	pthread_mutex_unlock(&write_lock);
-	if (!is_sqlite_file(s) || wal_size(s) <= CHECKPOINT_AT)
-		return;
-	if (c)
+	if (ask && c)
 		checkpointer_poke(c);
-	else
+	else if (ask)
 		checkpoint(s);
 }
 

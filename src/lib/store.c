@@ -69,6 +69,17 @@ const char *store_path(const struct store *s)
 	return s->ops->path(s);
 }
 
+int64_t store_wal_frames(const struct store *s)
+{
+	return s->ops->wal_frames ? s->ops->wal_frames(s) : 0;
+}
+
+void store_autocheckpoint(struct store *s, int frames)
+{
+	if (s->ops->autocheckpoint)
+		s->ops->autocheckpoint(s, frames);
+}
+
 int store_exec(struct store *s, const char *sql, struct hearth_err *err)
 {
 	return s->ops->exec(s, sql, err);

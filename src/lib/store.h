@@ -103,6 +103,16 @@ int store_begin_immediate(struct store *s, struct hearth_err *err);
 int store_commit(struct store *s, struct hearth_err *err);
 int store_rollback(struct store *s, struct hearth_err *err);
 
+/* store_wal_frames: pages in the write-ahead log after the last commit
+ * through s, counting every connection's (SQLite; 0 elsewhere, or before
+ * s commits).  The log starts over once a checkpoint has copied all of it
+ * and the next writer begins. */
+int64_t store_wal_frames(const struct store *s);
+/* store_autocheckpoint: checkpoint after a commit through s leaves the log
+ * at least `frames` pages long (SQLite's wal_autocheckpoint, 1000 when the
+ * store opens); 0 never. */
+void store_autocheckpoint(struct store *s, int frames);
+
 /* store_changes: rows changed by the last INSERT/UPDATE/DELETE. */
 int64_t store_changes(struct store *s);
 

@@ -33,6 +33,8 @@ struct store_ops {
 	int (*introspect)(struct store *s, struct schema *out,
 			  struct hearth_err *err);
 	const char *(*path)(const struct store *s);
+	int64_t (*wal_frames)(const struct store *s);
+	void (*autocheckpoint)(struct store *s, int frames);
 };
 
 /* A statement store_cached keeps, under the text it was compiled from. */

@@ -22,6 +22,8 @@ struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
 	char *path;
+	int64_t wal_frames; /* after the last commit (wal_hook) */
+	int autocheckpoint; /* frames; 0 never */
 };
 
 struct sqlite_stmt {
@@ -436,6 +438,30 @@ out:
 	return ret;
 }
 
+/* Called after every commit with the log's length.  Registering it
+ * replaces SQLite's own hook, which is how wal_autocheckpoint works, so
+ * this one checkpoints the same way. */
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+	struct sqlite_store *ss = ctx;
+
+	ss->wal_frames = frames;
+	if (ss->autocheckpoint > 0 && frames >= ss->autocheckpoint)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
+					  NULL, NULL);
+	return SQLITE_OK;
+}
+
+static int64_t sq_wal_frames(const struct store *s)
+{
+	return ((const struct sqlite_store *)s)->wal_frames;
+}
+
+static void sq_autocheckpoint(struct store *s, int frames)
+{
+	((struct sqlite_store *)s)->autocheckpoint = frames;
+}
+
 static const struct store_ops sqlite_ops = {
 	.dialect = "sqlite",
 	.close = sq_close,
@@ -460,6 +486,8 @@ static const struct store_ops sqlite_ops = {
 	.changes = sq_changes,
 	.introspect = sq_introspect,
 	.path = sq_path,
+	.wal_frames = sq_wal_frames,
+	.autocheckpoint = sq_autocheckpoint,
 };
 
 /* SQLite counts every allocation for sqlite3_memory_used() under one
@@ -505,6 +533,8 @@ int store_sqlite_open(struct store **out, const char *path, int flags,
 	}
 	sqlite3_busy_timeout(ss->db, 10000);
 	sqlite3_extended_result_codes(ss->db, 0);
+	ss->autocheckpoint = 1000; /* SQLite's default */
+	sqlite3_wal_hook(ss->db, wal_hook, ss);
 	/* A file that is not a database fails here, with a clear message,
 	 * rather than at the first real statement. */
 	if (sq_exec(&ss->base,

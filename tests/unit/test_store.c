@@ -1,6 +1,9 @@
-/* Tests for store.c: the statements a connection keeps (store_cached). */
+/* Tests for store.c: the statements a connection keeps (store_cached),
+ * and the write-ahead log's length. */
 #include "t.h"
 #include "t_store.h"
+
+#include <unistd.h>
 
 #include "store.h"
 
@@ -125,5 +128,62 @@ static void test_bad_sql(void)
 	store_close(s);
 }
 
+/* A file database in WAL mode, removed by wal_db_close. */
+static struct store *wal_db(char *path, size_t n)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = NULL;
+	char tmpl[] = "/tmp/hearth-store.XXXXXX";
+
+	snprintf(path, n, "%s/t.db", mkdtemp(tmpl));
+	if (store_open(&s, path, NULL, STORE_CREATE, &err) < 0) {
+		fprintf(stderr, "  %s\n", err.msg);
+		exit(1);
+	}
+	t_exec(s, "CREATE TABLE t (v)");
+	return s;
+}
+
+static void wal_db_close(struct store *s, char *path)
+{
+	char more[4200];
+
+	store_close(s);
+	snprintf(more, sizeof(more), "%s-wal", path);
+	unlink(more);
+	snprintf(more, sizeof(more), "%s-shm", path);
+	unlink(more);
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
+}
+
+/* The log's length after each commit; checkpoints when asked to. */
+static void test_wal_frames(void)
+{
+	char path[4096];
+	struct store *s = wal_db(path, sizeof(path));
+	int64_t before;
+	int i;
+
+	store_autocheckpoint(s, 0);
+	before = store_wal_frames(s);
+	for (i = 0; i < 20; i++)
+		t_exec(s, "INSERT INTO t VALUES (randomblob(3000))");
+	CHECK(store_wal_frames(s) >= before + 20); /* a page a row at least */
+	/* copied into the file, the log starts over at the next write */
+	t_exec(s, "PRAGMA wal_checkpoint(PASSIVE)");
+	t_exec(s, "INSERT INTO t VALUES (1)");
+	CHECK(store_wal_frames(s) < 5);
+	/* SQLite's own policy, through the hook: never far past 10 pages */
+	store_autocheckpoint(s, 10);
+	for (i = 0; i < 50; i++) {
+		t_exec(s, "INSERT INTO t VALUES (randomblob(3000))");
+		CHECK(store_wal_frames(s) < 16);
+	}
+	CHECK_INT(t_int(s, "SELECT count(*) FROM t"), 71);
+	wal_db_close(s, path);
+}
+
 T_MAIN("store", T(test_same_text_same_statement), T(test_oldest_goes),
-       T(test_schema_changes), T(test_bad_sql))
+       T(test_schema_changes), T(test_bad_sql), T(test_wal_frames))
