@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -23,6 +25,37 @@ static inline struct store *t_mem(const char *ddl)
 		exit(1);
 	}
 	return s;
+}
+
+/* t_file_db: a new SQLite file (in WAL mode) in a scratch directory;
+ * path (n bytes) gets its name.  t_file_db_remove: close s, remove the
+ * file, its -wal and -shm, and the directory. */
+static inline struct store *t_file_db(char *path, size_t n)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = NULL;
+	char tmpl[] = "/tmp/hearth-test.XXXXXX";
+
+	snprintf(path, n, "%s/t.db", mkdtemp(tmpl));
+	if (store_open(&s, path, NULL, STORE_CREATE, &err) < 0) {
+		fprintf(stderr, "  scratch database: %s\n", err.msg);
+		exit(1);
+	}
+	return s;
+}
+
+static inline void t_file_db_remove(struct store *s, char *path)
+{
+	char more[4200];
+
+	store_close(s);
+	snprintf(more, sizeof(more), "%s-wal", path);
+	unlink(more);
+	snprintf(more, sizeof(more), "%s-shm", path);
+	unlink(more);
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
 }
 
 /* t_exec: run sql; a failure fails the test case. */

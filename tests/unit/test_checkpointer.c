@@ -5,7 +5,6 @@
 
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "checkpointer.h"
 #include "store.h"
@@ -17,40 +16,17 @@ static long long file_size(const char *path)
 	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-/* A fresh WAL database in a scratch directory, 20,000 rows in its WAL
- * and none yet in the file.  *dir and *db are the paths (free them). */
-static struct store *wal_db(char **dir, char **db)
+/* A fresh WAL database (t_file_db), 20,000 rows in its WAL and none yet
+ * in the file. */
+static struct store *wal_db(char *path, size_t n)
 {
-	struct hearth_err err = HEARTH_ERR_INIT;
-	char tmpl[] = "/tmp/hearth-ckpt.XXXXXX";
-	struct store *s = NULL;
+	struct store *s = t_file_db(path, n);
 
-	*dir = strdup(mkdtemp(tmpl));
-	*db = malloc(strlen(*dir) + 16);
-	sprintf(*db, "%s/t.db", *dir);
-	if (store_open(&s, *db, NULL, STORE_CREATE, &err) < 0) {
-		fprintf(stderr, "  %s\n", err.msg);
-		exit(1);
-	}
-	t_exec(s, "PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (v);"
+	store_autocheckpoint(s, 0);
+	t_exec(s, "CREATE TABLE t (v);"
 		  "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
 		  "FROM i WHERE n < 20000) INSERT INTO t SELECT n FROM i");
 	return s;
-}
-
-static void cleanup(struct store *s, char *dir, char *db)
-{
-	char path[4200];
-
-	store_close(s);
-	unlink(db);
-	snprintf(path, sizeof(path), "%s-wal", db);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s-shm", db);
-	unlink(path);
-	rmdir(dir);
-	free(dir);
-	free(db);
 }
 
 /* Poll for the file to hold the rows; a generous deadline, as this waits
@@ -72,8 +48,8 @@ static void test_poke_copies_the_wal(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct checkpointer *c = NULL;
-	char *dir, *db;
-	struct store *s = wal_db(&dir, &db);
+	char db[4096];
+	struct store *s = wal_db(db, sizeof(db));
 	long long before = file_size(db);
 
 	CHECK(before < 8192); /* the rows are only in the WAL */
@@ -86,7 +62,7 @@ static void test_poke_copies_the_wal(void)
 	checkpointer_poke(c);
 	checkpointer_stop(c);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM t"), 20001);
-	cleanup(s, dir, db);
+	t_file_db_remove(s, db);
 }
 
 /* Stopped without a poke, or at once after one: the thread ends either
@@ -95,8 +71,8 @@ static void test_stop(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct checkpointer *c = NULL;
-	char *dir, *db;
-	struct store *s = wal_db(&dir, &db);
+	char db[4096];
+	struct store *s = wal_db(db, sizeof(db));
 	int i;
 
 	CHECK_INT(checkpointer_start(&c, db, &err), 0);
@@ -107,7 +83,7 @@ static void test_stop(void)
 		checkpointer_stop(c);
 	}
 	checkpointer_stop(NULL);
-	cleanup(s, dir, db);
+	t_file_db_remove(s, db);
 }
 
 /* A file that is not there: nothing to copy, no error to anyone, no

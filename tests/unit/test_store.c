@@ -3,8 +3,6 @@
 #include "t.h"
 #include "t_store.h"
 
-#include <unistd.h>
-
 #include "store.h"
 
 static struct store_stmt *cached(struct store *s, const char *sql)
@@ -128,44 +126,15 @@ static void test_bad_sql(void)
 	store_close(s);
 }
 
-/* A file database in WAL mode, removed by wal_db_close. */
-static struct store *wal_db(char *path, size_t n)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = NULL;
-	char tmpl[] = "/tmp/hearth-store.XXXXXX";
-
-	snprintf(path, n, "%s/t.db", mkdtemp(tmpl));
-	if (store_open(&s, path, NULL, STORE_CREATE, &err) < 0) {
-		fprintf(stderr, "  %s\n", err.msg);
-		exit(1);
-	}
-	t_exec(s, "CREATE TABLE t (v)");
-	return s;
-}
-
-static void wal_db_close(struct store *s, char *path)
-{
-	char more[4200];
-
-	store_close(s);
-	snprintf(more, sizeof(more), "%s-wal", path);
-	unlink(more);
-	snprintf(more, sizeof(more), "%s-shm", path);
-	unlink(more);
-	unlink(path);
-	*strrchr(path, '/') = '\0';
-	rmdir(path);
-}
-
 /* The log's length after each commit; checkpoints when asked to. */
 static void test_wal_frames(void)
 {
 	char path[4096];
-	struct store *s = wal_db(path, sizeof(path));
+	struct store *s = t_file_db(path, sizeof(path));
 	int64_t before;
 	int i;
 
+	t_exec(s, "CREATE TABLE t (v)");
 	store_autocheckpoint(s, 0);
 	before = store_wal_frames(s);
 	for (i = 0; i < 20; i++)
@@ -182,7 +151,7 @@ static void test_wal_frames(void)
 		CHECK(store_wal_frames(s) < 16);
 	}
 	CHECK_INT(t_int(s, "SELECT count(*) FROM t"), 71);
-	wal_db_close(s, path);
+	t_file_db_remove(s, path);
 }
 
 T_MAIN("store", T(test_same_text_same_statement), T(test_oldest_goes),
