@@ -375,11 +375,12 @@ static int read_time_arg(struct http_req *req, const char *name, int64_t now,
 	return 0;
 }
 
+/* ud: the path's part before the table's name. */
 static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct series_window w = SERIES_WINDOW_INIT;
-	const char *table = req->path + strlen("/api/v1/");
+	const char *table = req->path + strlen(ud);
 	const char *fmt = http_arg(req, "format"), *bucket = http_arg(req, "bucket");
 	const char *agg_s = http_arg(req, "agg"), *last = http_arg(req, "last");
 	const struct schema *schema;
@@ -393,7 +394,6 @@ static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 	int time_idx;
 	struct store *s;
 
-	(void)ud;
 	if (!api_auth(req, resp, 0, 0))
 		return 0;
 	if (read_time_arg(req, "since", now, &w.since, resp) < 0 ||
@@ -458,7 +458,9 @@ const struct http_route api_routes[] = {
 	{ "GET", "/metrics", metrics_page, NULL, 0 },
 	{ NULL, "/ping", ping, NULL, 0 },
 	{ "GET", "/api/v1/tables", tables, NULL, 0 },
-	{ "GET", "/api/v1/*", read_table, NULL, 0 },
+	/* The same read; the only way to a table named "tables". */
+	{ "GET", "/api/v1/tables/*", read_table, "/api/v1/tables/", 0 },
+	{ "GET", "/api/v1/*", read_table, "/api/v1/", 0 },
 	{ "POST", "/api/v1/*", api_write_v1, NULL, 0 },
 	{ "POST", "/write", api_write_lp, NULL, 0 },
 	{ "POST", "/api/v2/write", api_write_lp, NULL, 0 },

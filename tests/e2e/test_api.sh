@@ -378,6 +378,19 @@ assert cols["r_temp"]["unit"] == "\u00b0C", cols        # from the name
 assert cols["r_datetime"]["kind"] == "time"
 assert {c["name"]: c["kind"] for c in t["motion"]["columns"]}["r_s_name"] == "label"
 ' || fail "tables: $BODY"
+	# /api/v1/tables/NAME reads NAME too: the way to a table named tables.
+	get "/api/v1/tables/readings?last=1&format=csv"
+	expect_eq "$BODY" $'r_datetime,r_watts,r_temp\n2024-01-01 02:00:00,40,'
+	hearth sql "CREATE TABLE tables (t TIMESTAMP NOT NULL, v INTEGER)" >/dev/null
+	post /api/v1/tables application/json '{"t": "2024-01-01T00:00:00Z", "v": 7}'
+	expect_eq "$CODE" 200 "write to a table named tables"
+	get "/api/v1/tables/tables?format=csv"
+	expect_eq "$CODE" 200
+	expect_eq "$BODY" $'t,v\n2024-01-01 00:00:00,7'
+	get /api/v1/tables
+	expect_contains "$BODY" '"name": "tables"'
+	get /api/v1/tables/nosuch
+	expect_eq "$CODE" 404 "unknown table under tables/"
 	stop_server
 }
 
