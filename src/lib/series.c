@@ -53,7 +53,7 @@ int series_select(struct store *s, const struct schema *schema,
 	if (w->since != SERIES_NO_BOUND || w->until != SERIES_NO_BOUND) {
 		/* SQLite orders every number before every string, so the
 		 * numeric range never matches text and vice versa. */
-		buf_addf(&sql, " WHERE ((%s >= ? AND %s <= ?) OR "
+		buf_addf(&sql, " WHERE ((%s >= ? AND %s < ?) OR "
 			 "(%s >= ? AND %s <= ?))",
 			 col.s, col.s, col.s, col.s);
 	}
@@ -63,14 +63,21 @@ int series_select(struct store *s, const struct schema *schema,
 	if (store_prepare(s, sql.s, &st, err) < 0)
 		goto out;
 	if (w->since != SERIES_NO_BOUND || w->until != SERIES_NO_BOUND) {
-		int64_t since = w->since == SERIES_NO_BOUND
-					? timefmt_from_civil(1, 1, 1, 0, 0, 0)
+		/* Text compares as times only for four-digit years, which
+		 * is all that data holds (TIMEFMT_MIN..MAX): a bound of
+		 * year 10000 would sort before 2014. */
+		int64_t since = w->since == SERIES_NO_BOUND ||
+						w->since < TIMEFMT_MIN
+					? TIMEFMT_MIN
 					: w->since;
-		int64_t until = w->until == SERIES_NO_BOUND
-					? timefmt_from_civil(9999, 12, 31, 23, 59, 59)
+		int64_t until = w->until == SERIES_NO_BOUND ||
+						w->until > TIMEFMT_MAX
+					? TIMEFMT_MAX
 					: w->until;
 		store_bind_real(st, p++, (double)since / US_PER_SEC);
-		store_bind_real(st, p++, (double)until / US_PER_SEC);
+		/* As a double, until itself may round up, at year 9999 to
+		 * year 10000: the bound is the first microsecond after. */
+		store_bind_real(st, p++, (double)(until + 1) / US_PER_SEC);
 		text_bound(since, style, lo, sizeof(lo));
 		text_bound(until, style, hi, sizeof(hi));
 		store_bind_text(st, p++, lo, strlen(lo));
@@ -92,18 +99,28 @@ int series_time_value(struct store_stmt *st, int i, int64_t *out)
 {
 	size_t len;
 	const char *v;
+	double r;
 
+	/* Numbers are checked before they are scaled: other programs may
+	 * have stored anything. */
 	switch (store_column_type(st, i)) {
 	case STORE_INT:
-		*out = store_column_int(st, i) * US_PER_SEC;
-		return 0;
+		r = (double)store_column_int(st, i);
+		break;
 	case STORE_REAL:
-		*out = (int64_t)(store_column_real(st, i) * US_PER_SEC);
-		return 0;
+		r = store_column_real(st, i);
+		break;
 	case STORE_TEXT:
 		v = store_column_text(st, i, &len);
 		return timefmt_parse_value(v, len, TIMEFMT_UTC, out);
 	default:
 		return -1;
 	}
+	if (!(r >= (double)(TIMEFMT_MIN / US_PER_SEC) &&
+	      r < (double)(TIMEFMT_MAX / US_PER_SEC + 1)))
+		return -1;
+	*out = store_column_type(st, i) == STORE_INT
+		       ? store_column_int(st, i) * US_PER_SEC
+		       : (int64_t)(r * US_PER_SEC);
+	return 0;
 }

@@ -38,7 +38,8 @@ int series_select(struct store *s, const struct schema *schema,
 		  int *time_idx, struct hearth_err *err);
 
 /* series_time_value: the time in column i of the current row, from text or
- * unix seconds; 0 when it parsed, -1 when NULL or not a time. */
+ * unix seconds; 0 when it parsed, -1 when NULL or not a time (which
+ * includes times outside TIMEFMT_MIN..MAX). */
 int series_time_value(struct store_stmt *st, int i, int64_t *out);
 
 #endif

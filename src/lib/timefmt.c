@@ -182,8 +182,9 @@ static int parse_unix(const char *p, const char *end, int64_t *out)
 	return 0;
 }
 
-int timefmt_parse_value(const char *s, size_t len, enum timefmt_zone naive,
-			int64_t *out)
+/* ISO 8601 or unix seconds, of any year they can spell. */
+static int parse_absolute(const char *s, size_t len, enum timefmt_zone naive,
+			  int64_t *out)
 {
 	const char *end = s + len;
 
@@ -194,6 +195,14 @@ int timefmt_parse_value(const char *s, size_t len, enum timefmt_zone naive,
 	if (end - s >= 10 && s[4] == '-')
 		return parse_iso(s, end, naive, out);
 	return parse_unix(s, end, out);
+}
+
+int timefmt_parse_value(const char *s, size_t len, enum timefmt_zone naive,
+			int64_t *out)
+{
+	if (parse_absolute(s, len, naive, out) < 0)
+		return -1;
+	return *out >= TIMEFMT_MIN && *out <= TIMEFMT_MAX ? 0 : -1;
 }
 
 static int parse_relative(const char *s, int64_t now, int64_t *out)
@@ -224,6 +233,9 @@ static int parse_relative(const char *s, int64_t now, int64_t *out)
 		unit = 365 * 86400;
 	else
 		return -1;
+	/* Further than 10,000 years is a typo, and would overflow. */
+	if (n > INT64_C(10000) * 366 * 86400 / unit)
+		return -1;
 	*out = now + (s[0] == '-' ? -1 : 1) * n * unit * US_PER_SEC;
 	return 0;
 }
@@ -240,7 +252,8 @@ int timefmt_parse(const char *s, int64_t now, enum timefmt_zone naive,
 	if ((s[0] == '-' || s[0] == '+') && len > 1 &&
 	    isalpha((unsigned char)s[len - 1]))
 		goto relative;
-	if (timefmt_parse_value(s, len, naive, out) == 0)
+	/* A window may start or end past the years data can hold. */
+	if (parse_absolute(s, len, naive, out) == 0)
 		return 0;
 	goto bad;
 relative:

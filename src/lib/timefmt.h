@@ -14,6 +14,12 @@
 
 #define US_PER_SEC INT64_C(1000000)
 
+/* The times data may hold: years 0001 to 9999, as ISO 8601 text has
+ * four digits for the year and SQLite's date functions take no others.
+ * TIMEFMT_MIN is 0001-01-01T00:00:00Z, TIMEFMT_MAX 9999-12-31T23:59:59.999999Z. */
+#define TIMEFMT_MIN (INT64_C(-62135596800) * US_PER_SEC)
+#define TIMEFMT_MAX (INT64_C(253402300800) * US_PER_SEC - 1)
+
 /* How a naive ISO time (one with no Z or offset) is read. */
 enum timefmt_zone {
 	TIMEFMT_UTC,   /* data in files and databases */
@@ -41,8 +47,9 @@ int timefmt_parse(const char *s, int64_t now, enum timefmt_zone naive,
 
 /*
  * timefmt_parse_value: a time as stored in data: ISO 8601 text (naive read
- * per `naive`) or unix seconds.  s need not be NUL-terminated.  Returns 0
- * or -1 (no message: callers name the file and line).
+ * per `naive`) or unix seconds, from TIMEFMT_MIN to TIMEFMT_MAX.  s need
+ * not be NUL-terminated.  Returns 0 or -1 (no message: callers name the
+ * file and line).
  */
 int timefmt_parse_value(const char *s, size_t len, enum timefmt_zone naive,
 			int64_t *out);

@@ -504,6 +504,10 @@ int writer_convert(struct writer *w, const char *const *vals,
 				  err) < 0)
 			return -1;
 	if (w->fill_time) {
+		/* A line protocol timestamp can be any 64-bit number. */
+		if (now < TIMEFMT_MIN || now > TIMEFMT_MAX)
+			return err_set(err, "timestamp out of range: times "
+				       "are years 0001 to 9999");
 		w->row_time = now;
 		time_val(w, now, timebuf, &out[w->ncols]);
 	}

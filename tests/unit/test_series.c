@@ -80,6 +80,26 @@ static void test_unix_and_mixed(void)
 	store_close(s);
 }
 
+/* Found by fuzzing.  Numbers far outside any date in a time column (other
+ * programs may store anything) were scaled to microseconds with overflow;
+ * and a bound past year 9999 ("+8000y") was spelled with five digits,
+ * which sorts before "2014", so it found no rows. */
+static void test_out_of_range(void)
+{
+	struct store *s = t_mem(
+		"CREATE TABLE m (ts TIMESTAMP, v INT);"
+		"INSERT INTO m VALUES ('2014-11-23 22:15:00', 1), (1e300, 2),"
+		"(-9223372036854775808, 3), (253402300800, 4), (253402300799, 5);");
+
+	CHECK_STR(window(s, "m", "-10y", "+8000y", FORMAT_CSV),
+		  "ts,v\n9999-12-31 23:59:59,5\n2014-11-23 22:15:00,1\n");
+	CHECK_STR(window(s, "m", "-8000y", "+20y", FORMAT_CSV),
+		  "ts,v\n2014-11-23 22:15:00,1\n");
+	/* No window: every row, the ones that are no time as they are. */
+	CHECK(window(s, "m", NULL, NULL, FORMAT_JSON) != NULL);
+	store_close(s);
+}
+
 static void test_errors(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -101,4 +121,4 @@ static void test_errors(void)
 }
 
 T_MAIN("series", T(test_python_iso_text), T(test_unix_and_mixed),
-       T(test_errors))
+       T(test_out_of_range), T(test_errors))

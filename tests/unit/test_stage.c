@@ -109,6 +109,11 @@ static void test_bad_input(void)
 		  "line 2: unknown column 'volts'", 2 },
 		{ IMPORT_LP, "r", "r w=1i\nm name=\"x\"\n",
 		  "line 2: measurement 'm' is not table 'r'", 2 },
+		/* times hearth could not read back: years past 9999 */
+		{ IMPORT_CSV, "r", "t,w\n2024-01-01,1\n1000000000000,2\n",
+		  "line 3: column t: '1000000000000' is not a time", 3 },
+		{ IMPORT_CSV, "r", "t,w\n12024-01-01,1\n",
+		  "line 2: column t: '12024-01-01' is not a time", 2 },
 	};
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = t_mem(ddl);
@@ -132,6 +137,15 @@ static void test_bad_input(void)
 			t_case_failed = 1;
 		}
 	}
+	/* A line protocol timestamp in seconds can be any year: 700000000000
+	 * s is in year 24152. */
+	st = NULL;
+	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+				"r w=1i 1700000000\nr w=2i 700000000000\n", 38,
+				&bad, &err), -1);
+	CHECK_INT(bad, 2);
+	CHECK_STR(err.msg, "line 2: timestamp out of range: times are years "
+		  "0001 to 9999");
 	CHECK_INT(t_int(s, "SELECT count(*) FROM r"), 0);
 	schema_release(&schema);
 	store_close(s);

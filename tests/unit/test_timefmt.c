@@ -38,6 +38,7 @@ static void test_unix_and_relative(void)
 	CHECK_INT(parse_utc("-24h"), T0 - 24 * 3600 * US_PER_SEC);
 	CHECK_INT(parse_utc("-7d"), T0 - 7 * 86400 * US_PER_SEC);
 	CHECK_INT(parse_utc("+30s"), T0 + 30 * US_PER_SEC);
+	CHECK_INT(parse_utc("-10000y"), T0 - INT64_C(10000) * 365 * 86400 * US_PER_SEC);
 }
 
 static void test_bad_times(void)
@@ -47,7 +48,9 @@ static void test_bad_times(void)
 	const char *bad[] = { "", "yesterday", "2014-13-01", "2014-02-30",
 			      "2014-11-23 25:00", "2014-11-23T22:61", "-15q",
 			      "-", "12abc", "2014-11-23 22:15:00 junk",
-			      "2014-11-23T22:15:00.", "0x10" };
+			      "2014-11-23T22:15:00.", "0x10",
+			      /* found by fuzzing: overflowed int64 */
+			      "-77777777772d", "+99999999999y", "-3660001d" };
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
