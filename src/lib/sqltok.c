@@ -78,7 +78,8 @@ const char *sqltok_next(const char *p, struct sqltok *t)
 	} else {
 		t->kind = SQLTOK_PUNCT;
 		p = s + 1;
-		if (strchr("<>!=|", c) && strchr("<>=|", s[1]))
+		/* (strchr finds the terminating NUL too) */
+		if (strchr("<>!=|", c) && s[1] && strchr("<>=|", s[1]))
 			p++;
 	}
 	t->n = (size_t)(p - s);

@@ -48,6 +48,18 @@ static void test_tokens(void)
 	CHECK_INT(t.n, 4);
 	sqltok_next(p, &t);
 	CHECK_INT(t.kind, SQLTOK_END);
+	/* found by fuzzing: an operator that ends the text took the NUL
+	 * after it as its second character, and the next call read past
+	 * the end (AddressSanitizer in the san build) */
+	{
+		char *tail = strdup("x >");
+		p = sqltok_next(tail + 1, &t);
+		CHECK(t.kind == SQLTOK_PUNCT && t.n == 1);
+		CHECK(p == tail + 3);
+		sqltok_next(p, &t);
+		CHECK_INT(t.kind, SQLTOK_END);
+		free(tail);
+	}
 }
 
 static void test_normalize(void)
