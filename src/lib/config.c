@@ -100,8 +100,9 @@ static void strip_inline_comment(char *v)
 {
 	char *p;
 
-	for (p = v + 1; *p; p++)
-		if ((*p == ';' || *p == '#') && isspace((unsigned char)p[-1])) {
+	for (p = v; *p; p++)
+		if ((*p == ';' || *p == '#') && p > v &&
+		    isspace((unsigned char)p[-1])) {
 			*p = '\0';
 			return;
 		}

@@ -30,6 +30,28 @@ static void test_parse_and_precedence(void)
 	config_free(c);
 }
 
+/* Found by fuzzing: an empty value looked for its comment from the byte
+ * after the value's end, so on the last line of the text it read past
+ * it (AddressSanitizer), and elsewhere it cut the next line short. */
+static void test_empty_values(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct config *c = config_new();
+
+	CHECK(config_parse(c, "[serve]\nlisten =\ntimezone = UTC #x\n"
+			   "auto_columns = yes\nname=", "t.ini", &err) == 0);
+	CHECK_STR(config_get(c, "serve", "listen"), "");
+	CHECK_STR(config_get(c, "serve", "timezone"), "UTC");
+	CHECK_STR(config_get(c, "serve", "name"), "");
+	CHECK(config_parse(c, "[serve]\nempty =\nlisten = a ;b\n", "t.ini",
+			   &err) == 0);
+	CHECK_STR(config_get(c, "serve", "listen"), "a");
+	CHECK(config_parse(c, "[serve]\nempty =\nlisten = a;b\n", "t.ini",
+			   &err) == 0);
+	CHECK_STR(config_get(c, "serve", "listen"), "a;b");
+	config_free(c);
+}
+
 static void test_errors(void)
 {
 	/* Tried: a key before any section, a line without '=', a broken
@@ -47,4 +69,5 @@ static void test_errors(void)
 	}
 }
 
-T_MAIN("config", T(test_parse_and_precedence), T(test_errors))
+T_MAIN("config", T(test_parse_and_precedence), T(test_empty_values),
+       T(test_errors))
