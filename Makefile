@@ -93,19 +93,25 @@ clean:
 
 .PHONY: all deps check run bench install clean
 
-# libFuzzer harnesses, one per parser: `make fuzz FUZZ_SECONDS=60`.
+# libFuzzer harnesses, one per input surface: `make fuzz FUZZ_SECONDS=60`.
+# Each starts from fuzz/seeds/NAME (when there is one) and keeps what it
+# finds in build/fuzz/corpus-NAME; a crash is saved as build/fuzz/NAME-crash-*.
 FUZZ_SECONDS ?= 30
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+# The harnesses build with the project's warnings, as errors.
 fuzz:
+	@scripts/deps.sh fuzz
 	@mkdir -p build/fuzz
 	@for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \
-		clang -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+		clang -g -O1 $(WARN) $(DEFS) -fsanitize=fuzzer,address,undefined \
+			-fno-sanitize-recover=undefined \
 			-Isrc/lib -o build/fuzz/$$n $$f $(LIB_SRC) $(PKG_CFLAGS) $(LIBS_ALL) || exit 1; \
 		mkdir -p build/fuzz/corpus-$$n; \
 		echo "== $$n ($(FUZZ_SECONDS)s)"; \
 		build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 			-artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n \
+			$$(ls -d fuzz/seeds/$$n 2>/dev/null) \
 			>build/fuzz/$$n.log 2>&1 || { tail -n 30 build/fuzz/$$n.log; exit 1; }; \
 		tail -n 1 build/fuzz/$$n.log; \
 	done

@@ -1,15 +1,17 @@
 #!/bin/sh
-# deps.sh build|test|bench - install the Debian packages hearth needs that
+# deps.sh build|test|bench|fuzz - install the Debian packages hearth needs that
 # are missing, and say which.  Runs apt-get only when something is missing.
 set -e
 build="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev zlib1g-dev"
 test="$build sqlite3 python3 dovecot-imapd openssl chromium fonts-dejavu-core tzdata curl procps python3-influxdb"
 bench="$test wrk hyperfine time bc influxdb"
+fuzz="$build clang libclang-rt-dev"
 case "$1" in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
-*) echo "usage: deps.sh build|test|bench" >&2; exit 2 ;;
+fuzz) want=$fuzz ;;
+*) echo "usage: deps.sh build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do

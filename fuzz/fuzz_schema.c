@@ -1,0 +1,117 @@
+/* libFuzzer harness: what a person edits by hand - hearth.ini, revision
+ * files, schema.sql - through the config parser, the revision parser,
+ * the SQL tokenizer and its rewrites, and, for SQL SQLite accepts, the
+ * schema diff against `hearth init`'s tables and the DDL it renders.
+ * The first byte picks which. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "ddl.h"
+#include "diff.h"
+#include "fuzz.h"
+#include "revision.h"
+#include "schema.h"
+#include "sqltok.h"
+#include "store.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char base_ddl[] =
+	"CREATE TABLE readings (r_datetime TIMESTAMP NOT NULL, r_watts INTEGER,"
+	" r_temp REAL);"
+	"CREATE INDEX readings_r_datetime ON readings (r_datetime);"
+	"CREATE TABLE motion (r_datetime TIMESTAMP NOT NULL, r_s_name TEXT NOT NULL"
+	" DEFAULT 'x' CHECK (length(r_s_name) < 99));"
+	"CREATE VIEW v AS SELECT * FROM motion;";
+
+static struct schema base = SCHEMA_INIT;
+
+static void item(void *ctx, const char *p, size_t n, int constraint)
+{
+	(void)ctx;
+	(void)p;
+	(void)n;
+	(void)constraint;
+}
+
+static void tokens(const char *s, size_t n)
+{
+	char *a = sqltok_normalize(s), *b = sqltok_create_rename(s, "new \"t\""),
+	     *c = sqltok_index_retable(s, "t t"), **checks = NULL;
+	size_t i, nchecks = 0;
+
+	sqltok_table_items(s, item, NULL);
+	sqltok_table_tail(s);
+	sqltok_checks(s, n, &checks, &nchecks);
+	sqltok_tx_control(s);
+	sqltok_mentions(s, "readings");
+	for (i = 0; i < nchecks; i++)
+		free(checks[i]);
+	free(checks);
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void diff(const char *sql, int forward)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema sc = SCHEMA_INIT;
+	struct diff d = DIFF_INIT;
+	struct buf out = BUF_INIT;
+	struct store *s = NULL;
+
+	if (store_open(&s, "sqlite:///:memory:", NULL, STORE_CREATE, &err) == 0 &&
+	    store_exec(s, sql, &err) == 0 && store_introspect(s, &sc, &err) == 0) {
+		diff_schemas(forward ? &base : &sc, forward ? &sc : &base, &d);
+		ddl_render(&d, "sqlite", &out, &err);
+		diff_release(&d);
+	}
+	schema_release(&sc);
+	if (s)
+		store_close(s);
+	buf_release(&out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	static struct store *base_db;
+	struct config *cfg;
+	struct revision r;
+	unsigned pick;
+	char *s;
+
+	if (!base_db &&
+	    (store_open(&base_db, "sqlite:///:memory:", NULL, STORE_CREATE,
+			&err) < 0 ||
+	     store_exec(base_db, base_ddl, &err) < 0 ||
+	     store_introspect(base_db, &base, &err) < 0))
+		abort();
+	if (!(s = fuzz_split(data, size, &pick, &size)))
+		return 0;
+	switch (pick % 5) {
+	case 0:
+		cfg = config_new();
+		config_parse(cfg, s, "hearth.ini", &err);
+		config_free(cfg);
+		break;
+	case 1:
+		memset(&r, 0, sizeof(r));
+		if (revision_parse(&r, "migrations/x.sql", s, size, &err) == 0)
+			revision_release(&r);
+		break;
+	case 2:
+		tokens(s, size);
+		break;
+	default:
+		diff(s, pick % 5 == 3);
+		break;
+	}
+	free(s);
+	return 0;
+}
