@@ -97,30 +97,31 @@ out:
 
 int series_time_value(struct store_stmt *st, int i, int64_t *out)
 {
+	/* Other programs may have stored any number: it is checked before
+	 * it is scaled to microseconds. */
+	const int64_t lo = TIMEFMT_MIN / US_PER_SEC, hi = TIMEFMT_MAX / US_PER_SEC;
 	size_t len;
 	const char *v;
+	int64_t n;
 	double r;
 
-	/* Numbers are checked before they are scaled: other programs may
-	 * have stored anything. */
 	switch (store_column_type(st, i)) {
 	case STORE_INT:
-		r = (double)store_column_int(st, i);
-		break;
+		n = store_column_int(st, i);
+		if (n < lo || n > hi)
+			return -1;
+		*out = n * US_PER_SEC;
+		return 0;
 	case STORE_REAL:
 		r = store_column_real(st, i);
-		break;
+		if (!(r >= (double)lo && r < (double)(hi + 1)))
+			return -1;
+		*out = (int64_t)(r * US_PER_SEC);
+		return 0;
 	case STORE_TEXT:
 		v = store_column_text(st, i, &len);
 		return timefmt_parse_value(v, len, TIMEFMT_UTC, out);
 	default:
 		return -1;
 	}
-	if (!(r >= (double)(TIMEFMT_MIN / US_PER_SEC) &&
-	      r < (double)(TIMEFMT_MAX / US_PER_SEC + 1)))
-		return -1;
-	*out = store_column_type(st, i) == STORE_INT
-		       ? store_column_int(st, i) * US_PER_SEC
-		       : (int64_t)(r * US_PER_SEC);
-	return 0;
 }
