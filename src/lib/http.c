@@ -30,6 +30,8 @@ struct thread_db {
 	struct schema schema;
 	int64_t schema_version;
 	int have_schema;
+	struct schema *retired; /* replaced during the request: see http_schema */
+	size_t nretired, aretired;
 };
 
 struct http_server {
@@ -129,14 +131,27 @@ const struct schema *http_schema(struct http_req *req, struct hearth_err *err)
 		return NULL;
 	if (t->have_schema && v == t->schema_version)
 		return &t->schema;
-	if (t->have_schema)
-		schema_release(&t->schema);
+	/* The handler may still hold pointers into the old schema (a table
+	 * and its name) when it asks again, after adding columns: it is
+	 * freed when the request ends (release_retired). */
+	if (t->have_schema) {
+		XGROW(t->retired, t->nretired + 1, t->aretired);
+		t->retired[t->nretired++] = t->schema;
+	}
 	t->have_schema = 0;
 	if (store_introspect(t->store, &t->schema, err) < 0)
 		return NULL;
 	t->have_schema = 1;
 	t->schema_version = v;
 	return &t->schema;
+}
+
+static void release_retired(struct http_server *srv)
+{
+	struct thread_db *t = thread_db(srv);
+
+	while (t && t->nretired)
+		schema_release(&t->retired[--t->nretired]);
 }
 
 void http_resp_header(struct http_resp *resp, const char *name,
@@ -525,6 +540,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	handled = 1;
 	if (rs->route->fn(&req, &resp, rs->route->ud) < 0)
 		http_resp_error(&resp, 500, "internal error");
+	release_retired(srv);
 reply:
 	{
 		int status = resp.status ? resp.status : 200;
@@ -684,6 +700,7 @@ void http_stop(struct http_server *srv)
 	for (i = 0; i < srv->ndbs; i++) {
 		if (srv->dbs[i].have_schema)
 			schema_release(&srv->dbs[i].schema);
+		free(srv->dbs[i].retired);
 		store_close(srv->dbs[i].store);
 	}
 	free(srv->dbs);

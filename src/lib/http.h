@@ -84,7 +84,9 @@ void http_stop(struct http_server *srv);
 unsigned http_port(const struct http_server *srv);
 
 /* The calling thread's database connection and schema (owned by the
- * server); NULL with err set when the database cannot be opened. */
+ * server); NULL with err set when the database cannot be opened.  A
+ * schema stays valid until the handler returns, even when a later call
+ * in the same request reads a newer one (after a migration). */
 struct store *http_store(struct http_req *req, struct hearth_err *err);
 const struct schema *http_schema(struct http_req *req, struct hearth_err *err);
 struct config *http_config(struct http_req *req);

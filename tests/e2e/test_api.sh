@@ -481,6 +481,15 @@ test_auto_columns() {
 	expect_eq "$CODE" 400 "a null-only key"
 	expect_contains "$BODY" "nothing"
 	expect_eq "$(rows)" 5
+	# Line protocol to the table's own route.  Found by sending random
+	# requests: the new schema freed the table's name while the request
+	# still used it (AddressSanitizer: heap-use-after-free).
+	post /api/v1/readings text/plain 'readings pressure=1013.25 1704067400000000000'
+	expect_eq "$CODE" 200 "line protocol to /api/v1/readings: $BODY"
+	expect_eq "$BODY" '{"table":"readings","rows":1}'
+	expect_eq "$(sql1 hearth.db "SELECT type FROM pragma_table_info('readings') WHERE name = 'pressure'")" REAL
+	expect_eq "$(ls migrations | wc -l)" $((nrev + 3)) "revision files after line protocol"
+	expect_eq "$(rows)" 6
 	stop_server
 }
 
