@@ -1,8 +1,12 @@
-/* libFuzzer harness: what an HTTP write does with its body - line protocol
- * and CSV staged and stored (stage.h), JSON rows stored (jsonrows.h) -
- * into an in-memory database shaped like `hearth init`'s, with a table
- * whose time column is unix seconds and columns of every affinity.  The
- * first byte picks the path and the line-protocol precision. */
+/* libFuzzer harness: what an HTTP write or `hearth import` does with its
+ * body - line protocol and CSV staged and stored (stage.h), JSON rows
+ * stored (jsonrows.h), files imported in batches (import.h) - into an
+ * in-memory database shaped like `hearth init`'s, with a table whose
+ * time column is unix seconds and columns of every affinity.  The first
+ * byte picks the path, table, precision, batch size and atomicity.  The
+ * rows in the database must grow by exactly the rows the path says it
+ * stored: all of a request's or none (for import, every row before the
+ * bad line). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +14,8 @@
 
 #include "config.h"
 #include "fuzz.h"
+#include "import.h"
+#include "ingest.h"
 #include "jsonrows.h"
 #include "stage.h"
 #include "store.h"
@@ -40,39 +46,86 @@ static void setup(void)
 		abort();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Rows in all three tables. */
+static int64_t stored(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	int64_t n = -1;
+
+	if (store_query_int(db, "SELECT (SELECT count(*) FROM readings) + "
+			    "(SELECT count(*) FROM motion) + "
+			    "(SELECT count(*) FROM u)", &n, &err,
+			    (const char *)NULL) < 0)
+		abort();
+	return n;
+}
+
+/* The rows a path says it stored: all of a request's or none. */
+static int64_t write_body(unsigned pick, const char *body, size_t size)
 {
 	static const enum lp_precision precs[] = { LP_NS, LP_US, LP_MS, LP_S };
 	static const char *const tables[] = { NULL, "readings", "motion", "u" };
 	struct hearth_err err = HEARTH_ERR_INIT;
-	static unsigned runs;
-	char *body;
-	unsigned pick;
+	const char *table = tables[pick / 4 % 4];
+	enum import_format format = pick % 4 == 1 ? IMPORT_CSV : IMPORT_LP;
+	struct jsonrows_result jr;
+	struct import_result res;
+	static struct ingest_src src; /* 64 KB */
+	struct import_opts o;
+	struct stage *st = NULL;
+	int64_t rows = 0;
 	long bad = 0;
+
+	if (format == IMPORT_CSV && !table)
+		table = "motion";
+	switch (pick % 4) {
+	case 0: /* line protocol and CSV bodies, as the API stages them */
+	case 1:
+		if (stage_prepare(&st, db, &schema, cfg, format, table,
+				  precs[pick / 16 % 4], body, size, &bad,
+				  &err) == 0 &&
+		    stage_store(st, NULL, NULL, &bad, &err) == 0)
+			rows = (int64_t)stage_rows(st);
+		stage_free(st);
+		return rows;
+	case 2:
+		memset(&jr, 0, sizeof(jr));
+		jsonrows_write(db, &schema, table ? table : "u", NULL, body,
+			       size, &jr, &err);
+		return jr.rows;
+	default: /* hearth import, and bodies too big to stage: batches */
+		memset(&o, 0, sizeof(o));
+		o.table = table;
+		o.format = pick / 16 % 2 ? IMPORT_CSV : IMPORT_LP;
+		if (o.format == IMPORT_CSV && !table)
+			o.table = "readings";
+		o.precision = precs[pick / 32 % 4];
+		o.cfg = cfg;
+		o.batch = 1 + pick / 128 % 4;
+		o.atomic = (int)(pick / 64 % 2);
+		ingest_src_mem(&src, body, size);
+		import_run(db, &schema, &src, &o, &res, &err);
+		return res.rows;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	static unsigned runs;
+	int64_t before, rows;
+	unsigned pick;
+	char *body;
 
 	if (!db)
 		setup();
 	if (!(body = fuzz_split(data, size, &pick, &size)))
 		return 0;
-	if (pick % 3 == 2) {
-		struct jsonrows_result jr;
-
-		memset(&jr, 0, sizeof(jr));
-		jsonrows_write(db, &schema, tables[1 + pick / 3 % 3], NULL, body,
-			       size, &jr, &err);
-	} else {
-		struct stage *st = NULL;
-		int csv = pick % 3 == 1;
-
-		if (stage_prepare(&st, db, &schema, cfg,
-				  csv ? IMPORT_CSV : IMPORT_LP,
-				  tables[pick / 3 % 4] ? tables[pick / 3 % 4]
-						       : csv ? "motion" : NULL,
-				  precs[pick / 12 % 4], body, size, &bad,
-				  &err) == 0)
-			stage_store(st, NULL, NULL, &bad, &err);
-		stage_free(st);
-	}
+	before = stored();
+	rows = write_body(pick, body, size);
+	/* Nothing lost, nothing half-stored, nothing stored unsaid. */
+	if (stored() != before + rows)
+		abort();
 	/* Keep the database small, and so the runs fast. */
 	if (++runs % 500 == 0)
 		store_exec(db, "DELETE FROM readings; DELETE FROM motion; "
