@@ -5,8 +5,9 @@ fixed seed (the same requests every run).
 
 Tried: random and wrong methods; every route, unknown ones, %00, "..",
 an over-long table name; query strings mixing since/until/bucket/agg/
-last/format/precision/width/height/token with times out of any range
-("-77777777772d", "+10000y", 1e300, the ends of int64), empty and junk
+last/format/precision/width/height/token and the dashboard's from/to/w
+with times out of any range ("-77777777772d", "+10000y", 1e300, the
+ends of int64), empty and junk
 values, NULs and bytes over 0x7f; line protocol with unknown tables and
 columns, huge and malformed numbers, NaN, strings in numbers, timestamps
 of any 64-bit value; JSON that is nested, deep, scalar, unterminated or
@@ -36,7 +37,7 @@ PATHS = ["/api/v1/readings", "/api/v1/motion", "/api/v1/tables",
 TIMES = ["-1h", "-24h", "now", "2014-11-23", "2014-11-23T22:15:00Z",
          "-10000y", "+10000y", "-77777777772d", "99999999999999", "", "x",
          "1e300", "-1", "0000-01-01", "9999-12-31T23:59:59.999999Z",
-         "2014-02-30", "+0m", "-9223372036854775808"]
+         "2014-02-30", "+0m", "-9223372036854775808", "1y", "30d"]
 OTHER = ["1m", "0", "-5m", "1y", "999999999999d", "avg", "max", "count",
          "csv", "json", "table", "ns", "s", "ms", "us", "h", "200", "4000",
          "199", "99999999999999999999", token]
@@ -50,7 +51,7 @@ def junk(k=8):
 def query():
     a = {}
     for k in ["since", "until", "bucket", "agg", "last", "format", "token",
-              "width", "height", "db", "precision", "q"]:
+              "width", "height", "db", "precision", "q", "from", "to", "w"]:
         if rnd.random() < 0.3:
             a[k] = rnd.choice(TIMES + OTHER + [junk()])
     q = urllib.parse.urlencode(a)
