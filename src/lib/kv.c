@@ -125,8 +125,15 @@ int kv_value_parse(const char *text, enum kv_type type, int guess,
 		}
 		return 0;
 	case KV_TIMESTAMP:
-		return timefmt_parse(text, timefmt_now(), TIMEFMT_LOCAL, &out->i,
-				     err);
+		if (timefmt_parse(text, timefmt_now(), TIMEFMT_LOCAL, &out->i,
+				  err) < 0)
+			return -1;
+		/* Stored as ISO text, which has four digits for the year:
+		 * another year could be stored but never read back. */
+		if (out->i < TIMEFMT_MIN || out->i > TIMEFMT_MAX)
+			return err_set(err, "timestamp '%.64s' is not in years "
+				       "0001 to 9999", text);
+		return 0;
 	}
 	return err_set(err, "unknown type");
 }

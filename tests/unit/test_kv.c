@@ -82,7 +82,9 @@ static void test_list_del(void)
 static void test_bad_input(void)
 {
 	/* Tried: non-numbers for integer/real, odd and non-hex blobs, a bad
-	 * timestamp, empty and control-character keys. */
+	 * timestamp, timestamps past year 9999 and before year 1 (which
+	 * were stored, after which get and list failed on them), empty and
+	 * control-character keys. */
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct kv_value v;
 	struct store *s = t_mem(NULL);
@@ -92,6 +94,19 @@ static void test_bad_input(void)
 	CHECK(kv_value_parse("abc", KV_BLOB, 0, &v, &err) < 0);
 	CHECK(kv_value_parse("zz", KV_BLOB, 0, &v, &err) < 0);
 	CHECK(kv_value_parse("tomorrow", KV_TIMESTAMP, 0, &v, &err) < 0);
+	CHECK(kv_value_parse("+9000y", KV_TIMESTAMP, 0, &v, &err) < 0);
+	CHECK_STR(err.msg, "timestamp '+9000y' is not in years 0001 to 9999");
+	CHECK(kv_value_parse("-3000y", KV_TIMESTAMP, 0, &v, &err) < 0);
+	CHECK(kv_value_parse("0000-06-01", KV_TIMESTAMP, 0, &v, &err) < 0);
+	CHECK_INT(kv_value_parse("9999-12-31T23:59:59Z", KV_TIMESTAMP, 0, &v,
+				 &err), 0);
+	{
+		struct kv_value back;
+		CHECK_INT(kv_set(s, "last", &v, &err), 0);
+		CHECK_INT(kv_get(s, "last", &back, &err), 1);
+		CHECK(back.type == KV_TIMESTAMP && back.i == v.i);
+		kv_value_release(&back);
+	}
 	kv_value_parse("1", KV_INTEGER, 0, &v, &err);
 	CHECK(kv_set(s, "", &v, &err) < 0);
 	CHECK(kv_set(s, "a\nb", &v, &err) < 0);
