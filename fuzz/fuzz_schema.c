@@ -1,5 +1,6 @@
 /* libFuzzer harness: what a person edits by hand - hearth.ini, revision
- * files, schema.sql - through the config parser, the revision parser,
+ * files, schema.sql - through the config parser (and the [imap] settings
+ * read from it), the revision parser,
  * the SQL tokenizer and its rewrites, and, for SQL SQLite accepts, the
  * schema diff against `hearth init`'s tables and the DDL it renders.
  * The first byte picks which. */
@@ -13,6 +14,7 @@
 #include "ddl.h"
 #include "diff.h"
 #include "fuzz.h"
+#include "imap.h"
 #include "revision.h"
 #include "schema.h"
 #include "sqltok.h"
@@ -81,6 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
 	static struct store *base_db;
+	struct imap_settings imap;
 	struct config *cfg;
 	struct revision r;
 	unsigned pick;
@@ -95,9 +98,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(s = fuzz_split(data, size, &pick, &size)))
 		return 0;
 	switch (pick % 5) {
-	case 0:
+	case 0: /* and its [imap] section: URL, interval, secrets */
 		cfg = config_new();
-		config_parse(cfg, s, "hearth.ini", &err);
+		if (config_parse(cfg, s, "hearth.ini", &err) == 0) {
+			imap_settings_load(&imap, cfg, &err);
+			imap_settings_release(&imap);
+		}
 		config_free(cfg);
 		break;
 	case 1:
