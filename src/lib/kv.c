@@ -257,7 +257,9 @@ static int row_value(struct store_stmt *st, int ti, int vi, struct kv_value *out
 	case KV_TIMESTAMP:
 		p = store_column_text(st, vi, &len);
 		if (timefmt_parse_value(p, len, TIMEFMT_UTC, &out->i) < 0)
-			return err_set(err, "hearth_kv holds a bad timestamp");
+			return err_set(err, "hearth_kv holds a bad timestamp "
+				       "'%.*s'", (int)(len > 64 ? 64 : len),
+				       p ? (const char *)p : "");
 		break;
 	}
 	return 0;
@@ -289,8 +291,10 @@ int kv_get(struct store *s, const char *key, struct kv_value *out,
 	store_bind_text(st, 1, key, strlen(key));
 	rc = store_step(st, err);
 	ret = rc;
-	if (rc == 1 && row_value(st, 0, 1, out, err) < 0)
+	if (rc == 1 && row_value(st, 0, 1, out, err) < 0) {
+		err_prefix(err, "key '%.64s'", key);
 		ret = -1;
+	}
 	store_finalize(st);
 	return ret;
 }
@@ -331,8 +335,11 @@ int kv_list(struct store *s, const char *prefix,
 	ret = -1;
 	while ((rc = store_step(st, err)) == 1) {
 		int stop;
-		if (row_value(st, 1, 2, &v, err) < 0)
+		if (row_value(st, 1, 2, &v, err) < 0) {
+			err_prefix(err, "key '%.64s'",
+				   store_column_text(st, 0, NULL));
 			goto out;
+		}
 		stop = fn(ctx, store_column_text(st, 0, NULL), &v);
 		kv_value_release(&v);
 		if (stop)

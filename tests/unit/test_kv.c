@@ -107,6 +107,21 @@ static void test_bad_input(void)
 		CHECK(back.type == KV_TIMESTAMP && back.i == v.i);
 		kv_value_release(&back);
 	}
+	/* A timestamp no time can be read from (an older hearth stored
+	 * years past 9999; another program anything): get and list name
+	 * the key and the text. */
+	CHECK_INT(store_exec(s, "UPDATE hearth_kv SET value = '11026-01-01 "
+			     "00:00:00' WHERE key = 'last'", &err), 0);
+	{
+		struct kv_value back;
+		int n = 0;
+		CHECK_INT(kv_get(s, "last", &back, &err), -1);
+		CHECK_STR(err.msg, "key 'last': hearth_kv holds a bad timestamp "
+			  "'11026-01-01 00:00:00'");
+		CHECK_INT(kv_list(s, NULL, count_cb, &n, &err), -1);
+		CHECK_STR(err.msg, "key 'last': hearth_kv holds a bad timestamp "
+			  "'11026-01-01 00:00:00'");
+	}
 	kv_value_parse("1", KV_INTEGER, 0, &v, &err);
 	CHECK(kv_set(s, "", &v, &err) < 0);
 	CHECK(kv_set(s, "a\nb", &v, &err) < 0);
