@@ -221,8 +221,7 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 			       key);
 	/* Most values are numbers: test the first byte before the words. */
 	c = *start;
-	maybe_bool = n <= 5 && (c == 't' || c == 'T' || c == 'f' || c == 'F' ||
-				c == '\0');
+	maybe_bool = n <= 5 && (c == 't' || c == 'T' || c == 'f' || c == 'F');
 	if (maybe_bool && ((n == 1 && strchr("tT", c)) ||
 	    (n == 4 && (!strncmp(start, "true", 4) || !strncmp(start, "True", 4) ||
 			!strncmp(start, "TRUE", 4))))) {

@@ -195,6 +195,23 @@ static void test_lp_error_messages(void)
 	}
 }
 
+/* A NUL byte as a field's value was read as the boolean true (strchr
+ * finds the terminating NUL), so "v=<NUL>" stored 1. */
+static void test_lp_nul_value(void)
+{
+	static const char line[] = "m v=\0 1\n";
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct ingest_src src;
+	struct lp_parser p;
+	struct lp_point pt;
+
+	ingest_src_mem(&src, line, sizeof(line) - 1);
+	lp_init(&p, &src, LP_NS);
+	CHECK_INT(lp_next(&p, &pt, &err), -1);
+	CHECK(strncmp(err.msg, "line 1: field v: bad value", 26) == 0);
+	lp_release(&p);
+}
+
 /* Every point of src, one per line, as text into out. */
 static int lp_dump(struct ingest_src *src, struct buf *out,
 		   struct hearth_err *err)
@@ -330,5 +347,5 @@ static void test_sniff(void)
 
 T_MAIN("ingest", T(test_csv_basic), T(test_csv_errors), T(test_lp_basic),
        T(test_lp_precision), T(test_lp_errors), T(test_lp_error_after_growth),
-       T(test_lp_error_messages), T(test_lp_file_as_mem),
+       T(test_lp_error_messages), T(test_lp_nul_value), T(test_lp_file_as_mem),
        T(test_lp_long_lines), T(test_sniff))
