@@ -256,16 +256,18 @@ static int parse_int(const char *p, size_t n, int64_t *out)
 		return -1;
 	if (fast_int(p, n, out) == 0)
 		return 0;
+	/* The whole of it must be the number: a NUL byte inside ends the
+	 * copy early, and "1<NUL>x" would read as 1. */
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';
 	errno = 0;
 	v = strtoll(tmp, &end, 10);
-	if (!*end && end != tmp && errno == 0) {
+	if (end == tmp + n && errno == 0) {
 		*out = v;
 		return 0;
 	}
 	d = strtod(tmp, &end);
-	if (*end || end == tmp || !isfinite(d) || d != floor(d) ||
+	if (end != tmp + n || !isfinite(d) || d != floor(d) ||
 	    fabs(d) > 9007199254740992.0)
 		return -1;
 	*out = (int64_t)d;
@@ -363,7 +365,7 @@ static int parse_real(const char *p, size_t n, double *out)
 	if (strpbrk(tmp, "xXnN") || strchr(tmp, ' '))
 		return -1;
 	d = strtod(tmp, &end);
-	if (*end || end == tmp || !isfinite(d))
+	if (end != tmp + n || !isfinite(d)) /* as in parse_int */
 		return -1;
 	*out = d;
 	return 0;

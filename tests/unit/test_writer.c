@@ -9,16 +9,15 @@
 #include "timefmt.h"
 #include "writer.h"
 
-static int add(struct store *s, const char *table, const char *const *cols,
-	       const char *const *vals, size_t n, struct hearth_err *err)
+/* One row of n values of the given lengths (they may hold NUL bytes). */
+static int add_lens(struct store *s, const char *table,
+		    const char *const *cols, const char *const *vals,
+		    const size_t *lens, size_t n, struct hearth_err *err)
 {
 	struct schema sc = SCHEMA_INIT;
 	struct writer *w = NULL;
-	size_t lens[8], i;
 	int ret = -1;
 
-	for (i = 0; i < n; i++)
-		lens[i] = vals[i] ? strlen(vals[i]) : 0;
 	if (store_introspect(s, &sc, err) == 0 &&
 	    writer_open(&w, s, &sc, table, cols, n, NULL, 1, err) == 0 &&
 	    writer_add(w, vals, lens, INT64_C(1416780900) * US_PER_SEC, err) == 0)
@@ -26,6 +25,16 @@ static int add(struct store *s, const char *table, const char *const *cols,
 	writer_free(w);
 	schema_release(&sc);
 	return ret;
+}
+
+static int add(struct store *s, const char *table, const char *const *cols,
+	       const char *const *vals, size_t n, struct hearth_err *err)
+{
+	size_t lens[8], i;
+
+	for (i = 0; i < n; i++)
+		lens[i] = vals[i] ? strlen(vals[i]) : 0;
+	return add_lens(s, table, cols, vals, lens, n, err);
 }
 
 static char *one(struct store *s, const char *sql)
@@ -86,7 +95,8 @@ static void test_bad_values(void)
 {
 	/* Tried: text in an INTEGER column, a fraction in an INTEGER
 	 * column, text/hex/nan in a REAL column, a bad time, an unknown
-	 * column, an unknown table, a NOT NULL violation. */
+	 * column, an unknown table, a NOT NULL violation, a NUL byte inside
+	 * a number. */
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = t_mem("CREATE TABLE r (t TIMESTAMP, w INT, temp REAL, "
 			      "n TEXT NOT NULL DEFAULT 'x')");
@@ -117,6 +127,20 @@ static void test_bad_values(void)
 	v = "";
 	CHECK(add(s, "r", cn, &v, 1, &err) < 0);
 	CHECK(strstr(err.msg, "NOT NULL") != NULL);
+	/* A NUL byte inside a number (a CSV field "1<NUL>x") ended the
+	 * copy strtoll read, so it was stored as 1. */
+	{
+		const char *cwt[] = { "w", "temp" }, *vals[] = { "1\0x", "2.5" };
+		size_t lens[] = { 3, 3 };
+		CHECK(add_lens(s, "r", cwt, vals, lens, 2, &err) < 0);
+		CHECK(strncmp(err.msg, "column w: '1", 12) == 0);
+		vals[0] = "1";
+		vals[1] = "2.5\0zz";
+		lens[0] = 1;
+		lens[1] = 6;
+		CHECK(add_lens(s, "r", cwt, vals, lens, 2, &err) < 0);
+		CHECK(strncmp(err.msg, "column temp: '2.5", 17) == 0);
+	}
 	CHECK_STR(one(s, "SELECT count(*) FROM r"), "0");
 	store_close(s);
 }
