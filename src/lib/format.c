@@ -69,6 +69,26 @@ void format_csv_field(struct buf *b, const char *s, size_t n)
 }
 
 /* One value as text; *is_num says whether JSON may print it bare. */
+/* Text for a terminal: control characters would move the cursor, change
+ * colours or break the table (and \x1e, \x1f are the sampler's own
+ * separators), so they are shown as escapes. */
+static void table_text(struct buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n')
+			buf_addstr(out, "\\n");
+		else if (c == '\t')
+			buf_addstr(out, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			buf_addf(out, "\\x%02x", c);
+		else
+			buf_addch(out, (char)c);
+	}
+}
+
 static void value_text(struct store_stmt *st, int i, int time_idx,
 		       enum format_kind kind, struct buf *out, int *is_num,
 		       int *is_null)
@@ -107,7 +127,10 @@ static void value_text(struct store_stmt *st, int i, int time_idx,
 	case STORE_TEXT:
 		{
 			const char *s = store_column_text(st, i, &len);
-			buf_add(out, s, len);
+			if (kind == FORMAT_TABLE)
+				table_text(out, s, len);
+			else
+				buf_add(out, s, len);
 		}
 		break;
 	case STORE_BLOB:

@@ -100,6 +100,25 @@ static void test_out_of_range(void)
 	store_close(s);
 }
 
+/* Text that would drive a terminal (an escape sequence from a hostile
+ * e-mail subject, a line break, the sampler's own \x1f) is shown
+ * escaped in the table; CSV and JSON carry it as it is, quoted. */
+static void test_control_characters(void)
+{
+	struct store *s = t_mem(
+		"CREATE TABLE m (ts TIMESTAMP, name TEXT);"
+		"INSERT INTO m VALUES ('2014-11-23 22:15:00', "
+		"char(27) || '[31mred' || char(10) || 'x' || char(31) || 'y');");
+
+	CHECK_STR(window(s, "m", NULL, NULL, FORMAT_TABLE),
+		  "ts                   name               \n"
+		  "-------------------  -------------------\n"
+		  "2014-11-23 22:15:00  \\x1b[31mred\\nx\\x1fy\n");
+	CHECK_STR(window(s, "m", NULL, NULL, FORMAT_CSV),
+		  "ts,name\n2014-11-23 22:15:00,\"\x1b[31mred\nx\x1fy\"\n");
+	store_close(s);
+}
+
 static void test_errors(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -121,4 +140,4 @@ static void test_errors(void)
 }
 
 T_MAIN("series", T(test_python_iso_text), T(test_unix_and_mixed),
-       T(test_out_of_range), T(test_errors))
+       T(test_out_of_range), T(test_control_characters), T(test_errors))
