@@ -3,7 +3,8 @@
  *
  * Library functions return -1 and fill a struct hearth_err; only commands
  * and main print it.  Messages are lower case, name the object, and carry
- * no trailing full stop.  The struct owns no heap memory.
+ * no trailing full stop.  They are one line: control characters in what
+ * they quote come out as '?'.  The struct owns no heap memory.
  */
 #ifndef HEARTH_ERR_H
 #define HEARTH_ERR_H
