@@ -45,12 +45,33 @@ static int type_rank(const char *type)
 	return !strcmp(type, "INTEGER") ? 0 : !strcmp(type, "REAL") ? 1 : 2;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Why name cannot be a new column, or NULL when it can.  A sender with
+ * the write token should not put escape sequences or line breaks into the
+ * schema, the revision files and everyone's column headers. */
+static const char *bad_name(const char *name)
+{
+	const char *p;
+
+	if (strlen(name) > AUTOCOL_NAME_MAX)
+		return "longer than " STR(AUTOCOL_NAME_MAX) " bytes";
+	for (p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "it holds a control character";
+	return NULL;
+}
+
 /* Remember table.name (widening its type when seen again); -1 when there
- * are too many. */
+ * are too many (why says so) or the name will not do (why says why). */
 static int note(struct scan *sc, const char *table, const char *name,
-		const char *type)
+		const char *type, const char **why)
 {
 	size_t i;
+
+	if ((*why = bad_name(name)))
+		return -1;
 
 	for (i = 0; i < sc->n; i++)
 		if (!strcasecmp(sc->cols[i].table, table) &&
@@ -59,8 +80,11 @@ static int note(struct scan *sc, const char *table, const char *name,
 				sc->cols[i].type = type;
 			return 0;
 		}
-	if (sc->n == AUTOCOL_MAX)
+	if (sc->n == AUTOCOL_MAX) {
+		*why = "more than " STR(AUTOCOL_MAX) " new columns in one "
+		       "request";
 		return -1;
+	}
 	sc->cols[sc->n].table = xstrdup(table);
 	sc->cols[sc->n].name = xstrdup(name);
 	sc->cols[sc->n].type = type;
@@ -75,6 +99,7 @@ static int scan_body(struct scan *sc, const struct schema *schema,
 	struct lp_parser p;
 	struct lp_point pt;
 	struct hearth_err ignore;
+	const char *why;
 	int ret = -1;
 
 	ingest_src_mem(src, body, len);
@@ -92,10 +117,9 @@ static int scan_body(struct scan *sc, const struct schema *schema,
 			if (schema_find_column(t, kv->key))
 				continue;
 			if (note(sc, t->name, kv->key,
-				 lp_type(kv->kind, i < pt.ntags)) < 0) {
-				err_set(err, "line %ld: more than %d new columns "
-					"in one request (auto_columns)", pt.line,
-					AUTOCOL_MAX);
+				 lp_type(kv->kind, i < pt.ntags), &why) < 0) {
+				err_set(err, "line %ld: new column '%.64s': %s "
+					"(auto_columns)", pt.line, kv->key, why);
 				goto out;
 			}
 		}
@@ -142,7 +166,7 @@ static int scan_json(struct scan *sc, const struct schema *schema,
 	for (i = 0; i < n; i++) {
 		json_t *obj = json_is_array(root) ? json_array_get(root, i)
 						  : root;
-		const char *key;
+		const char *key, *why;
 		json_t *v;
 
 		if (!json_is_object(obj))
@@ -151,10 +175,9 @@ static int scan_json(struct scan *sc, const struct schema *schema,
 			const char *type = json_sql_type(v);
 			if (!type || schema_find_column(t, key))
 				continue;
-			if (note(sc, t->name, key, type) < 0) {
-				err_set(err, "element %zu: more than %d new "
-					"columns in one request "
-					"(auto_columns)", i, AUTOCOL_MAX);
+			if (note(sc, t->name, key, type, &why) < 0) {
+				err_set(err, "element %zu: new column '%.64s': "
+					"%s (auto_columns)", i, key, why);
 				goto out;
 			}
 		}

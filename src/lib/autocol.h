@@ -28,6 +28,8 @@ struct config;
 /* The most columns one request may add: a sensor sending garbage keys
  * should not grow a table by thousands of columns. */
 #define AUTOCOL_MAX 32
+/* New columns' names: at most this many bytes, no control characters. */
+#define AUTOCOL_NAME_MAX 64
 
 /*
  * autocol_apply: scan body and add what is missing: line protocol, or
@@ -36,8 +38,9 @@ struct config;
  * *added gets the number of columns added (0: nothing to do, no revision
  * written).  A body that does not parse is left for the import to report
  * (scanning stops there).  Errors: the migrations have several heads, the
- * database is not at head, too many new columns (*bad_input set), or the
- * revision failed to apply (it is rolled back, its file removed).
+ * database is not at head, too many new columns or a name that will not
+ * do as one (*bad_input set), or the revision failed to apply (it is
+ * rolled back, its file removed).
  */
 int autocol_apply(struct store *s, const struct schema *schema,
 		  const struct config *cfg, const char *json_table,

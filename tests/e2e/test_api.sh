@@ -464,6 +464,18 @@ test_auto_columns() {
 	expect_eq "$CODE" 400 "too many columns"
 	expect_contains "$BODY" "more than 32 new columns"
 	expect_eq "$(ls migrations | wc -l)" $((nrev + 1)) "revision files after refusal"
+	# Names that will not do as columns: a control character (an escape
+	# sequence), longer than 64 bytes.  400, no revision, nothing stored.
+	post "/write?db=x" text/plain "$(printf 'readings r_watts=1i,x\033[2J=1')"
+	expect_eq "$CODE" 400 "control character in a new column's name"
+	expect_contains "$BODY" "new column 'x?[2J': it holds a control character"
+	post "/write?db=x" text/plain "readings $(printf 'k%.0s' $(seq 1 65))=1"
+	expect_eq "$CODE" 400 "a 65-byte name"
+	expect_contains "$BODY" "longer than 64 bytes"
+	post /api/v1/readings application/json "$(printf '{"r_watts": 1, "a\\nb": 2}')"
+	expect_eq "$CODE" 400 "JSON key with a line break"
+	expect_contains "$BODY" "element 0: new column 'a?b': it holds a control character"
+	expect_eq "$(ls migrations | wc -l)" $((nrev + 1)) "revision files after bad names"
 	# An unknown measurement is still an error: tables are not created.
 	post "/write?db=x" text/plain 'kitchen t=1'
 	expect_eq "$CODE" 400 "unknown table"
