@@ -130,7 +130,7 @@ int kv_value_parse(const char *text, enum kv_type type, int guess,
 			return -1;
 		/* Stored as ISO text, which has four digits for the year:
 		 * another year could be stored but never read back. */
-		if (out->i < TIMEFMT_MIN || out->i > TIMEFMT_MAX)
+		if (!timefmt_storable(out->i))
 			return err_set(err, "timestamp '%.64s' is not in years "
 				       "0001 to 9999", text);
 		return 0;

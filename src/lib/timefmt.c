@@ -202,7 +202,7 @@ int timefmt_parse_value(const char *s, size_t len, enum timefmt_zone naive,
 {
 	if (parse_absolute(s, len, naive, out) < 0)
 		return -1;
-	return *out >= TIMEFMT_MIN && *out <= TIMEFMT_MAX ? 0 : -1;
+	return timefmt_storable(*out) ? 0 : -1;
 }
 
 static int parse_relative(const char *s, int64_t now, int64_t *out)

@@ -20,6 +20,12 @@
 #define TIMEFMT_MIN (INT64_C(-62135596800) * US_PER_SEC)
 #define TIMEFMT_MAX (INT64_C(253402300800) * US_PER_SEC - 1)
 
+/* timefmt_storable: t is a time data may hold. */
+static inline int timefmt_storable(int64_t t)
+{
+	return t >= TIMEFMT_MIN && t <= TIMEFMT_MAX;
+}
+
 /* How a naive ISO time (one with no Z or offset) is read. */
 enum timefmt_zone {
 	TIMEFMT_UTC,   /* data in files and databases */

@@ -507,7 +507,7 @@ int writer_convert(struct writer *w, const char *const *vals,
 			return -1;
 	if (w->fill_time) {
 		/* A line protocol timestamp can be any 64-bit number. */
-		if (now < TIMEFMT_MIN || now > TIMEFMT_MAX)
+		if (!timefmt_storable(now))
 			return err_set(err, "timestamp out of range: times "
 				       "are years 0001 to 9999");
 		w->row_time = now;
