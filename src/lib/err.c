@@ -4,11 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Messages quote input (a line of a file, an e-mail subject, a request's
+/* Messages quote input (a line of a file, an e-mail header, a request's
  * field) and end up on a terminal or in a log: a line break would forge a
- * second line, an escape sequence drive the terminal.  Each control
- * character becomes '?'. */
-static void one_line(char *s)
+ * second line, an escape sequence drive the terminal. */
+void err_one_line(char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -24,7 +23,7 @@ int err_set(struct hearth_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	one_line(err->msg);
+	err_one_line(err->msg);
 	return -1;
 }
 
@@ -50,7 +49,7 @@ int err_prefix(struct hearth_err *err, const char *fmt, ...)
 		memcpy(err->msg + at + 2, old, len);
 		err->msg[at + 2 + len] = '\0';
 	}
-	one_line(err->msg);
+	err_one_line(err->msg);
 	return -1;
 }
 

@@ -28,4 +28,8 @@ int err_prefix(struct hearth_err *err, const char *fmt, ...)
 
 void err_clear(struct hearth_err *err);
 
+/* err_one_line: make s one line, as every message is: each control
+ * character becomes '?'.  For reports built outside a hearth_err. */
+void err_one_line(char *s);
+
 #endif

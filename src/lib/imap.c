@@ -409,11 +409,16 @@ static int store_mail(struct poll *p, const struct mail *m, int64_t now,
 	store_bind_text(p->rej_ins, 5, nowts, strlen(nowts));
 	if (step_stmt(p->rej_ins, err) < 0)
 		goto out;
-	if (store_changes(p->s) > 0)
+	if (store_changes(p->s) > 0) {
+		size_t at = p->res->log.len;
+		/* The Message-ID is the mail's, raw. */
 		buf_addf(&p->res->log, "mail uid %lld (%s) left unread: %s: "
-			 "\"%.200s\"\n", (long long)m->uid,
+			 "\"%.200s\"", (long long)m->uid,
 			 mid.len ? mid.s : "no Message-ID", why.msg,
 			 buf_cstr(&subj));
+		err_one_line(p->res->log.s + at);
+		buf_addch(&p->res->log, '\n');
+	}
 	ret = 0;
 out:
 	buf_release(&raw);

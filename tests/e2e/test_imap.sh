@@ -110,6 +110,25 @@ test_malformed_kept_unread_and_reported_once() {
 	expect_eq "$(nrows)" 1
 }
 
+# Control characters in mails: in a decoded subject they become blanks
+# (an escape sequence in a sensor name is not stored); in a Message-ID,
+# which the log quotes, they show as '?', so a line break cannot forge a
+# second log line nor an escape sequence reach the terminal.
+test_control_characters_in_mails() {
+	setup control
+	dv_deliver "=?UTF-8?Q?'=1B[2JHall'_sensed_motion:_November_23,_2014_at_10:15PM?="
+	DV_SEQ=$((DV_SEQ + 1))
+	printf 'From: a@test.invalid\r\nMessage-ID: <x\033[2J\rhearth: 1000 new events@test.invalid>\r\nSubject: Re: x\r\n\r\nx\r\n' \
+		>"$DV_MAILDIR/.Motion/new/ctl.hearth-test"
+	chown "$DV_MAILUSER" "$DV_MAILDIR/.Motion/new/ctl.hearth-test"
+	expect_status 0 hearth imap --once
+	expect_contains "$(cat "$T_OUT")" "1 new events, 0 duplicates, 1 rejected"
+	expect_eq "$(sql1 hearth.db "SELECT r_s_name FROM motion")" "[2JHall"
+	expect_eq "$(wc -l <"$T_ERR")" 1 "log lines"
+	grep -q "$(printf '\033')" "$T_ERR" && fail "an escape reached the log: $(cat -v "$T_ERR")"
+	expect_contains "$(cat "$T_ERR")" "left unread"
+}
+
 test_duplicate_message_id_stored_once() {
 	setup dups
 	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:15PM" "<same@test.invalid>"
