@@ -68,7 +68,6 @@ void format_csv_field(struct buf *b, const char *s, size_t n)
 	buf_addch(b, '"');
 }
 
-/* One value as text; *is_num says whether JSON may print it bare. */
 /* Text for a terminal: control characters would move the cursor, change
  * colours or break the table (and \x1e, \x1f are the sampler's own
  * separators), so they are shown as escapes. */
@@ -89,6 +88,7 @@ static void table_text(struct buf *out, const char *s, size_t n)
 	}
 }
 
+/* One value as text; *is_num says whether JSON may print it bare. */
 static void value_text(struct store_stmt *st, int i, int time_idx,
 		       enum format_kind kind, struct buf *out, int *is_num,
 		       int *is_null)
