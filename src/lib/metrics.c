@@ -105,6 +105,21 @@ void metrics_write_error(struct metrics *m, const char *table)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* The client names the method: anything but the standard ones is "other",
+ * or each new word would add series (and memory) for as long as the
+ * server runs. */
+static const char *method_label(const char *method)
+{
+	static const char *const known[] = { "GET", "HEAD", "POST", "PUT",
+					     "DELETE", "OPTIONS", "PATCH" };
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(method, known[i]))
+			return known[i];
+	return "other";
+}
+
 void metrics_request(struct metrics *m, const char *route, const char *method,
 		     int status, double seconds)
 {
@@ -114,6 +129,7 @@ void metrics_request(struct metrics *m, const char *route, const char *method,
 
 	if (!route)
 		route = "none";
+	method = method_label(method);
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < m->nreqs && !rc; i++)
 		if (m->reqs[i].status == status &&

@@ -30,7 +30,8 @@ void metrics_rows(struct metrics *m, const char *table, int64_t n);
  * one it named, or NULL/"" when it named none. */
 void metrics_write_error(struct metrics *m, const char *table);
 /* metrics_request: one HTTP request answered.  route is the route
- * pattern (a bounded set of labels), not the URL. */
+ * pattern (a bounded set of labels), not the URL; a method other than
+ * GET, HEAD, POST, PUT, DELETE, OPTIONS and PATCH counts as "other". */
 void metrics_request(struct metrics *m, const char *route, const char *method,
 		     int status, double seconds);
 

@@ -3,7 +3,7 @@
 requests to hearth serve on 127.0.0.1:PORT, one connection each, from a
 fixed seed (the same requests every run).
 
-Tried: random and wrong methods; every route, unknown ones, %00, "..",
+Tried: random, wrong and made-up methods; every route, unknown ones, %00, "..",
 an over-long table name; query strings mixing since/until/bucket/agg/
 last/format/precision/width/height/token and the dashboard's from/to/w
 with times out of any range ("-77777777772d", "+10000y", 1e300, the
@@ -103,7 +103,8 @@ def csv():
 def request():
     r = rnd.random()
     meth = "POST" if r < 0.45 else "GET" if r < 0.85 else rnd.choice(
-        ["PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"])
+        ["PUT", "DELETE", "HEAD", "OPTIONS", "PATCH",
+         "X%04X" % rnd.getrandbits(16)])
     path = rnd.choice(PATHS)
     if meth == "POST" and rnd.random() < 0.6:
         path = rnd.choice(["/write", "/api/v2/write", "/api/v1/readings"])
