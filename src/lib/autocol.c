@@ -1,5 +1,6 @@
 #include "autocol.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,7 @@ static const char *bad_name(const char *name)
 	if (strlen(name) > AUTOCOL_NAME_MAX)
 		return "longer than " STR(AUTOCOL_NAME_MAX) " bytes";
 	for (p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+		if (iscntrl((unsigned char)*p))
 			return "it holds a control character";
 	return NULL;
 }

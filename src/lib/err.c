@@ -1,16 +1,18 @@
 #include "err.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 /* Messages quote input (a line of a file, an e-mail header, a request's
  * field) and end up on a terminal or in a log: a line break would forge a
- * second line, an escape sequence drive the terminal. */
+ * second line, an escape sequence drive the terminal.  (iscntrl: bytes
+ * below 0x20 and 0x7f, as hearth keeps the C locale.) */
 void err_one_line(char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if (iscntrl((unsigned char)*s))
 			*s = '?';
 }
 

@@ -1,5 +1,6 @@
 #include "format.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ void format_json_string(struct buf *b, const char *s, size_t n)
 			buf_addstr(b, "\\r");
 		} else if (c == '\t') {
 			buf_addstr(b, "\\t");
-		} else if (c < 0x20 || c == 0x7f) {
+		} else if (iscntrl(c)) {
 			buf_addf(b, "\\u%04x", c);
 		} else {
 			buf_addch(b, (char)c);
@@ -81,7 +82,7 @@ static void table_text(struct buf *out, const char *s, size_t n)
 			buf_addstr(out, "\\n");
 		else if (c == '\t')
 			buf_addstr(out, "\\t");
-		else if (c < 0x20 || c == 0x7f)
+		else if (iscntrl(c))
 			buf_addf(out, "\\x%02x", c);
 		else
 			buf_addch(out, (char)c);

@@ -171,7 +171,7 @@ int kv_key_check(const char *key, struct hearth_err *err)
 	if (n == 0 || n > 255)
 		return err_set(err, "key must be 1 to 255 bytes long");
 	for (i = 0; i < n; i++)
-		if ((unsigned char)key[i] < 0x20 || key[i] == 0x7f)
+		if (iscntrl((unsigned char)key[i]))
 			return err_set(err, "key contains a control character");
 	return 0;
 }

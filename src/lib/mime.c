@@ -3,6 +3,7 @@
  */
 #include "mime.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <iconv.h>
 #include <string.h>
@@ -270,7 +271,7 @@ int mime_decode_words(const char *s, size_t len, struct buf *out)
 	/* One clean line: control characters (also ones that came out of
 	 * an encoded word) become spaces. */
 	for (k = start; k < out->len; k++)
-		if ((unsigned char)out->s[k] < 0x20 || out->s[k] == 0x7f)
+		if (iscntrl((unsigned char)out->s[k]))
 			out->s[k] = ' ';
 	return 0;
 }
