@@ -83,6 +83,18 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 						 "byte count", mb);
 		}
 	}
+	{
+		const char *pi = config_get(ctx->cfg, "serve",
+					    "max_connections_per_ip");
+		if (pi) {
+			unsigned long n = strtoul(pi, &end, 10);
+			if (*end || !*pi || n < 1 || n > HTTP_MAX_CONNS)
+				return cmd_error("[serve] max_connections_per_ip "
+						 "'%s': want 1 to %d", pi,
+						 HTTP_MAX_CONNS);
+			o.per_ip = (unsigned)n;
+		}
+	}
 	/* The database must open now, not at the first request. */
 	if (cmd_open_db(ctx, 0))
 		return 1;

@@ -639,6 +639,8 @@ int http_start(struct http_server **out, const struct http_opts *o,
 		srv->o.threads = 4;
 	if (!srv->o.max_body)
 		srv->o.max_body = DEFAULT_MAX_BODY;
+	if (!srv->o.per_ip)
+		srv->o.per_ip = HTTP_PER_IP_DEFAULT;
 	srv->routes = routes;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->streams_done, NULL);
@@ -653,8 +655,9 @@ int http_start(struct http_server **out, const struct http_opts *o,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, srv->o.threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-		MHD_OPTION_CONNECTION_LIMIT, 256u,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->o.per_ip,
 		MHD_OPTION_END);
 	if (!srv->d) {
 		err_set(err, "cannot listen on %s (address in use or not "

@@ -59,10 +59,22 @@ struct http_route {
 	size_t max_body;     /* 0: the server default ([serve] max_body) */
 };
 
+/* At most this many connections at once; an idle one is closed after
+ * HTTP_IDLE_SECONDS. */
+#define HTTP_MAX_CONNS 256
+#define HTTP_IDLE_SECONDS 30
+/* A quarter of them per address, so that one client that leaks
+ * connections (a sensor's sketch that never closes) cannot lock out the
+ * dashboard and the other sensors. */
+#define HTTP_PER_IP_DEFAULT 64
+
 struct http_opts {
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
 	unsigned threads;     /* pool size, 0 = 4 */
 	size_t max_body;      /* default body cap, 0 = 16 MiB */
+	/* connections one client address may hold, of HTTP_MAX_CONNS in
+	 * all; 0 = HTTP_PER_IP_DEFAULT */
+	unsigned per_ip;
 	const char *db_url;   /* opened once per pool thread */
 	const char *db_base;  /* base dir for a relative SQLite path */
 	struct config *cfg;   /* for handlers; not owned */

@@ -655,6 +655,56 @@ for i in range(1000000):
 	stop_server
 }
 
+# conns_py PORT LIMIT: of LIMIT + 1 idle connections from 127.0.0.1, one
+# is closed unanswered (which one depends on the order the pool threads
+# accept them in), while 127.0.0.2 (another client) is still served; once
+# one is closed, 127.0.0.1 gets in again.
+conns_py='
+import socket, sys, time
+port, limit = int(sys.argv[1]), int(sys.argv[2])
+def conn(src):
+    return socket.create_connection(("127.0.0.1", port), timeout=5,
+                                    source_address=(src, 0))
+def healthz(s):
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        return s.recv(100).split(b" ")[1:2] == [b"200"]
+    except (ConnectionResetError, BrokenPipeError, IndexError):
+        return False
+held = [conn("127.0.0.1") for _ in range(limit + 1)]
+served = [s for s in held if healthz(s)]
+assert len(served) == limit, "%d of %d served" % (len(served), limit + 1)
+assert healthz(conn("127.0.0.2")), "another address is locked out"
+served.pop().close()
+for _ in range(50):
+    if healthz(conn("127.0.0.1")):
+        break
+    time.sleep(0.1)
+else:
+    raise SystemExit("no room again after a close")
+'
+
+# A client that leaks connections (bad values of the setting tried too:
+# 0, 257, text).
+test_connections_per_address() {
+	local v
+	for v in 0 257 many; do
+		hearth init . >/dev/null
+		sed -i "/^\[serve\]/a max_connections_per_ip = $v" hearth.ini
+		expect_status 1 hearth serve --listen "127.0.0.1:$(free_port)"
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "max_connections_per_ip '$v': want 1 to 256"
+		rm -rf hearth.ini hearth.db schema.sql migrations
+	done
+	start_server "max_connections_per_ip = 5"
+	python3 -c "$conns_py" "$PORT" 5 || fail "5 per address"
+	stop_server
+	rm -rf hearth.ini hearth.db schema.sql migrations
+	start_server
+	python3 -c "$conns_py" "$PORT" 64 || fail "64 per address by default"
+	stop_server
+}
+
 # Debian's python3-influxdb, as a user's script would call it.
 test_influxdb_python_client() {
 	start_server
