@@ -3,7 +3,7 @@
 #   make          dev build (build/dev/hearth), warnings are errors
 #   make deps     install missing Debian packages (apt-get), saying which
 #   make run      deps, build, demo database, dashboard
-#   make check    deps, dev + ASan/UBSan builds, every test; ends "N passed, N failed"
+#   make check    deps, dev + ASan/UBSan + TSan builds, every test; ends "N passed, N failed"
 #   make bench    benchmarks, each printed beside its peer
 #   make install  PREFIX=/usr/local DESTDIR=
 
@@ -23,6 +23,8 @@ DEFS := -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64
 ifeq ($(V),san)
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
+else ifeq ($(V),tsan)
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 else
 OPT := -O2 -g
 endif
@@ -64,13 +66,15 @@ $(B)/bench/insert_loop: bench/insert_loop.c $(B)/libhearth.a
 deps:
 	@scripts/deps.sh build
 
-# The sanitizer build runs every test; the dev build proves the code is
+# The ASan/UBSan build runs every test, and the ThreadSanitizer build
+# those of the code that runs threads; the dev build proves the code is
 # warning-free and is what benchmarks and `make run` use.
 check:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory V=dev all
 	@$(MAKE) --no-print-directory V=san all
-	@tests/run.sh build/san
+	@$(MAKE) --no-print-directory V=tsan build/tsan/hearth build/tsan/tests/test_checkpointer
+	@tests/run.sh build/san build/tsan
 
 run:
 	@scripts/deps.sh build

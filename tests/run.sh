@@ -1,27 +1,37 @@
 #!/bin/sh
-# run.sh BUILD_DIR - run every unit test binary and every end-to-end script
-# against the hearth binary in BUILD_DIR; each prints PASS/FAIL lines, which
-# are counted into the closing "N passed, N failed" line.
+# run.sh BUILD_DIR [TSAN_BUILD_DIR] - run every unit test binary and every
+# end-to-end script against the hearth binary in BUILD_DIR; each prints
+# PASS/FAIL lines, which are counted into the closing "N passed, N failed"
+# line.  With TSAN_BUILD_DIR (a -fsanitize=thread build), the tests of the
+# code that runs threads run once more on it, counted as tsan/..., and
+# every ThreadSanitizer report is a failure of its own.
 # TESTS=pattern limits the run to files whose name contains pattern.
 set -u
-build=${1:?usage: run.sh BUILD_DIR}
+build=${1:?usage: run.sh BUILD_DIR [TSAN_BUILD_DIR]}
+tsan=${2:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$build" && pwd)
+[ -z "$tsan" ] || tsan=$(cd "$tsan" && pwd)
 export HEARTH="$build/hearth"
 export HEARTH_TOP="$top"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -rf "$log" "$log.out" "$log.tsan"' EXIT
 
+# run_one NAME COMMAND...: PASS/FAIL lines are counted, under the
+# prefix $group when it is set.
+group=
 run_one() {
 	name=$1
 	shift
 	case "$name" in *${TESTS:-}*) ;; *) return ;; esac
+	name=$group$name
 	echo "== $name"
 	start=$(date +%s)
 	"$@" >"$log.out" 2>&1
 	rc=$?
+	[ -z "$group" ] || sed -i -E "s#^(PASS|FAIL) #\1 $group#" "$log.out"
 	cat "$log.out"
 	grep -E '^(PASS|FAIL) ' "$log.out" >>"$log"
 	# A script that dies before reporting anything still counts as failed.
@@ -37,6 +47,37 @@ done
 for t in "$top"/tests/e2e/test_*.sh; do
 	[ -f "$t" ] && run_one "e2e/$(basename "$t")" bash "$t"
 done
+
+# The server's pool threads, its checkpointer, its streams and the IMAP
+# poller, under ThreadSanitizer.  Reports go to files, so that a race in a
+# server that a test kills is counted too.
+run_tsan() {
+	local wrap="" t r
+	if ! "$tsan/hearth" --version >/dev/null 2>"$log.out"; then
+		# Some kernels' address layouts need ASLR off for TSan.
+		wrap="setarch $(uname -m) -R"
+		if ! $wrap "$tsan/hearth" --version >/dev/null 2>>"$log.out"; then
+			echo "FAIL tsan/start: ThreadSanitizer cannot run here: $(head -1 "$log.out")" | tee -a "$log"
+			return
+		fi
+	fi
+	mkdir "$log.tsan"
+	group=tsan/
+	export HEARTH="$tsan/hearth" HEARTH_SANITIZER=thread
+	export TSAN_OPTIONS="log_path=$log.tsan/report second_deadlock_stack=1"
+	run_one unit/test_checkpointer $wrap "$tsan/tests/test_checkpointer"
+	for t in api dashboard imap; do
+		run_one "e2e/test_$t.sh" $wrap bash "$top/tests/e2e/test_$t.sh"
+	done
+	for r in "$log.tsan"/report*; do
+		[ -f "$r" ] || continue
+		cat "$r"
+		echo "FAIL tsan/report: $(grep -m1 'WARNING: ThreadSanitizer' "$r")" | tee -a "$log"
+	done
+	rm -rf "$log.tsan"
+}
+[ -z "$tsan" ] || run_tsan
+
 rm -f "$log.out"
 passed=$(grep -c '^PASS ' "$log")
 failed=$(grep -c '^FAIL ' "$log")

@@ -616,8 +616,14 @@ for i in range(1000000):
 	expect_eq "$(tail -1 body.out)" "2024-01-12 13:46:39,999999,39.5" "last row"
 	after=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")
 	echo "  CSV of $size bytes: peak RSS $before -> $after kB" >&2
-	[ $(((after - before) * 1024)) -lt $((size / 2)) ] ||
-		fail "peak memory grew by $((after - before)) kB for a $size-byte answer"
+	# ThreadSanitizer's shadow memory and its allocator's slow reuse
+	# double the growth; the other builds check the bound.
+	if [ "${HEARTH_SANITIZER:-}" = thread ]; then
+		echo "  (bound not checked under ThreadSanitizer)" >&2
+	else
+		[ $(((after - before) * 1024)) -lt $((size / 2)) ] ||
+			fail "peak memory grew by $((after - before)) kB for a $size-byte answer"
+	fi
 	get "/api/v1/readings?since=2024-01-01T00:00:00Z&bucket=1h&agg=max"
 	expect_eq "$CODE" 200
 	expect_eq "$(python3 -c 'import json,sys; print(len(json.load(open("body.out"))))')" 278 "hour buckets"
