@@ -180,6 +180,24 @@ int http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
 	return 0;
 }
 
+static int route_path_matches(const struct http_route *r, const char *path)
+{
+	size_t n = strlen(r->path);
+
+	return r->path[n - 1] == '*' ? !strncmp(path, r->path, n - 1)
+				     : !strcmp(path, r->path);
+}
+
+/* HEAD is GET without the body (libmicrohttpd leaves it out), as every
+ * general-purpose server must offer: `curl -I` and uptime checkers send
+ * it. */
+static int route_method_matches(const struct http_route *r,
+				const char *method)
+{
+	return !r->method || !strcmp(r->method, method) ||
+	       (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"));
+}
+
 static const struct http_route *find_route(struct http_server *srv,
 					   const char *method, const char *path,
 					   int *path_matched)
@@ -190,17 +208,35 @@ static const struct http_route *find_route(struct http_server *srv,
 	*path_matched = 0;
 	for (set = srv->routes; *set; set++)
 		for (r = *set; r->path; r++) {
-			size_t n = strlen(r->path);
-			int match = r->path[n - 1] == '*'
-					    ? !strncmp(path, r->path, n - 1)
-					    : !strcmp(path, r->path);
-			if (!match)
+			if (!route_path_matches(r, path))
 				continue;
 			*path_matched = 1;
-			if (!r->method || !strcmp(r->method, method))
+			if (route_method_matches(r, method))
 				return r;
 		}
 	return NULL;
+}
+
+/* The Allow header of a 405: the methods some route takes at path. */
+static void allowed_methods(struct http_server *srv, const char *path,
+			    char *out, size_t size)
+{
+	static const char *const methods[] = { "GET", "HEAD", "POST", NULL };
+	const struct http_route *const *set;
+	const struct http_route *r;
+	size_t i, len = 0;
+
+	out[0] = '\0';
+	for (i = 0; methods[i]; i++) {
+		int ok = 0;
+		for (set = srv->routes; *set && !ok; set++)
+			for (r = *set; r->path && !ok; r++)
+				ok = route_path_matches(r, path) &&
+				     route_method_matches(r, methods[i]);
+		if (ok)
+			len += (size_t)snprintf(out + len, size - len, "%s%s",
+						len ? ", " : "", methods[i]);
+	}
 }
 
 /*
@@ -405,8 +441,14 @@ undo:
 	return rc;
 }
 
+static ssize_t no_content(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls, (void)pos, (void)buf, (void)max;
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn,
-				 struct http_resp *resp)
+				 struct http_resp *resp, int head)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -414,7 +456,20 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
 	char *body = buf_detach(&resp->body, &len);
 	int i;
 
-	if (resp->stream) {
+	if (resp->stream && head) {
+		/* libmicrohttpd ends the chunked body it leaves out of a HEAD
+		 * answer with "0\r\n\r\n" all the same, which the client
+		 * would take for the start of its next answer: HEAD of a
+		 * stream is answered the HTTP/1.0 way, without chunks, and
+		 * the connection closes.  The stream's thread ends as it
+		 * would for a client that hung up. */
+		free(body);
+		stream_released(resp->stream);
+		resp->stream = NULL;
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024,
+						      no_content, NULL, NULL);
+		MHD_set_response_options(r, MHD_RF_HTTP_1_0_SERVER, MHD_RO_END);
+	} else if (resp->stream) {
 		free(body);
 		resp->stream->conn = conn;
 		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536,
@@ -475,10 +530,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		cap = route && route->max_body ? route->max_body : srv->o.max_body;
 		buf_init(&rs->body, cap);
 		if (!route) {
+			char allow[32];
+
 			http_resp_error(&resp, matched ? 405 : 404, "%s %s: %s",
 					method, url,
 					matched ? "method not allowed"
 						: "no such page");
+			if (matched) {
+				allowed_methods(srv, url, allow, sizeof(allow));
+				http_resp_header(&resp, "Allow", allow);
+			}
 			goto reply;
 		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -544,7 +605,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 reply:
 	{
 		int status = resp.status ? resp.status : 200;
-		ret = send_resp(conn, &resp);
+		ret = send_resp(conn, &resp, !strcmp(method, "HEAD"));
 		if (srv->o.observe) {
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);

@@ -58,6 +58,23 @@ get() {
 
 rows() { sql1 hearth.db "SELECT count(*) FROM ${1:-readings}"; }
 
+# head_raw PATH: "STATUS BYTES" of a HEAD request, BYTES what came after
+# the headers before the server closed (curl -I would not read them).
+head_raw() {
+	python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"HEAD %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % sys.argv[2].encode())
+data = b""
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    data += d
+head, _, rest = data.partition(b"\r\n\r\n")
+print(head.split(b" ")[1].decode(), len(rest))' "$PORT" "$1"
+}
+
 test_json_object_and_array() {
 	start_server
 	post /api/v1/readings application/json '{"r_datetime":"2024-01-01T00:00:00Z","r_watts":100,"r_temp":20.5}'
@@ -432,6 +449,19 @@ test_healthz_ping_query() {
 	post "/query" application/x-www-form-urlencoded 'q=SELECT * FROM readings'
 	expect_eq "$CODE" 400 "influxql"
 	expect_contains "$BODY" "does not run InfluxQL"
+	# HEAD is GET without the body; a wrong method gets 405 and Allow.
+	for p in /healthz /metrics /api/v1/tables /api/v1/readings /; do
+		expect_eq "$(head_raw "$p")" "200 0" "HEAD $p: status, bytes after the headers"
+	done
+	get /api/v1/readings -X DELETE
+	expect_eq "$CODE" 405 "DELETE a table"
+	expect_contains "$HDRS" "Allow: GET, HEAD, POST"
+	get /write
+	expect_eq "$CODE" 405 "GET /write"
+	expect_contains "$HDRS" "Allow: POST"
+	post /healthz text/plain x
+	expect_eq "$CODE" 405 "POST /healthz"
+	expect_contains "$HDRS" "Allow: GET, HEAD"
 	stop_server
 }
 
@@ -630,6 +660,11 @@ for i in range(1000000):
 	curl -s "$URL/api/v1/readings?since=2024-01-01T00:00:00Z" | head -c 1000 >/dev/null || true
 	get /healthz
 	expect_eq "$CODE" 200 "after a client hung up"
+	# HEAD starts the stream, which must end without a reader.
+	expect_eq "$(head_raw "/api/v1/readings?format=csv&since=2024-01-01T00:00:00Z")" \
+		"200 0" "HEAD of a stream"
+	get /healthz
+	expect_eq "$CODE" 200 "after a HEAD of a stream"
 	# 20 readers at 2 KB/s: 16 streams hold, the others get 503 at once
 	# (a stream of an earlier reader that is still ending counts too).
 	# they must not outlive a failing test
