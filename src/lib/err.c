@@ -16,6 +16,16 @@ void err_one_line(char *s)
 			*s = '?';
 }
 
+char *err_quote(char *dst, size_t size, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i + 1 < size; i++)
+		dst[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+	dst[i] = '\0';
+	return dst;
+}
+
 int err_set(struct hearth_err *err, const char *fmt, ...)
 {
 	va_list ap;

@@ -9,6 +9,8 @@
 #ifndef HEARTH_ERR_H
 #define HEARTH_ERR_H
 
+#include <stddef.h>
+
 #define HEARTH_ERR_MAX 512
 
 struct hearth_err {
@@ -31,5 +33,10 @@ void err_clear(struct hearth_err *err);
 /* err_one_line: make s one line, as every message is: each control
  * character becomes '?'.  For reports built outside a hearth_err. */
 void err_one_line(char *s);
+
+/* err_quote: the first size - 1 bytes (at most) of s[0..n) in dst,
+ * NUL-terminated, each control character, NUL too, as '?'; returns dst.
+ * For quoting a value that may hold a NUL byte, where "%.*s" would stop. */
+char *err_quote(char *dst, size_t size, const char *s, size_t n);
 
 #endif

@@ -396,6 +396,8 @@ static int convert_value(struct writer *w, size_t i, const char *v, size_t n,
 			 struct hearth_err *err)
 {
 	const struct wcol *c = &w->cols[i];
+	const char *what;
+	char quoted[65];
 	int64_t iv;
 	double dv;
 
@@ -456,14 +458,17 @@ static int convert_value(struct writer *w, size_t i, const char *v, size_t n,
 	out->n = n;
 	return 0;
 bad_time:
-	return err_set(err, "column %s: '%.*s' is not a time", c->col->name,
-		       (int)(n > 64 ? 64 : n), v);
+	what = "a time";
+	goto bad;
 bad_int:
-	return err_set(err, "column %s: '%.*s' is not an integer", c->col->name,
-		       (int)(n > 64 ? 64 : n), v);
+	what = "an integer";
+	goto bad;
 bad_num:
-	return err_set(err, "column %s: '%.*s' is not a number", c->col->name,
-		       (int)(n > 64 ? 64 : n), v);
+	what = "a number";
+bad:
+	/* The value may hold a NUL byte (CSV "1<NUL>x"): quoted whole. */
+	return err_set(err, "column %s: '%s' is not %s", c->col->name,
+		       err_quote(quoted, sizeof(quoted), v, n), what);
 }
 
 /* ref: the text stays put until the statement is reset (no copy). */

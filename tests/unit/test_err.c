@@ -37,4 +37,16 @@ static void test_one_line(void)
 	CHECK(strchr(err.msg, '\n') == NULL);
 }
 
-T_MAIN("err", T(test_set_and_prefix), T(test_one_line))
+/* Quoting a value with a NUL byte inside, one longer than the room, an
+ * empty one, and no room beyond the terminator. */
+static void test_quote(void)
+{
+	char q[8];
+
+	CHECK_STR(err_quote(q, sizeof(q), "1\0x\n", 4), "1?x?");
+	CHECK_STR(err_quote(q, sizeof(q), "0123456789", 10), "0123456");
+	CHECK_STR(err_quote(q, sizeof(q), "", 0), "");
+	CHECK_STR(err_quote(q, 1, "abc", 3), "");
+}
+
+T_MAIN("err", T(test_set_and_prefix), T(test_one_line), T(test_quote))
