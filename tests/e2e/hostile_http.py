@@ -15,8 +15,8 @@ out of range; CSV with broken quotes, duplicate or unknown columns, a
 BOM; gzip bodies whole, cut short or under unknown encodings; right,
 wrong, empty and mis-cased Authorization headers.
 
-Checks that every request is answered, never with a 5xx, and that the
-rows the answers say were stored add up.  Prints "ROWS n" (rows the
+Checks that every request is answered, never with a 5xx, a HEAD without a
+body, and that the rows the answers say were stored add up.  Prints "ROWS n" (rows the
 server said it stored) and the count of each status on stdout; problems
 on stderr, exit 1."""
 import gzip
@@ -174,6 +174,9 @@ for i in range(n):
     codes[code] = codes.get(code, 0) + 1
     if code == "none" or code.startswith("5"):
         print("request %d: answer %r to %r" % (i, data[:200], raw[:300]), file=sys.stderr)
+        bad += 1
+    elif raw.startswith(b"HEAD ") and data.partition(b"\r\n\r\n")[2]:
+        print("request %d: a body after HEAD: %r" % (i, data[:300]), file=sys.stderr)
         bad += 1
     elif code in ("200", "204") and raw.startswith(b"POST "):
         rows += stored(data)
