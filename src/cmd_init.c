@@ -50,6 +50,8 @@ static const char default_ini[] =
 	"[serve]\n"
 	"listen = 127.0.0.1:8080\n"
 	"; write_token_file = token      ; required for writes over HTTP\n"
+	"; auto_columns = yes            ; new fields and tags become columns\n"
+	"; auto_tables = yes             ; new measurements become tables\n"
 	"\n"
 	"[imap]\n"
 	"; url = imaps://imap.gmail.com/Motion\n"

@@ -157,12 +157,23 @@ static int encoded(struct http_req *req)
 	       strcasecmp(ce, "gzip") && strcasecmp(ce, "x-gzip");
 }
 
-static int auto_columns(struct http_req *req)
+static int serve_flag(struct http_req *req, const char *key)
 {
-	const char *v = config_get(http_config(req), "serve", "auto_columns");
+	const char *v = config_get(http_config(req), "serve", key);
 
 	return v && (!strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
 		     !strcasecmp(v, "on") || !strcmp(v, "1"));
+}
+
+/* What [serve] auto_columns and auto_tables let a request add (autocol.h);
+ * tables only where the measurement names the table, not to a route that
+ * does (POST /api/v1/TABLE). */
+static unsigned auto_adds(struct http_req *req, int route_names_table)
+{
+	return (serve_flag(req, "auto_columns") ? AUTOCOL_COLUMNS : 0) |
+	       (!route_names_table && serve_flag(req, "auto_tables")
+			? AUTOCOL_TABLES
+			: 0);
 }
 
 /* Import the body in one transaction.  *bad is set when the error is the
@@ -177,15 +188,16 @@ static int run_import(struct http_req *req, struct store *s,
 	struct ingest_src *src;
 	struct stage *st = NULL;
 	long bad_line = 0;
+	unsigned adds = auto_adds(req, table != NULL);
 	int rc = -1, added = 0;
 
 	memset(res, 0, sizeof(*res));
 	*bad = 0;
-	/* New columns first, under the write lock, so that no other request
-	 * writes a revision at the same time. */
-	if (format == IMPORT_LP && auto_columns(req)) {
+	/* New tables and columns first, under the write lock, so that no
+	 * other request writes a revision at the same time. */
+	if (format == IMPORT_LP && adds) {
 		lock_writes(s);
-		rc = autocol_apply(s, schema, http_config(req), NULL,
+		rc = autocol_apply(s, schema, http_config(req), adds, NULL,
 				   req->body, req->body_len, &added, bad, err);
 		unlock_writes(s);
 		if (rc < 0)
@@ -265,8 +277,9 @@ int api_write_v1(struct http_req *req, struct http_resp *resp, void *ud)
 
 		memset(&jr, 0, sizeof(jr));
 		lock_writes(s);
-		rc = auto_columns(req)
-			     ? autocol_apply(s, schema, http_config(req), t->name,
+		rc = auto_adds(req, 1)
+			     ? autocol_apply(s, schema, http_config(req),
+					     auto_adds(req, 1), t->name,
 					     req->body, req->body_len, &added,
 					     &jr.bad_input, &err)
 			     : 0;

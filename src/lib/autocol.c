@@ -23,6 +23,8 @@ struct newcol {
 struct scan {
 	struct newcol cols[AUTOCOL_MAX];
 	size_t n;
+	char *tables[AUTOCOL_TABLES_MAX]; /* to create */
+	size_t ntables;
 };
 
 static const char *lp_type(enum lp_kind k, int is_tag)
@@ -93,8 +95,34 @@ static int note(struct scan *sc, const char *table, const char *name,
 	return 0;
 }
 
+/* Remember a table to create; -1 when the name will not do or there are
+ * too many (why says so). */
+static int new_table(struct scan *sc, const char *name, const char **why)
+{
+	size_t i;
+
+	if ((*why = bad_name(name)))
+		return -1;
+	/* hearth's bookkeeping and SQLite's own. */
+	if (!strncasecmp(name, "hearth_", 7) || !strncasecmp(name, "sqlite_", 7)) {
+		*why = "the name is reserved";
+		return -1;
+	}
+	for (i = 0; i < sc->ntables; i++)
+		if (!strcasecmp(sc->tables[i], name))
+			return 0;
+	if (sc->ntables == AUTOCOL_TABLES_MAX) {
+		*why = "more than " STR(AUTOCOL_TABLES_MAX) " new tables in one "
+		       "request";
+		return -1;
+	}
+	sc->tables[sc->ntables++] = xstrdup(name);
+	return 0;
+}
+
 static int scan_body(struct scan *sc, const struct schema *schema,
-		     const char *body, size_t len, struct hearth_err *err)
+		     unsigned what, const char *body, size_t len,
+		     struct hearth_err *err)
 {
 	struct ingest_src *src = xmalloc(sizeof(*src));
 	struct lp_parser p;
@@ -109,20 +137,30 @@ static int scan_body(struct scan *sc, const struct schema *schema,
 	while (lp_next(&p, &pt, &ignore) == 1) {
 		const struct schema_table *t =
 			schema_find_table(schema, pt.measurement);
+		const char *table = t ? t->name : pt.measurement;
 		size_t i, n = pt.ntags + pt.nfields;
 
-		if (!t || t->internal)
+		if (t ? t->internal || !(what & AUTOCOL_COLUMNS)
+		      : !(what & AUTOCOL_TABLES))
 			continue;
+		if (!t && new_table(sc, table, &why) < 0) {
+			err_set(err, "line %ld: new table '%.64s': %s "
+				"(auto_tables)", pt.line, table, why);
+			goto out;
+		}
 		for (i = 0; i < n; i++) {
 			const struct lp_pair *kv = &pt.tags[i];
-			if (schema_find_column(t, kv->key))
+			if (t && schema_find_column(t, kv->key))
 				continue;
-			if (note(sc, t->name, kv->key,
-				 lp_type(kv->kind, i < pt.ntags), &why) < 0) {
-				err_set(err, "line %ld: new column '%.64s': %s "
-					"(auto_columns)", pt.line, kv->key, why);
-				goto out;
-			}
+			if (!t && !strcasecmp(kv->key, AUTOCOL_TIME))
+				why = "it is the new table's time column";
+			else if (note(sc, table, kv->key,
+				      lp_type(kv->kind, i < pt.ntags), &why) == 0)
+				continue;
+			err_set(err, "line %ld: new column '%.64s': %s (%s)",
+				pt.line, kv->key, why,
+				t ? "auto_columns" : "auto_tables");
+			goto out;
 		}
 	}
 	ret = 0;
@@ -199,17 +237,17 @@ static int check_head(struct store *s, const struct revision_set *rs,
 	int ret = -1;
 
 	if (nheads > 1) {
-		err_set(err, "auto_columns: the migrations have %zu heads "
-			"(run 'hearth merge')", nheads);
+		err_set(err, "auto_columns/auto_tables: the migrations have "
+			"%zu heads (run 'hearth merge')", nheads);
 		goto out;
 	}
 	if (migration_applied(s, rs, mark, err) < 0)
 		goto out;
 	for (i = 0; i < rs->n; i++)
 		if (!mark[i]) {
-			err_set(err, "auto_columns: the database is not at head "
-				"(revision %s is not applied: run 'hearth "
-				"upgrade')", rs->revs[i].id);
+			err_set(err, "auto_columns/auto_tables: the database "
+				"is not at head (revision %s is not applied: "
+				"run 'hearth upgrade')", rs->revs[i].id);
 			goto out;
 		}
 	ret = 0;
@@ -219,10 +257,96 @@ out:
 	return ret;
 }
 
+static int in_new_table(const struct scan *sc, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < sc->ntables; i++)
+		if (!strcasecmp(sc->tables[i], table))
+			return 1;
+	return 0;
+}
+
+/* Put sql in front of what down holds: undone in reverse order. */
+static void prepend(struct buf *down, const struct buf *sql)
+{
+	struct buf d = BUF_INIT;
+
+	buf_add(&d, sql->s, sql->len);
+	buf_add(&d, buf_cstr(down), down->len);
+	buf_release(down);
+	*down = d;
+}
+
+/* The revision: new tables (as `hearth init` makes them: the time column
+ * indexed), then new columns of the others; the message names both. */
+static void revision_sql(const struct scan *sc, struct buf *up,
+			 struct buf *down, struct buf *msg)
+{
+	struct buf d = BUF_INIT, ix = BUF_INIT;
+	size_t i, k;
+	int first = 1;
+
+	for (k = 0; k < sc->ntables; k++) {
+		const char *tb = sc->tables[k];
+
+		buf_addstr(up, "CREATE TABLE ");
+		store_quote_ident(up, tb);
+		buf_addstr(up, " (\n    ");
+		store_quote_ident(up, AUTOCOL_TIME);
+		buf_addstr(up, " TIMESTAMP NOT NULL");
+		for (i = 0; i < sc->n; i++)
+			if (!strcasecmp(sc->cols[i].table, tb)) {
+				buf_addstr(up, ",\n    ");
+				store_quote_ident(up, sc->cols[i].name);
+				buf_addf(up, " %s", sc->cols[i].type);
+			}
+		buf_reset(&ix);
+		buf_addf(&ix, "%s_%s", tb, AUTOCOL_TIME);
+		buf_addstr(up, "\n);\nCREATE INDEX ");
+		store_quote_ident(up, ix.s);
+		buf_addstr(up, " ON ");
+		store_quote_ident(up, tb);
+		buf_addstr(up, " (");
+		store_quote_ident(up, AUTOCOL_TIME);
+		buf_addstr(up, ");\n");
+		buf_reset(&d);
+		buf_addstr(&d, "DROP TABLE ");
+		store_quote_ident(&d, tb);
+		buf_addstr(&d, ";\n");
+		prepend(down, &d);
+		buf_addf(msg, "%s%s", k ? ", " : "auto_tables: create ", tb);
+	}
+	for (i = 0; i < sc->n; i++) {
+		if (in_new_table(sc, sc->cols[i].table))
+			continue;
+		buf_addstr(up, "ALTER TABLE ");
+		store_quote_ident(up, sc->cols[i].table);
+		buf_addstr(up, " ADD COLUMN ");
+		store_quote_ident(up, sc->cols[i].name);
+		buf_addf(up, " %s;\n", sc->cols[i].type);
+		buf_reset(&d);
+		buf_addstr(&d, "ALTER TABLE ");
+		store_quote_ident(&d, sc->cols[i].table);
+		buf_addstr(&d, " DROP COLUMN ");
+		store_quote_ident(&d, sc->cols[i].name);
+		buf_addstr(&d, ";\n");
+		prepend(down, &d);
+		buf_addf(msg, "%s%s.%s",
+			 first ? (msg->len ? "; auto_columns: add "
+					   : "auto_columns: add ")
+			       : ", ",
+			 sc->cols[i].table, sc->cols[i].name);
+		first = 0;
+	}
+	buf_release(&d);
+	buf_release(&ix);
+}
+
 int autocol_apply(struct store *s, const struct schema *schema,
-		  const struct config *cfg, const char *json_table,
-		  const char *body, size_t len, int *added, int *bad_input,
-		  struct hearth_err *err)
+		  const struct config *cfg, unsigned what,
+		  const char *json_table, const char *body, size_t len,
+		  int *added, int *bad_input, struct hearth_err *err)
 {
 	struct scan sc;
 	struct revision_set rs = REVISION_SET_INIT;
@@ -235,40 +359,22 @@ int autocol_apply(struct store *s, const struct schema *schema,
 	*added = 0;
 	*bad_input = 0;
 	memset(&sc, 0, sizeof(sc));
-	if ((json_table ? scan_json(&sc, schema, json_table, body, len, err)
-			: scan_body(&sc, schema, body, len, err)) < 0) {
+	if ((json_table
+		     ? (what & AUTOCOL_COLUMNS
+				? scan_json(&sc, schema, json_table, body, len, err)
+				: 0)
+		     : scan_body(&sc, schema, what, body, len, err)) < 0) {
 		*bad_input = 1;
 		goto out;
 	}
-	if (sc.n == 0) {
+	if (sc.n == 0 && sc.ntables == 0) {
 		ret = 0;
 		goto out;
 	}
 	dir = config_path(cfg, "hearth", "migrations", "migrations");
 	if (revision_load(&rs, dir, err) < 0 || check_head(s, &rs, err) < 0)
 		goto out;
-	buf_addstr(&msg, "auto_columns: add");
-	for (i = 0; i < sc.n; i++) {
-		buf_addstr(&up, "ALTER TABLE ");
-		store_quote_ident(&up, sc.cols[i].table);
-		buf_addstr(&up, " ADD COLUMN ");
-		store_quote_ident(&up, sc.cols[i].name);
-		buf_addf(&up, " %s;\n", sc.cols[i].type);
-		/* Undo in reverse order. */
-		{
-			struct buf d = BUF_INIT;
-			buf_addstr(&d, "ALTER TABLE ");
-			store_quote_ident(&d, sc.cols[i].table);
-			buf_addstr(&d, " DROP COLUMN ");
-			store_quote_ident(&d, sc.cols[i].name);
-			buf_addstr(&d, ";\n");
-			buf_add(&d, buf_cstr(&down), down.len);
-			buf_release(&down);
-			down = d;
-		}
-		buf_addf(&msg, "%s %s.%s", i ? "," : "", sc.cols[i].table,
-			 sc.cols[i].name);
-	}
+	revision_sql(&sc, &up, &down, &msg);
 	nheads = revision_heads(&rs, &heads);
 	parents = xcalloc(nheads + 1, sizeof(*parents));
 	for (i = 0; i < nheads; i++)
@@ -284,16 +390,18 @@ int autocol_apply(struct store *s, const struct schema *schema,
 		/* The revision did not apply (and was rolled back): leave no
 		 * file behind that the next upgrade would trip over. */
 		unlink(path);
-		err_prefix(err, "auto_columns: %s", msg.s);
+		err_prefix(err, "%s", msg.s);
 		goto out;
 	}
-	*added = (int)sc.n;
+	*added = (int)(sc.n + sc.ntables);
 	ret = 0;
 out:
 	for (i = 0; i < sc.n; i++) {
 		free(sc.cols[i].table);
 		free(sc.cols[i].name);
 	}
+	for (i = 0; i < sc.ntables; i++)
+		free(sc.tables[i]);
 	revision_set_release(&rs);
 	buf_release(&up);
 	buf_release(&down);

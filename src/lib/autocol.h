@@ -1,17 +1,21 @@
 /*
- * autocol.h - [serve] auto_columns: columns that a line-protocol or JSON
- * body names and its table lacks are added through the migration engine: a
- * revision file is written to the migrations directory (parent: the
- * single head) and applied like `hearth upgrade`, so the change is in the
- * history and can be downgraded, never a hidden ALTER.
+ * autocol.h - [serve] auto_columns and auto_tables: columns that a
+ * line-protocol or JSON body names and its table lacks, and tables that
+ * line-protocol measurements name and the database lacks, are added
+ * through the migration engine: a revision file is written to the
+ * migrations directory (parent: the single head) and applied like
+ * `hearth upgrade`, so the change is in the history and can be
+ * downgraded, never a hidden ALTER.
  *
  * Types: float fields REAL, integer and boolean fields INTEGER, string
  * fields and tags TEXT; in JSON numbers with a fraction or exponent REAL,
  * other numbers and true/false INTEGER, strings TEXT (a key that is only
  * ever null says no type and stays unknown).  A column sent with several
- * types takes the widest: INTEGER, then REAL, then TEXT.  Tables are not created: an
- * unknown measurement stays an error.  The caller serialises writers (the revision graph must
- * not fork under two requests) and re-reads the schema afterwards.
+ * types takes the widest: INTEGER, then REAL, then TEXT.  A new table
+ * gets the time column AUTOCOL_TIME (TIMESTAMP NOT NULL, indexed, as
+ * `hearth init` makes them) and its measurement's tags and fields.  The
+ * caller serialises writers (the revision graph must not fork under two
+ * requests) and re-reads the schema afterwards.
  */
 #ifndef HEARTH_AUTOCOL_H
 #define HEARTH_AUTOCOL_H
@@ -28,23 +32,34 @@ struct config;
 /* The most columns one request may add: a sensor sending garbage keys
  * should not grow a table by thousands of columns. */
 #define AUTOCOL_MAX 32
-/* New columns' names: at most this many bytes, no control characters. */
+/* ... and tables, as InfluxDB's whole default Telegraf set is not what a
+ * home database should fill up with by accident. */
+#define AUTOCOL_TABLES_MAX 8
+/* New names: at most this many bytes, no control characters. */
 #define AUTOCOL_NAME_MAX 64
+/* A new table's time column. */
+#define AUTOCOL_TIME "time"
+
+/* What autocol_apply may add. */
+enum {
+	AUTOCOL_COLUMNS = 1, /* columns of existing tables */
+	AUTOCOL_TABLES = 2   /* tables (line protocol only) */
+};
 
 /*
- * autocol_apply: scan body and add what is missing: line protocol, or
- * when json_table is not NULL a JSON object or array of objects for that
- * table.
- * *added gets the number of columns added (0: nothing to do, no revision
- * written).  A body that does not parse is left for the import to report
- * (scanning stops there).  Errors: the migrations have several heads, the
- * database is not at head, too many new columns or a name that will not
- * do as one (*bad_input set), or the revision failed to apply (it is
- * rolled back, its file removed).
+ * autocol_apply: scan body and add what is missing and what (AUTOCOL_*
+ * flags) allows: line protocol, or when json_table is not NULL a JSON
+ * object or array of objects for that table.
+ * *added gets the number of tables and columns added (0: nothing to do,
+ * no revision written).  A body that does not parse is left for the import
+ * to report (scanning stops there).  Errors: the migrations have several
+ * heads, the database is not at head, too many new tables or columns or a
+ * name that will not do as one (*bad_input set), or the revision failed
+ * to apply (it is rolled back, its file removed).
  */
 int autocol_apply(struct store *s, const struct schema *schema,
-		  const struct config *cfg, const char *json_table,
-		  const char *body, size_t len, int *added, int *bad_input,
-		  struct hearth_err *err);
+		  const struct config *cfg, unsigned what,
+		  const char *json_table, const char *body, size_t len,
+		  int *added, int *bad_input, struct hearth_err *err);
 
 #endif

@@ -18,6 +18,11 @@ start_server() {
 	done
 	# EXTRA_INI: whole sections for the end of the file.
 	[ -z "${EXTRA_INI:-}" ] || echo "$EXTRA_INI" >>hearth.ini
+	serve_here
+}
+
+# serve_here: start serve on the project here; sets PORT, URL, SERVER_PID.
+serve_here() {
 	PORT=$(free_port)
 	URL=http://127.0.0.1:$PORT
 	"$HEARTH" serve --listen "127.0.0.1:$PORT" >serve.log 2>&1 &
@@ -291,12 +296,7 @@ test_read_token_and_writes_disabled() {
 	hearth init . >/dev/null
 	echo "$RTOKEN" >rtoken
 	sed -i "/^\[serve\]/a read_token_file = rtoken" hearth.ini
-	PORT=$(free_port)
-	URL=http://127.0.0.1:$PORT
-	"$HEARTH" serve --listen "127.0.0.1:$PORT" >serve.log 2>&1 &
-	SERVER_PID=$!
-	trap 'kill -9 $SERVER_PID 2>/dev/null || true' EXIT
-	wait_http "$URL/healthz" 20
+	serve_here
 	post "/write?db=x" text/plain 'readings r_watts=1i'
 	expect_eq "$CODE" 403 "writes without write_token_file"
 	expect_contains "$BODY" "writes disabled: set [serve] write_token_file"
@@ -506,7 +506,7 @@ test_auto_columns() {
 	expect_eq "$CODE" 400 "JSON key with a line break"
 	expect_contains "$BODY" "element 0: new column 'a?b': it holds a control character"
 	expect_eq "$(ls migrations | wc -l)" $((nrev + 1)) "revision files after bad names"
-	# An unknown measurement is still an error: tables are not created.
+	# An unknown measurement is still an error: auto_tables is off.
 	post "/write?db=x" text/plain 'kitchen t=1'
 	expect_eq "$CODE" 400 "unknown table"
 	expect_eq "$(rows)" 3
@@ -532,6 +532,78 @@ test_auto_columns() {
 	expect_eq "$(sql1 hearth.db "SELECT type FROM pragma_table_info('readings') WHERE name = 'pressure'")" REAL
 	expect_eq "$(ls migrations | wc -l)" $((nrev + 3)) "revision files after line protocol"
 	expect_eq "$(rows)" 6
+	stop_server
+}
+
+# [serve] auto_tables = yes: a measurement the database lacks becomes a
+# table, through a migration revision, as InfluxDB makes measurements.
+# Bad ones tried: a reserved name (hearth_, sqlite_), a control character
+# in the name, a 65-byte name, a tag named like the time column, nine new
+# tables in one request; each a 400 with no revision and nothing stored.
+test_auto_tables() {
+	local nrev rev
+	start_server "auto_tables = yes"
+	nrev=$(ls migrations | wc -l)
+	post "/write?db=telegraf&rp=autogen&precision=s&consistency=any" text/plain \
+		$'cpu,host=a usage=1.5,n=3i 1704067200\ncpu,host=b usage=2i,up=true 1704067260\nreadings r_watts=5i 1704067200\n'
+	expect_eq "$CODE" 204 "status: $BODY"
+	expect_contains "$HDRS" "X-Hearth-Rows: 3"
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(name||':'||type||':'||\"notnull\", ' ') FROM pragma_table_info('cpu')")" \
+		"time:TIMESTAMP:1 host:TEXT:0 usage:REAL:0 n:INTEGER:0 up:INTEGER:0"
+	expect_eq "$(sql1 hearth.db "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cpu'")" "cpu_time"
+	expect_eq "$(ls migrations | wc -l)" $((nrev + 1)) "revision files"
+	expect_contains "$(hearth history)" "auto_tables: create cpu"
+	# Read back like any table, and listed with its series.
+	get "/api/v1/cpu?since=2024-01-01T00:00:00Z&format=csv"
+	expect_eq "$BODY" "$(printf 'time,host,usage,n,up\n2024-01-01 00:00:00,a,1.5,3,\n2024-01-01 00:01:00,b,2,,1')"
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(typeof(usage), ' ') FROM cpu")" "real real" "2i in a REAL column"
+	get /api/v1/tables
+	expect_contains "$BODY" '"cpu"'
+	# auto_columns is off: a new field of an existing table is still an
+	# error, and the request stores nothing; the new table, made by a
+	# revision of its own before the rows are written, stays.
+	post "/write?db=x&precision=s" text/plain $'kitchen t=1 1704067200\nreadings,room=hall r_watts=1i 1704067200'
+	expect_eq "$CODE" 400 "unknown column"
+	expect_contains "$BODY" "unknown column 'room'"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM kitchen")" 0 "rows of a refused request"
+	# Not to the route that names its table.
+	post /api/v1/readings text/plain 'hall t=1'
+	expect_eq "$CODE" 400 "line protocol for another table"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM sqlite_master WHERE name = 'hall'")" 0 "no table from /api/v1/readings"
+	nrev=$(ls migrations | wc -l)
+	post "/write?db=x" text/plain 'hearth_x v=1'
+	expect_eq "$CODE" 400 "hearth_ name"
+	expect_contains "$BODY" "new table 'hearth_x': the name is reserved"
+	post "/write?db=x" text/plain 'sqlite_x v=1'
+	expect_contains "$BODY" "new table 'sqlite_x': the name is reserved"
+	post "/write?db=x" text/plain "$(printf 'a\033[2Jb v=1')"
+	expect_eq "$CODE" 400 "control character"
+	expect_contains "$BODY" "new table 'a?[2Jb': it holds a control character"
+	post "/write?db=x" text/plain "$(printf 'm%.0s' $(seq 1 65)) v=1"
+	expect_contains "$BODY" "longer than 64 bytes"
+	post "/write?db=x" text/plain 'door,Time=x v=1'
+	expect_eq "$CODE" 400 "a tag named time"
+	expect_contains "$BODY" "new column 'Time': it is the new table's time column"
+	post "/write?db=x" text/plain "$(for i in $(seq 1 9); do echo "t$i v=1"; done)"
+	expect_eq "$CODE" 400 "nine tables"
+	expect_contains "$BODY" "more than 8 new tables in one request"
+	expect_eq "$(ls migrations | wc -l)" "$nrev" "revision files after refusals"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'hearth%'")" 4 "tables"
+	stop_server
+	# The revisions are migrations like any other: down drops the tables.
+	hearth downgrade -2 --allow-data-loss >/dev/null
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM sqlite_master WHERE name = 'cpu'")" 0 "after downgrade"
+	hearth upgrade >/dev/null
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM sqlite_master WHERE name = 'cpu'")" 1 "after upgrade"
+	# With both on, one revision creates the table and adds the columns.
+	sed -i "/^\[serve\]/a auto_columns = yes" hearth.ini
+	serve_here
+	post "/write?db=x&precision=s" text/plain $'cpu,host=a usage=1 1704067200\nreadings,room=hall r_watts=1i 1704067200\nhall lux=3i 1704067200'
+	expect_eq "$CODE" 204 "both: $BODY"
+	rev=$(ls -t migrations | head -1)
+	expect_contains "$(hearth history)" "auto_tables: create hall; auto_columns: add readings.room"
+	grep -q 'DROP TABLE "hall"' "migrations/$rev" || fail "no down: $(cat "migrations/$rev")"
+	grep -q 'DROP COLUMN "room"' "migrations/$rev" || fail "no down: $(cat "migrations/$rev")"
 	stop_server
 }
 
