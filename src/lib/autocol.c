@@ -21,8 +21,9 @@ struct newcol {
 };
 
 struct scan {
-	struct newcol cols[AUTOCOL_MAX];
-	size_t n;
+	struct newcol *cols; /* of existing tables and of new ones */
+	size_t n, cap;
+	size_t nexisting;    /* of those, columns of existing tables */
 	char *tables[AUTOCOL_TABLES_MAX]; /* to create */
 	size_t ntables;
 };
@@ -68,26 +69,39 @@ static const char *bad_name(const char *name)
 
 /* Remember table.name (widening its type when seen again); -1 when there
  * are too many (why says so) or the name will not do (why says why). */
-static int note(struct scan *sc, const char *table, const char *name,
-		const char *type, const char **why)
+static int note(struct scan *sc, const char *table, int new_table,
+		const char *name, const char *type, const char **why)
 {
-	size_t i;
+	size_t i, in_table = 0;
 
 	if ((*why = bad_name(name)))
 		return -1;
 
-	for (i = 0; i < sc->n; i++)
-		if (!strcasecmp(sc->cols[i].table, table) &&
-		    !strcasecmp(sc->cols[i].name, name)) {
+	for (i = 0; i < sc->n; i++) {
+		if (strcasecmp(sc->cols[i].table, table))
+			continue;
+		if (!strcasecmp(sc->cols[i].name, name)) {
 			if (type_rank(type) > type_rank(sc->cols[i].type))
 				sc->cols[i].type = type;
 			return 0;
 		}
-	if (sc->n == AUTOCOL_MAX) {
+		in_table++;
+	}
+	if (new_table && in_table == AUTOCOL_TABLE_COLS_MAX) {
+		*why = "more than " STR(AUTOCOL_TABLE_COLS_MAX) " columns in "
+		       "a new table";
+		return -1;
+	}
+	if (!new_table && sc->nexisting == AUTOCOL_MAX) {
 		*why = "more than " STR(AUTOCOL_MAX) " new columns in one "
 		       "request";
 		return -1;
 	}
+	if (sc->n == sc->cap) {
+		sc->cap = sc->cap ? 2 * sc->cap : 16;
+		sc->cols = xreallocarray(sc->cols, sc->cap, sizeof(*sc->cols));
+	}
+	sc->nexisting += !new_table;
 	sc->cols[sc->n].table = xstrdup(table);
 	sc->cols[sc->n].name = xstrdup(name);
 	sc->cols[sc->n].type = type;
@@ -154,7 +168,7 @@ static int scan_body(struct scan *sc, const struct schema *schema,
 				continue;
 			if (!t && !strcasecmp(kv->key, AUTOCOL_TIME))
 				why = "it is the new table's time column";
-			else if (note(sc, table, kv->key,
+			else if (note(sc, table, !t, kv->key,
 				      lp_type(kv->kind, i < pt.ntags), &why) == 0)
 				continue;
 			err_set(err, "line %ld: new column '%.64s': %s (%s)",
@@ -214,7 +228,7 @@ static int scan_json(struct scan *sc, const struct schema *schema,
 			const char *type = json_sql_type(v);
 			if (!type || schema_find_column(t, key))
 				continue;
-			if (note(sc, t->name, key, type, &why) < 0) {
+			if (note(sc, t->name, 0, key, type, &why) < 0) {
 				err_set(err, "element %zu: new column '%.64s': "
 					"%s (auto_columns)", i, key, why);
 				goto out;
@@ -400,6 +414,7 @@ out:
 		free(sc.cols[i].table);
 		free(sc.cols[i].name);
 	}
+	free(sc.cols);
 	for (i = 0; i < sc.ntables; i++)
 		free(sc.tables[i]);
 	revision_set_release(&rs);

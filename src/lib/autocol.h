@@ -29,12 +29,14 @@
 
 struct config;
 
-/* The most columns one request may add: a sensor sending garbage keys
- * should not grow a table by thousands of columns. */
+/* The most columns one request may add to existing tables: a sensor
+ * sending garbage keys should not grow a table by thousands of columns. */
 #define AUTOCOL_MAX 32
-/* ... and tables, as InfluxDB's whole default Telegraf set is not what a
- * home database should fill up with by accident. */
-#define AUTOCOL_TABLES_MAX 8
+/* The most tables one request may create, and columns of each: room for
+ * the first batch of a Telegraf with a few dozen inputs (its mem has some
+ * 40 fields), not for a flood of garbage measurements. */
+#define AUTOCOL_TABLES_MAX 32
+#define AUTOCOL_TABLE_COLS_MAX 128
 /* New names: at most this many bytes, no control characters. */
 #define AUTOCOL_NAME_MAX 64
 /* A new table's time column. */

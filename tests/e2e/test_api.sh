@@ -538,8 +538,9 @@ test_auto_columns() {
 # [serve] auto_tables = yes: a measurement the database lacks becomes a
 # table, through a migration revision, as InfluxDB makes measurements.
 # Bad ones tried: a reserved name (hearth_, sqlite_), a control character
-# in the name, a 65-byte name, a tag named like the time column, nine new
-# tables in one request; each a 400 with no revision and nothing stored.
+# in the name, a 65-byte name, a tag named like the time column, 33 new
+# tables in one request, 129 columns in one; each a 400 with no revision
+# and nothing stored.
 test_auto_tables() {
 	local nrev rev
 	start_server "auto_tables = yes"
@@ -584,14 +585,24 @@ test_auto_tables() {
 	post "/write?db=x" text/plain 'door,Time=x v=1'
 	expect_eq "$CODE" 400 "a tag named time"
 	expect_contains "$BODY" "new column 'Time': it is the new table's time column"
-	post "/write?db=x" text/plain "$(for i in $(seq 1 9); do echo "t$i v=1"; done)"
-	expect_eq "$CODE" 400 "nine tables"
-	expect_contains "$BODY" "more than 8 new tables in one request"
+	post "/write?db=x" text/plain "$(for i in $(seq 1 33); do echo "t$i v=1"; done)"
+	expect_eq "$CODE" 400 "33 tables"
+	expect_contains "$BODY" "more than 32 new tables in one request"
+	post "/write?db=x" text/plain "wide $(seq 1 129 | sed 's/.*/f&=1/' | paste -sd, -)"
+	expect_eq "$CODE" 400 "129 columns"
+	expect_contains "$BODY" "new column 'f129': more than 128 columns in a new table"
 	expect_eq "$(ls migrations | wc -l)" "$nrev" "revision files after refusals"
 	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'hearth%'")" 4 "tables"
+	# A first batch the way Telegraf sends one: 12 measurements, each
+	# with a host tag and 40 fields, in one request and one revision.
+	post "/write?db=telegraf" text/plain "$(for m in $(seq 1 12); do
+		echo "input$m,host=pi $(seq 1 40 | sed 's/.*/field&=1.5/' | paste -sd, -)"; done)"
+	expect_eq "$CODE" 204 "a Telegraf batch: $BODY"
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM pragma_table_info('input12')")" 42 "columns of a new table"
+	expect_eq "$(ls migrations | wc -l)" $((nrev + 1)) "one revision for the batch"
 	stop_server
 	# The revisions are migrations like any other: down drops the tables.
-	hearth downgrade -2 --allow-data-loss >/dev/null
+	hearth downgrade -3 --allow-data-loss >/dev/null
 	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM sqlite_master WHERE name = 'cpu'")" 0 "after downgrade"
 	hearth upgrade >/dev/null
 	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM sqlite_master WHERE name = 'cpu'")" 1 "after upgrade"
