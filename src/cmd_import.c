@@ -169,8 +169,8 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 	if (prog.shown)
 		fputc('\n', stderr);
 	if (!quiet)
-		fprintf(stderr, "imported %lld rows into %s\n",
-			(long long)res.rows, o.table);
+		fprintf(stderr, "imported %lld row%s into %s\n",
+			(long long)res.rows, res.rows == 1 ? "" : "s", o.table);
 	ret = 0;
 out:
 	if (f && f != stdin)

@@ -202,6 +202,9 @@ test_progress_bar_only_on_a_terminal() {
 	expect_contains "$(cat tty.out)" "r.csv ["
 	expect_contains "$(cat tty.out)" "imported 20000 rows into readings"
 	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 40000
+	make_csv 1 1416780900 >one.csv
+	hearth import readings one.csv 2>one.err
+	expect_eq "$(cat one.err)" "imported 1 row into readings"
 }
 
 test_concurrent_writers_lose_nothing() {
