@@ -176,6 +176,24 @@ static unsigned auto_adds(struct http_req *req, int route_names_table)
 			: 0);
 }
 
+/* Under the write lock: add what the body names and the database lacks,
+ * against the schema as it is now (another request may have added the
+ * same since autocol_pending looked), and leave the schema after it in
+ * *schema. */
+static int fresh_autocol(struct http_req *req, struct store *s, unsigned adds,
+			 const char *json_table,
+			 const struct schema **schema, int *added, int *bad,
+			 struct hearth_err *err)
+{
+	if (!(*schema = http_schema(req, err)) ||
+	    autocol_apply(s, *schema, http_config(req), adds, json_table,
+			  req->body, req->body_len, added, bad, err) < 0)
+		return -1;
+	if (*added && !(*schema = http_schema(req, err)))
+		return -1;
+	return 0;
+}
+
 /* Import the body in one transaction.  *bad is set when the error is the
  * request's fault (HTTP 400). */
 static int run_import(struct http_req *req, struct store *s,
@@ -194,16 +212,23 @@ static int run_import(struct http_req *req, struct store *s,
 	memset(res, 0, sizeof(*res));
 	*bad = 0;
 	/* New tables and columns first, under the write lock, so that no
-	 * other request writes a revision at the same time. */
+	 * other request writes a revision at the same time; the lock only
+	 * when there is something to add. */
 	if (format == IMPORT_LP && adds) {
-		lock_writes(s);
-		rc = autocol_apply(s, schema, http_config(req), adds, NULL,
-				   req->body, req->body_len, &added, bad, err);
-		unlock_writes(s);
-		if (rc < 0)
+		rc = autocol_pending(schema, adds, NULL, req->body,
+				     req->body_len, err);
+		if (rc < 0) {
+			*bad = 1;
 			return -1;
-		if (added && !(schema = http_schema(req, err)))
-			return -1;
+		}
+		if (rc > 0) {
+			lock_writes(s);
+			rc = fresh_autocol(req, s, adds, NULL, &schema, &added,
+					   bad, err);
+			unlock_writes(s);
+			if (rc < 0)
+				return -1;
+		}
 	}
 	if (req->body_len <= STAGE_MAX_BODY) {
 		if (stage_prepare(&st, s, schema, http_config(req), format,
@@ -276,19 +301,22 @@ int api_write_v1(struct http_req *req, struct http_resp *resp, void *ud)
 		int added = 0;
 
 		memset(&jr, 0, sizeof(jr));
-		lock_writes(s);
 		rc = auto_adds(req, 1)
-			     ? autocol_apply(s, schema, http_config(req),
-					     auto_adds(req, 1), t->name,
-					     req->body, req->body_len, &added,
-					     &jr.bad_input, &err)
+			     ? autocol_pending(schema, auto_adds(req, 1),
+					       t->name, req->body,
+					       req->body_len, &err)
 			     : 0;
-		/* The new columns are in a new schema. */
-		if (rc == 0 && added &&
-		    (!(schema = http_schema(req, &err)) ||
-		     !(t = schema_find_table(schema, name))))
-			rc = -1;
-		unlock_writes(s);
+		jr.bad_input = rc < 0;
+		if (rc > 0) {
+			lock_writes(s);
+			rc = fresh_autocol(req, s, auto_adds(req, 1), t->name,
+					   &schema, &added, &jr.bad_input,
+					   &err);
+			unlock_writes(s);
+		}
+		/* The table is in a new schema now. */
+		if (rc >= 0 && !(t = schema_find_table(schema, name)))
+			rc = err_set(&err, "table '%.128s' is gone", name);
 		if (rc < 0) {
 			metrics_write_error(api_metrics(), name);
 			return http_resp_error(resp, jr.bad_input ? 400 : 503,

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,18 @@ struct newcol {
 	const char *type;
 };
 
+/* Every line of a batch names its keys again: they are looked up by hash,
+ * as a scan over all the columns noted would make a large batch of new
+ * tables cost its lines times its columns. */
+#define SLOTS 8192 /* a power of two, over twice the most columns noted */
+
 struct scan {
 	struct newcol *cols; /* of existing tables and of new ones */
 	size_t n, cap;
 	size_t nexisting;    /* of those, columns of existing tables */
+	uint32_t *slot;      /* SLOTS of them: 1 + index into cols, 0 free */
 	char *tables[AUTOCOL_TABLES_MAX]; /* to create */
+	size_t tcols[AUTOCOL_TABLES_MAX]; /* columns of each */
 	size_t ntables;
 };
 
@@ -67,32 +75,48 @@ static const char *bad_name(const char *name)
 	return NULL;
 }
 
-/* Remember table.name (widening its type when seen again); -1 when there
- * are too many (why says so) or the name will not do (why says why). */
-static int note(struct scan *sc, const char *table, int new_table,
+/* FNV-1a of table and name, case-folded as SQLite folds names. */
+static uint32_t col_hash(const char *table, const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *table; table++)
+		h = (h ^ (uint32_t)tolower((unsigned char)*table)) * 16777619u;
+	h = (h ^ 0xffu) * 16777619u;
+	for (; *name; name++)
+		h = (h ^ (uint32_t)tolower((unsigned char)*name)) * 16777619u;
+	return h;
+}
+
+/* Remember table.name (widening its type when seen again); tidx is the
+ * table's index in sc->tables when it is new, -1 when it exists.  -1 when
+ * there are too many (why says so) or the name will not do (why says
+ * why). */
+static int note(struct scan *sc, const char *table, int tidx,
 		const char *name, const char *type, const char **why)
 {
-	size_t i, in_table = 0;
+	uint32_t at;
+	struct newcol *c;
 
-	if ((*why = bad_name(name)))
-		return -1;
-
-	for (i = 0; i < sc->n; i++) {
-		if (strcasecmp(sc->cols[i].table, table))
-			continue;
-		if (!strcasecmp(sc->cols[i].name, name)) {
-			if (type_rank(type) > type_rank(sc->cols[i].type))
-				sc->cols[i].type = type;
+	if (!sc->slot)
+		sc->slot = xcalloc(SLOTS, sizeof(*sc->slot));
+	for (at = col_hash(table, name) & (SLOTS - 1); sc->slot[at];
+	     at = (at + 1) & (SLOTS - 1)) {
+		c = &sc->cols[sc->slot[at] - 1];
+		if (!strcasecmp(c->table, table) && !strcasecmp(c->name, name)) {
+			if (type_rank(type) > type_rank(c->type))
+				c->type = type;
 			return 0;
 		}
-		in_table++;
 	}
-	if (new_table && in_table == AUTOCOL_TABLE_COLS_MAX) {
+	if ((*why = bad_name(name)))
+		return -1;
+	if (tidx >= 0 && sc->tcols[tidx] == AUTOCOL_TABLE_COLS_MAX) {
 		*why = "more than " STR(AUTOCOL_TABLE_COLS_MAX) " columns in "
 		       "a new table";
 		return -1;
 	}
-	if (!new_table && sc->nexisting == AUTOCOL_MAX) {
+	if (tidx < 0 && sc->nexisting == AUTOCOL_MAX) {
 		*why = "more than " STR(AUTOCOL_MAX) " new columns in one "
 		       "request";
 		return -1;
@@ -101,16 +125,20 @@ static int note(struct scan *sc, const char *table, int new_table,
 		sc->cap = sc->cap ? 2 * sc->cap : 16;
 		sc->cols = xreallocarray(sc->cols, sc->cap, sizeof(*sc->cols));
 	}
-	sc->nexisting += !new_table;
-	sc->cols[sc->n].table = xstrdup(table);
-	sc->cols[sc->n].name = xstrdup(name);
-	sc->cols[sc->n].type = type;
-	sc->n++;
+	if (tidx >= 0)
+		sc->tcols[tidx]++;
+	else
+		sc->nexisting++;
+	c = &sc->cols[sc->n++];
+	c->table = xstrdup(table);
+	c->name = xstrdup(name);
+	c->type = type;
+	sc->slot[at] = (uint32_t)sc->n;
 	return 0;
 }
 
-/* Remember a table to create; -1 when the name will not do or there are
- * too many (why says so). */
+/* Remember a table to create; its index in sc->tables, or -1 when the
+ * name will not do or there are too many (why says so). */
 static int new_table(struct scan *sc, const char *name, const char **why)
 {
 	size_t i;
@@ -124,14 +152,14 @@ static int new_table(struct scan *sc, const char *name, const char **why)
 	}
 	for (i = 0; i < sc->ntables; i++)
 		if (!strcasecmp(sc->tables[i], name))
-			return 0;
+			return (int)i;
 	if (sc->ntables == AUTOCOL_TABLES_MAX) {
 		*why = "more than " STR(AUTOCOL_TABLES_MAX) " new tables in one "
 		       "request";
 		return -1;
 	}
-	sc->tables[sc->ntables++] = xstrdup(name);
-	return 0;
+	sc->tables[sc->ntables] = xstrdup(name);
+	return (int)sc->ntables++;
 }
 
 static int scan_body(struct scan *sc, const struct schema *schema,
@@ -153,11 +181,12 @@ static int scan_body(struct scan *sc, const struct schema *schema,
 			schema_find_table(schema, pt.measurement);
 		const char *table = t ? t->name : pt.measurement;
 		size_t i, n = pt.ntags + pt.nfields;
+		int tidx = -1;
 
 		if (t ? t->internal || !(what & AUTOCOL_COLUMNS)
 		      : !(what & AUTOCOL_TABLES))
 			continue;
-		if (!t && new_table(sc, table, &why) < 0) {
+		if (!t && (tidx = new_table(sc, table, &why)) < 0) {
 			err_set(err, "line %ld: new table '%.64s': %s "
 				"(auto_tables)", pt.line, table, why);
 			goto out;
@@ -168,7 +197,7 @@ static int scan_body(struct scan *sc, const struct schema *schema,
 				continue;
 			if (!t && !strcasecmp(kv->key, AUTOCOL_TIME))
 				why = "it is the new table's time column";
-			else if (note(sc, table, !t, kv->key,
+			else if (note(sc, table, tidx, kv->key,
 				      lp_type(kv->kind, i < pt.ntags), &why) == 0)
 				continue;
 			err_set(err, "line %ld: new column '%.64s': %s (%s)",
@@ -228,7 +257,7 @@ static int scan_json(struct scan *sc, const struct schema *schema,
 			const char *type = json_sql_type(v);
 			if (!type || schema_find_column(t, key))
 				continue;
-			if (note(sc, t->name, 0, key, type, &why) < 0) {
+			if (note(sc, t->name, -1, key, type, &why) < 0) {
 				err_set(err, "element %zu: new column '%.64s': "
 					"%s (auto_columns)", i, key, why);
 				goto out;
@@ -238,6 +267,47 @@ static int scan_json(struct scan *sc, const struct schema *schema,
 	ret = 0;
 out:
 	json_decref(root);
+	return ret;
+}
+
+/* Scan body for what is missing (what allows); -1 with err set when a
+ * new name will not do. */
+static int scan(struct scan *sc, const struct schema *schema, unsigned what,
+		const char *json_table, const char *body, size_t len,
+		struct hearth_err *err)
+{
+	memset(sc, 0, sizeof(*sc));
+	if (json_table)
+		return what & AUTOCOL_COLUMNS
+			       ? scan_json(sc, schema, json_table, body, len, err)
+			       : 0;
+	return scan_body(sc, schema, what, body, len, err);
+}
+
+static void scan_release(struct scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++) {
+		free(sc->cols[i].table);
+		free(sc->cols[i].name);
+	}
+	free(sc->cols);
+	free(sc->slot);
+	for (i = 0; i < sc->ntables; i++)
+		free(sc->tables[i]);
+}
+
+int autocol_pending(const struct schema *schema, unsigned what,
+		    const char *json_table, const char *body, size_t len,
+		    struct hearth_err *err)
+{
+	struct scan sc;
+	int ret = -1;
+
+	if (scan(&sc, schema, what, json_table, body, len, err) == 0)
+		ret = sc.n || sc.ntables;
+	scan_release(&sc);
 	return ret;
 }
 
@@ -372,12 +442,7 @@ int autocol_apply(struct store *s, const struct schema *schema,
 
 	*added = 0;
 	*bad_input = 0;
-	memset(&sc, 0, sizeof(sc));
-	if ((json_table
-		     ? (what & AUTOCOL_COLUMNS
-				? scan_json(&sc, schema, json_table, body, len, err)
-				: 0)
-		     : scan_body(&sc, schema, what, body, len, err)) < 0) {
+	if (scan(&sc, schema, what, json_table, body, len, err) < 0) {
 		*bad_input = 1;
 		goto out;
 	}
@@ -410,13 +475,7 @@ int autocol_apply(struct store *s, const struct schema *schema,
 	*added = (int)(sc.n + sc.ntables);
 	ret = 0;
 out:
-	for (i = 0; i < sc.n; i++) {
-		free(sc.cols[i].table);
-		free(sc.cols[i].name);
-	}
-	free(sc.cols);
-	for (i = 0; i < sc.ntables; i++)
-		free(sc.tables[i]);
+	scan_release(&sc);
 	revision_set_release(&rs);
 	buf_release(&up);
 	buf_release(&down);

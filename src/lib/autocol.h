@@ -57,8 +57,21 @@ enum {
  * to report (scanning stops there).  Errors: the migrations have several
  * heads, the database is not at head, too many new tables or columns or a
  * name that will not do as one (*bad_input set), or the revision failed
- * to apply (it is rolled back, its file removed).
+ * to apply (it is rolled back, its file removed).  schema must be current:
+ * read under the lock that serialises writers.
  */
+/*
+ * autocol_pending: 1 when body names tables or columns that schema lacks
+ * and what allows adding (autocol_apply would write a revision), 0 when
+ * there are none, -1 with err set when one will not do (too many, a bad
+ * name: the request's fault).  Writes nothing and needs no lock, so that
+ * writers take the lock, and read the schema afresh, only when there is
+ * something to add.
+ */
+int autocol_pending(const struct schema *schema, unsigned what,
+		    const char *json_table, const char *body, size_t len,
+		    struct hearth_err *err);
+
 int autocol_apply(struct store *s, const struct schema *schema,
 		  const struct config *cfg, unsigned what,
 		  const char *json_table, const char *body, size_t len,

@@ -532,6 +532,25 @@ test_auto_columns() {
 	expect_eq "$(sql1 hearth.db "SELECT type FROM pragma_table_info('readings') WHERE name = 'pressure'")" REAL
 	expect_eq "$(ls migrations | wc -l)" $((nrev + 3)) "revision files after line protocol"
 	expect_eq "$(rows)" 6
+	# Eight requests at once name the same new field, and JSON the same
+	# new key: each is stored, one revision adds each column.  (Those
+	# that waited for the lock added it again, and failed with 503.)
+	local i pids=""
+	for i in $(seq 1 8); do
+		curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+			--data-binary "readings,host=h$i r_watts=${i}i,fresh=1" "$URL/write?db=x" >"race$i.code" &
+		pids="$pids $!"
+		curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+			-H 'Content-Type: application/json' -d "{\"r_watts\": $i, \"freshj\": 1}" \
+			"$URL/api/v1/readings" >"racej$i.code" &
+		pids="$pids $!"
+	done
+	for i in $pids; do wait "$i"; done
+	for i in $(seq 1 8); do
+		expect_eq "$(cat "race$i.code") $(cat "racej$i.code")" "204 200" "request $i at once"
+	done
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings WHERE fresh = 1 OR freshj = 1")" 16 "rows at once"
+	expect_eq "$(ls migrations | wc -l)" $((nrev + 5)) "revision files after requests at once"
 	stop_server
 }
 
