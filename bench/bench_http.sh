@@ -6,9 +6,10 @@
 # points/s of every run, and the median points/s and peak memory (VmHWM)
 # of each server, and what SQLite alone takes to insert the same rows
 # into the same table (sqlite3, INSERT ... SELECT from a table holding
-# them): in one transaction, and in one per request in the order the
-# clients send them.  That is the ceiling of any server that stores
-# through SQLite, as its writes go one at a time.
+# them): in one transaction, in one per request in the order the clients
+# send them, and in those transactions in time order.  That is the
+# ceiling of any server that stores through SQLite, as its writes go one
+# at a time.
 #
 #   BENCH_POINTS  points per server (default 1000000)
 #   BENCH_BATCH   points per request (default 5000)
@@ -158,6 +159,17 @@ mkdir "$tmp/floor/each"
 fs=$( { /usr/bin/time -f '%e' sqlite3 "$tmp/floor/each/hearth.db" "PRAGMA synchronous = NORMAL;
 	ATTACH '$tmp/floor/rows.db' AS x;" ".read $tmp/floor/load.sql" >/dev/null; } 2>&1 | tail -1)
 printf '   %-26s %10s rows/s    (%s s)  a transaction per request, as the load sends them\n' "SQLite alone (sqlite3)" "$(rate "$((nb * batch * clients))" "$fs")" "$fs"
+# ... and the same transactions in time order, each new index entry at the
+# end of the index: what the four places cost.
+for k in $(seq 0 $((nb * clients - 1))); do
+	first=$((k * batch))
+	echo "BEGIN; INSERT INTO readings SELECT * FROM x.s WHERE rowid > $first AND rowid <= $((first + batch)); COMMIT;"
+done >"$tmp/floor/ordered.sql"
+mkdir "$tmp/floor/ordered"
+(cd "$tmp/floor/ordered" && "$HEARTH" init . >/dev/null)
+fs=$( { /usr/bin/time -f '%e' sqlite3 "$tmp/floor/ordered/hearth.db" "PRAGMA synchronous = NORMAL;
+	ATTACH '$tmp/floor/rows.db' AS x;" ".read $tmp/floor/ordered.sql" >/dev/null; } 2>&1 | tail -1)
+printf '   %-26s %10s rows/s    (%s s)  the same transactions in time order\n' "SQLite alone (sqlite3)" "$(rate "$((nb * batch * clients))" "$fs")" "$fs"
 
 if [ $have_influx = 0 ]; then
 	echo "   influxd not installed (Debian package influxdb): no peer figure"

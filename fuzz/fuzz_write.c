@@ -6,12 +6,15 @@
  * byte picks the path, table, precision, batch size and atomicity.  The
  * rows in the database must grow by exactly the rows the path says it
  * stored: all of a request's or none (for import, every row before the
- * bad line). */
+ * bad line).  What auto_columns and auto_tables would add is looked for
+ * too (autocol_pending): when nothing, the write must find no unknown
+ * table or column. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "autocol.h"
 #include "config.h"
 #include "fuzz.h"
 #include "import.h"
@@ -65,7 +68,7 @@ static int64_t write_body(unsigned pick, const char *body, size_t size)
 {
 	static const enum lp_precision precs[] = { LP_NS, LP_US, LP_MS, LP_S };
 	static const char *const tables[] = { NULL, "readings", "motion", "u" };
-	struct hearth_err err = HEARTH_ERR_INIT;
+	struct hearth_err err = HEARTH_ERR_INIT, scan_err = HEARTH_ERR_INIT;
 	const char *table = tables[pick / 4 % 4];
 	enum import_format format = pick % 4 == 1 ? IMPORT_CSV : IMPORT_LP;
 	struct jsonrows_result jr;
@@ -75,17 +78,28 @@ static int64_t write_body(unsigned pick, const char *body, size_t size)
 	struct stage *st = NULL;
 	int64_t rows = 0;
 	long bad = 0;
+	int pending;
 
 	if (format == IMPORT_CSV && !table)
 		table = "motion";
 	switch (pick % 4) {
 	case 0: /* line protocol and CSV bodies, as the API stages them */
 	case 1:
+		pending = format == IMPORT_LP
+				  ? autocol_pending(&schema, AUTOCOL_COLUMNS |
+						    AUTOCOL_TABLES, NULL, body,
+						    size, &scan_err)
+				  : -1;
 		if (stage_prepare(&st, db, &schema, cfg, format, table,
 				  precs[pick / 16 % 4], body, size, &bad,
 				  &err) == 0 &&
 		    stage_store(st, NULL, NULL, &bad, &err) == 0)
 			rows = (int64_t)stage_rows(st);
+		/* auto_columns and auto_tables look before the write: when
+		 * they find nothing to add, the write finds nothing missing. */
+		if (pending == 0 && (strstr(err.msg, "unknown table") ||
+				     strstr(err.msg, "unknown column")))
+			abort();
 		stage_free(st);
 		return rows;
 	case 2:
