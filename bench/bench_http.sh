@@ -144,32 +144,35 @@ sqlite3 "$tmp/floor/rows.db" "CREATE TABLE s (t, w, c);
 fs=$( { /usr/bin/time -f '%e' sqlite3 "$tmp/floor/hearth.db" "PRAGMA synchronous = NORMAL;
 	ATTACH '$tmp/floor/rows.db' AS x; BEGIN; INSERT INTO readings SELECT * FROM x.s; COMMIT;" >/dev/null; } 2>&1 | tail -1)
 printf '   %-26s %10s rows/s    (%s s)  one transaction: the ceiling for SQLite storage\n' "SQLite alone (sqlite3)" "$(rate "$points" "$fs")" "$fs"
+# txn FIRST: one request's transaction, the rows after FIRST.
+txn() {
+	echo "BEGIN; INSERT INTO readings SELECT * FROM x.s WHERE rowid > $1 AND rowid <= $(($1 + batch)); COMMIT;"
+}
+# replay NAME WHAT: the transactions in NAME.sql, timed, into a fresh
+# project's table.
+replay() {
+	mkdir "$tmp/floor/$1"
+	(cd "$tmp/floor/$1" && "$HEARTH" init . >/dev/null)
+	fs=$( { /usr/bin/time -f '%e' sqlite3 "$tmp/floor/$1/hearth.db" "PRAGMA synchronous = NORMAL;
+		ATTACH '$tmp/floor/rows.db' AS x;" ".read $tmp/floor/$1.sql" >/dev/null; } 2>&1 | tail -1)
+	printf '   %-26s %10s rows/s    (%s s)  %s\n' "SQLite alone (sqlite3)" "$(rate "$((nb * batch * clients))" "$fs")" "$fs" "$2"
+}
 # ... and in the transactions the load makes: one per request, taken
 # from the clients in turn, each client a quarter of the time range (as
 # lp_load.py sends them), so the time index grows in four places.
 nb=$((points / (batch * clients)))
 for b in $(seq 0 $((nb - 1))); do
 	for w in $(seq 0 $((clients - 1))); do
-		first=$(((w * nb + b) * batch))
-		echo "BEGIN; INSERT INTO readings SELECT * FROM x.s WHERE rowid > $first AND rowid <= $((first + batch)); COMMIT;"
+		txn $(((w * nb + b) * batch))
 	done
 done >"$tmp/floor/load.sql"
-mkdir "$tmp/floor/each"
-(cd "$tmp/floor/each" && "$HEARTH" init . >/dev/null)
-fs=$( { /usr/bin/time -f '%e' sqlite3 "$tmp/floor/each/hearth.db" "PRAGMA synchronous = NORMAL;
-	ATTACH '$tmp/floor/rows.db' AS x;" ".read $tmp/floor/load.sql" >/dev/null; } 2>&1 | tail -1)
-printf '   %-26s %10s rows/s    (%s s)  a transaction per request, as the load sends them\n' "SQLite alone (sqlite3)" "$(rate "$((nb * batch * clients))" "$fs")" "$fs"
+replay load "a transaction per request, as the load sends them"
 # ... and the same transactions in time order, each new index entry at the
 # end of the index: what the four places cost.
 for k in $(seq 0 $((nb * clients - 1))); do
-	first=$((k * batch))
-	echo "BEGIN; INSERT INTO readings SELECT * FROM x.s WHERE rowid > $first AND rowid <= $((first + batch)); COMMIT;"
+	txn $((k * batch))
 done >"$tmp/floor/ordered.sql"
-mkdir "$tmp/floor/ordered"
-(cd "$tmp/floor/ordered" && "$HEARTH" init . >/dev/null)
-fs=$( { /usr/bin/time -f '%e' sqlite3 "$tmp/floor/ordered/hearth.db" "PRAGMA synchronous = NORMAL;
-	ATTACH '$tmp/floor/rows.db' AS x;" ".read $tmp/floor/ordered.sql" >/dev/null; } 2>&1 | tail -1)
-printf '   %-26s %10s rows/s    (%s s)  the same transactions in time order\n' "SQLite alone (sqlite3)" "$(rate "$((nb * batch * clients))" "$fs")" "$fs"
+replay ordered "the same transactions in time order"
 
 if [ $have_influx = 0 ]; then
 	echo "   influxd not installed (Debian package influxdb): no peer figure"
