@@ -298,20 +298,18 @@ int api_write_v1(struct http_req *req, struct http_resp *resp, void *ud)
 	}
 	if (kind == BODY_JSON) {
 		struct jsonrows_result jr;
+		unsigned adds = auto_adds(req, 1);
 		int added = 0;
 
 		memset(&jr, 0, sizeof(jr));
-		rc = auto_adds(req, 1)
-			     ? autocol_pending(schema, auto_adds(req, 1),
-					       t->name, req->body,
-					       req->body_len, &err)
-			     : 0;
+		rc = adds ? autocol_pending(schema, adds, t->name, req->body,
+					    req->body_len, &err)
+			  : 0;
 		jr.bad_input = rc < 0;
 		if (rc > 0) {
 			lock_writes(s);
-			rc = fresh_autocol(req, s, auto_adds(req, 1), t->name,
-					   &schema, &added, &jr.bad_input,
-					   &err);
+			rc = fresh_autocol(req, s, adds, t->name, &schema,
+					   &added, &jr.bad_input, &err);
 			unlock_writes(s);
 		}
 		/* The table is in a new schema now. */
