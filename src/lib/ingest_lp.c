@@ -191,7 +191,7 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 #define key (p->data.s + o->key)
 	size_t n;
 	int maybe_bool;
-	char c;
+	char c, quoted[41];
 
 	o->val = p->data.len;
 	if (s < end && *s == '"') {
@@ -254,8 +254,8 @@ static int field_value(struct lp_parser *p, const char **pp, const char *end,
 	putch(p, '\0');
 	return 0;
 bad:
-	return err_set(err, "line %ld: field %s: bad value '%.*s'", p->lineno,
-		       key, (int)(n > 40 ? 40 : n), start);
+	return err_set(err, "line %ld: field %s: bad value '%s'", p->lineno,
+		       key, err_quote(quoted, sizeof(quoted), start, n));
 #undef key
 }
 
@@ -279,6 +279,7 @@ static int parse_time(struct lp_parser *p, const char **pp, const char *end,
 	int64_t v = 0;
 	int neg = 0;
 	const char *s = *pp, *start = s;
+	char quoted[41];
 
 	if (s < end && *s == '-') {
 		neg = 1;
@@ -319,8 +320,9 @@ static int parse_time(struct lp_parser *p, const char **pp, const char *end,
 bad:
 	while (s < end && *s != ' ')
 		s++;
-	return err_set(err, "line %ld: bad timestamp '%.*s'", p->lineno,
-		       (int)((s - start) > 40 ? 40 : (s - start)), start);
+	return err_set(err, "line %ld: bad timestamp '%s'", p->lineno,
+		       err_quote(quoted, sizeof(quoted), start,
+				 (size_t)(s - start)));
 }
 
 int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)

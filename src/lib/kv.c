@@ -231,6 +231,7 @@ static int row_value(struct store_stmt *st, int ti, int vi, struct kv_value *out
 	const char *tn = store_column_text(st, ti, NULL);
 	const void *p;
 	size_t len;
+	char quoted[65];
 
 	memset(out, 0, sizeof(*out));
 	if (kv_type_parse(tn, &out->type) < 0)
@@ -258,8 +259,8 @@ static int row_value(struct store_stmt *st, int ti, int vi, struct kv_value *out
 		p = store_column_text(st, vi, &len);
 		if (timefmt_parse_value(p, len, TIMEFMT_UTC, &out->i) < 0)
 			return err_set(err, "hearth_kv holds a bad timestamp "
-				       "'%.*s'", (int)(len > 64 ? 64 : len),
-				       p ? (const char *)p : "");
+				       "'%s'", err_quote(quoted, sizeof(quoted),
+							 p, p ? len : 0));
 		break;
 	}
 	return 0;
