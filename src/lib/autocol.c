@@ -19,6 +19,7 @@ struct newcol {
 	char *table;
 	char *name;
 	const char *type;
+	int tidx;       /* of its table in scan.tables, -1: an existing one */
 };
 
 /* Every line of a batch names its keys again: they are looked up by hash,
@@ -133,6 +134,7 @@ static int note(struct scan *sc, const char *table, int tidx,
 	c->table = xstrdup(table);
 	c->name = xstrdup(name);
 	c->type = type;
+	c->tidx = tidx;
 	sc->slot[at] = (uint32_t)sc->n;
 	return 0;
 }
@@ -341,16 +343,6 @@ out:
 	return ret;
 }
 
-static int in_new_table(const struct scan *sc, const char *table)
-{
-	size_t i;
-
-	for (i = 0; i < sc->ntables; i++)
-		if (!strcasecmp(sc->tables[i], table))
-			return 1;
-	return 0;
-}
-
 /* Put sql in front of what down holds: undone in reverse order. */
 static void prepend(struct buf *down, const struct buf *sql)
 {
@@ -380,7 +372,7 @@ static void revision_sql(const struct scan *sc, struct buf *up,
 		store_quote_ident(up, AUTOCOL_TIME);
 		buf_addstr(up, " TIMESTAMP NOT NULL");
 		for (i = 0; i < sc->n; i++)
-			if (!strcasecmp(sc->cols[i].table, tb)) {
+			if (sc->cols[i].tidx == (int)k) {
 				buf_addstr(up, ",\n    ");
 				store_quote_ident(up, sc->cols[i].name);
 				buf_addf(up, " %s", sc->cols[i].type);
@@ -402,7 +394,7 @@ static void revision_sql(const struct scan *sc, struct buf *up,
 		buf_addf(msg, "%s%s", k ? ", " : "auto_tables: create ", tb);
 	}
 	for (i = 0; i < sc->n; i++) {
-		if (in_new_table(sc, sc->cols[i].table))
+		if (sc->cols[i].tidx >= 0)
 			continue;
 		buf_addstr(up, "ALTER TABLE ");
 		store_quote_ident(up, sc->cols[i].table);
