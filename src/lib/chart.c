@@ -129,6 +129,8 @@ out:
 	return ret;
 }
 
+/* newest[i] gets the start of series i's newest bucket holding a value
+ * of it, INT64_MIN when none does. */
 static int load_rollup(struct chart *c, struct store *s,
 		       const struct schema_table *t, const struct chart_opts *o,
 		       int64_t *newest, struct hearth_err *err)
@@ -145,7 +147,8 @@ static int load_rollup(struct chart *c, struct store *s,
 	if (rollup_select(s, t->name, c->level, names, c->nseries, o->t0,
 			  o->t1, &st, err) < 0)
 		goto out;
-	*newest = INT64_MIN;
+	for (i = 0; i < c->nseries; i++)
+		newest[i] = INT64_MIN;
 	while ((rc = store_step(st, err)) == 1) {
 		int64_t b = store_column_int(st, 0) * US_PER_SEC, maxn = 0;
 		long col = bucket_col(&c->grid, b < o->t0 ? o->t0 : b);
@@ -153,7 +156,6 @@ static int load_rollup(struct chart *c, struct store *s,
 		if (col < 0)
 			continue;
 		c->rows++;
-		*newest = b;
 		for (i = 0; i < c->nseries; i++) {
 			int k = 1 + 4 * (int)i;
 			double mn, mx, sum;
@@ -165,6 +167,7 @@ static int load_rollup(struct chart *c, struct store *s,
 				continue;
 			if (n > maxn)
 				maxn = n;
+			newest[i] = b;
 			bucket_add_agg(&c->series[i].cols[col], b, b + width,
 				       mn, mx, sum, (uint32_t)n);
 		}
@@ -207,20 +210,34 @@ static void latest_from_columns(struct chart *c)
 	}
 }
 
+/* v[i] is among v[0..i-1]. */
+static int seen_before(const int64_t *v, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (v[j] == v[i])
+			return 1;
+	return 0;
+}
+
 /* Rollup columns hold means: read the exact newest values from the rows
- * of the newest bucket only (a small range, cheap with the time index). */
+ * of the bucket starting at b, for the series whose newest bucket it is
+ * (newest[i] == b): a small range, cheap with the time index. */
 static int load_latest(struct chart *c, struct store *s,
 		       const struct schema *schema, const char *table,
 		       const struct chart_opts *o, const int *idx,
-		       int64_t since, struct hearth_err *err)
+		       const int64_t *newest, int64_t b,
+		       struct hearth_err *err)
 {
 	struct series_window w = SERIES_WINDOW_INIT;
 	struct store_stmt *st = NULL;
+	int64_t end = b + rollup_width(c->level) - 1;
 	int ti, rc, ret = -1;
 	size_t i;
 
-	w.since = since > o->t0 ? since : o->t0;
-	w.until = o->t1;
+	w.since = b > o->t0 ? b : o->t0;
+	w.until = end < o->t1 ? end : o->t1;
 	if (series_select(s, schema, table, o->time_col, &w, &st, &ti, err) < 0)
 		return -1;
 	while ((rc = store_step(st, err)) == 1) {
@@ -230,7 +247,7 @@ static int load_latest(struct chart *c, struct store *s,
 		if (series_time_value(st, ti, &t) < 0)
 			continue;
 		for (i = 0; i < c->nseries; i++)
-			if (is_number(st, idx[i], &v) &&
+			if (newest[i] == b && is_number(st, idx[i], &v) &&
 			    (!c->series[i].has_latest ||
 			     t >= c->series[i].latest_t)) {
 				c->series[i].has_latest = 1;
@@ -337,6 +354,7 @@ int chart_load(struct chart *c, struct store *s, const struct schema *schema,
 	const struct schema_column *tc;
 	struct chart_opts oo = *opts, *o = &oo;
 	int *idx = NULL, label_idx = -1, ret = -1;
+	int64_t *newest = NULL;
 	size_t i;
 
 	if (!o->time_col && o->cfg)
@@ -394,14 +412,17 @@ int chart_load(struct chart *c, struct store *s, const struct schema *schema,
 				goto out;
 			latest_from_columns(c);
 		} else {
-			int64_t newest;
-
-			if (load_rollup(c, s, t, o, &newest, err) < 0)
+			newest = xcalloc(c->nseries + 1, sizeof(*newest));
+			if (load_rollup(c, s, t, o, newest, err) < 0)
 				goto out;
-			if (newest != INT64_MIN &&
-			    load_latest(c, s, schema, t->name, o, idx, newest,
-					err) < 0)
-				goto out;
+			/* A series that stopped earlier than the others
+			 * has its newest value in a bucket of its own. */
+			for (i = 0; i < c->nseries; i++)
+				if (newest[i] != INT64_MIN &&
+				    !seen_before(newest, i) &&
+				    load_latest(c, s, schema, t->name, o, idx,
+						newest, newest[i], err) < 0)
+					goto out;
 		}
 	}
 	ret = 0;
@@ -409,6 +430,7 @@ out:
 	if (ret < 0)
 		err_prefix(err, "chart of %s", t->name);
 	free(idx);
+	free(newest);
 	return ret;
 }
 

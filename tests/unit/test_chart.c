@@ -32,6 +32,17 @@ static struct store *day_db(void)
 	return s;
 }
 
+/* Build table's rollups from its rows. */
+static void rebuild(struct store *s, const char *table)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema sc = SCHEMA_INIT;
+
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	CHECK(rollup_rebuild(s, &sc, table, NULL, NULL, &err) == 0);
+	schema_release(&sc);
+}
+
 static int load(struct store *s, struct chart *c, const char *table,
 		int64_t t0, int64_t t1, size_t ncols, int raw,
 		const struct config *cfg)
@@ -90,15 +101,11 @@ static void test_raw_m4_and_gap(void)
 static void test_rollup_matches_raw(void)
 {
 	struct store *s = day_db();
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct schema sc = SCHEMA_INIT;
 	struct chart raw = CHART_INIT, ru = CHART_INIT;
 	int64_t t0 = timefmt_from_civil(2026, 1, 1, 0, 0, 0);
 	size_t i, k;
 
-	CHECK(store_introspect(s, &sc, &err) == 0);
-	CHECK(rollup_rebuild(s, &sc, "readings", NULL, NULL, &err) == 0);
-	schema_release(&sc);
+	rebuild(s, "readings");
 	CHECK(load(s, &raw, "readings", t0, t0 + 86400 * S, 96, 1, NULL) == 0);
 	CHECK(load(s, &ru, "readings", t0, t0 + 86400 * S, 96, 0, NULL) == 0);
 	CHECK_INT(ru.level, ROLLUP_MINUTE);
@@ -125,14 +132,38 @@ static void test_rollup_matches_raw(void)
 	store_close(s);
 }
 
+/* The legend's newest value of a series that stopped before the others
+ * is in an older bucket than theirs: rollups find it as rows do. */
+static void test_latest_of_a_series_that_stopped(void)
+{
+	struct store *s = day_db();
+	struct chart raw = CHART_INIT, ru = CHART_INIT;
+	int64_t t0 = timefmt_from_civil(2026, 1, 1, 0, 0, 0);
+	size_t k;
+
+	t_exec(s, "UPDATE readings SET r_temp = NULL WHERE r_datetime >= "
+		"'2026-01-01 18:00:00'");
+	rebuild(s, "readings");
+	CHECK(load(s, &raw, "readings", t0, t0 + 86400 * S, 96, 1, NULL) == 0);
+	CHECK(load(s, &ru, "readings", t0, t0 + 86400 * S, 96, 0, NULL) == 0);
+	CHECK_INT(ru.level, ROLLUP_MINUTE);
+	for (k = 0; k < 2; k++) {
+		CHECK(ru.series[k].has_latest && raw.series[k].has_latest);
+		CHECK(ru.series[k].latest == raw.series[k].latest);
+		CHECK_INT(ru.series[k].latest_t, raw.series[k].latest_t);
+	}
+	CHECK_INT(ru.series[1].latest_t, t0 + (18 * 3600 - 10) * S);
+	chart_release(&raw);
+	chart_release(&ru);
+	store_close(s);
+}
+
 static void test_sparse_readings_have_no_gaps(void)
 {
 	/* One reading every 5 minutes: minute buckets hold one each, four
 	 * empty ones between; that is the usual interval, not a gap.  A
 	 * missing hour is. */
 	struct store *s = day_db();
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct schema sc = SCHEMA_INIT;
 	struct chart c = CHART_INIT;
 	int64_t t0 = timefmt_from_civil(2026, 1, 1, 0, 0, 0);
 	size_t i, gaps = 0, prev = 0;
@@ -142,9 +173,7 @@ static void test_sparse_readings_have_no_gaps(void)
 		"WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c "
 		"WHERE i < 287) INSERT INTO slow SELECT datetime(1767225600 + "
 		"i * 300, 'unixepoch'), i FROM c WHERE i < 100 OR i >= 112;");
-	CHECK(store_introspect(s, &sc, &err) == 0);
-	CHECK(rollup_rebuild(s, &sc, "slow", NULL, NULL, &err) == 0);
-	schema_release(&sc);
+	rebuild(s, "slow");
 	CHECK(load(s, &c, "slow", t0, t0 + 86400 * S, 688, 0, NULL) == 0);
 	CHECK_INT(c.level, ROLLUP_MINUTE);
 	CHECK_INT(c.gap, 900 * S);
@@ -221,4 +250,5 @@ static void test_units(void)
 }
 
 T_MAIN("chart", T(test_raw_m4_and_gap), T(test_rollup_matches_raw),
+       T(test_latest_of_a_series_that_stopped),
        T(test_sparse_readings_have_no_gaps), T(test_empty_window), T(test_events), T(test_units))
