@@ -235,7 +235,8 @@ static int run_one(struct store *s, const struct revision *r, int up,
 		goto out;
 	}
 	if (store_introspect(s, &after, err) < 0 ||
-	    keep_internal_triggers(s, &before, &after, err) < 0) {
+	    keep_internal_triggers(s, &before, &after, err) < 0 ||
+	    rollup_follow(s, &before, &after, err) < 0) {
 		err_prefix(err, "revision %s", r->id);
 		goto out;
 	}

@@ -90,7 +90,7 @@ int rollup_ready(const struct schema *schema, const struct schema_table *t,
 {
 	const struct schema_table *r;
 	struct buf name = BUF_INIT;
-	size_t i, j;
+	size_t i, j, nvalues = 0;
 	int ok = 0;
 
 	rollup_table_name(&name, t->name, lv);
@@ -100,6 +100,7 @@ int rollup_ready(const struct schema *schema, const struct schema_table *t,
 	for (i = 0; i < t->ncols; i++) {
 		if (!rollup_is_value_col(t, tc, i))
 			continue;
+		nvalues++;
 		for (j = 0; j < 4; j++) {
 			buf_reset(&name);
 			buf_addf(&name, "%s:%s", t->cols[i].name, rollup_aggs[j]);
@@ -107,7 +108,11 @@ int rollup_ready(const struct schema *schema, const struct schema_table *t,
 				goto out;
 		}
 	}
-	if (!schema_find_table(schema, ROLLUP_MARK))
+	/* Nor more: a column the table lost (dropped, renamed, no longer a
+	 * number) stops the folding (rollup_impl.h), so the buckets are
+	 * stale. */
+	if (r->ncols != 1 + 4 * nvalues ||
+	    !schema_find_table(schema, ROLLUP_MARK))
 		goto out;
 	for (j = 0; j < 3; j++)
 		if (rollup_has_trigger(schema, t->name, trigger_kinds[j]) !=
@@ -155,6 +160,14 @@ static void drop_sql(struct buf *b, const char *table)
 	buf_release(&n);
 }
 
+void rollup_agg_decl(struct buf *b, const char *col, size_t agg)
+{
+	rollup_agg_col(b, col, rollup_aggs[agg]);
+	/* A bucket's count is 0, never NULL, so that merging adds. */
+	buf_addstr(b, agg == 3 ? " INTEGER NOT NULL DEFAULT 0"
+		   : agg == 2 ? " REAL" : "");
+}
+
 static void create_sql(struct buf *b, const char *rname,
 		       const char *const *cols, size_t ncols)
 {
@@ -166,9 +179,7 @@ static void create_sql(struct buf *b, const char *rname,
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_addstr(b, ", ");
-			rollup_agg_col(b, cols[i], rollup_aggs[j]);
-			buf_addstr(b, j == 3 ? " INTEGER NOT NULL DEFAULT 0"
-				   : j == 2 ? " REAL" : "");
+			rollup_agg_decl(b, cols[i], j);
 		}
 	buf_addstr(b, ");");
 }
@@ -238,7 +249,7 @@ static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 }
 
 /* Rollups follow rows by rowid; a WITHOUT ROWID table has none. */
-static int has_rowid(struct store *s, const char *table)
+int rollup_has_rowid(struct store *s, const char *table)
 {
 	struct hearth_err ignore;
 	struct store_stmt *st = NULL;
@@ -276,7 +287,7 @@ static int mark_insert(struct store *s, const char *table,
  * mark first, to the newest row left: SQLite may give their rowids to
  * the next rows inserted, which must be above the mark.
  */
-static void triggers_sql(struct buf *sql, const char *table,
+void rollup_triggers_sql(struct buf *sql, const char *table,
 			 const char *time_col, const char *const *cols,
 			 size_t ncols)
 {
@@ -296,7 +307,9 @@ static void triggers_sql(struct buf *sql, const char *table,
 	for (i = 1; i < 3; i++) {
 		buf_reset(&n);
 		trigger_name(&n, table, trigger_kinds[i]);
-		buf_addstr(sql, "CREATE TRIGGER ");
+		buf_addstr(sql, "DROP TRIGGER IF EXISTS ");
+		store_quote_ident(sql, n.s);
+		buf_addstr(sql, "; CREATE TRIGGER ");
 		store_quote_ident(sql, n.s);
 		buf_addf(sql, " AFTER %s ON %s BEGIN ",
 			 i == 1 ? "DELETE" : "UPDATE", qt.s);
@@ -321,28 +334,34 @@ static void triggers_sql(struct buf *sql, const char *table,
 	buf_release(&n);
 }
 
-int rollup_rebuild(struct store *s, const struct schema *schema,
-		   const char *table, const char *time_col, int64_t *buckets,
-		   struct hearth_err *err)
+static int mark_delete(struct store *s, const char *table,
+		       struct hearth_err *err)
 {
-	const struct schema_table *t = schema_find_table(schema, table);
-	const struct schema_column *tc;
+	int64_t have = 0;
+
+	if (store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE "
+			    "name = '" ROLLUP_MARK "'", &have, err,
+			    (const char *)NULL) < 0)
+		return -1;
+	if (!have)
+		return 0;
+	return store_query_int(s, "DELETE FROM " ROLLUP_MARK " WHERE tbl = ?",
+			       &have, err, table, (const char *)NULL) < 0 ? -1
+									 : 0;
+}
+
+int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
+		      const struct schema_column *tc, int64_t *buckets,
+		      struct hearth_err *err)
+{
 	const char **cols = NULL;
 	struct buf sql = BUF_INIT, secs = BUF_INIT, qt = BUF_INIT,
 		   mname = BUF_INIT, hname = BUF_INIT, x = BUF_INIT;
 	size_t ncols = 0, i, j;
-	int ret = -1, in_tx = 0;
+	int ret = -1;
 
 	if (buckets)
 		*buckets = 0;
-	if (!t || t->internal)
-		return err_set(err, "unknown table '%s'", table);
-	tc = schema_time_column(t, time_col);
-	if (!tc)
-		return err_set(err, "table %s has no time column", t->name);
-	if (!has_rowid(s, t->name))
-		return err_set(err, "table %s has no rowid (WITHOUT ROWID): its "
-			       "charts read its rows, without rollups", t->name);
 	cols = xcalloc(t->ncols ? t->ncols : 1, sizeof(*cols));
 	for (i = 0; i < t->ncols; i++)
 		if (rollup_is_value_col(t, tc, i))
@@ -351,15 +370,12 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	store_quote_ident(&qt, t->name);
 	rollup_table_name(&mname, t->name, ROLLUP_MINUTE);
 	rollup_table_name(&hname, t->name, ROLLUP_HOUR);
-	if (store_begin_immediate(s, err) < 0)
-		goto out;
-	in_tx = 1;
 	drop_sql(&sql, t->name);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 	if (!ncols) {
-		ret = 0;
-		goto commit;
+		ret = mark_delete(s, t->name, err);
+		goto out;
 	}
 	buf_reset(&sql);
 	create_sql(&sql, mname.s, cols, ncols);
@@ -406,7 +422,7 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	    rollup_mark_reset(s, t->name, err) < 0)
 		goto out;
 	buf_reset(&sql);
-	triggers_sql(&sql, t->name, tc->name, cols, ncols);
+	rollup_triggers_sql(&sql, t->name, tc->name, cols, ncols);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 	if (buckets) {
@@ -418,17 +434,7 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 			goto out;
 	}
 	ret = 0;
-commit:
-	if (store_commit(s, err) < 0) {
-		ret = -1;
-		goto out;
-	}
-	in_tx = 0;
 out:
-	if (in_tx)
-		store_rollback(s, NULL);
-	if (ret < 0)
-		err_prefix(err, "rollup of %s", table);
 	free(cols);
 	buf_release(&sql);
 	buf_release(&secs);
@@ -439,20 +445,33 @@ out:
 	return ret;
 }
 
-static int mark_delete(struct store *s, const char *table,
-		       struct hearth_err *err)
+int rollup_rebuild(struct store *s, const struct schema *schema,
+		   const char *table, const char *time_col, int64_t *buckets,
+		   struct hearth_err *err)
 {
-	int64_t have = 0;
+	const struct schema_table *t = schema_find_table(schema, table);
+	const struct schema_column *tc;
 
-	if (store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE "
-			    "name = '" ROLLUP_MARK "'", &have, err,
-			    (const char *)NULL) < 0)
-		return -1;
-	if (!have)
-		return 0;
-	return store_query_int(s, "DELETE FROM " ROLLUP_MARK " WHERE tbl = ?",
-			       &have, err, table, (const char *)NULL) < 0 ? -1
-									 : 0;
+	if (buckets)
+		*buckets = 0;
+	if (!t || t->internal)
+		return err_set(err, "unknown table '%s'", table);
+	tc = schema_time_column(t, time_col);
+	if (!tc)
+		return err_set(err, "table %s has no time column", t->name);
+	if (!rollup_has_rowid(s, t->name))
+		return err_set(err, "table %s has no rowid (WITHOUT ROWID): its "
+			       "charts read its rows, without rollups", t->name);
+	if (store_begin_immediate(s, err) < 0)
+		goto fail;
+	if (rollup_rebuild_tx(s, t, tc, buckets, err) < 0 ||
+	    store_commit(s, err) < 0) {
+		store_rollback(s, NULL);
+		goto fail;
+	}
+	return 0;
+fail:
+	return err_prefix(err, "rollup of %s", table);
 }
 
 int rollup_drop(struct store *s, const char *table, struct hearth_err *err)
@@ -515,7 +534,7 @@ int rollup_ensure(struct store *s, const struct config *cfg,
 		const struct schema_column *tc = schema_time_column(t, tcn);
 		int values = 0;
 
-		if (t->internal || !tc || !has_rowid(s, t->name))
+		if (t->internal || !tc || !rollup_has_rowid(s, t->name))
 			continue;
 		for (j = 0; j < t->ncols; j++)
 			values |= rollup_is_value_col(t, tc, j);

@@ -65,7 +65,8 @@ void rollup_secs_sql(struct buf *b, const char *qcol);
 void rollup_table_name(struct buf *b, const char *table,
 		       enum rollup_level lv);
 
-/* rollup_ready: 1 when the level's table (with every value column of t),
+/* rollup_ready: 1 when the level's table (with every value column of t
+ * and no other),
  * the mark table and the delete and update triggers exist in schema (and
  * no per-row insert trigger of older hearths), else 0. */
 int rollup_ready(const struct schema *schema, const struct schema_table *t,
@@ -88,6 +89,23 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
  * [time_columns] in cfg (may be NULL) names time columns. */
 int rollup_ensure(struct store *s, const struct config *cfg,
 		  struct buf *built, struct hearth_err *err);
+
+/*
+ * rollup_follow: after a schema change in the caller's transaction
+ * (before: the schema it started from, caught up; after: the schema
+ * now), bring the rollups in line, so that charts never read stale
+ * buckets and new tables are fast to chart at once:
+ *  - a table that is gone loses its rollups and mark;
+ *  - a table with rollups that gained value columns, all NULL (ADD
+ *    COLUMN), gets their (empty) buckets added in place: one scan of
+ *    the table to see that they are NULL, rather than a rebuild;
+ *  - a table with rollups that no longer match otherwise (columns
+ *    dropped, renamed, retyped or filled) gets them rebuilt;
+ *  - a new series table with value columns gets them built.
+ * Tables that had no rollups before are left to rollup_ensure.
+ */
+int rollup_follow(struct store *s, const struct schema *before,
+		  const struct schema *after, struct hearth_err *err);
 
 /* rollup_drop: remove the rollup tables, triggers and mark of table, if
  * any. */

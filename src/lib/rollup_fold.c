@@ -185,9 +185,7 @@ out:
 	return ret;
 }
 
-/* The mark of table: its time column (malloc'd) and upto; 0 when it has
- * none. */
-static int mark_get(struct store *s, const char *table, char **time_col,
+int rollup_mark_get(struct store *s, const char *table, char **time_col,
 		    int64_t *upto, struct hearth_err *err)
 {
 	struct store_stmt *st = NULL;
@@ -245,7 +243,7 @@ static int catch_up_one(struct store *s, const struct schema *schema,
 
 	if (!t)
 		return 0; /* a mark left by a dropped table */
-	rc = mark_get(s, table, &time_col, &upto, err);
+	rc = rollup_mark_get(s, table, &time_col, &upto, err);
 	if (rc <= 0) {
 		ret = rc;
 		goto out;
@@ -314,7 +312,7 @@ int rollup_refresh(struct store *s, const struct schema *schema,
 	if (!schema_find_table(schema, ROLLUP_MARK) ||
 	    !schema_find_table(schema, table))
 		return 0;
-	rc = mark_get(s, table, &time_col, &upto, err);
+	rc = rollup_mark_get(s, table, &time_col, &upto, err);
 	free(time_col);
 	if (rc <= 0)
 		return rc;

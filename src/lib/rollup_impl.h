@@ -6,6 +6,7 @@
 #define HEARTH_ROLLUP_IMPL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "err.h"
@@ -49,5 +50,30 @@ void rollup_merge_sql(struct buf *sql, const char *rname,
 		      const char *const *cols, size_t ncols,
 		      const char *source);
 
+/* rollup_agg_decl: append the declaration of rollup column "col:agg"
+ * (agg indexes rollup_aggs), as in a CREATE TABLE or an ADD COLUMN. */
+void rollup_agg_decl(struct buf *b, const char *col, size_t agg);
 
+/* rollup_mark_get: table's mark: its time column (malloc'd, the caller
+ * frees) and upto.  1, or 0 when it has none (*time_col NULL). */
+int rollup_mark_get(struct store *s, const char *table, char **time_col,
+		    int64_t *upto, struct hearth_err *err);
+
+/* rollup_has_rowid: table has rowids.  Rollups follow rows by rowid, so a
+ * WITHOUT ROWID table has none. */
+int rollup_has_rowid(struct store *s, const char *table);
+
+/* rollup_triggers_sql: append the statements that (re)create table's
+ * delete and update triggers, for value columns cols in the order of
+ * its rollup tables. */
+void rollup_triggers_sql(struct buf *sql, const char *table,
+			 const char *time_col, const char *const *cols,
+			 size_t ncols);
+
+/* rollup_rebuild_tx: rollup_rebuild of t (time column tc, with rowids) in
+ * the caller's transaction.  A table without value columns loses its
+ * rollups and mark. */
+int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
+		      const struct schema_column *tc, int64_t *buckets,
+		      struct hearth_err *err);
 #endif

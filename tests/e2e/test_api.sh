@@ -488,6 +488,12 @@ test_auto_columns() {
 	post "/write?db=x&precision=s" text/plain 'readings humidity=42 1704067320'
 	expect_eq "$CODE" 204
 	expect_eq "$(ls migrations | wc -l)" $((nrev + 1)) "revision files after a known column"
+	# The rollups that serve built at start have the new numbers too.
+	expect_eq "$(sql1 hearth.db "SELECT \"humidity:n\" || ' ' || \"humidity:sum\" || ' ' || \"ok:n\" || ' ' || \"r_watts:n\" FROM hearth_rollup_readings_h")" "3 123.5 1 2"
+	get "/chart/readings.svg?since=2023-12-25T00:00:00Z&until=2024-01-02T00:00:00Z"
+	expect_contains "$BODY" 'data-source="minute"'
+	# The legend's newest r_watts is in an older bucket than humidity's.
+	expect_contains "$BODY" 'r_watts (W): 6 W at 01 Jan 00:01'
 	# Too many new columns at once: 400, no revision, nothing stored.
 	fields=$(seq 1 40 | sed 's/.*/f&=1/' | paste -sd, -)
 	post "/write?db=x" text/plain "readings $fields"
@@ -577,6 +583,11 @@ test_auto_tables() {
 	get "/api/v1/cpu?since=2024-01-01T00:00:00Z&format=csv"
 	expect_eq "$BODY" "$(printf 'time,host,usage,n,up\n2024-01-01 00:00:00,a,1.5,3,\n2024-01-01 00:01:00,b,2,,1')"
 	expect_eq "$(sql1 hearth.db "SELECT group_concat(typeof(usage), ' ') FROM cpu")" "real real" "2i in a REAL column"
+	# Its rollups come with it, holding its rows: long charts of it are
+	# fast at once, not after the next start.
+	expect_eq "$(sql1 hearth.db "SELECT \"usage:n\" || ' ' || \"usage:sum\" || ' ' || \"n:n\" FROM hearth_rollup_cpu_h")" "2 3.5 1"
+	get "/chart/cpu.svg?since=2023-12-25T00:00:00Z&until=2024-01-02T00:00:00Z"
+	expect_contains "$BODY" 'data-source="minute"'
 	get /api/v1/tables
 	expect_contains "$BODY" '"cpu"'
 	# auto_columns is off: a new field of an existing table is still an

@@ -1,0 +1,198 @@
+/* rollup_follow: the rollups after a schema change are never stale. */
+#include <stdlib.h>
+
+#include "rollup.h"
+#include "t.h"
+#include "t_store.h"
+
+#define MINUTE "1767261600" /* 2026-01-01 10:00 UTC */
+
+/* A table r with rollups over two rows in the minute MINUTE. */
+static struct store *with_rollups(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema sc = SCHEMA_INIT;
+	struct store *s = t_mem("CREATE TABLE r (t TIMESTAMP, w INTEGER);"
+				"INSERT INTO r VALUES "
+				"('2026-01-01 10:00:05', 100), "
+				"('2026-01-01 10:00:20', 300);");
+
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	CHECK(rollup_rebuild(s, &sc, "r", NULL, NULL, &err) == 0);
+	schema_release(&sc);
+	return s;
+}
+
+/* Run change as a revision does: catch up, change, follow; in one
+ * transaction. */
+static int change(struct store *s, const char *sql)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema before = SCHEMA_INIT, after = SCHEMA_INIT;
+	int rc = -1;
+
+	if (store_begin_immediate(s, &err) < 0 ||
+	    store_introspect(s, &before, &err) < 0 ||
+	    rollup_catch_up(s, &before, NULL, &err) < 0 ||
+	    store_exec(s, sql, &err) < 0 ||
+	    store_introspect(s, &after, &err) < 0 ||
+	    rollup_follow(s, &before, &after, &err) < 0 ||
+	    store_commit(s, &err) < 0) {
+		fprintf(stderr, "  change: %s\n", err.msg);
+		store_rollback(s, NULL);
+	} else {
+		rc = 0;
+	}
+	schema_release(&before);
+	schema_release(&after);
+	return rc;
+}
+
+/* Both levels of table's rollups are current, with time column tcol. */
+static int ready(struct store *s, const char *table)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema sc = SCHEMA_INIT;
+	const struct schema_table *t;
+	int ok = 0;
+
+	if (store_introspect(s, &sc, &err) == 0 &&
+	    (t = schema_find_table(&sc, table)) != NULL)
+		ok = rollup_ready(&sc, t, schema_time_column(t, NULL),
+				  ROLLUP_MINUTE) &&
+		     rollup_ready(&sc, t, schema_time_column(t, NULL),
+				  ROLLUP_HOUR);
+	schema_release(&sc);
+	return ok;
+}
+
+static int rollup_objects(struct store *s, const char *table)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT (SELECT count(*) FROM sqlite_master "
+		 "WHERE name GLOB 'hearth_rollup_%s_*') + (SELECT count(*) "
+		 "FROM hearth_rollup_mark WHERE tbl = '%s')", table, table);
+	return (int)t_int(s, sql);
+}
+
+static void test_added_column_extends_in_place(void)
+{
+	struct store *s = with_rollups();
+
+	/* A bucket a rebuild would recompute: an extension keeps it. */
+	t_exec(s, "UPDATE hearth_rollup_r_m SET \"w:max\" = 999");
+	CHECK(change(s, "ALTER TABLE r ADD COLUMN temp REAL") == 0);
+	CHECK(ready(s, "r"));
+	CHECK_INT(t_int(s, "SELECT \"w:max\" FROM hearth_rollup_r_m"), 999);
+	CHECK_INT(t_int(s, "SELECT \"temp:n\" FROM hearth_rollup_r_m"), 0);
+	CHECK_INT(t_int(s, "SELECT \"temp:max\" IS NULL FROM hearth_rollup_r_h"),
+		  1);
+	/* New rows fold into the new buckets, and the triggers know the
+	 * new column. */
+	t_exec(s, "INSERT INTO r VALUES ('2026-01-01 10:00:40', 200, 21.5)");
+	CHECK(change(s, "SELECT 1") == 0); /* folds, as a writer does */
+	t_exec(s, "UPDATE r SET temp = 19.5 WHERE w = 100");
+	CHECK_INT(t_int(s, "SELECT \"temp:n\" FROM hearth_rollup_r_m"), 2);
+	CHECK_INT(t_int(s, "SELECT \"temp:min\" * 10 FROM hearth_rollup_r_h"),
+		  195);
+	CHECK_INT(t_int(s, "SELECT \"w:n\" FROM hearth_rollup_r_h"), 3);
+	t_exec(s, "DELETE FROM r WHERE temp = 21.5");
+	CHECK_INT(t_int(s, "SELECT \"temp:max\" * 10 FROM hearth_rollup_r_m"),
+		  195);
+	store_close(s);
+}
+
+static void test_filled_column_rebuilds(void)
+{
+	struct store *s = with_rollups();
+
+	t_exec(s, "UPDATE hearth_rollup_r_m SET \"w:max\" = 999");
+	CHECK(change(s, "ALTER TABLE r ADD COLUMN k INTEGER DEFAULT 7") == 0);
+	CHECK(ready(s, "r"));
+	CHECK_INT(t_int(s, "SELECT \"w:max\" FROM hearth_rollup_r_m"), 300);
+	CHECK_INT(t_int(s, "SELECT \"k:sum\" FROM hearth_rollup_r_m WHERE b = "
+		       MINUTE), 14);
+	/* A revision that fills a column it adds, too. */
+	CHECK(change(s, "ALTER TABLE r ADD COLUMN j INTEGER; "
+		      "UPDATE r SET j = w / 100") == 0);
+	CHECK_INT(t_int(s, "SELECT \"j:max\" FROM hearth_rollup_r_h"), 3);
+	store_close(s);
+}
+
+/* A column the rollups hold and the table lost: the buckets are stale
+ * (folding stops), so they are not ready, whoever made the change. */
+static void test_dropped_column_rebuilds(void)
+{
+	struct store *s = with_rollups();
+	const char *rebuild =
+		"CREATE TABLE hearth_new_r (t TIMESTAMP);"
+		"INSERT INTO hearth_new_r SELECT t FROM r; DROP TABLE r;"
+		"ALTER TABLE hearth_new_r RENAME TO r;";
+
+	CHECK(change(s, "ALTER TABLE r ADD COLUMN v REAL") == 0);
+	t_exec(s, "INSERT INTO r VALUES ('2026-01-01 10:00:30', 5, 1.5)");
+	CHECK_INT(rollup_objects(s, "r"), 5);
+	t_exec(s, "ALTER TABLE r DROP COLUMN v");
+	CHECK(!ready(s, "r"));
+	/* Through a revision: rebuilt without it. */
+	CHECK(change(s, "ALTER TABLE r ADD COLUMN v REAL") == 0);
+	CHECK(ready(s, "r"));
+	CHECK(change(s, "CREATE TABLE hearth_new_r (t TIMESTAMP, w INTEGER);"
+		      "INSERT INTO hearth_new_r SELECT t, w FROM r; DROP TABLE r;"
+		      "ALTER TABLE hearth_new_r RENAME TO r;") == 0);
+	CHECK(ready(s, "r"));
+	CHECK_INT(t_int(s, "SELECT \"w:n\" FROM hearth_rollup_r_m"), 3);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM pragma_table_info("
+		       "'hearth_rollup_r_m')"), 5);
+	/* The last number gone: so are the rollups. */
+	CHECK(change(s, rebuild) == 0);
+	CHECK_INT(rollup_objects(s, "r"), 0);
+	t_exec(s, "DELETE FROM r");
+	store_close(s);
+}
+
+static void test_dropped_and_renamed_tables(void)
+{
+	struct store *s = with_rollups();
+
+	CHECK(change(s, "ALTER TABLE r RENAME TO r2") == 0);
+	CHECK_INT(rollup_objects(s, "r"), 0);
+	CHECK(ready(s, "r2"));
+	CHECK_INT(t_int(s, "SELECT \"w:sum\" FROM hearth_rollup_r2_h"), 400);
+	/* Its triggers are its own, not the old name's. */
+	t_exec(s, "DELETE FROM r2 WHERE w = 300");
+	CHECK_INT(t_int(s, "SELECT \"w:sum\" FROM hearth_rollup_r2_h"), 100);
+	CHECK(change(s, "DROP TABLE r2") == 0);
+	CHECK_INT(rollup_objects(s, "r2"), 0);
+	/* A table of the old name starts afresh, its rowids from 1. */
+	CHECK(change(s, "CREATE TABLE r2 (t TIMESTAMP, x REAL)") == 0);
+	t_exec(s, "INSERT INTO r2 VALUES ('2026-01-01 10:00:01', 2.5)");
+	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark WHERE tbl = "
+		       "'r2'"), 0);
+	store_close(s);
+}
+
+static void test_new_tables(void)
+{
+	struct store *s = t_mem(NULL);
+
+	CHECK(change(s, "CREATE TABLE cpu (time TIMESTAMP NOT NULL, host TEXT, "
+		      "usage REAL); CREATE TABLE ev (time TIMESTAMP, who TEXT);"
+		      "CREATE TABLE plain (a INTEGER, b REAL);"
+		      "CREATE TABLE nr (t TIMESTAMP PRIMARY KEY, v REAL) "
+		      "WITHOUT ROWID") == 0);
+	CHECK(ready(s, "cpu"));
+	CHECK_INT(rollup_objects(s, "cpu"), 5);
+	CHECK_INT(rollup_objects(s, "ev"), 0);
+	CHECK_INT(rollup_objects(s, "plain"), 0);
+	CHECK_INT(rollup_objects(s, "nr"), 0);
+	/* Tables that had none before are left to rollup_ensure. */
+	CHECK(change(s, "ALTER TABLE ev ADD COLUMN n INTEGER") == 0);
+	CHECK_INT(rollup_objects(s, "ev"), 0);
+	store_close(s);
+}
+
+T_MAIN("rollup_follow", T(test_added_column_extends_in_place),
+       T(test_filled_column_rebuilds), T(test_dropped_column_rebuilds),
+       T(test_dropped_and_renamed_tables), T(test_new_tables))
