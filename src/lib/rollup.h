@@ -158,7 +158,9 @@ int rollup_mark_reset(struct store *s, const char *table,
 struct rollup_acc;
 
 /* rollup_acc_new: an empty accumulator for table's rollups as schema has
- * them (the columns of its minute table), or NULL when it has none. */
+ * them (the columns of its minute table), or NULL when it has none, or
+ * when its rows may update stored ones (a table with a key, writer.h):
+ * those are folded from the table instead (rollup_accs_store). */
 struct rollup_acc *rollup_acc_new(const struct schema *schema,
 				  const char *table);
 void rollup_acc_free(struct rollup_acc *a);
@@ -189,17 +191,19 @@ int rollup_acc_store(struct rollup_acc *a, struct store *s,
  * first sight.  Zero-initialise (ROLLUP_ACCS_INIT). */
 struct rollup_accs {
 	char **tables;
-	struct rollup_acc **v; /* NULL for a table without rollups */
+	struct rollup_acc **v; /* NULL: no rollups, or a table with a key */
 	size_t n;
+	const struct schema *schema; /* the one rollup_accs_get was given */
 };
-#define ROLLUP_ACCS_INIT { NULL, NULL, 0 }
+#define ROLLUP_ACCS_INIT { NULL, NULL, 0, NULL }
 
 /* rollup_accs_get: table's accumulator, NULL when it has no rollups. */
 struct rollup_acc *rollup_accs_get(struct rollup_accs *set,
 				   const struct schema *schema,
 				   const char *table);
-/* rollup_accs_store: rollup_acc_store for each, then empty the set for
- * the next transaction. */
+/* rollup_accs_store: rollup_acc_store for each, rollup_catch_up for
+ * the tables without an accumulator, then empty the set for the next
+ * transaction. */
 int rollup_accs_store(struct rollup_accs *set, struct store *s,
 		      struct hearth_err *err);
 /* rollup_accs_release: free every accumulator (the rows were not stored,

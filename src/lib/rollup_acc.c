@@ -48,9 +48,12 @@ struct rollup_acc *rollup_acc_new(const struct schema *schema,
 	char **cols;
 	size_t ncols;
 
-	/* An older hearth's per-row trigger folds rows already. */
+	/* An older hearth's per-row trigger folds rows already.  In a table
+	 * with a key, a row may update a stored one (writer.h) rather than
+	 * add to its bucket. */
 	if (!t || !schema_find_table(schema, ROLLUP_MARK) ||
-	    rollup_has_trigger(schema, table, "ins"))
+	    rollup_has_trigger(schema, table, "ins") ||
+	    schema_has_unique_key(schema, t))
 		return NULL;
 	rollup_columns(schema, table, &cols, &ncols);
 	if (!ncols || !rollup_columns_match(t, NULL, cols, ncols)) {
@@ -368,6 +371,7 @@ struct rollup_acc *rollup_accs_get(struct rollup_accs *set,
 	set->tables = xreallocarray(set->tables, set->n + 1,
 				    sizeof(*set->tables));
 	set->v = xreallocarray(set->v, set->n + 1, sizeof(*set->v));
+	set->schema = schema;
 	set->tables[set->n] = xstrdup(table);
 	set->v[set->n] = rollup_acc_new(schema, table);
 	return set->v[set->n++];
@@ -380,7 +384,9 @@ int rollup_accs_store(struct rollup_accs *set, struct store *s,
 	int ret = 0;
 
 	for (i = 0; i < set->n && ret == 0; i++)
-		if (set->v[i] && rollup_acc_store(set->v[i], s, err) < 0)
+		if (set->v[i] ? rollup_acc_store(set->v[i], s, err) < 0
+			      : rollup_catch_up(s, set->schema, set->tables[i],
+						err) < 0)
 			ret = -1;
 	rollup_accs_release(set);
 	return ret;

@@ -146,6 +146,21 @@ const struct schema_table *schema_find_table(const struct schema *s,
 	return NULL;
 }
 
+int schema_has_unique_key(const struct schema *s,
+			  const struct schema_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].pk)
+			return 1;
+	for (i = 0; i < s->nindexes; i++)
+		if (s->indexes[i].unique &&
+		    !strcasecmp(s->indexes[i].table, t->name))
+			return 1;
+	return 0;
+}
+
 int schema_column_index(const struct schema_table *t, const char *name)
 {
 	size_t i;

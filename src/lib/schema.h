@@ -112,6 +112,11 @@ enum schema_affinity schema_affinity(const char *declared_type);
 const struct schema_column *schema_time_column(const struct schema_table *t,
 					       const char *configured);
 
+/* schema_has_unique_key: t (of s) has a primary key or a unique index
+ * (a UNIQUE constraint, or a CREATE UNIQUE INDEX, partial or not). */
+int schema_has_unique_key(const struct schema *s,
+			  const struct schema_table *t);
+
 /* schema_is_series: a table with a time column (internal tables are not). */
 int schema_is_series(const struct schema_table *t);
 

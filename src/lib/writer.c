@@ -27,6 +27,7 @@ struct writer {
 	struct wcol *cols;
 	size_t ncols;     /* values the caller gives */
 	int fill_time;    /* one more parameter: the time column, now */
+	int upsert;       /* the table has a key: a stored key is updated */
 	enum time_style style;
 	char *table;
 	int64_t row_time; /* the time of the row being converted */
@@ -116,6 +117,26 @@ int writer_format_time(int64_t t, enum time_style style, char *out,
 	return 1;
 }
 
+/* A key stored already: update its row with the values given (SQLite
+ * 3.35 and later take ON CONFLICT without naming the constraint, so
+ * every unique index of the table counts). */
+static void upsert_sql(struct buf *sql, const struct writer *w)
+{
+	struct buf q = BUF_INIT;
+	size_t i;
+
+	if (!w->upsert)
+		return;
+	buf_addstr(sql, " ON CONFLICT DO UPDATE SET ");
+	for (i = 0; i < writer_nvals(w); i++) {
+		buf_reset(&q);
+		store_quote_ident(&q, w->cols[i].col->name);
+		buf_addf(sql, "%s%s = coalesce(excluded.%s, %s)", i ? ", " : "",
+			 q.s, q.s, q.s);
+	}
+	buf_release(&q);
+}
+
 int writer_open(struct writer **out, struct store *s,
 		const struct schema *schema, const char *table,
 		const char *const *cols, size_t ncols, const char *time_col,
@@ -181,6 +202,8 @@ int writer_open(struct writer **out, struct store *s,
 		for (i = 0; i < ncols + (size_t)w->fill_time; i++)
 			buf_addstr(&sql, i ? ", ?" : "?");
 		buf_addstr(&sql, ")");
+		w->upsert = schema_has_unique_key(schema, t);
+		upsert_sql(&sql, w);
 	}
 	/* Compiled now, so that a table the INSERT cannot go into is an
 	 * error at once. */
@@ -570,6 +593,7 @@ static void multi_sql(struct writer *w)
 			buf_addch(&sql, ',');
 		buf_add(&sql, group.s, group.len);
 	}
+	upsert_sql(&sql, w);
 	w->multi_sql = buf_detach(&sql, NULL);
 	buf_release(&group);
 }

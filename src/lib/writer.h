@@ -11,6 +11,13 @@
  * (ISO text as Python's sqlite3 writes it, or unix seconds), so tables
  * filled by other tools stay uniform.
  *
+ * A table with a primary key or a unique index keeps one row per key, as
+ * InfluxDB keeps one point per series and time: a row whose key is
+ * stored already updates that row instead (ON CONFLICT DO UPDATE), with
+ * the values the new row gives; the columns it leaves NULL keep theirs.
+ * So a client that sends a batch again (a retry after a lost response)
+ * stores nothing twice and fails on nothing.
+ *
  * Writers do not begin or commit transactions: the caller groups rows.
  */
 #ifndef HEARTH_WRITER_H

@@ -11,14 +11,19 @@ RTOKEN=read-t0ken-for-tests-2
 start_server() {
 	local l
 	hearth init . >/dev/null
-	echo "$TOKEN" >token
-	sed -i 's/^; write_token_file.*/write_token_file = token/' hearth.ini
+	token_here
 	for l in "$@"; do
 		sed -i "/^\[serve\]/a $l" hearth.ini
 	done
 	# EXTRA_INI: whole sections for the end of the file.
 	[ -z "${EXTRA_INI:-}" ] || echo "$EXTRA_INI" >>hearth.ini
 	serve_here
+}
+
+# token_here: writes need $TOKEN, in the file token.
+token_here() {
+	echo "$TOKEN" >token
+	sed -i 's/^; write_token_file.*/write_token_file = token/' hearth.ini
 }
 
 # serve_here: start serve on the project here; sets PORT, URL, SERVER_PID.
@@ -860,6 +865,45 @@ test_connections_per_address() {
 }
 
 # Debian's python3-influxdb, as a user's script would call it.
+# A client that sends a batch again (Telegraf retrying after a response
+# it lost, with newer points added) into a table with a key: the rows it
+# had are updated, not doubled and not refused.
+test_batch_sent_again_into_keyed_table() {
+	hearth init . >/dev/null
+	cat >>schema.sql <<'SQL'
+CREATE TABLE power (
+    time TIMESTAMP NOT NULL,
+    host TEXT NOT NULL,
+    watts REAL,
+    volts REAL,
+    PRIMARY KEY (time, host)
+);
+SQL
+	hearth revision --autogenerate -m "power" >/dev/null
+	hearth upgrade >/dev/null
+	token_here
+	serve_here
+	post "/write?db=x&precision=s" text/plain $'power,host=a watts=5,volts=230 1704067200
+power,host=b watts=7 1704067200
+'
+	expect_eq "$CODE" 204 "first: $BODY"
+	post "/write?db=x&precision=s" text/plain $'power,host=a watts=5,volts=230 1704067200
+power,host=b volts=231 1704067200
+power,host=a watts=6 1704067260
+'
+	expect_eq "$CODE" 204 "again: $BODY"
+	expect_contains "$HDRS" "X-Hearth-Rows: 3"
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(host||'='||watts||'/'||ifnull(volts,'-'), ' ') FROM power")" \
+		"a=5.0/230.0 b=7.0/231.0 a=6.0/-"
+	# The chart rollups count each row once.
+	expect_eq "$(sql1 hearth.db "SELECT sum(\"watts:n\") || ' ' || sum(\"watts:sum\") FROM hearth_rollup_power_m")" "3 18.0"
+	# The same as JSON.
+	post /api/v1/power application/json '[{"time": "2024-01-01T00:01:00Z", "host": "a", "volts": 229}]'
+	expect_eq "$CODE" 200 "json: $BODY"
+	expect_eq "$(sql1 hearth.db "SELECT watts||'/'||volts FROM power WHERE host = 'a' AND time > '2024-01-01 00:00:30'")" "6.0/229.0"
+	stop_server
+}
+
 test_influxdb_python_client() {
 	start_server
 	/usr/bin/python3 - "$PORT" "$TOKEN" <<'PY' || fail "write_points failed"

@@ -249,5 +249,78 @@ static void test_rollups(void)
 	store_close(s);
 }
 
+/* The rollups of table k hold what a rebuild from its rows would. */
+static void check_rollups_match_rows(struct store *s)
+{
+	CHECK_INT(t_int(s, "SELECT sum(\"w:n\") FROM hearth_rollup_k_m"),
+		  t_int(s, "SELECT count(w) FROM k"));
+	CHECK_INT(t_int(s, "SELECT sum(\"w:sum\") FROM hearth_rollup_k_h"),
+		  t_int(s, "SELECT sum(w) FROM k"));
+	CHECK_INT(t_int(s, "SELECT sum(\"c:n\") FROM hearth_rollup_k_h"),
+		  t_int(s, "SELECT count(c) FROM k"));
+	CHECK_INT(t_int(s, "SELECT sum(\"c:sum\") * 10 FROM hearth_rollup_k_m"),
+		  t_int(s, "SELECT sum(c) * 10 FROM k"));
+	CHECK_INT(t_int(s, "SELECT max(\"c:max\") * 10 FROM hearth_rollup_k_m"),
+		  t_int(s, "SELECT max(c) * 10 FROM k"));
+	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark WHERE tbl = 'k'"),
+		  t_int(s, "SELECT max(rowid) FROM k"));
+}
+
+/* A table with a key keeps one row per key: a batch sent again updates
+ * the rows it names with the values it gives (a retry stores nothing
+ * twice), and the rollups follow the updates. */
+static void test_keyed_table_updates(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem("CREATE TABLE k (t TIMESTAMP NOT NULL, host TEXT "
+				"NOT NULL, w INTEGER, c REAL, UNIQUE (t, host))");
+	struct schema schema = SCHEMA_INIT;
+	struct stage *st = NULL;
+	struct buf body = BUF_INIT;
+	long bad = 0;
+	int i, pass;
+
+	CHECK_INT(store_introspect(s, &schema, &err), 0);
+	CHECK_INT(rollup_rebuild(s, &schema, "k", NULL, NULL, &err), 0);
+	schema_release(&schema);
+	CHECK_INT(store_introspect(s, &schema, &err), 0);
+	/* 300 rows (multi-row INSERTs), twice: the same rows. */
+	for (i = 0; i < 300; i++)
+		buf_addf(&body, "k,host=h%d w=%di,c=1 %d\n", i % 2, i,
+			 1700000000 + i / 2);
+	for (pass = 0; pass < 2; pass++) {
+		CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, NULL,
+					LP_S, body.s, body.len, &bad, &err), 0);
+		CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+		stage_free(st);
+	}
+	CHECK_INT(t_int(s, "SELECT count(*) FROM k"), 300);
+	check_rollups_match_rows(s);
+	/* Half of them again with c only, and 100 new rows; one key twice
+	 * in the batch: the later value stays. */
+	buf_reset(&body);
+	for (i = 150; i < 400; i++)
+		buf_addf(&body, i < 300 ? "k,host=h%d c=2.5 %d\n"
+					: "k,host=h%d w=1i,c=3 %d\n",
+			 i % 2, 1700000000 + i / 2);
+	buf_addstr(&body, "k,host=h0 c=4.5 1700000100\n");
+	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, NULL, LP_S,
+				body.s, body.len, &bad, &err), 0);
+	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+	stage_free(st);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM k"), 400);
+	CHECK_INT(t_int(s, "SELECT w FROM k WHERE t = '2023-11-14 22:15:00' AND "
+		       "host = 'h0'"), 200);
+	CHECK_INT(t_int(s, "SELECT c * 10 FROM k WHERE t = '2023-11-14 22:15:00' "
+		       "AND host = 'h0'"), 45);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM k WHERE c = 2.5"), 149);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM k WHERE c = 1"), 150);
+	check_rollups_match_rows(s);
+	buf_release(&body);
+	schema_release(&schema);
+	store_close(s);
+}
+
 T_MAIN("stage", T(test_lp_tables), T(test_constraint_line), T(test_rollups),
+       T(test_keyed_table_updates),
        T(test_bad_input), T(test_csv))

@@ -363,5 +363,41 @@ static void test_numbers_as_strtod(void)
 	store_close(s);
 }
 
+/* A table with a key keeps one row per key: a row whose key is stored
+ * updates it with the values it has; one without a key adds rows. */
+static void test_key_updates_row(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem("CREATE TABLE k (t TIMESTAMP, sensor TEXT "
+				"PRIMARY KEY, v REAL, n INTEGER);"
+				"CREATE TABLE d (t TIMESTAMP, sensor TEXT, v REAL, "
+				"n INTEGER)");
+	const char *cols[] = { "sensor", "v", "n" };
+	const char *a[] = { "hall", "1.5", "7" }, *b[] = { "hall", "2.5", NULL },
+		   *c[] = { "porch", "3", "1" };
+	const char *tables[] = { "k", "d" };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		CHECK(add(s, tables[i], cols, a, 3, &err) == 0);
+		CHECK(add(s, tables[i], cols, b, 3, &err) == 0);
+		CHECK(add(s, tables[i], cols, c, 3, &err) == 0);
+	}
+	CHECK_STR(one(s, "SELECT group_concat(sensor || '=' || v || '/' || "
+		      "ifnull(n, '-'), ' ') FROM k"), "hall=2.5/7 porch=3.0/1");
+	CHECK_STR(one(s, "SELECT group_concat(sensor || '=' || v || '/' || "
+		      "ifnull(n, '-'), ' ') FROM d"),
+		  "hall=1.5/7 hall=2.5/- porch=3.0/1");
+	/* Other constraints still refuse the row. */
+	t_exec(s, "CREATE TABLE c (t TIMESTAMP, sensor TEXT UNIQUE, "
+	       "v REAL CHECK (v > 0), n INTEGER)");
+	CHECK(add(s, "c", cols, a, 3, &err) == 0);
+	CHECK(add(s, "c", cols, (const char *[]){ "hall", "-1", NULL }, 3,
+		  &err) < 0);
+	CHECK(strstr(err.msg, "CHECK constraint failed") != NULL);
+	store_close(s);
+}
+
 T_MAIN("writer", T(test_types_and_time), T(test_time_style_follows_table),
+       T(test_key_updates_row),
        T(test_bad_values), T(test_numbers_as_strtod))
