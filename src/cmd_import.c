@@ -47,7 +47,8 @@ static const char help[] =
 	"The format comes from --format, else the file name (.csv, .lp), else\n"
 	"the first line.\n\n"
 	"  --format csv|lp     input format\n"
-	"  --precision P       line protocol timestamps: ns (default), us, ms, s\n"
+	"  --precision P       line protocol timestamps: ns (default), us, ms,\n"
+	"                      s, m (minutes), h (hours)\n"
 	"  --batch N           rows per transaction (default 50000)\n"
 	"  --atomic            one transaction: a bad line stores nothing\n"
 	"  --quiet             no progress bar and no summary\n\n"
@@ -87,7 +88,7 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		case 'p':
 			if (lp_parse_precision(optarg, &o.precision) < 0)
-				return cmd_usage(ctx, "--precision is ns, us, ms or s");
+				return cmd_usage(ctx, "--precision is ns, us, ms, s, m or h");
 			break;
 		case 'b':
 			o.batch = strtoul(optarg, &end, 10);

@@ -371,8 +371,8 @@ int api_write_lp(struct http_req *req, struct http_resp *resp, void *ud)
 	}
 	if (lp_parse_precision(p, &prec) < 0) {
 		metrics_write_error(api_metrics(), NULL);
-		snprintf(msg, sizeof(msg), "precision '%.16s': want ns, us, ms "
-			 "or s", p);
+		snprintf(msg, sizeof(msg), "precision '%.16s': want ns, us, ms, "
+			 "s, m or h", p);
 		return api_error(resp, 1, 400, msg);
 	}
 	if (encoded(req)) {

@@ -91,7 +91,7 @@ struct lp_point {
 	long line;
 };
 
-enum lp_precision { LP_NS, LP_US, LP_MS, LP_S };
+enum lp_precision { LP_NS, LP_US, LP_MS, LP_S, LP_M, LP_H };
 
 struct lp_parser {
 	struct ingest_src *src;
@@ -106,7 +106,8 @@ struct lp_parser {
 void lp_init(struct lp_parser *p, struct ingest_src *src,
 	     enum lp_precision precision);
 void lp_release(struct lp_parser *p);
-/* lp_parse_precision: "ns", "n", "us", "u", "ms", "s" (and "" = ns). */
+/* lp_parse_precision: "ns", "n", "us", "u", "ms", "s" (and "" = ns), and
+ * InfluxDB 1.x's "m" (minutes) and "h" (hours). */
 int lp_parse_precision(const char *s, enum lp_precision *out);
 /* lp_next: 1 and a point, 0 at end, -1 on a malformed line.  Comment (#)
  * and blank lines are skipped. */

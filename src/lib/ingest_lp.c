@@ -49,6 +49,10 @@ int lp_parse_precision(const char *s, enum lp_precision *out)
 		*out = LP_MS;
 	else if (!strcmp(s, "s"))
 		*out = LP_S;
+	else if (!strcmp(s, "m"))
+		*out = LP_M;
+	else if (!strcmp(s, "h"))
+		*out = LP_H;
 	else
 		return -1;
 	return 0;
@@ -311,6 +315,16 @@ static int parse_time(struct lp_parser *p, const char **pp, const char *end,
 		if (v > INT64_MAX / US_PER_SEC)
 			goto bad;
 		v *= US_PER_SEC;
+		break;
+	case LP_M:
+		if (v > INT64_MAX / (60 * US_PER_SEC))
+			goto bad;
+		v *= 60 * US_PER_SEC;
+		break;
+	case LP_H:
+		if (v > INT64_MAX / (3600 * US_PER_SEC))
+			goto bad;
+		v *= 3600 * US_PER_SEC;
 		break;
 	}
 	pt->time = neg ? -v : v;

@@ -171,6 +171,12 @@ test_line_protocol_v1_and_v2() {
 	expect_eq "$CODE" 204
 	post "/write?db=home" text/plain 'readings r_watts=103i 1704067380000000000'
 	expect_eq "$CODE" 204 "default precision ns"
+	# InfluxDB 1.x's minutes and hours (what influxdb-python sends for
+	# time_precision='m' or 'h'), into a table of their own.
+	post "/write?db=home&precision=m" text/plain 'motion r_s_name="m" 28401122'
+	expect_eq "$CODE" 204 "precision m"
+	post "/write?db=home&precision=h" text/plain 'motion r_s_name="h" 473352'
+	expect_eq "$CODE" 204 "precision h"
 	CODE=$(curl -s -o body.out -w '%{http_code}' -X POST -H "Authorization: Token $TOKEN" \
 		--data-binary 'readings,r_s_name=x r_watts=1i 1704067440' \
 		"$URL/api/v2/write?org=o&bucket=home&precision=s")
@@ -181,7 +187,8 @@ test_line_protocol_v1_and_v2() {
 	expect_eq "$CODE" 204 "v2 status"
 	expect_eq "$(sql1 hearth.db "SELECT group_concat(r_datetime||'='||r_watts, ' ') FROM readings")" \
 		"2024-01-01 00:00:00=100 2024-01-01 00:01:00=101 2024-01-01 00:02:00=102 2024-01-01 00:03:00=103 2024-01-01 00:04:00=104"
-	expect_eq "$(sql1 hearth.db "SELECT r_s_name FROM motion")" Hallway
+	expect_eq "$(sql1 hearth.db "SELECT group_concat(r_datetime||'='||r_s_name, ' ') FROM motion")" \
+		"2024-01-01 00:00:00=Hallway 2024-01-01 00:02:00=m 2024-01-01 00:00:00=h"
 	# Line protocol to /api/v1/TABLE names that table only.
 	post /api/v1/readings text/plain 'readings r_watts=105i 1704067500000000000'
 	expect_eq "$CODE" 200
@@ -210,9 +217,9 @@ test_line_protocol_errors() {
 	post "/write?db=h&precision=s" text/plain 'readings r_watts="high"'
 	expect_eq "$CODE" 400
 	expect_contains "$BODY" "column r_watts: 'high' is not an integer"
-	post "/write?db=h&precision=h" text/plain 'readings r_watts=1i'
+	post "/write?db=h&precision=d" text/plain 'readings r_watts=1i'
 	expect_eq "$CODE" 400
-	expect_contains "$BODY" "precision 'h'"
+	expect_contains "$BODY" "precision 'd': want ns, us, ms, s, m or h"
 	post "/write?db=h" text/plain 'readings r_watts=1i' -H 'Content-Encoding: br'
 	expect_eq "$CODE" 415
 	expect_eq "$(rows)" 0 "rows"

@@ -112,6 +112,23 @@ static void test_lp_precision(void)
 	CHECK_INT(lp_next(&p, &pt, &err), 1);
 	CHECK_INT(pt.time, INT64_C(1416780900000000));
 	lp_release(&p);
+	/* Minutes and hours (InfluxDB 1.x): up to what microseconds hold. */
+	ingest_src_mem(&src, "m v=1 23613015\nm v=1 393550\n", 28);
+	lp_init(&p, &src, LP_M);
+	CHECK_INT(lp_next(&p, &pt, &err), 1);
+	CHECK_INT(pt.time, INT64_C(1416780900000000));
+	p.precision = LP_H;
+	CHECK_INT(lp_next(&p, &pt, &err), 1);
+	CHECK_INT(pt.time, INT64_C(1416780000000000));
+	lp_release(&p);
+	ingest_src_mem(&src, "m v=1 2562047789\n", 17);
+	lp_init(&p, &src, LP_H);
+	CHECK_INT(lp_next(&p, &pt, &err), -1);
+	CHECK_STR(err.msg, "line 1: bad timestamp '2562047789'");
+	lp_release(&p);
+	CHECK_INT(lp_parse_precision("h", &p.precision), 0);
+	CHECK_INT(p.precision, LP_H);
+	CHECK_INT(lp_parse_precision("d", &p.precision), -1);
 }
 
 static void test_lp_errors(void)
