@@ -6,7 +6,9 @@
  * byte picks the path, table, precision, batch size and atomicity.  The
  * rows in the database must grow by exactly the rows the path says it
  * stored: all of a request's or none (for import, every row before the
- * bad line).  What auto_columns and auto_tables would add is looked for
+ * bad line).  Table k has a key, so a row may update one stored before
+ * (writer.h): its rows written are counted by triggers of the test's
+ * own instead.  What auto_columns and auto_tables would add is looked for
  * too (autocol_pending): when nothing, the write must find no unknown
  * table or column. */
 #include <stddef.h>
@@ -31,7 +33,16 @@ static const char ddl[] =
 	"CREATE INDEX readings_r_datetime ON readings (r_datetime);"
 	"CREATE TABLE motion (r_datetime TIMESTAMP NOT NULL, r_s_name TEXT NOT NULL,"
 	" ok BOOLEAN, n NUMERIC CHECK (n IS NULL OR n >= 0));"
-	"CREATE TABLE u (t INTEGER, v REAL, b BLOB);";
+	"CREATE TABLE u (t INTEGER, v REAL, b BLOB);"
+	"CREATE TABLE k (t TIMESTAMP NOT NULL, s TEXT NOT NULL, v REAL, "
+	" n INTEGER, PRIMARY KEY (t, s));"
+	/* Rows inserted into k or updated by a write, rolled back with it. */
+	"CREATE TEMP TABLE k_written (n INTEGER NOT NULL);"
+	"INSERT INTO k_written VALUES (0);"
+	"CREATE TEMP TRIGGER k_ins AFTER INSERT ON main.k BEGIN "
+	" UPDATE k_written SET n = n + 1; END;"
+	"CREATE TEMP TRIGGER k_upd AFTER UPDATE ON main.k BEGIN "
+	" UPDATE k_written SET n = n + 1; END;";
 
 static struct store *db;
 static struct schema schema = SCHEMA_INIT;
@@ -49,7 +60,7 @@ static void setup(void)
 		abort();
 }
 
-/* Rows in all three tables. */
+/* Rows in the tables without a key, and rows written into k. */
 static int64_t stored(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -57,7 +68,8 @@ static int64_t stored(void)
 
 	if (store_query_int(db, "SELECT (SELECT count(*) FROM readings) + "
 			    "(SELECT count(*) FROM motion) + "
-			    "(SELECT count(*) FROM u)", &n, &err,
+			    "(SELECT count(*) FROM u) + "
+			    "(SELECT n FROM k_written)", &n, &err,
 			    (const char *)NULL) < 0)
 		abort();
 	return n;
@@ -143,7 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Keep the database small, and so the runs fast. */
 	if (++runs % 500 == 0)
 		store_exec(db, "DELETE FROM readings; DELETE FROM motion; "
-			   "DELETE FROM u;", &err);
+			   "DELETE FROM u; DELETE FROM k; "
+			   "UPDATE k_written SET n = 0;", &err);
 	free(body);
 	return 0;
 }
