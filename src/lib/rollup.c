@@ -48,6 +48,17 @@ int rollup_is_value_col(const struct schema_table *t,
 	return a == AFF_INTEGER || a == AFF_REAL || a == AFF_NUMERIC;
 }
 
+int rollup_has_value_cols(const struct schema_table *t,
+			  const struct schema_column *tc)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (rollup_is_value_col(t, tc, i))
+			return 1;
+	return 0;
+}
+
 void rollup_table_name(struct buf *b, const char *table, enum rollup_level lv)
 {
 	buf_addf(b, "hearth_rollup_%s_%s", table, lv == ROLLUP_HOUR ? "h" : "m");
@@ -522,7 +533,7 @@ int rollup_ensure(struct store *s, const struct config *cfg,
 		  struct buf *built, struct hearth_err *err)
 {
 	struct schema schema = SCHEMA_INIT;
-	size_t i, j;
+	size_t i;
 	int ret = -1;
 
 	if (store_introspect(s, &schema, err) < 0)
@@ -532,14 +543,11 @@ int rollup_ensure(struct store *s, const struct config *cfg,
 		const char *tcn = cfg ? config_get(cfg, "time_columns", t->name)
 				      : NULL;
 		const struct schema_column *tc = schema_time_column(t, tcn);
-		int values = 0;
 
-		if (t->internal || !tc || !rollup_has_rowid(s, t->name))
-			continue;
-		for (j = 0; j < t->ncols; j++)
-			values |= rollup_is_value_col(t, tc, j);
-		if (!values || (rollup_ready(&schema, t, tc, ROLLUP_MINUTE) &&
-				rollup_ready(&schema, t, tc, ROLLUP_HOUR)))
+		if (t->internal || !tc || !rollup_has_value_cols(t, tc) ||
+		    !rollup_has_rowid(s, t->name) ||
+		    (rollup_ready(&schema, t, tc, ROLLUP_MINUTE) &&
+		     rollup_ready(&schema, t, tc, ROLLUP_HOUR)))
 			continue;
 		if (rollup_rebuild(s, &schema, t->name, tcn, NULL, err) < 0)
 			goto out;

@@ -54,6 +54,10 @@ enum rollup_level rollup_choose(int64_t col_width);
 int rollup_is_value_col(const struct schema_table *t,
 			const struct schema_column *tc, size_t i);
 
+/* rollup_has_value_cols: t has a column rollup_is_value_col takes. */
+int rollup_has_value_cols(const struct schema_table *t,
+			  const struct schema_column *tc);
+
 /* rollup_agg_col: append the quoted rollup column "col:agg" to b. */
 void rollup_agg_col(struct buf *b, const char *col, const char *agg);
 /* rollup_secs_sql: append an SQL expression for the unix seconds of the

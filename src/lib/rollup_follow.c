@@ -31,12 +31,9 @@ static int ready(const struct schema *schema, const struct schema_table *t,
 static int is_value_col(const struct schema_table *t,
 			const struct schema_column *tc, const char *name)
 {
-	size_t i;
+	int k = schema_column_index(t, name);
 
-	for (i = 0; i < t->ncols; i++)
-		if (!strcasecmp(t->cols[i].name, name))
-			return rollup_is_value_col(t, tc, i);
-	return 0;
+	return k >= 0 && rollup_is_value_col(t, tc, (size_t)k);
 }
 
 /*
@@ -188,14 +185,9 @@ static int build(struct store *s, const struct schema_table *t,
 		 struct hearth_err *err)
 {
 	const struct schema_column *tc = schema_time_column(t, NULL);
-	size_t i;
 
-	if (!tc || !rollup_has_rowid(s, t->name))
-		return 0;
-	for (i = 0; i < t->ncols; i++)
-		if (rollup_is_value_col(t, tc, i))
-			break;
-	if (i == t->ncols)
+	if (!tc || !rollup_has_value_cols(t, tc) ||
+	    !rollup_has_rowid(s, t->name))
 		return 0;
 	if (rollup_rebuild_tx(s, t, tc, NULL, err) < 0)
 		return err_prefix(err, "rollup of %s", t->name);
