@@ -32,7 +32,10 @@ int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 					"column's type; an empty value\nis NULL.  The "
 					"time column is now (UTC) unless given: any time "
 					"hearth\nreads (ISO 8601, naive = UTC, or unix "
-					"seconds).\n\nexample: hearth add readings "
+					"seconds).\nIn a table with a primary key or a "
+					"unique index, a row whose key is\nstored already "
+					"updates that row with the values it gives.\n"
+					"\nexample: hearth add readings "
 					"r_watts=512 r_temp=21.5\n");
 		return cmd_usage(ctx, NULL);
 	}

@@ -53,7 +53,10 @@ static const char help[] =
 	"  --atomic            one transaction: a bad line stores nothing\n"
 	"  --quiet             no progress bar and no summary\n\n"
 	"Without --atomic, a bad line stops the import; every row before it is\n"
-	"stored, nothing from it on.  The error names the file and line.\n";
+	"stored, nothing from it on.  The error names the file and line.\n"
+	"In a table with a primary key or a unique index, a row whose key is\n"
+	"stored already updates that row: a file imported twice stores nothing\n"
+	"twice.\n";
 
 int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 {

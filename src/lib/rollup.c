@@ -96,45 +96,6 @@ void rollup_agg_col(struct buf *b, const char *col, const char *agg)
 	buf_release(&n);
 }
 
-int rollup_ready(const struct schema *schema, const struct schema_table *t,
-		 const struct schema_column *tc, enum rollup_level lv)
-{
-	const struct schema_table *r;
-	struct buf name = BUF_INIT;
-	size_t i, j, nvalues = 0;
-	int ok = 0;
-
-	rollup_table_name(&name, t->name, lv);
-	r = schema_find_table(schema, name.s);
-	if (!r)
-		goto out;
-	for (i = 0; i < t->ncols; i++) {
-		if (!rollup_is_value_col(t, tc, i))
-			continue;
-		nvalues++;
-		for (j = 0; j < 4; j++) {
-			buf_reset(&name);
-			buf_addf(&name, "%s:%s", t->cols[i].name, rollup_aggs[j]);
-			if (!schema_find_column(r, name.s))
-				goto out;
-		}
-	}
-	/* Nor more: a column the table lost (dropped, renamed, no longer a
-	 * number) stops the folding (rollup_impl.h), so the buckets are
-	 * stale. */
-	if (r->ncols != 1 + 4 * nvalues ||
-	    !schema_find_table(schema, ROLLUP_MARK))
-		goto out;
-	for (j = 0; j < 3; j++)
-		if (rollup_has_trigger(schema, t->name, trigger_kinds[j]) !=
-		    (j > 0))
-			goto out;
-	ok = 1;
-out:
-	buf_release(&name);
-	return ok;
-}
-
 void rollup_secs_sql(struct buf *b, const char *qcol)
 {
 	/* unixepoch() of text costs about half of strftime('%s'), which
@@ -201,7 +162,7 @@ static void create_sql(struct buf *b, const char *rname,
  * min and max cannot be taken back, so the bucket is summed again from
  * its rows up to the mark (`upto`, an SQL expression), found through the
  * time index whether the times are numbers, "YYYY-MM-DD HH:MM:SS" or
- * "YYYY-MM-DDTHH:MM:SS" text.
+ * "YYYY-MM-DDTHH:MM:SS" text (with or without fractions and a Z).
  */
 static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 			  const char *ref, const char *upto,
@@ -230,13 +191,18 @@ static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 		buf_addf(b, ", min(%s), max(%s), sum(%s), count(%s)", x.s, x.s,
 			 x.s, x.s);
 	}
+	/* Text times of the minute start with its "YYYY-MM-DD HH:MM" and
+	 * sort below that followed by ":60".  (The next minute's start
+	 * would not do as the bound: across midnight, "2014-11-24 00:05"
+	 * sorts below "2014-11-24T00:00", so the T range of 23:59 would take
+	 * in the next day's rows spelled with a space.) */
 	buf_addf(b, " FROM %s WHERE ((%s >= %s AND %s < %s + 60)", qt, qcol,
 		 m.s, qcol, m.s);
 	for (i = 0; i < 2; i++)
-		buf_addf(b, " OR (%s >= strftime('%%Y-%%m-%%d%s%%H:%%M:00', %s, "
+		buf_addf(b, " OR (%s >= strftime('%%Y-%%m-%%d%s%%H:%%M', %s, "
 			 "'unixepoch') AND %s < strftime('%%Y-%%m-%%d%s%%H:%%M:"
-			 "00', %s + 60, 'unixepoch'))", qcol, i ? "T" : " ",
-			 m.s, qcol, i ? "T" : " ", m.s);
+			 "60', %s, 'unixepoch'))", qcol, i ? "T" : " ", m.s,
+			 qcol, i ? "T" : " ", m.s);
 	buf_addf(b, ") AND rowid <= %s HAVING count(*) > 0; DELETE FROM ",
 		 upto);
 	store_quote_ident(b, hname);
@@ -294,18 +260,18 @@ static int mark_insert(struct store *s, const char *table,
 }
 
 /*
- * The delete and update triggers.  A delete of the newest rows lowers the
- * mark first, to the newest row left: SQLite may give their rowids to
- * the next rows inserted, which must be above the mark.
+ * The CREATE TRIGGER statement of table's delete (kind 1) or update
+ * (kind 2) trigger.  A delete of the newest rows lowers the mark first,
+ * to the newest row left: SQLite may give their rowids to the next rows
+ * inserted, which must be above the mark.
  */
-void rollup_triggers_sql(struct buf *sql, const char *table,
-			 const char *time_col, const char *const *cols,
-			 size_t ncols)
+static void trigger_sql(struct buf *sql, const char *table,
+			const char *time_col, const char *const *cols,
+			size_t ncols, size_t kind)
 {
 	struct buf qt = BUF_INIT, qc = BUF_INIT, lit = BUF_INIT,
 		   upto = BUF_INIT, newest = BUF_INIT, m = BUF_INIT,
 		   h = BUF_INIT, n = BUF_INIT;
-	size_t i;
 
 	store_quote_ident(&qt, table);
 	store_quote_ident(&qc, time_col);
@@ -315,26 +281,19 @@ void rollup_triggers_sql(struct buf *sql, const char *table,
 	buf_addf(&upto, "(SELECT upto FROM " ROLLUP_MARK " WHERE tbl = %s)",
 		 lit.s);
 	buf_addf(&newest, "(SELECT coalesce(max(rowid), 0) FROM %s)", qt.s);
-	for (i = 1; i < 3; i++) {
-		buf_reset(&n);
-		trigger_name(&n, table, trigger_kinds[i]);
-		buf_addstr(sql, "DROP TRIGGER IF EXISTS ");
-		store_quote_ident(sql, n.s);
-		buf_addstr(sql, "; CREATE TRIGGER ");
-		store_quote_ident(sql, n.s);
-		buf_addf(sql, " AFTER %s ON %s BEGIN ",
-			 i == 1 ? "DELETE" : "UPDATE", qt.s);
-		if (i == 1)
-			buf_addf(sql, "UPDATE " ROLLUP_MARK " SET upto = %s "
-				 "WHERE tbl = %s AND upto > %s; ", newest.s,
-				 lit.s, newest.s);
-		recompute_sql(sql, qt.s, qc.s, "OLD", upto.s, m.s, h.s, cols,
+	trigger_name(&n, table, trigger_kinds[kind]);
+	buf_addstr(sql, "CREATE TRIGGER ");
+	store_quote_ident(sql, n.s);
+	buf_addf(sql, " AFTER %s ON %s BEGIN ", kind == 1 ? "DELETE" : "UPDATE",
+		 qt.s);
+	if (kind == 1)
+		buf_addf(sql, "UPDATE " ROLLUP_MARK " SET upto = %s WHERE tbl = "
+			 "%s AND upto > %s; ", newest.s, lit.s, newest.s);
+	recompute_sql(sql, qt.s, qc.s, "OLD", upto.s, m.s, h.s, cols, ncols);
+	if (kind == 2)
+		recompute_sql(sql, qt.s, qc.s, "NEW", upto.s, m.s, h.s, cols,
 			      ncols);
-		if (i == 2)
-			recompute_sql(sql, qt.s, qc.s, "NEW", upto.s, m.s, h.s,
-				      cols, ncols);
-		buf_addstr(sql, " END;");
-	}
+	buf_addstr(sql, " END");
 	buf_release(&qt);
 	buf_release(&qc);
 	buf_release(&lit);
@@ -343,6 +302,95 @@ void rollup_triggers_sql(struct buf *sql, const char *table,
 	buf_release(&m);
 	buf_release(&h);
 	buf_release(&n);
+}
+
+void rollup_triggers_sql(struct buf *sql, const char *table,
+			 const char *time_col, const char *const *cols,
+			 size_t ncols)
+{
+	struct buf n = BUF_INIT;
+	size_t kind;
+
+	for (kind = 1; kind < 3; kind++) {
+		buf_reset(&n);
+		trigger_name(&n, table, trigger_kinds[kind]);
+		buf_addstr(sql, "DROP TRIGGER IF EXISTS ");
+		store_quote_ident(sql, n.s);
+		buf_addstr(sql, "; ");
+		trigger_sql(sql, table, time_col, cols, ncols, kind);
+		buf_addstr(sql, ";");
+	}
+	buf_release(&n);
+}
+
+/* The delete and update triggers of t in schema are the ones
+ * rollup_triggers_sql makes now: triggers of an older hearth, or ones
+ * SQLite rewrote when a column or the table was renamed, are not. */
+static int triggers_current(const struct schema *schema,
+			    const struct schema_table *t,
+			    const struct schema_column *tc)
+{
+	struct buf name = BUF_INIT, want = BUF_INIT;
+	char **cols = NULL;
+	size_t ncols = 0, kind, i;
+	int ok = 1;
+
+	rollup_columns(schema, t->name, &cols, &ncols);
+	for (kind = 1; kind < 3 && ok; kind++) {
+		const struct schema_object *o = NULL;
+
+		buf_reset(&name);
+		trigger_name(&name, t->name, trigger_kinds[kind]);
+		for (i = 0; i < schema->ntriggers && !o; i++)
+			if (!strcasecmp(schema->triggers[i].name, name.s))
+				o = &schema->triggers[i];
+		buf_reset(&want);
+		trigger_sql(&want, t->name, tc->name, (const char *const *)cols,
+			    ncols, kind);
+		ok = o && o->sql && !strcmp(o->sql, want.s);
+	}
+	rollup_columns_free(cols, ncols);
+	buf_release(&name);
+	buf_release(&want);
+	return ok;
+}
+
+int rollup_ready(const struct schema *schema, const struct schema_table *t,
+		 const struct schema_column *tc, enum rollup_level lv)
+{
+	const struct schema_table *r;
+	struct buf name = BUF_INIT;
+	size_t i, j, nvalues = 0;
+	int ok = 0;
+
+	rollup_table_name(&name, t->name, lv);
+	r = schema_find_table(schema, name.s);
+	if (!r)
+		goto out;
+	for (i = 0; i < t->ncols; i++) {
+		if (!rollup_is_value_col(t, tc, i))
+			continue;
+		nvalues++;
+		for (j = 0; j < 4; j++) {
+			buf_reset(&name);
+			buf_addf(&name, "%s:%s", t->cols[i].name, rollup_aggs[j]);
+			if (!schema_find_column(r, name.s))
+				goto out;
+		}
+	}
+	/* Nor more: a column the table lost (dropped, renamed, no longer a
+	 * number) stops the folding (rollup_impl.h), so the buckets are
+	 * stale. */
+	if (r->ncols != 1 + 4 * nvalues ||
+	    !schema_find_table(schema, ROLLUP_MARK))
+		goto out;
+	if (rollup_has_trigger(schema, t->name, "ins") ||
+	    !triggers_current(schema, t, tc))
+		goto out;
+	ok = 1;
+out:
+	buf_release(&name);
+	return ok;
 }
 
 static int mark_delete(struct store *s, const char *table,

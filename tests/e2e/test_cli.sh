@@ -249,6 +249,31 @@ test_import_keeps_chart_rollups_current() {
 	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 8004
 }
 
+# A table with a key: a file imported twice, in batches, and a second
+# file that overlaps it and gives one column only, store one row per
+# key, merged; the rollups equal a rebuild's.
+test_import_twice_into_keyed_table() {
+	hearth init . >/dev/null
+	sed -i 's/^CREATE INDEX readings_r_datetime ON readings (r_datetime);/CREATE UNIQUE INDEX readings_r_datetime ON readings (r_datetime);/' schema.sql
+	hearth revision --autogenerate -m "one reading per time" >/dev/null
+	hearth upgrade >/dev/null
+	hearth rollup rebuild readings >/dev/null
+	make_csv 3000 1416780900 >a.csv
+	hearth import --quiet --batch 700 readings a.csv
+	hearth import --quiet --batch 700 readings a.csv
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 3000
+	printf 'readings r_temp=99 1416780900
+readings r_temp=98 1416790000
+' >b.lp
+	hearth import --quiet --precision s readings b.lp
+	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM readings")" 3001
+	expect_eq "$(sql1 hearth.db "SELECT r_watts IS NOT NULL, r_temp FROM readings WHERE r_datetime = '2014-11-23 22:15:00'")" "1|99.0"
+	dump() { sql1 hearth.db "SELECT * FROM hearth_rollup_readings_m ORDER BY b; SELECT * FROM hearth_rollup_readings_h ORDER BY b"; }
+	after_import=$(dump)
+	hearth rollup rebuild readings >/dev/null
+	expect_eq "$after_import" "$(dump)" "rollups after imports vs rebuilt"
+}
+
 test_help_everywhere() {
 	for c in init add import query sql kv serve; do
 		out=$(hearth "$c" --help) || fail "$c --help failed"

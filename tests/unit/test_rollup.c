@@ -128,6 +128,96 @@ static void test_delete_and_update_recompute(void)
 	store_close(s);
 }
 
+/* The rollups of r equal a rebuild's. */
+static void check_as_rebuilt(struct store *s)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store_stmt *st = NULL;
+	const char *q = "SELECT group_concat(b || '/' || \"w:min\" || '/' || "
+			"\"w:max\" || '/' || \"w:sum\" || '/' || \"w:n\", ' ') "
+			"FROM (SELECT * FROM hearth_rollup_r_%c ORDER BY b)";
+	char sql[256], kept[2][4096];
+	int k, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass)
+			CHECK_INT(rebuild(s, "r") > 0, 1);
+		for (k = 0; k < 2; k++) {
+			snprintf(sql, sizeof(sql), q, k ? 'h' : 'm');
+			CHECK(store_prepare(s, sql, &st, &err) == 0 &&
+			      store_step(st, &err) == 1);
+			if (!pass)
+				snprintf(kept[k], sizeof(kept[k]), "%s",
+					 store_column_text(st, 0, NULL));
+			else
+				CHECK_STR(kept[k], store_column_text(st, 0, NULL));
+			store_finalize(st);
+		}
+	}
+}
+
+/* Rows on both sides of midnight, with a space and with a T: the update
+ * and delete triggers recompute 23:59 from its own rows, not the next
+ * day's (whose text sorts inside the T range up to "…24T00:00"). */
+static void test_recompute_across_midnight(void)
+{
+	struct store *s = t_mem(NULL);
+
+	t_exec(s, "CREATE TABLE r (t TIMESTAMP, w INTEGER);"
+		"INSERT INTO r VALUES ('2014-11-23 23:59:10', 1),"
+		"('2014-11-23T23:59:20Z', 2), ('2014-11-23 23:59:59.5', 3),"
+		"('2014-11-24 00:00:00', 10), ('2014-11-24 00:05:00', 20),"
+		"('2014-11-24T00:06:00', 40), ('2014-11-23T12:00:00', 80),"
+		"('2014-11-23 23:59', 160);");
+	CHECK(rebuild(s, "r") > 0);
+	t_exec(s, "UPDATE r SET w = 5 WHERE w = 1");
+	check_as_rebuilt(s);
+	t_exec(s, "UPDATE r SET w = 6 WHERE w = 2");
+	check_as_rebuilt(s);
+	t_exec(s, "DELETE FROM r WHERE w = 3");
+	check_as_rebuilt(s);
+	CHECK_INT(t_int(s, "SELECT \"w:sum\" FROM hearth_rollup_r_m WHERE b = "
+		       "1416787140"), 5 + 6 + 160);
+	store_close(s);
+}
+
+/* Triggers other than the ones hearth makes now (an older hearth's,
+ * or rewritten by SQLite after a rename) make the rollups not ready,
+ * and rollup_ensure builds them again. */
+static void test_outdated_triggers_rebuilt(void)
+{
+	struct store *s = t_mem(NULL);
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct buf built = BUF_INIT;
+	struct schema sc = SCHEMA_INIT;
+	const struct schema_table *t;
+
+	t_exec(s, "CREATE TABLE r (t TIMESTAMP, w INTEGER);"
+		"INSERT INTO r VALUES ('2014-11-23 23:59:10', 1);");
+	CHECK(rebuild(s, "r") > 0);
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	t = schema_find_table(&sc, "r");
+	CHECK(t && rollup_ready(&sc, t, schema_time_column(t, NULL),
+				ROLLUP_MINUTE));
+	schema_release(&sc);
+	t_exec(s, "DROP TRIGGER hearth_rollup_r_upd; CREATE TRIGGER "
+		"hearth_rollup_r_upd AFTER UPDATE ON r BEGIN SELECT 1; END;");
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	t = schema_find_table(&sc, "r");
+	CHECK(t && !rollup_ready(&sc, t, schema_time_column(t, NULL),
+				 ROLLUP_MINUTE));
+	schema_release(&sc);
+	CHECK(rollup_ensure(s, NULL, &built, &err) == 0);
+	CHECK_STR(buf_cstr(&built), "r");
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	t = schema_find_table(&sc, "r");
+	CHECK(t && rollup_ready(&sc, t, schema_time_column(t, NULL),
+				ROLLUP_HOUR));
+	schema_release(&sc);
+	buf_release(&built);
+	store_close(s);
+}
+
 static void test_unix_seconds_and_odd_names(void)
 {
 	struct store *s = t_mem(NULL);
@@ -197,4 +287,5 @@ static void test_ensure_builds_missing(void)
 T_MAIN("rollup", T(test_choose_level), T(test_rebuild_and_catch_up_iso_text),
        T(test_delete_and_update_recompute),
        T(test_unix_seconds_and_odd_names), T(test_events_table_has_no_rollup),
-       T(test_ensure_builds_missing))
+       T(test_ensure_builds_missing), T(test_recompute_across_midnight),
+       T(test_outdated_triggers_rebuilt))
