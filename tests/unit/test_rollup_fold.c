@@ -362,7 +362,101 @@ static void test_without_rowid(void)
 	store_close(s);
 }
 
+/* A time around midnight or the hour, in one of the spellings tables
+ * hold: text with a space or a T, a Z, fractions, no seconds; unix
+ * seconds, whole or not; now and then none, or garbage. */
+static void random_time(struct buf *b, uint32_t *seed)
+{
+	static const int64_t around[] = { 1416787200, 1416790800, 1416873600 };
+	char text[64];
+	int64_t t;
+	unsigned r;
+
+	*seed = *seed * 1103515245u + 12345u;
+	r = *seed >> 8;
+	t = around[r % 3] - 150 + (int64_t)(r / 3 % 300);
+	switch (r / 900 % 9) {
+	case 0: buf_addf(b, "%lld", (long long)t); return;
+	case 1: buf_addf(b, "%lld.5", (long long)t); return;
+	case 2: buf_addstr(b, r % 2 ? "NULL" : "'garbage'"); return;
+	}
+	timefmt_format(t * US_PER_SEC, TIMEFMT_ISO_Z, text, sizeof(text));
+	/* text is "YYYY-MM-DDTHH:MM:SSZ" */
+	switch (r / 900 % 9) {
+	case 3: text[10] = ' '; text[19] = '\0'; break;
+	case 4: text[19] = '\0'; break;
+	case 5: break;
+	case 6: text[10] = ' '; text[16] = '\0'; break; /* no seconds */
+	default: text[10] = ' '; memcpy(text + 19, ".250000", 8); break;
+	}
+	buf_addf(b, "'%s'", text);
+}
+
+/* Inserts (folded by catch-up), updates of values and of times, and
+ * deletes, whatever the rows look like: after each, the rollups are
+ * what a rebuild from the rows makes. */
+static void test_random_changes_equal_rebuild(void)
+{
+	struct store *s = t_mem(DDL);
+	struct buf sql = BUF_INIT, got = BUF_INIT, want = BUF_INIT;
+	uint32_t seed = 7;
+	int step, i, bad = 0;
+
+	rebuild(s);
+	for (step = 0; step < 300 && !bad; step++) {
+		unsigned r;
+
+		seed = seed * 1103515245u + 12345u;
+		r = seed >> 8;
+		buf_reset(&sql);
+		switch (r % 4) {
+		case 0:
+		case 1:
+			buf_addstr(&sql, "INSERT INTO r VALUES ");
+			for (i = 0; i < 8; i++) {
+				buf_addstr(&sql, i ? ", (" : "(");
+				random_time(&sql, &seed);
+				buf_addf(&sql, ", %d, %d.5)", (int)(seed % 1000) - 300,
+					 (int)(seed >> 20) % 50);
+			}
+			break;
+		case 2:
+			buf_addstr(&sql, "UPDATE r SET ");
+			if (r / 4 % 2) {
+				buf_addstr(&sql, "t = ");
+				random_time(&sql, &seed);
+			} else {
+				buf_addf(&sql, "w = %d", (int)(r % 777));
+			}
+			buf_addf(&sql, " WHERE rowid %% 7 = %u", r / 8 % 7);
+			break;
+		default:
+			buf_addf(&sql, "DELETE FROM r WHERE rowid %% 5 = %u OR "
+				 "rowid = (SELECT max(rowid) FROM r)", r / 4 % 5);
+			break;
+		}
+		t_exec(s, sql.s);
+		catch_up(s, "r");
+		buf_reset(&got);
+		rollups(s, &got);
+		rebuild(s);
+		buf_reset(&want);
+		rollups(s, &want);
+		if (strcmp(got.s, want.s)) {
+			fprintf(stderr, "  step %d: %s\n", step, sql.s);
+			bad = 1;
+		}
+		CHECK_STR(buf_cstr(&got), buf_cstr(&want));
+	}
+	CHECK(t_int(s, "SELECT count(*) FROM r") > 20);
+	buf_release(&sql);
+	buf_release(&got);
+	buf_release(&want);
+	store_close(s);
+}
+
 T_MAIN("rollup_fold", T(test_catch_up_equals_rebuild),
+       T(test_random_changes_equal_rebuild),
        T(test_acc_equals_rebuild), T(test_delete_newest_lowers_mark),
        T(test_unfolded_rows_change), T(test_rollback_keeps_mark),
        T(test_refresh), T(test_without_rollups),
