@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "gunzip.h"
+#include "peer.h"
 #include "xalloc.h"
 
 #define DEFAULT_MAX_BODY (16u << 20)
@@ -46,6 +47,7 @@ struct http_server {
 	struct http_stream *stream_list; /* them (lock) */
 	int stopping;                /* no more suspending (lock) */
 	pthread_cond_t streams_done; /* signalled as each ends */
+	struct peer_counts peers;    /* connections per client */
 };
 
 /* Each stream is a thread, a pipe and a database connection: a client
@@ -503,6 +505,67 @@ static void resp_release(struct http_resp *resp)
 		stream_released(resp->stream);
 }
 
+/*
+ * max_connections_per_ip, counted per client as peer.h has them (an
+ * IPv6 /64), where libmicrohttpd's own limit counts each address.  A
+ * connection is counted from its start to its close.  The accept policy
+ * refuses a client at its limit before the connection is made; several
+ * accepted at once may each have passed it before any started, so one
+ * that starts past the limit is marked, and closed unanswered at its
+ * first request.
+ */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+				 socklen_t addrlen)
+{
+	struct http_server *srv = cls;
+
+	(void)addrlen;
+	return peer_admit(&srv->peers, addr) ? MHD_YES : MHD_NO;
+}
+
+/* A connection's client, kept from its start for its close. */
+struct conn_peer {
+	struct sockaddr_storage addr;
+	int over; /* started past the client's limit */
+};
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *srv = cls;
+	const union MHD_ConnectionInfo *info;
+	struct conn_peer *cp = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(conn,
+					       MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (!info || !info->client_addr)
+			return;
+		cp = xcalloc(1, sizeof(*cp));
+		memcpy(&cp->addr, info->client_addr,
+		       info->client_addr->sa_family == AF_INET6
+			       ? sizeof(struct sockaddr_in6)
+			       : sizeof(struct sockaddr_in));
+		*socket_context = cp;
+		cp->over = peer_add(&srv->peers, (struct sockaddr *)&cp->addr) >
+			   srv->o.per_ip;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && cp) {
+		peer_remove(&srv->peers, (struct sockaddr *)&cp->addr);
+		free(cp);
+		*socket_context = NULL;
+	}
+}
+
+static int conn_over_limit(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	const struct conn_peer *cp = info ? info->socket_context : NULL;
+
+	return cp && cp->over;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -517,6 +580,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	(void)version;
 	memset(&resp, 0, sizeof(resp));
+	if (!rs && conn_over_limit(conn))
+		return MHD_NO; /* closed unanswered */
 	if (!rs) {
 		const struct http_route *route = find_route(srv, method, url,
 							    &matched);
@@ -709,22 +774,24 @@ int http_start(struct http_server **out, const struct http_opts *o,
 	 * never moves under a thread holding a pointer into it. */
 	srv->adbs = srv->o.threads + 8;
 	srv->dbs = xcalloc(srv->adbs, sizeof(*srv->dbs));
+	peer_counts_init(&srv->peers, srv->o.per_ip);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv,
+		flags, 0, on_accept, srv, on_request, srv,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, srv->o.threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNS,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->o.per_ip,
 		MHD_OPTION_END);
 	if (!srv->d) {
 		err_set(err, "cannot listen on %s (address in use or not "
 			"permitted)", o->listen);
 		pthread_mutex_destroy(&srv->lock);
 		pthread_cond_destroy(&srv->streams_done);
+		peer_counts_release(&srv->peers);
 		free(srv->dbs);
 		free(srv);
 		return -1;
@@ -770,5 +837,6 @@ void http_stop(struct http_server *srv)
 	free(srv->dbs);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->streams_done);
+	peer_counts_release(&srv->peers);
 	free(srv);
 }

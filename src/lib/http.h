@@ -63,16 +63,17 @@ struct http_route {
  * HTTP_IDLE_SECONDS. */
 #define HTTP_MAX_CONNS 256
 #define HTTP_IDLE_SECONDS 30
-/* A quarter of them per address, so that one client that leaks
- * connections (a sensor's sketch that never closes) cannot lock out the
- * dashboard and the other sensors. */
+/* A quarter of them per client (an IPv4 address or an IPv6 /64,
+ * peer.h), so that one client that leaks connections (a sensor's sketch
+ * that never closes) cannot lock out the dashboard and the other
+ * sensors. */
 #define HTTP_PER_IP_DEFAULT 64
 
 struct http_opts {
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
 	unsigned threads;     /* pool size, 0 = 4 */
 	size_t max_body;      /* default body cap, 0 = 16 MiB */
-	/* connections one client address may hold, of HTTP_MAX_CONNS in
+	/* connections one client (peer.h) may hold, of HTTP_MAX_CONNS in
 	 * all; 0 = HTTP_PER_IP_DEFAULT */
 	unsigned per_ip;
 	const char *db_url;   /* opened once per pool thread */

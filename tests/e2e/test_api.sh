@@ -871,7 +871,6 @@ test_connections_per_address() {
 	stop_server
 }
 
-# Debian's python3-influxdb, as a user's script would call it.
 # A client that sends a batch again (Telegraf retrying after a response
 # it lost, with newer points added) into a table with a key: the rows it
 # had are updated, not doubled and not refused.
@@ -911,6 +910,7 @@ power,host=a watts=6 1704067260
 	stop_server
 }
 
+# Debian's python3-influxdb, as a user's script would call it.
 test_influxdb_python_client() {
 	start_server
 	/usr/bin/python3 - "$PORT" "$TOKEN" <<'PY' || fail "write_points failed"
