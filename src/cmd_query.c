@@ -10,6 +10,7 @@
 #include "format.h"
 #include "series.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 static int write_stdout(void *ctx, const char *p, size_t n)
 {
@@ -24,6 +25,8 @@ static const char query_help[] =
 	"  --since T        from T (inclusive); default: all rows\n"
 	"  --until T        to T (inclusive); default: no end\n"
 	"  --last N         only the newest N rows of the window\n"
+	"  --where COL=V    only rows whose COL is V (a sensor's, a host's);\n"
+	"                   again for more, all of which must hold\n"
 	"  --format F       table (default), csv or json\n\n"
 	"T is now, -15m, -24h, -7d (s m h d w y), ISO 8601 (no zone = local\n"
 	"time) or unix seconds.  Times print as UTC.\n";
@@ -35,6 +38,7 @@ int cmd_query(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "until", required_argument, NULL, 'u' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "last", required_argument, NULL, 'l' },
+		{ "where", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -42,38 +46,62 @@ int cmd_query(struct cmd_ctx *ctx, int argc, char **argv)
 	struct series_window w = SERIES_WINDOW_INIT;
 	struct schema schema = SCHEMA_INIT;
 	struct store_stmt *st = NULL;
+	struct series_eq *eq = xcalloc((size_t)argc + 1, sizeof(*eq));
 	enum format_kind kind = FORMAT_TABLE;
 	int64_t now = timefmt_now(), n;
 	int c, ret = 1, time_idx;
 	const char *table;
-	char *end;
+	char *end, *sep;
 
-	while ((c = getopt_long(argc, argv, "s:u:f:l:h", opts, NULL)) != -1) {
+	w.eq = eq;
+	while ((c = getopt_long(argc, argv, "s:u:f:l:w:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 		case 'u':
 			if (timefmt_parse(optarg, now, TIMEFMT_LOCAL,
-					  c == 's' ? &w.since : &w.until, &err) < 0)
-				return cmd_usage(ctx, err.msg);
+					  c == 's' ? &w.since : &w.until, &err) < 0) {
+				ret = cmd_usage(ctx, err.msg);
+				goto out;
+			}
 			break;
 		case 'f':
-			if (format_parse(optarg, &kind) < 0)
-				return cmd_usage(ctx, "--format is table, csv or json");
+			if (format_parse(optarg, &kind) < 0) {
+				ret = cmd_usage(ctx, "--format is table, csv or json");
+				goto out;
+			}
 			break;
 		case 'l':
 			w.limit = strtoll(optarg, &end, 10);
-			if (*end || w.limit <= 0)
-				return cmd_usage(ctx, "--last wants a positive number");
+			if (*end || w.limit <= 0) {
+				ret = cmd_usage(ctx, "--last wants a positive number");
+				goto out;
+			}
 			w.newest_first = 1;
 			break;
+		case 'w':
+			/* COL=VALUE: the value runs to the end, '=' and all;
+			 * optarg is argv's, so the '=' can end COL. */
+			sep = strchr(optarg, '=');
+			if (!sep || sep == optarg) {
+				ret = cmd_usage(ctx, "--where wants COLUMN=VALUE");
+				goto out;
+			}
+			*sep = '\0';
+			eq[w.neq].col = optarg;
+			eq[w.neq++].val = sep + 1;
+			break;
 		case 'h':
-			return cmd_help(ctx, query_help);
+			ret = cmd_help(ctx, query_help);
+			goto out;
 		default:
-			return cmd_usage(ctx, NULL);
+			ret = cmd_usage(ctx, NULL);
+			goto out;
 		}
 	}
-	if (argc - optind != 1)
-		return cmd_usage(ctx, "want one table");
+	if (argc - optind != 1) {
+		ret = cmd_usage(ctx, "want one table");
+		goto out;
+	}
 	table = argv[optind];
 	if (store_introspect(ctx->store, &schema, &err) < 0 ||
 	    series_select(ctx->store, &schema, table,
@@ -91,6 +119,7 @@ int cmd_query(struct cmd_ctx *ctx, int argc, char **argv)
 out:
 	store_finalize(st);
 	schema_release(&schema);
+	free(eq);
 	return ret;
 }
 

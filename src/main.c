@@ -24,7 +24,8 @@ const struct cmd cmd_table[] = {
 	  "import [--format csv|lp] [--atomic] TABLE [FILE|-]",
 	  "bulk load CSV or InfluxDB line protocol" },
 	{ "query", cmd_query, CMD_DB_RO,
-	  "query TABLE [--since T] [--until T] [--format table|csv|json]",
+	  "query TABLE [--since T] [--until T] [--last N] [--where COL=V] "
+	  "[--format table|csv|json]",
 	  "read a time window" },
 	{ "sql", cmd_sql, CMD_DB, "sql [--format table|csv|json] \"SELECT ...\"",
 	  "run ad-hoc SQL, print the rows" },

@@ -289,6 +289,7 @@ static int tables(struct http_req *req, struct http_resp *resp, void *ud)
 struct read_job {
 	char *table, *time_col;
 	struct series_window w;
+	struct series_eq *eq; /* w's filters, their strings the job's */
 	enum format_kind kind;
 	int64_t width; /* bucket=, 0: rows as they are */
 	enum resample_agg agg;
@@ -320,7 +321,13 @@ static int to_job(void *ctx, const char *p, size_t n)
 static void read_job_free(void *ctx)
 {
 	struct read_job *j = ctx;
+	size_t i;
 
+	for (i = 0; i < j->w.neq; i++) {
+		free((char *)j->eq[i].col);
+		free((char *)j->eq[i].val);
+	}
+	free(j->eq);
 	free(j->table);
 	free(j->time_col);
 	buf_release(&j->out);
@@ -375,6 +382,36 @@ static int read_time_arg(struct http_req *req, const char *name, int64_t now,
 	return 0;
 }
 
+/* The read's own arguments: a column of the same name is not a filter. */
+static int is_read_arg(const char *name)
+{
+	static const char *const args[] = { "since", "until", "format", "bucket",
+					    "agg", "last", "token", "p", "u" };
+	size_t i;
+
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		if (!strcmp(name, args[i]))
+			return 1;
+	return 0;
+}
+
+/* Filters: ?COLUMN=VALUE for columns of t but its time column tc; eq
+ * (room for t's columns) gets them, borrowing the strings. */
+static size_t read_filters(struct http_req *req, const struct schema_table *t,
+			   const struct schema_column *tc, struct series_eq *eq)
+{
+	size_t i, n = 0;
+	const char *v;
+
+	for (i = 0; i < t->ncols; i++)
+		if (&t->cols[i] != tc && !is_read_arg(t->cols[i].name) &&
+		    (v = http_arg(req, t->cols[i].name))) {
+			eq[n].col = t->cols[i].name;
+			eq[n++].val = v;
+		}
+	return n;
+}
+
 /* ud: the path's part before the table's name. */
 static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 {
@@ -393,6 +430,7 @@ static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 	struct read_job *j;
 	int time_idx;
 	struct store *s;
+	size_t i;
 
 	if (!api_auth(req, resp, 0, 0))
 		return 0;
@@ -429,11 +467,22 @@ static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 	/* What can fail is found here, while the status can still say so;
 	 * the read itself runs again on the stream's thread. */
 	time_col = config_get(http_config(req), "time_columns", t->name);
-	if (series_select(s, schema, t->name, time_col, &w, &st, &time_idx,
-			  &err) < 0)
-		return http_resp_error(resp, 400, "%s", err.msg);
-	store_finalize(st);
 	j = xcalloc(1, sizeof(*j));
+	j->eq = xcalloc(t->ncols + 1, sizeof(*j->eq));
+	w.eq = j->eq;
+	w.neq = read_filters(req, t, schema_time_column(t, time_col), j->eq);
+	if (series_select(s, schema, t->name, time_col, &w, &st, &time_idx,
+			  &err) < 0) {
+		w.neq = 0; /* the strings are borrowed yet */
+		j->w = w;
+		read_job_free(j);
+		return http_resp_error(resp, 400, "%s", err.msg);
+	}
+	store_finalize(st);
+	for (i = 0; i < w.neq; i++) {
+		j->eq[i].col = xstrdup(j->eq[i].col);
+		j->eq[i].val = xstrdup(j->eq[i].val);
+	}
 	j->table = xstrdup(t->name);
 	j->time_col = time_col ? xstrdup(time_col) : NULL;
 	j->w = w;

@@ -29,7 +29,8 @@ int series_select(struct store *s, const struct schema *schema,
 	struct buf sql = BUF_INIT, col = BUF_INIT;
 	struct store_stmt *st = NULL;
 	char lo[64], hi[64];
-	int ret = -1, p = 1;
+	int ret = -1, p = 1, where;
+	size_t i;
 
 	*out = NULL;
 	if (!t)
@@ -43,6 +44,10 @@ int series_select(struct store *s, const struct schema *schema,
 			       "TIMESTAMP or name it in [time_columns])",
 			       t->name);
 	}
+	for (i = 0; i < w->neq; i++)
+		if (!schema_find_column(t, w->eq[i].col))
+			return err_set(err, "unknown column '%s' in table %s",
+				       w->eq[i].col, t->name);
 	*time_idx = schema_column_index(t, tc->name);
 	if (writer_time_style(s, t, tc, &style, err) < 0)
 		return -1;
@@ -50,12 +55,18 @@ int series_select(struct store *s, const struct schema *schema,
 	store_quote_ident(&col, tc->name);
 	buf_addstr(&sql, "SELECT * FROM ");
 	store_quote_ident(&sql, t->name);
-	if (w->since != SERIES_NO_BOUND || w->until != SERIES_NO_BOUND) {
+	where = w->since != SERIES_NO_BOUND || w->until != SERIES_NO_BOUND;
+	if (where) {
 		/* SQLite orders every number before every string, so the
 		 * numeric range never matches text and vice versa. */
 		buf_addf(&sql, " WHERE ((%s >= ? AND %s < ?) OR "
 			 "(%s >= ? AND %s <= ?))",
 			 col.s, col.s, col.s, col.s);
+	}
+	for (i = 0; i < w->neq; i++) {
+		buf_addstr(&sql, where++ ? " AND " : " WHERE ");
+		store_quote_ident(&sql, w->eq[i].col);
+		buf_addstr(&sql, " = ?");
 	}
 	buf_addf(&sql, " ORDER BY %s %s", col.s, w->newest_first ? "DESC" : "ASC");
 	if (w->limit > 0)
@@ -83,6 +94,8 @@ int series_select(struct store *s, const struct schema *schema,
 		store_bind_text(st, p++, lo, strlen(lo));
 		store_bind_text(st, p++, hi, strlen(hi));
 	}
+	for (i = 0; i < w->neq; i++)
+		store_bind_text(st, p++, w->eq[i].val, strlen(w->eq[i].val));
 	if (w->limit > 0)
 		store_bind_int(st, p++, w->limit);
 	*out = st;

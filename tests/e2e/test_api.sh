@@ -602,6 +602,14 @@ test_auto_tables() {
 	expect_contains "$BODY" 'data-source="minute"'
 	get /api/v1/tables
 	expect_contains "$BODY" '"cpu"'
+	# One host's rows: a tag is a filter (not the time column, nor the
+	# read's own arguments).
+	get "/api/v1/cpu?since=2024-01-01T00:00:00Z&format=csv&host=b"
+	expect_eq "$BODY" "$(printf 'time,host,usage,n,up\n2024-01-01 00:01:00,b,2,,1')"
+	get "/api/v1/cpu?format=csv&host=a&n=3"
+	expect_eq "$BODY" "$(printf 'time,host,usage,n,up\n2024-01-01 00:00:00,a,1.5,3,')"
+	get "/api/v1/cpu?format=csv&host=c&time=x"
+	expect_eq "$BODY" "time,host,usage,n,up"
 	# auto_columns is off: a new field of an existing table is still an
 	# error, and the request stores nothing; the new table, made by a
 	# revision of its own before the rows are written, stays.

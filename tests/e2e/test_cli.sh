@@ -274,6 +274,24 @@ readings r_temp=98 1416790000
 	expect_eq "$after_import" "$(dump)" "rollups after imports vs rebuilt"
 }
 
+# --where: one sensor's rows; an unknown column and a malformed filter
+# are errors that name them.
+test_query_where() {
+	hearth init . >/dev/null
+	hearth add motion r_s_name=Hall r_datetime="2014-11-23 22:15" >/dev/null
+	hearth add motion r_s_name=Porch r_datetime="2014-11-23 22:16" >/dev/null
+	hearth add motion r_s_name="Hall = 2" r_datetime="2014-11-23 22:17" >/dev/null
+	expect_eq "$(hearth query motion --where r_s_name=Porch --format csv)" \
+		"$(printf 'r_datetime,r_s_name\n2014-11-23 22:16:00,Porch')"
+	expect_eq "$(hearth query motion --where 'r_s_name=Hall = 2' --format csv | tail -1)" \
+		"2014-11-23 22:17:00,Hall = 2"
+	expect_eq "$(hearth query motion --where r_s_name=Hall --where r_s_name=Porch --format csv)" "r_datetime,r_s_name"
+	expect_status 1 hearth query motion --where who=Hall
+	expect_contains "$(cat "$T_ERR")" "unknown column 'who' in table motion"
+	expect_status 2 hearth query motion --where r_s_name
+	expect_contains "$(cat "$T_ERR")" "--where wants COLUMN=VALUE"
+}
+
 test_help_everywhere() {
 	for c in init add import query sql kv serve; do
 		out=$(hearth "$c" --help) || fail "$c --help failed"

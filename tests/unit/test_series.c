@@ -139,5 +139,53 @@ static void test_errors(void)
 	store_close(s);
 }
 
+/* Rows of one sensor: filters on labels and numbers, with and without
+ * a window, all of them holding; an unknown column is an error.  (Unix
+ * seconds sort before text, and print as UTC text.) */
+static void test_filters(void)
+{
+	struct store *s = t_mem(
+		"CREATE TABLE m (t TIMESTAMP, who TEXT, n INTEGER);"
+		"INSERT INTO m VALUES ('2014-11-23 22:00:00', 'Hall', 1),"
+		"('2014-11-23 22:01:00', 'Porch', 1), ('2014-11-23 22:02:00', "
+		"'Hall', 2), ('2014-11-23 22:03:00', 'hall', 2),"
+		"(1416780300, 'Hall', 3);");
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct series_eq eq[2] = { { "who", "Hall" }, { "n", "2" } };
+	struct series_window w = SERIES_WINDOW_INIT;
+	struct schema sc = SCHEMA_INIT;
+	struct store_stmt *st = NULL;
+	struct buf out = BUF_INIT;
+	struct format_sink sink = { to_buf, &out };
+	int64_t n;
+	int idx, k;
+
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	for (k = 0; k < 3; k++) {
+		w.eq = eq;
+		w.neq = k == 0 ? 1 : 2;
+		w.since = k == 2 ? timefmt_from_civil(2014, 11, 23, 22, 2, 30)
+				 : SERIES_NO_BOUND;
+		buf_reset(&out);
+		CHECK(series_select(s, &sc, "m", NULL, &w, &st, &idx, &err) == 0 &&
+		      format_rows(st, idx, FORMAT_CSV, &sink, &n, &err) == 0);
+		store_finalize(st);
+		st = NULL;
+		CHECK_STR(buf_cstr(&out),
+			  k == 0 ? "t,who,n\n2014-11-23 22:05:00,Hall,3\n"
+				   "2014-11-23 22:00:00,Hall,1\n"
+				   "2014-11-23 22:02:00,Hall,2\n"
+			  : k == 1 ? "t,who,n\n2014-11-23 22:02:00,Hall,2\n"
+				   : "t,who,n\n");
+	}
+	eq[1].col = "nope";
+	CHECK(series_select(s, &sc, "m", NULL, &w, &st, &idx, &err) < 0);
+	CHECK_STR(err.msg, "unknown column 'nope' in table m");
+	buf_release(&out);
+	schema_release(&sc);
+	store_close(s);
+}
+
 T_MAIN("series", T(test_python_iso_text), T(test_unix_and_mixed),
+       T(test_filters),
        T(test_out_of_range), T(test_control_characters), T(test_errors))
