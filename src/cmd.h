@@ -41,6 +41,11 @@ int cmd_help(const struct cmd_ctx *ctx, const char *options);
  * themselves, with flags other than main's). */
 int cmd_open_db(struct cmd_ctx *ctx, int flags);
 
+struct series_eq;
+/* cmd_where: --where COL=VALUE into *eq: COL ends at the first '=' (which
+ * arg, argv's, loses), the value runs to the end.  -1 without a COL=. */
+int cmd_where(char *arg, struct series_eq *eq);
+
 /* Commands, one group per cmd_*.c file. */
 int cmd_init(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_add(struct cmd_ctx *ctx, int argc, char **argv);

@@ -31,6 +31,18 @@ static const char query_help[] =
 	"T is now, -15m, -24h, -7d (s m h d w y), ISO 8601 (no zone = local\n"
 	"time) or unix seconds.  Times print as UTC.\n";
 
+int cmd_where(char *arg, struct series_eq *eq)
+{
+	char *sep = strchr(arg, '=');
+
+	if (!sep || sep == arg)
+		return -1;
+	*sep = '\0';
+	eq->col = arg;
+	eq->val = sep + 1;
+	return 0;
+}
+
 int cmd_query(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -51,7 +63,7 @@ int cmd_query(struct cmd_ctx *ctx, int argc, char **argv)
 	int64_t now = timefmt_now(), n;
 	int c, ret = 1, time_idx;
 	const char *table;
-	char *end, *sep;
+	char *end;
 
 	w.eq = eq;
 	while ((c = getopt_long(argc, argv, "s:u:f:l:w:h", opts, NULL)) != -1) {
@@ -79,16 +91,10 @@ int cmd_query(struct cmd_ctx *ctx, int argc, char **argv)
 			w.newest_first = 1;
 			break;
 		case 'w':
-			/* COL=VALUE: the value runs to the end, '=' and all;
-			 * optarg is argv's, so the '=' can end COL. */
-			sep = strchr(optarg, '=');
-			if (!sep || sep == optarg) {
+			if (cmd_where(optarg, &eq[w.neq++]) < 0) {
 				ret = cmd_usage(ctx, "--where wants COLUMN=VALUE");
 				goto out;
 			}
-			*sep = '\0';
-			eq[w.neq].col = optarg;
-			eq[w.neq++].val = sep + 1;
 			break;
 		case 'h':
 			ret = cmd_help(ctx, query_help);

@@ -56,7 +56,7 @@ const struct cmd cmd_table[] = {
 	/* charts and serving; chart writes only to fold new rows into the
 	 * rollups (rollup.h) */
 	{ "chart", cmd_chart, CMD_DB,
-	  "chart TABLE [--since T] [--until T] [-o FILE.svg]",
+	  "chart TABLE [--since T] [--until T] [--where COL=V] [-o FILE.svg]",
 	  "draw a time window as an SVG chart" },
 	{ "rollup", cmd_rollup, CMD_DB, "rollup rebuild|drop [TABLE...]",
 	  "per-minute/hour aggregates that keep long charts fast" },

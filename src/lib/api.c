@@ -382,29 +382,29 @@ static int read_time_arg(struct http_req *req, const char *name, int64_t now,
 	return 0;
 }
 
-/* The read's own arguments: a column of the same name is not a filter. */
-static int is_read_arg(const char *name)
+static int is_arg(const char *name, const char *const *own)
 {
-	static const char *const args[] = { "since", "until", "format", "bucket",
-					    "agg", "last", "token", "p", "u" };
-	size_t i;
+	static const char *const everyones[] = { "token", "p", "u", NULL };
+	const char *const *a;
 
-	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++)
-		if (!strcmp(name, args[i]))
+	for (a = own; *a; a++)
+		if (!strcmp(name, *a))
+			return 1;
+	for (a = everyones; *a; a++)
+		if (!strcmp(name, *a))
 			return 1;
 	return 0;
 }
 
-/* Filters: ?COLUMN=VALUE for columns of t but its time column tc; eq
- * (room for t's columns) gets them, borrowing the strings. */
-static size_t read_filters(struct http_req *req, const struct schema_table *t,
-			   const struct schema_column *tc, struct series_eq *eq)
+size_t api_filters(struct http_req *req, const struct schema_table *t,
+		   const struct schema_column *tc, const char *const *own,
+		   struct series_eq *eq)
 {
 	size_t i, n = 0;
 	const char *v;
 
 	for (i = 0; i < t->ncols; i++)
-		if (&t->cols[i] != tc && !is_read_arg(t->cols[i].name) &&
+		if (&t->cols[i] != tc && !is_arg(t->cols[i].name, own) &&
 		    (v = http_arg(req, t->cols[i].name))) {
 			eq[n].col = t->cols[i].name;
 			eq[n++].val = v;
@@ -415,6 +415,8 @@ static size_t read_filters(struct http_req *req, const struct schema_table *t,
 /* ud: the path's part before the table's name. */
 static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 {
+	static const char *const read_args[] = { "since", "until", "format",
+						 "bucket", "agg", "last", NULL };
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct series_window w = SERIES_WINDOW_INIT;
 	const char *table = req->path + strlen(ud);
@@ -470,7 +472,8 @@ static int read_table(struct http_req *req, struct http_resp *resp, void *ud)
 	j = xcalloc(1, sizeof(*j));
 	j->eq = xcalloc(t->ncols + 1, sizeof(*j->eq));
 	w.eq = j->eq;
-	w.neq = read_filters(req, t, schema_time_column(t, time_col), j->eq);
+	w.neq = api_filters(req, t, schema_time_column(t, time_col), read_args,
+			    j->eq);
 	if (series_select(s, schema, t->name, time_col, &w, &st, &time_idx,
 			  &err) < 0) {
 		w.neq = 0; /* the strings are borrowed yet */

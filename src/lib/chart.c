@@ -99,6 +99,8 @@ static int load_raw(struct chart *c, struct store *s,
 
 	w.since = o->t0;
 	w.until = o->t1;
+	w.eq = o->eq;
+	w.neq = o->neq;
 	if (series_select(s, schema, table, o->time_col, &w, &st, &ti, err) < 0)
 		goto out;
 	while ((rc = store_step(st, err)) == 1) {
@@ -309,6 +311,8 @@ static int load_events(struct chart *c, struct store *s,
 
 	w.since = o->t0;
 	w.until = o->t1;
+	w.eq = o->eq;
+	w.neq = o->neq;
 	if (series_select(s, schema, table, o->time_col, &w, &st, &ti, err) < 0)
 		goto out;
 	while ((rc = store_step(st, err)) == 1) {
@@ -346,6 +350,22 @@ out:
 	return ret;
 }
 
+/* The table's name, and what a filtered chart shows of it:
+ * "cpu (host=pi, cpu=cpu-total)". */
+static char *chart_title(const char *table, const struct chart_opts *o)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_addstr(&b, table);
+	for (i = 0; i < o->neq; i++)
+		buf_addf(&b, "%s%s=%s", i ? ", " : " (", o->eq[i].col,
+			 o->eq[i].val);
+	if (o->neq)
+		buf_addch(&b, ')');
+	return buf_detach(&b, NULL);
+}
+
 int chart_load(struct chart *c, struct store *s, const struct schema *schema,
 	       const char *table, const struct chart_opts *opts,
 	       struct hearth_err *err)
@@ -367,7 +387,7 @@ int chart_load(struct chart *c, struct store *s, const struct schema *schema,
 		return err_set(err, "table %s has no time column", t->name);
 	if (o->t1 <= o->t0 || !o->ncols)
 		return err_set(err, "chart of %s: empty time window", t->name);
-	c->title = xstrdup(t->name);
+	c->title = chart_title(t->name, o);
 	c->grid.t0 = o->t0;
 	c->grid.t1 = o->t1;
 	c->grid.ncols = o->ncols;
@@ -403,7 +423,7 @@ int chart_load(struct chart *c, struct store *s, const struct schema *schema,
 		/* Rows other programs inserted since the last fold are
 		 * folded first; when that cannot be done (a read-only
 		 * database, say), the chart reads rows. */
-		if (!o->raw && lv != ROLLUP_RAW &&
+		if (!o->raw && !o->neq && lv != ROLLUP_RAW &&
 		    rollup_ready(schema, t, tc, lv) &&
 		    rollup_refresh(s, schema, t->name, &ignore) == 0)
 			c->level = lv;

@@ -20,6 +20,7 @@
 #include "err.h"
 #include "rollup.h"
 #include "schema.h"
+#include "series.h"
 #include "store.h"
 
 enum chart_kind { CHART_LINES, CHART_EVENTS };
@@ -68,6 +69,10 @@ struct chart_opts {
 	const char *time_col;  /* NULL: the declared one */
 	const struct config *cfg; /* [units] overrides; may be NULL */
 	int raw;               /* never read rollups */
+	/* Only the rows that hold these (one sensor's, one host's): read
+	 * raw, as the rollups hold every row.  Not owned. */
+	const struct series_eq *eq;
+	size_t neq;
 };
 
 /* chart_window: the window from since and until as a person types them

@@ -6,6 +6,7 @@
 #ifndef HEARTH_SERVE_H
 #define HEARTH_SERVE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -23,6 +24,18 @@ int api_start(struct config *cfg, struct hearth_err *err);
 void api_stop(void);
 void api_observe(const struct http_route *route, const char *method,
 		 int status, int handled, double seconds);
+
+struct schema_table;
+struct schema_column;
+struct series_eq;
+
+/* api_filters: a read's filters (series.h), ?COLUMN=VALUE for each column
+ * of t but its time column tc, unless the route has an argument of that
+ * name (own, NULL-terminated; token, p and u are every route's).  eq has
+ * room for t's columns; its strings are the request's.  Returns how many. */
+size_t api_filters(struct http_req *req, const struct schema_table *t,
+		   const struct schema_column *tc, const char *const *own,
+		   struct series_eq *eq);
 
 /* A job runs on the serve process's main thread every interval.  It opens
  * what it needs itself; an error is logged and the job runs again at its

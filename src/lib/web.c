@@ -3,7 +3,8 @@
  *
  *   GET /                   every series table charted; ?w=1h|12h|24h|7d|30d|1y
  *                           or ?from=T&to=T (as the command line takes them)
- *   GET /chart/TABLE.svg    one chart; ?since=T&until=T&width=N&height=N
+ *   GET /chart/TABLE.svg    one chart; ?since=T&until=T&width=N&height=N,
+ *                           and ?COLUMN=VALUE: only the rows holding it
  *
  * The page works without JavaScript: windows are links, the custom range
  * a GET form, charts inline SVG.  A small script only reloads a relative
@@ -20,6 +21,7 @@
 #include "kv.h"
 #include "svg.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 static const struct {
 	const char *name, *since;
@@ -273,6 +275,9 @@ static int px_arg(struct http_req *req, const char *name, int *out)
 
 static int chart_svg(struct http_req *req, struct http_resp *resp, void *ud)
 {
+	static const char *const chart_args[] = { "since", "until", "width",
+						  "height", NULL };
+	struct series_eq *eq = NULL;
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = http_store(req, &err);
 	const struct schema *sc = s ? http_schema(req, &err) : NULL;
@@ -305,6 +310,13 @@ static int chart_svg(struct http_req *req, struct http_resp *resp, void *ud)
 		return http_resp_error(resp, 400, "%s", err.msg);
 	co.ncols = svg_columns(so.width);
 	co.cfg = http_config(req);
+	eq = xcalloc(t->ncols + 1, sizeof(*eq));
+	co.eq = eq;
+	co.neq = api_filters(req, t,
+			     schema_time_column(t, config_get(co.cfg,
+							      "time_columns",
+							      t->name)),
+			     chart_args, eq);
 	if (chart_load(&ch, s, sc, t->name, &co, &err) < 0) {
 		ret = http_resp_error(resp, 500, "%s", err.msg);
 		goto out;
@@ -313,6 +325,7 @@ static int chart_svg(struct http_req *req, struct http_resp *resp, void *ud)
 	svg_draw(&resp->body, &ch, &so);
 out:
 	chart_release(&ch);
+	free(eq);
 	return ret;
 }
 

@@ -610,6 +610,10 @@ test_auto_tables() {
 	expect_eq "$BODY" "$(printf 'time,host,usage,n,up\n2024-01-01 00:00:00,a,1.5,3,')"
 	get "/api/v1/cpu?format=csv&host=c&time=x"
 	expect_eq "$BODY" "time,host,usage,n,up"
+	get "/chart/cpu.svg?since=2023-12-25T00:00:00Z&until=2024-01-02T00:00:00Z&host=b"
+	expect_contains "$BODY" 'data-source="raw"'
+	expect_contains "$BODY" 'aria-label="cpu (host=b)"'
+	expect_contains "$BODY" 'data-rows="1"'
 	# auto_columns is off: a new field of an existing table is still an
 	# error, and the request stores nothing; the new table, made by a
 	# revision of its own before the rows are written, stays.

@@ -290,6 +290,13 @@ test_query_where() {
 	expect_contains "$(cat "$T_ERR")" "unknown column 'who' in table motion"
 	expect_status 2 hearth query motion --where r_s_name
 	expect_contains "$(cat "$T_ERR")" "--where wants COLUMN=VALUE"
+	# The chart of one sensor's events.
+	hearth chart motion --since 2014-11-23T22:00 --until 2014-11-23T23:00 \
+		--where r_s_name=Porch -o porch.svg
+	expect_contains "$(cat porch.svg)" 'aria-label="motion (r_s_name=Porch)"'
+	expect_contains "$(cat porch.svg)" 'data-rows="1"'
+	expect_status 1 hearth chart motion --where who=Hall
+	expect_contains "$(cat "$T_ERR")" "unknown column 'who' in table motion"
 }
 
 test_help_everywhere() {

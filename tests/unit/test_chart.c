@@ -235,6 +235,53 @@ static void test_events(void)
 	store_close(s);
 }
 
+/* Filtered charts: one sensor's events, and lines of the rows holding
+ * a value, read as rows (the rollups hold every row), titled so. */
+static void test_filtered(void)
+{
+	struct store *s = day_db();
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema sc = SCHEMA_INIT;
+	struct series_eq porch = { "r_s_name", "Porch <&>" },
+			 temp = { "r_temp", "20" };
+	struct chart c = CHART_INIT;
+	struct chart_opts o;
+	int64_t t0 = timefmt_from_civil(2026, 1, 1, 0, 0, 0);
+	size_t i, n = 0;
+
+	rebuild(s, "readings");
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	memset(&o, 0, sizeof(o));
+	o.t0 = t0;
+	o.t1 = t0 + 86400 * S;
+	o.ncols = 96;
+	o.eq = &porch;
+	o.neq = 1;
+	CHECK(chart_load(&c, s, &sc, "motion", &o, &err) == 0);
+	CHECK_STR(c.title, "motion (r_s_name=Porch <&>)");
+	CHECK_INT(c.nlanes, 1);
+	CHECK_INT(c.lanes[0].total, 1);
+	chart_release(&c);
+	/* r_temp is 20 for one reading in 7. */
+	c = (struct chart)CHART_INIT;
+	o.eq = &temp;
+	CHECK(chart_load(&c, s, &sc, "readings", &o, &err) == 0);
+	CHECK_INT(c.level, ROLLUP_RAW);
+	for (i = 0; i < 96; i++)
+		n += c.series[0].cols[i].n;
+	CHECK_INT(n, t_int(s, "SELECT count(*) FROM readings WHERE r_temp = 20"));
+	CHECK(c.series[1].cols[0].min == 20 && c.series[1].cols[0].max == 20);
+	chart_release(&c);
+	/* An unknown column is an error naming it. */
+	c = (struct chart)CHART_INIT;
+	temp.col = "nope";
+	CHECK(chart_load(&c, s, &sc, "readings", &o, &err) < 0);
+	CHECK(strstr(err.msg, "unknown column 'nope'") != NULL);
+	chart_release(&c);
+	schema_release(&sc);
+	store_close(s);
+}
+
 static void test_units(void)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -251,4 +298,5 @@ static void test_units(void)
 
 T_MAIN("chart", T(test_raw_m4_and_gap), T(test_rollup_matches_raw),
        T(test_latest_of_a_series_that_stopped),
-       T(test_sparse_readings_have_no_gaps), T(test_empty_window), T(test_events), T(test_units))
+       T(test_sparse_readings_have_no_gaps), T(test_empty_window), T(test_events),
+       T(test_filtered), T(test_units))
