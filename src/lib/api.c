@@ -129,8 +129,9 @@ static int token_matches(struct config *cfg, const char *key,
 	return ok;
 }
 
-int api_auth(struct http_req *req, struct http_resp *resp, int write,
-	     int influx)
+/* api_auth, with challenge as the WWW-Authenticate of a 401. */
+static int auth(struct http_req *req, struct http_resp *resp, int write,
+		int influx, const char *challenge)
 {
 	struct config *cfg = http_config(req);
 	int has_write = config_get(cfg, "serve", "write_token_file") != NULL;
@@ -160,8 +161,20 @@ int api_auth(struct http_req *req, struct http_resp *resp, int write,
 		return 1;
 	api_error(resp, influx, 401, "unauthorized: send a valid token "
 		  "(Authorization: Bearer TOKEN)");
-	http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"hearth\"");
+	http_resp_header(resp, "WWW-Authenticate", challenge);
 	return 0;
+}
+
+int api_auth(struct http_req *req, struct http_resp *resp, int write,
+	     int influx)
+{
+	return auth(req, resp, write, influx, "Bearer realm=\"hearth\"");
+}
+
+int api_browser_auth(struct http_req *req, struct http_resp *resp)
+{
+	/* Basic makes a browser ask; the token is the password. */
+	return auth(req, resp, 0, 0, "Basic realm=\"hearth\", charset=\"UTF-8\"");
 }
 
 static int healthz(struct http_req *req, struct http_resp *resp, void *ud)

@@ -25,6 +25,12 @@ void api_stop(void);
 void api_observe(const struct http_route *route, const char *method,
 		 int status, int handled, double seconds);
 
+/* api_browser_auth: the dashboard's and the charts' check: what a read
+ * of the API needs (the read token, or the write token, when
+ * read_token_file is set), else a 401 that makes a browser ask for it
+ * (WWW-Authenticate: Basic; the token is the password) and 0. */
+int api_browser_auth(struct http_req *req, struct http_resp *resp);
+
 struct schema_table;
 struct schema_column;
 struct series_eq;

@@ -196,6 +196,8 @@ static int dashboard(struct http_req *req, struct http_resp *resp, void *ud)
 	size_t i, n = 0;
 
 	(void)ud;
+	if (!api_browser_auth(req, resp))
+		return 0;
 	if (!sc)
 		return http_resp_error(resp, 503, "database: %s", err.msg);
 	if (request_window(req, &t0, &t1, &preset, &err) < 0)
@@ -291,6 +293,8 @@ static int chart_svg(struct http_req *req, struct http_resp *resp, void *ud)
 	int ret = 0;
 
 	(void)ud;
+	if (!api_browser_auth(req, resp))
+		return 0;
 	if (!sc)
 		return http_resp_error(resp, 503, "database: %s", err.msg);
 	if (len < 5 || strcmp(name + len - 4, ".svg") || len - 4 >= sizeof(table))

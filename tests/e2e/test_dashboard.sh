@@ -215,6 +215,34 @@ test_bad_input() {
 	expect_eq "$(sql1 hearth.db 'SELECT count(*) FROM readings')" "$before" "rows"
 }
 
+# With [serve] read_token_file, the dashboard and the charts need the
+# token as API reads do: a 401 that makes a browser ask (HTTP Basic), and
+# the page with the token as the password, or the write token; a wrong
+# one is refused alike.
+test_read_token_guards_dashboard() {
+	local u
+	known_project
+	echo "read-token-0123456789" >read-token
+	echo "write-token-0123456789" >write-token
+	sed -i "/^\[serve\]/a read_token_file = read-token\nwrite_token_file = write-token" hearth.ini
+	start_server
+	for u in "/" "/chart/readings.svg" "/chart/motion.svg?r_s_name=Hall"; do
+		expect_eq "$(curl -s -D hdrs -o body -w '%{http_code}' "http://127.0.0.1:$PORT$u")" 401 "$u without the token"
+		expect_contains "$(cat hdrs)" 'WWW-Authenticate: Basic realm="hearth"'
+		expect_eq "$(curl -s -o body -w '%{http_code}' -u me:wrong-token-0123456 "http://127.0.0.1:$PORT$u")" 401 "$u with a wrong token"
+		expect_eq "$(curl -s -o body -w '%{http_code}' -u me:read-token-0123456789 "http://127.0.0.1:$PORT$u")" 200 "$u with the read token"
+		expect_eq "$(curl -s -o body -w '%{http_code}' -u me:write-token-0123456789 "http://127.0.0.1:$PORT$u")" 200 "$u with the write token"
+	done
+	expect_contains "$(cat body)" 'aria-label="motion (r_s_name=Hall)"'
+	expect_eq "$(curl -s -o body -w '%{http_code}' "http://127.0.0.1:$PORT/chart/readings.svg?token=read-token-0123456789")" 200 "?token="
+	# Without read_token_file the dashboard is open, as reads are.
+	kill "$SERVER_PID"
+	wait "$SERVER_PID" 2>/dev/null || true
+	sed -i '/^read_token_file/d' hearth.ini
+	start_server
+	expect_eq "$(curl -s -o body -w '%{http_code}' "http://127.0.0.1:$PORT/")" 200 "open dashboard"
+}
+
 test_make_run_demo() {
 	PORT=$(free_port)
 	DEMO_DIR=$PWD/demo DEMO_LISTEN=127.0.0.1:$PORT \
