@@ -1,8 +1,9 @@
 /* libFuzzer harness: what a read or a chart does with its query string -
  * since, until, bucket, agg, last, picture size - against tables holding
  * ISO text, unix seconds and values no program should store (times of
- * 1e300, the ends of int64).  The first byte picks chart or rows and the
- * table; the rest is lines: since, until, bucket, agg, last. */
+ * 1e300, the ends of int64).  The first byte picks chart or rows, the
+ * table and whether the last line also filters the table's second column;
+ * the rest is lines: since, until, bucket, agg, last. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,6 +69,11 @@ static int discard(void *ctx, const char *p, size_t n)
 	return 0;
 }
 
+/* With the pick's high bit, a filter: the table's second column holds
+ * the last line (hearth query --where, ?COLUMN=VALUE). */
+static struct series_eq filter;
+static size_t nfilter;
+
 static void chart(const char *table, char **f, size_t nf, int64_t now)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -80,6 +86,8 @@ static void chart(const char *table, char **f, size_t nf, int64_t now)
 	so.width = 200 + (nf > 3 ? (int)(strlen(f[3]) * 97 % 3800) : 0);
 	so.height = 200 + (nf > 4 ? (int)(strlen(f[4]) * 53 % 3800) : 0);
 	co.raw = nf > 2 && *f[2];
+	co.eq = &filter;
+	co.neq = nfilter;
 	if (chart_window(*f[0] ? f[0] : NULL, nf > 1 && *f[1] ? f[1] : NULL,
 			 now, &co.t0, &co.t1, &err) == 0) {
 		co.ncols = svg_columns(so.width);
@@ -111,6 +119,8 @@ static void rows(const char *table, char **f, size_t nf, int64_t now,
 		w.limit = (int64_t)strlen(f[4]);
 		w.newest_first = 1;
 	}
+	w.eq = &filter;
+	w.neq = nfilter;
 	if (series_select(db, &schema, table, NULL, &w, &st, &idx, &err) < 0)
 		return;
 	if (width)
@@ -124,6 +134,7 @@ static void rows(const char *table, char **f, size_t nf, int64_t now,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const tables[] = { "readings", "motion", "u" };
+	static const char *const second[] = { "r_watts", "r_s_name", "v" };
 	int64_t now = INT64_C(1700050000) * US_PER_SEC;
 	char *text, *p, *f[5];
 	size_t nf = 0;
@@ -140,6 +151,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			*p = '\0';
 			f[nf++] = p + 1;
 		}
+	filter.col = second[pick / 2 % 3];
+	filter.val = f[nf - 1];
+	nfilter = pick & 0x80 ? 1 : 0;
 	if (pick % 2)
 		chart(tables[pick / 2 % 3], f, nf, now);
 	else
