@@ -69,12 +69,20 @@ t_main() {
 			"$f"
 		)
 		rc=$?
-		if [ $rc -eq 0 ]; then
+		if [ $rc -eq 0 ] && [ -f "$T_TMP/$f.skip" ]; then
+			echo "SKIP e2e/$T_SCRIPT/$f: $(cat "$T_TMP/$f.skip")"
+		elif [ $rc -eq 0 ]; then
 			echo "PASS e2e/$T_SCRIPT/$f"
 		else
 			echo "FAIL e2e/$T_SCRIPT/$f"
 		fi
 	done
+}
+
+# t_skip REASON: this machine cannot run the test (say why); it is
+# reported as SKIP, counted neither passed nor failed.  Return after it.
+t_skip() {
+	echo "$*" >"$T_TMP/$T_NAME.skip"
 }
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on right now.

@@ -883,6 +883,57 @@ test_connections_per_address() {
 	stop_server
 }
 
+# A device picks its own addresses within its network's /64, so the
+# per-client limit counts the /64: four addresses of one /64 get three
+# connections served of a limit of three, an address of another /64 one
+# more.  Run in a network namespace of the test's own, whose loopback
+# holds fd00:1::/64 and fd00:2::/64: nothing outside it sees them.
+test_connections_per_ipv6_network() {
+	local out
+	if ! unshare -n true 2>/dev/null || ! command -v ip >/dev/null; then
+		t_skip "no network namespace here (unshare -n, iproute2)"
+		return 0
+	fi
+	hearth init . >/dev/null
+	sed -i "/^\[serve\]/a max_connections_per_ip = 3" hearth.ini
+	cat >conn6.py <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+def conn(src):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.bind((src, 0))
+    s.connect(("fd00:1::1", port))
+    return s
+def healthz(s):
+    try:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        return s.recv(100).split(b" ")[1:2] == [b"200"]
+    except (ConnectionResetError, BrokenPipeError, IndexError, socket.timeout):
+        return False
+held = [conn("fd00:1::%x" % (0x10 + i)) for i in range(4)]
+print("same", sum(healthz(s) for s in held))
+print("other", healthz(conn("fd00:2::10")))
+PY
+	out=$(timeout 60 unshare -n bash -c '
+		ip link set lo up
+		ip -6 addr add fd00:1::1/64 dev lo nodad
+		for i in 10 11 12 13; do ip -6 addr add fd00:1::$i/128 dev lo nodad; done
+		ip -6 addr add fd00:2::10/128 dev lo nodad
+		"$HEARTH" serve --listen "[fd00:1::1]:8080" >serve.log 2>&1 &
+		pid=$!
+		# Up when it says so: a connection to find out would count.
+		for i in $(seq 1 100); do
+			grep -q "^hearth: serving" serve.log && break
+			sleep 0.1
+		done
+		python3 conn6.py 8080
+		kill $pid
+		wait $pid
+		echo "serve exit $?"')
+	expect_eq "$out" "$(printf 'same 3\nother True\nserve exit 0')" "served per /64"
+}
+
 # A client that sends a batch again (Telegraf retrying after a response
 # it lost, with newer points added) into a table with a key: the rows it
 # had are updated, not doubled and not refused.
