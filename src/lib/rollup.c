@@ -107,19 +107,25 @@ void rollup_secs_sql(struct buf *b, const char *qcol)
 		 qcol);
 }
 
+/* "DROP TRIGGER IF EXISTS" table's trigger of kind (trigger_kinds). */
+static void drop_trigger_sql(struct buf *b, const char *table, size_t kind)
+{
+	struct buf n = BUF_INIT;
+
+	trigger_name(&n, table, trigger_kinds[kind]);
+	buf_addstr(b, "DROP TRIGGER IF EXISTS ");
+	store_quote_ident(b, n.s);
+	buf_addstr(b, ";");
+	buf_release(&n);
+}
+
 static void drop_sql(struct buf *b, const char *table)
 {
 	struct buf n = BUF_INIT;
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
-		buf_reset(&n);
-		trigger_name(&n, table, trigger_kinds[i]);
-		buf_addstr(b, "DROP TRIGGER IF EXISTS ");
-		store_quote_ident(b, n.s);
-		buf_addstr(b, ";");
-	}
-	buf_reset(&n);
+	for (i = 0; i < 3; i++)
+		drop_trigger_sql(b, table, i);
 	rollup_table_name(&n, table, ROLLUP_MINUTE);
 	buf_addstr(b, "DROP TABLE IF EXISTS ");
 	store_quote_ident(b, n.s);
@@ -308,19 +314,14 @@ void rollup_triggers_sql(struct buf *sql, const char *table,
 			 const char *time_col, const char *const *cols,
 			 size_t ncols)
 {
-	struct buf n = BUF_INIT;
 	size_t kind;
 
 	for (kind = 1; kind < 3; kind++) {
-		buf_reset(&n);
-		trigger_name(&n, table, trigger_kinds[kind]);
-		buf_addstr(sql, "DROP TRIGGER IF EXISTS ");
-		store_quote_ident(sql, n.s);
-		buf_addstr(sql, "; ");
+		drop_trigger_sql(sql, table, kind);
+		buf_addstr(sql, " ");
 		trigger_sql(sql, table, time_col, cols, ncols, kind);
 		buf_addstr(sql, ";");
 	}
-	buf_release(&n);
 }
 
 /* The delete and update triggers of t in schema are the ones
