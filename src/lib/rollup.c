@@ -356,8 +356,10 @@ static int triggers_current(const struct schema *schema,
 	return ok;
 }
 
-int rollup_ready(const struct schema *schema, const struct schema_table *t,
-		 const struct schema_column *tc, enum rollup_level lv)
+/* The level's table holds every value column of t and no other. */
+static int level_ready(const struct schema *schema,
+		       const struct schema_table *t,
+		       const struct schema_column *tc, enum rollup_level lv)
 {
 	const struct schema_table *r;
 	struct buf name = BUF_INIT;
@@ -382,16 +384,34 @@ int rollup_ready(const struct schema *schema, const struct schema_table *t,
 	/* Nor more: a column the table lost (dropped, renamed, no longer a
 	 * number) stops the folding (rollup_impl.h), so the buckets are
 	 * stale. */
-	if (r->ncols != 1 + 4 * nvalues ||
-	    !schema_find_table(schema, ROLLUP_MARK))
-		goto out;
-	if (rollup_has_trigger(schema, t->name, "ins") ||
-	    !triggers_current(schema, t, tc))
-		goto out;
-	ok = 1;
+	ok = r->ncols == 1 + 4 * nvalues;
 out:
 	buf_release(&name);
 	return ok;
+}
+
+/* What every level needs: the mark, and the triggers of now. */
+static int shared_ready(const struct schema *schema,
+			const struct schema_table *t,
+			const struct schema_column *tc)
+{
+	return schema_find_table(schema, ROLLUP_MARK) &&
+	       !rollup_has_trigger(schema, t->name, "ins") &&
+	       triggers_current(schema, t, tc);
+}
+
+int rollup_ready(const struct schema *schema, const struct schema_table *t,
+		 const struct schema_column *tc, enum rollup_level lv)
+{
+	return level_ready(schema, t, tc, lv) && shared_ready(schema, t, tc);
+}
+
+int rollup_current(const struct schema *schema, const struct schema_table *t,
+		   const struct schema_column *tc)
+{
+	return level_ready(schema, t, tc, ROLLUP_MINUTE) &&
+	       level_ready(schema, t, tc, ROLLUP_HOUR) &&
+	       shared_ready(schema, t, tc);
 }
 
 static int mark_delete(struct store *s, const char *table,
@@ -595,8 +615,7 @@ int rollup_ensure(struct store *s, const struct config *cfg,
 
 		if (t->internal || !tc || !rollup_has_value_cols(t, tc) ||
 		    !rollup_has_rowid(s, t->name) ||
-		    (rollup_ready(&schema, t, tc, ROLLUP_MINUTE) &&
-		     rollup_ready(&schema, t, tc, ROLLUP_HOUR)))
+		    rollup_current(&schema, t, tc))
 			continue;
 		if (rollup_rebuild(s, &schema, t->name, tcn, NULL, err) < 0)
 			goto out;

@@ -69,12 +69,16 @@ void rollup_secs_sql(struct buf *b, const char *qcol);
 void rollup_table_name(struct buf *b, const char *table,
 		       enum rollup_level lv);
 
-/* rollup_ready: 1 when the level's table (with every value column of t
- * and no other),
- * the mark table and the delete and update triggers exist in schema (and
- * no per-row insert trigger of older hearths), else 0. */
+/* rollup_ready: 1 when, in schema, the level's table holds every value
+ * column of t and no other, the mark table exists, and the delete and
+ * update triggers are the ones hearth makes now (no per-row insert
+ * trigger of older hearths), else 0. */
 int rollup_ready(const struct schema *schema, const struct schema_table *t,
 		 const struct schema_column *tc, enum rollup_level lv);
+/* rollup_current: rollup_ready at both levels (the mark and triggers
+ * checked once). */
+int rollup_current(const struct schema *schema, const struct schema_table *t,
+		   const struct schema_column *tc);
 
 /*
  * rollup_rebuild: (re)create both rollup tables, the triggers and the

@@ -21,13 +21,6 @@ static int has_rollups(const struct schema *schema, const char *table)
 	return found;
 }
 
-static int ready(const struct schema *schema, const struct schema_table *t,
-		 const struct schema_column *tc)
-{
-	return rollup_ready(schema, t, tc, ROLLUP_MINUTE) &&
-	       rollup_ready(schema, t, tc, ROLLUP_HOUR);
-}
-
 static int is_value_col(const struct schema_table *t,
 			const struct schema_column *tc, const char *name)
 {
@@ -159,7 +152,7 @@ static int follow(struct store *s, const struct schema *after,
 		ret = rollup_drop(s, t->name, err);
 		goto out;
 	}
-	if (rc == 1 && ready(after, t, tc)) {
+	if (rc == 1 && rollup_current(after, t, tc)) {
 		ret = 0;
 		goto out;
 	}

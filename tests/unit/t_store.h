@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "store.h"
 
 /* t_mem: an in-memory database with ddl run in it (ddl may be NULL); the
@@ -67,6 +68,30 @@ static inline void t_exec(struct store *s, const char *sql)
 		fprintf(stderr, "  %s: %s\n", sql, err.msg);
 		t_case_failed = 1;
 	}
+}
+
+/* t_rows: append sql's column names, then each of its rows, as lines of
+ * '|'-separated text, to out; a failure fails the test case. */
+static inline void t_rows(struct store *s, const char *sql, struct buf *out)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store_stmt *st = NULL;
+	int i, n;
+
+	if (store_prepare(s, sql, &st, &err) < 0) {
+		fprintf(stderr, "  %s: %s\n", sql, err.msg);
+		t_case_failed = 1;
+		return;
+	}
+	n = store_column_count(st);
+	for (i = 0; i < n; i++)
+		buf_addf(out, "%s%c", store_column_name(st, i),
+			 i + 1 < n ? '|' : '\n');
+	while (store_step(st, &err) == 1)
+		for (i = 0; i < n; i++)
+			buf_addf(out, "%s%c", store_column_text(st, i, NULL),
+				 i + 1 < n ? '|' : '\n');
+	store_finalize(st);
 }
 
 /* t_int: the integer sql's first row gives, -999 when it fails. */

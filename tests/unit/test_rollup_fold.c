@@ -21,27 +21,11 @@
 	     "('2014-11-23T22:16:10', 5, 21), (1416784000, NULL, 22.5),"  \
 	     "('2014-11-24 00:00:00', 7, NULL), (1416787200, 1, 1), (NULL, 5, 5);"
 
-static void dump(struct store *s, const char *sql, struct buf *out)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store_stmt *st;
-	int i, n;
-
-	CHECK(store_prepare(s, sql, &st, &err) == 0);
-	n = store_column_count(st);
-	while (store_step(st, &err) == 1) {
-		for (i = 0; i < n; i++)
-			buf_addf(out, "%s|", store_column_text(st, i, NULL));
-		buf_addch(out, '\n');
-	}
-	store_finalize(st);
-}
-
 static void rollups(struct store *s, struct buf *out)
 {
-	dump(s, "SELECT * FROM hearth_rollup_r_m ORDER BY b", out);
-	dump(s, "SELECT * FROM hearth_rollup_r_h ORDER BY b", out);
-	dump(s, "SELECT tbl, time_col, upto FROM hearth_rollup_mark", out);
+	t_rows(s, "SELECT * FROM hearth_rollup_r_m ORDER BY b", out);
+	t_rows(s, "SELECT * FROM hearth_rollup_r_h ORDER BY b", out);
+	t_rows(s, "SELECT tbl, time_col, upto FROM hearth_rollup_mark", out);
 }
 
 static void rebuild(struct store *s)
