@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "store_impl.h"
+#include "walvfs.h"
 #include "xalloc.h"
 
 struct sqlite_store {
@@ -493,9 +494,13 @@ static const struct store_ops sqlite_ops = {
 /* SQLite counts every allocation for sqlite3_memory_used() under one
  * global mutex, which every connection's threads then queue on; hearth
  * never asks.  Must run before SQLite initialises. */
+static int have_walvfs;
+
 static void configure_once(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* Without it, the default VFS does the same, in more calls. */
+	have_walvfs = walvfs_register() == SQLITE_OK;
 }
 
 int store_sqlite_open(struct store **out, const char *path, int flags,
@@ -524,8 +529,8 @@ int store_sqlite_open(struct store **out, const char *path, int flags,
 	ss->base.ops = &sqlite_ops;
 	ss->path = memory ? NULL : xstrdup(path);
 	pthread_once(&once, configure_once);
-	if (sqlite3_open_v2(path, &ss->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(path, &ss->db, oflags | SQLITE_OPEN_NOMUTEX,
+			    have_walvfs ? WALVFS_NAME : NULL) != SQLITE_OK) {
 		err_set(err, "database %s: %s", path,
 			ss->db ? sqlite3_errmsg(ss->db) : "cannot open");
 		sq_close(&ss->base);

@@ -29,8 +29,9 @@ static inline struct store *t_mem(const char *ddl)
 }
 
 /* t_file_db: a new SQLite file (in WAL mode) in a scratch directory;
- * path (n bytes) gets its name.  t_file_db_remove: close s, remove the
- * file, its -wal and -shm, and the directory. */
+ * path (n bytes) gets its name.  t_file_db_unlink: remove the file, its
+ * -wal and -shm, and the directory; t_file_db_remove: close s, then the
+ * same. */
 static inline struct store *t_file_db(char *path, size_t n)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -45,11 +46,10 @@ static inline struct store *t_file_db(char *path, size_t n)
 	return s;
 }
 
-static inline void t_file_db_remove(struct store *s, char *path)
+static inline void t_file_db_unlink(char *path)
 {
-	char more[4200];
+	char more[4300];
 
-	store_close(s);
 	snprintf(more, sizeof(more), "%s-wal", path);
 	unlink(more);
 	snprintf(more, sizeof(more), "%s-shm", path);
@@ -57,6 +57,11 @@ static inline void t_file_db_remove(struct store *s, char *path)
 	unlink(path);
 	*strrchr(path, '/') = '\0';
 	rmdir(path);
+}
+static inline void t_file_db_remove(struct store *s, char *path)
+{
+	store_close(s);
+	t_file_db_unlink(path);
 }
 
 /* t_exec: run sql; a failure fails the test case. */

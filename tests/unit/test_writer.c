@@ -200,8 +200,10 @@ static int same_number(struct writer *w, const char *v)
 	size_t n = strlen(v), lens[3] = { n, n, n }, k;
 	char timebuf[WRITER_TIME_MAX];
 	struct writer_val out[3];
-	int64_t iv;
-	double dv;
+	/* Set when ref_int and ref_real return 0, which GCC cannot always
+	 * tell (it warned in the TSan build). */
+	int64_t iv = 0;
+	double dv = 0;
 	int ri, rr;
 
 	/* the columns one at a time, so that each error is its own */
