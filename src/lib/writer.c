@@ -569,13 +569,20 @@ out:
 }
 
 /* The multi-row INSERT: the single-row statement's text with the VALUES
- * group repeated. */
+ * group repeated.
+ *
+ * OR FAIL: a row that breaks a constraint (NOT NULL, CHECK) ends the
+ * statement but keeps the rows before it, where the default (ABORT) undoes
+ * them; to undo them, SQLite copies every page the statement changes
+ * first, which costs a twentieth of the insert.  The caller's transaction
+ * decides about those rows anyway (writer_insert_rows).  Not for a keyed
+ * table: there the conflict clause is the upsert's. */
 static void multi_sql(struct writer *w)
 {
 	struct buf sql = BUF_INIT, group = BUF_INIT;
 	size_t i, n = writer_nvals(w);
 
-	buf_addstr(&sql, "INSERT INTO ");
+	buf_addstr(&sql, w->upsert ? "INSERT INTO " : "INSERT OR FAIL INTO ");
 	store_quote_ident(&sql, w->table);
 	buf_addstr(&sql, " (");
 	for (i = 0; i < n; i++) {
@@ -621,15 +628,20 @@ int writer_insert_rows(struct writer *w, const struct writer_val *rows,
 
 		for (k = 0; k < WRITER_MULTI_ROWS * n && rc == 0; k++)
 			rc = bind_val(multi, (int)k + 1, &chunk[k], 1);
-		if (rc == 0)
-			rc = store_step(multi, err);
+		if (rc == 0 && store_step(multi, err) < 0) {
+			/* The chunk's rows before the bad one are stored
+			 * (OR FAIL), or none when SQLite undid the statement
+			 * (a foreign key, or a keyed table's plain INSERT). */
+			done += (size_t)store_changes(w->s);
+			rc = -1;
+		}
 		store_reset(multi);
 		if (rc < 0)
-			break; /* find the row below, one at a time */
+			break; /* find the bad row below, one at a time */
 		done += WRITER_MULTI_ROWS;
 	}
-	/* The rest, and after a failed chunk (which SQLite undid as one
-	 * statement) its rows one by one, to name the bad one. */
+	/* The rest, and after a failed chunk its rows not stored one by one,
+	 * to name the bad one. */
 	for (i = done; i < nrows; i++)
 		if (insert_one(w, rows + i * n, err) < 0) {
 			*bad_row = i;

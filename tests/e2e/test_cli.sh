@@ -222,6 +222,19 @@ test_concurrent_writers_lose_nothing() {
 	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM motion")" 50
 }
 
+test_import_refused_row_keeps_rows_before_once() {
+	# Tried: a row the table's CHECK refuses at line 701, inside one of
+	# the statements that insert 128 rows at once.
+	hearth init . >/dev/null
+	hearth sql "CREATE TABLE c (t TIMESTAMP NOT NULL, v INTEGER CHECK (v >= 0))" >/dev/null
+	{ echo "t,v"; seq 1 1000 | awk '{ printf "%d,%d\n", 1416780900 + $1, $1 == 700 ? -1 : $1 }'; } >c.csv
+	expect_status 1 hearth import c c.csv
+	expect_contains "$(cat "$T_ERR")" "c.csv: line 701:"
+	expect_contains "$(cat "$T_ERR")" "CHECK constraint failed"
+	expect_contains "$(cat "$T_ERR")" "699 rows before it stored"
+	expect_eq "$(sql1 hearth.db "SELECT count(*), count(DISTINCT t), max(v) FROM c")" "699|699|699"
+}
+
 test_import_keeps_chart_rollups_current() {
 	hearth init . >/dev/null
 	make_csv 3000 1416780900 >a.csv

@@ -400,6 +400,63 @@ static void test_key_updates_row(void)
 	store_close(s);
 }
 
+/* 300 rows of v (i or -1 at row bad) into table (columns t, v): the
+ * return of writer_insert_rows, with *bad_row. */
+static int insert_300(struct store *s, const char *table, size_t bad,
+		      size_t *bad_row, struct hearth_err *err)
+{
+	const char *cols[] = { "t", "v" };
+	struct writer_val vals[600];
+	struct schema sc = SCHEMA_INIT;
+	struct writer *w = NULL;
+	size_t i;
+	int rc = -1;
+
+	memset(vals, 0, sizeof(vals));
+	for (i = 0; i < 300; i++) {
+		vals[2 * i].type = STORE_INT;
+		vals[2 * i].i = (int64_t)i;
+		vals[2 * i + 1].type = STORE_INT;
+		vals[2 * i + 1].i = i == bad ? -1 : (int64_t)i;
+	}
+	if (store_introspect(s, &sc, err) == 0 &&
+	    writer_open(&w, s, &sc, table, cols, 2, NULL, 0, err) == 0)
+		rc = writer_insert_rows(w, vals, 300, bad_row, err);
+	writer_free(w);
+	schema_release(&sc);
+	return rc;
+}
+
+/* A row refused inside a multi-row statement (rows 129 to 256 go in one):
+ * it is named, and the rows before it are stored once each, whether
+ * SQLite kept the statement's rows before it (a CHECK: OR FAIL) or undid
+ * the statement (a foreign key). */
+static void test_refused_row_in_a_chunk(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem(
+		"CREATE TABLE c (t INTEGER, v INTEGER CHECK (v >= 0));"
+		"CREATE TABLE p (k INTEGER PRIMARY KEY);"
+		"WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM "
+		"i WHERE n < 299) INSERT INTO p SELECT n FROM i;"
+		"CREATE TABLE f (t INTEGER, v INTEGER REFERENCES p (k))");
+	size_t bad = 0;
+
+	t_exec(s, "BEGIN");
+	CHECK_INT(insert_300(s, "c", 200, &bad, &err), -1);
+	CHECK_INT((long)bad, 200);
+	CHECK(strstr(err.msg, "CHECK constraint failed") != NULL);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM c"), 200);
+	CHECK_INT(t_int(s, "SELECT count(DISTINCT t) FROM c WHERE t < 200"), 200);
+	CHECK_INT(insert_300(s, "f", 150, &bad, &err), -1);
+	CHECK_INT((long)bad, 150);
+	CHECK(strstr(err.msg, "FOREIGN KEY constraint failed") != NULL);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM f"), 150);
+	CHECK_INT(t_int(s, "SELECT count(DISTINCT t) FROM f WHERE t < 150"), 150);
+	t_exec(s, "ROLLBACK");
+	store_close(s);
+}
+
 T_MAIN("writer", T(test_types_and_time), T(test_time_style_follows_table),
-       T(test_key_updates_row),
+       T(test_key_updates_row), T(test_refused_row_in_a_chunk),
        T(test_bad_values), T(test_numbers_as_strtod))
