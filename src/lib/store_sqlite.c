@@ -491,11 +491,11 @@ static const struct store_ops sqlite_ops = {
 	.autocheckpoint = sq_autocheckpoint,
 };
 
+static int have_walvfs; /* set once, by configure_once */
+
 /* SQLite counts every allocation for sqlite3_memory_used() under one
  * global mutex, which every connection's threads then queue on; hearth
  * never asks.  Must run before SQLite initialises. */
-static int have_walvfs;
-
 static void configure_once(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);

@@ -25,7 +25,10 @@ struct wfile {
 	sqlite3_int64 at;    /* where in the file buf[0] goes */
 };
 
-/* The wrapped VFS; ours is the same with xOpen and szOsFile changed. */
+/* The wrapped VFS; ours is a copy with xOpen and szOsFile changed, so
+ * SQLite calls the wrapped one's other methods with our sqlite3_vfs,
+ * which the unix VFS's ignore (only its xOpen reads it, and that gets
+ * root). */
 static sqlite3_vfs *root;
 static sqlite3_vfs vfs;
 
@@ -39,8 +42,7 @@ static int put_out(struct wfile *w)
 	int rc = SQLITE_OK;
 
 	if (w->len)
-		rc = w->real->pMethods->xWrite(w->real, w->buf, (int)w->len,
-					       w->at);
+		rc = RM(w)->xWrite(REAL(w), w->buf, (int)w->len, w->at);
 	w->len = 0;
 	return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * walvfs.h - a SQLite VFS that writes each commit to the WAL in one piece.
+ * walvfs.h - a SQLite VFS that writes each WAL commit in a few large writes.
  *
  * SQLite appends a commit to the write-ahead log one frame at a time, and
  * each frame as two writes: its 24-byte header, then the page.  A commit
@@ -7,8 +7,8 @@
  * while the write lock is held, where every microsecond is taken from
  * every writer.  This VFS wraps the system's default one and, for WAL
  * files only, gathers writes that follow each other in memory, then hands
- * them to the default VFS as one write when the frame that ends a commit
- * is complete.
+ * them to the default VFS when the frame that ends a commit is complete,
+ * in writes of up to 128 KiB (the most the unix VFS writes at once).
  *
  * What ends up in the file, and its order, is exactly what SQLite wrote:
  * only the number of system calls changes.  Readers cannot see a frame
@@ -17,8 +17,10 @@
  * the gathered bytes go out.  Anything else done to the WAL file (a read,
  * a sync, its size, a truncation, closing it) writes out what is gathered
  * first; so does a write that does not follow the gathered ones.  A
- * failed write out is the error of the write or call that caused it, as
- * it would have been without this VFS.
+ * commit frame's header that follows nothing gathered goes out at once:
+ * SQLite rewrites frame checksums that way, a header alone after a read.
+ * A failed write out is the error of the write or call that caused it,
+ * as it would have been without this VFS.
  *
  * Frames of a transaction not yet committed (a spill of a large one) may
  * sit in memory until the commit; a crash loses them, as it loses the
