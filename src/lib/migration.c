@@ -180,38 +180,6 @@ static void end_locked(struct store *s, int commit, struct hearth_err *err,
 }
 
 /*
- * hearth's own triggers on user tables (rollups keep their aggregates
- * with them) go when a rebuild drops the table; put them back on the new
- * one.  They are not in any revision, as they are not in schema.sql.
- * The copy may number the rows afresh: as every row was folded into the
- * rollups before the revision ran, the mark moves to the newest row.
- */
-static int keep_internal_triggers(struct store *s, const struct schema *before,
-				  const struct schema *after,
-				  struct hearth_err *err)
-{
-	size_t i, j;
-
-	for (i = 0; i < before->ntriggers; i++) {
-		const struct schema_object *o = &before->triggers[i];
-		int gone = 1;
-		if (strncasecmp(o->name, "hearth_", 7) || !o->sql || !o->table ||
-		    !schema_find_table(after, o->table))
-			continue;
-		for (j = 0; j < after->ntriggers && gone; j++)
-			gone = strcasecmp(after->triggers[j].name, o->name) != 0;
-		if (gone && (store_exec(s, o->sql, err) < 0 ||
-			     rollup_mark_reset(s, o->table, err) < 0))
-			return err_prefix(err, "trigger %s on %s (hearth's own) "
-					  "cannot be recreated after the "
-					  "change; drop it first (hearth "
-					  "rollup drop %s)", o->name, o->table,
-					  o->table);
-	}
-	return 0;
-}
-
-/*
  * Run one revision's section under the lock.  Returns 0, -1 on error, or 1
  * when it would lose data (dropped tables or columns, narrowed types) and
  * that was not allowed: *lr then says what, and the caller rolls back and
@@ -226,8 +194,12 @@ static int run_one(struct store *s, const struct revision *r, int up,
 	struct schema before = SCHEMA_INIT, after = SCHEMA_INIT;
 	int ret = -1;
 
-	if (store_introspect(s, &before, err) < 0 ||
-	    rollup_catch_up(s, &before, NULL, err) < 0)
+	/* Rows other programs wrote since the rollups' mark are not folded
+	 * first: that would cost the revision time in proportion to them.
+	 * rollup_follow keeps the mark where the rows keep their numbers
+	 * and rebuilds the rollups of a table the revision rebuilt (it
+	 * finds hearth's triggers gone). */
+	if (store_introspect(s, &before, err) < 0)
 		goto out;
 	if (store_exec(s, sql, err) < 0) {
 		err_prefix(err, "revision %s (%s), %s section", r->id, r->path,
@@ -235,7 +207,6 @@ static int run_one(struct store *s, const struct revision *r, int up,
 		goto out;
 	}
 	if (store_introspect(s, &after, err) < 0 ||
-	    keep_internal_triggers(s, &before, &after, err) < 0 ||
 	    rollup_follow(s, &before, &after, err) < 0) {
 		err_prefix(err, "revision %s", r->id);
 		goto out;

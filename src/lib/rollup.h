@@ -100,15 +100,19 @@ int rollup_ensure(struct store *s, const struct config *cfg,
 
 /*
  * rollup_follow: after a schema change in the caller's transaction
- * (before: the schema it started from, caught up; after: the schema
- * now), bring the rollups in line, so that charts never read stale
- * buckets and new tables are fast to chart at once:
+ * (before: the schema it started from; after: the schema now), bring the
+ * rollups in line, so that charts never read stale buckets and new
+ * tables are fast to chart at once.  Rows above a table's mark need not
+ * be folded first: they keep their numbers, or the rollups are rebuilt.
  *  - a table that is gone loses its rollups and mark;
  *  - a table with rollups that gained value columns, all NULL (ADD
  *    COLUMN), gets their (empty) buckets added in place: one scan of
- *    the table to see that they are NULL, rather than a rebuild;
+ *    the table to see that they are NULL, rather than a rebuild; its
+ *    mark stays, and the rows above it are folded later, as ever;
  *  - a table with rollups that no longer match otherwise (columns
- *    dropped, renamed, retyped or filled) gets them rebuilt;
+ *    dropped, renamed, retyped or filled), or that the change rebuilt
+ *    (copied into a new table: hearth's triggers on it are gone, and
+ *    the rows may be numbered afresh), gets them rebuilt;
  *  - a new series table with value columns gets them built.
  * Tables that had no rollups before are left to rollup_ensure.
  */

@@ -23,8 +23,8 @@ static struct store *with_rollups(void)
 	return s;
 }
 
-/* Run change as a revision does: catch up, change, follow; in one
- * transaction. */
+/* Run change as a revision does (migration.c): change, follow; in one
+ * transaction.  Rows above the mark stay unfolded. */
 static int change(struct store *s, const char *sql)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -33,7 +33,6 @@ static int change(struct store *s, const char *sql)
 
 	if (store_begin_immediate(s, &err) < 0 ||
 	    store_introspect(s, &before, &err) < 0 ||
-	    rollup_catch_up(s, &before, NULL, &err) < 0 ||
 	    store_exec(s, sql, &err) < 0 ||
 	    store_introspect(s, &after, &err) < 0 ||
 	    rollup_follow(s, &before, &after, &err) < 0 ||
@@ -46,6 +45,19 @@ static int change(struct store *s, const char *sql)
 	schema_release(&before);
 	schema_release(&after);
 	return rc;
+}
+
+/* Fold the rows above the mark, as a writer does before it writes. */
+static void fold(struct store *s)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema sc = SCHEMA_INIT;
+
+	CHECK(store_begin_immediate(s, &err) == 0);
+	CHECK(store_introspect(s, &sc, &err) == 0);
+	CHECK(rollup_catch_up(s, &sc, NULL, &err) == 0);
+	CHECK(store_commit(s, &err) == 0);
+	schema_release(&sc);
 }
 
 /* Both levels of table's rollups are current, with time column tcol. */
@@ -88,7 +100,7 @@ static void test_added_column_extends_in_place(void)
 	/* New rows fold into the new buckets, and the triggers know the
 	 * new column. */
 	t_exec(s, "INSERT INTO r VALUES ('2026-01-01 10:00:40', 200, 21.5)");
-	CHECK(change(s, "SELECT 1") == 0); /* folds, as a writer does */
+	fold(s);
 	t_exec(s, "UPDATE r SET temp = 19.5 WHERE w = 100");
 	CHECK_INT(t_int(s, "SELECT \"temp:n\" FROM hearth_rollup_r_m"), 2);
 	CHECK_INT(t_int(s, "SELECT \"temp:min\" * 10 FROM hearth_rollup_r_h"),
@@ -97,6 +109,26 @@ static void test_added_column_extends_in_place(void)
 	t_exec(s, "DELETE FROM r WHERE temp = 21.5");
 	CHECK_INT(t_int(s, "SELECT \"temp:max\" * 10 FROM hearth_rollup_r_m"),
 		  195);
+	store_close(s);
+}
+
+/* Rows another program wrote are not folded by a revision that adds a
+ * column (its time would grow with them): the mark stays, and a fold
+ * later takes them in, into the new column's buckets too. */
+static void test_added_column_leaves_rows_above_mark(void)
+{
+	struct store *s = with_rollups();
+
+	t_exec(s, "INSERT INTO r VALUES ('2026-01-01 10:00:40', 200)");
+	CHECK(change(s, "ALTER TABLE r ADD COLUMN temp REAL") == 0);
+	CHECK(ready(s, "r"));
+	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 2);
+	CHECK_INT(t_int(s, "SELECT \"w:n\" FROM hearth_rollup_r_m"), 2);
+	t_exec(s, "UPDATE r SET temp = 20 WHERE rowid = 3");
+	fold(s);
+	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 3);
+	CHECK_INT(t_int(s, "SELECT \"w:n\" FROM hearth_rollup_r_m"), 3);
+	CHECK_INT(t_int(s, "SELECT \"temp:sum\" FROM hearth_rollup_r_h"), 20);
 	store_close(s);
 }
 
@@ -220,8 +252,10 @@ static void drop_one(struct buf *sql, const struct schema_table *t, int k)
 }
 
 /* Random revisions (columns added empty or filled, renamed, dropped by
- * a rebuild; values filled in) between random rows: after each, the
- * rollups of r are ready and hold what a rebuild makes. */
+ * a rebuild; values filled in) between random rows, which another
+ * program writes, so that half the revisions run with rows above the
+ * mark: after each, the rollups of r are ready and, once those rows are
+ * folded, hold what a rebuild makes. */
 static void test_random_revisions(void)
 {
 	struct store *s = with_rollups();
@@ -267,22 +301,30 @@ static void test_random_revisions(void)
 			}
 			drop_one(&sql, t, 1 + (int)(r / 6) % (ncols - 1));
 			break;
-		default: /* rows, folded as a writer does */
+		default: /* a revision that writes rows */
 			buf_addf(&sql, "INSERT INTO r (t, \"%s\") VALUES "
 				 "('2026-01-01 10:0%u:00', %u), (%u, NULL)",
 				 t->cols[ncols - 1].name, r % 10, r % 77,
 				 1767261600 + r % 7200);
 			break;
 		}
+		if (r / 64 % 2) { /* rows another program writes, unfolded */
+			char more[300];
+			snprintf(more, sizeof(more), "INSERT INTO r (t, \"%s\") "
+				 "VALUES ('2026-01-01 10:1%u:00', %u), (%u, 5)",
+				 t->cols[ncols - 1].name, r / 128 % 10, r % 61,
+				 1767261600 + r / 128 % 7200);
+			t_exec(s, more);
+		}
 		schema_release(&sc);
 		CHECK(change(s, sql.s) == 0);
-		CHECK(change(s, "SELECT 1") == 0);
 		if (!ready(s, "r")) {
 			fprintf(stderr, "  step %d: not ready after %s\n", step,
 				sql.s);
 			bad = 1;
 			break;
 		}
+		fold(s);
 		dump(s, &got);
 		CHECK(store_introspect(s, &sc, &err) == 0);
 		CHECK(rollup_rebuild(s, &sc, "r", NULL, NULL, &err) == 0);
@@ -301,5 +343,6 @@ static void test_random_revisions(void)
 }
 
 T_MAIN("rollup_follow", T(test_random_revisions), T(test_added_column_extends_in_place),
+       T(test_added_column_leaves_rows_above_mark),
        T(test_filled_column_rebuilds), T(test_dropped_column_rebuilds),
        T(test_dropped_and_renamed_tables), T(test_new_tables))
