@@ -23,11 +23,12 @@ trap 'rm -rf "$dir"' EXIT
 cd "$dir"
 
 now() { date +%s.%N; }
-# timed CMD...: seconds CMD took (its output discarded)
+# timed CMD...: seconds CMD took (its output discarded, and its notices:
+# upgrade says when it drops a table's chart rollups)
 timed() {
 	local t0 t1
 	t0=$(now)
-	"$@" >/dev/null
+	"$@" >/dev/null 2>&1
 	t1=$(now)
 	echo "$t1 - $t0" | bc -l | xargs printf '%.3f'
 }

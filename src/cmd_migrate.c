@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "migration.h"
 #include "revision.h"
+#include "rollup.h"
 #include "xalloc.h"
 
 static char *migrations_dir(struct cmd_ctx *ctx)
@@ -222,12 +223,41 @@ static const char move_help[] =
 
 /* upgrade and downgrade: "-1" is a target, not an option, so arguments are
  * read by hand. */
+/* Tables whose chart rollups the revisions dropped (rollup_follow): say
+ * so, and how to get them back sooner than the next start of the server.
+ * Only a notice: the revisions are applied. */
+static void say_dropped_rollups(struct store *s, const struct schema *before)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema after = SCHEMA_INIT;
+	size_t i;
+
+	if (store_introspect(s, &after, &err) < 0)
+		return;
+	for (i = 0; i < before->ntables; i++) {
+		const char *name = before->tables[i].name;
+
+		if (before->tables[i].internal ||
+		    !rollup_exists(before, name) ||
+		    !schema_find_table(&after, name) ||
+		    rollup_exists(&after, name))
+			continue;
+		fprintf(stderr, "hearth: the chart rollups of %s were dropped "
+			"(the change rebuilt the table or changed its "
+			"columns): its charts read rows until hearth serve "
+			"starts again, or run: hearth rollup rebuild %s\n",
+			name, name);
+	}
+	schema_release(&after);
+}
+
 static int move(struct cmd_ctx *ctx, int argc, char **argv, int up)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct revision_set rs = REVISION_SET_INIT;
 	struct migration_opts o = { 0, NULL, progress, NULL };
 	struct buf sql = BUF_INIT;
+	struct schema before = SCHEMA_INIT;
 	const char *target = up ? "head" : NULL;
 	int i, n = 0, ret = 1, sql_only = 0, targets = 0;
 
@@ -256,12 +286,18 @@ static int move(struct cmd_ctx *ctx, int argc, char **argv, int up)
 	if (!ctx->store &&
 	    cmd_open_db(ctx, sql_only ? STORE_READONLY : STORE_CREATE))
 		goto out;
+	if (!sql_only && store_introspect(ctx->store, &before, &err) < 0) {
+		cmd_error("%s", err.msg);
+		goto out;
+	}
 	if ((up ? migration_upgrade : migration_downgrade)(ctx->store, &rs,
 							  target, &o, &n,
 							  &err) < 0) {
 		cmd_error("%s", err.msg);
 		goto out;
 	}
+	if (!sql_only)
+		say_dropped_rollups(ctx->store, &before);
 	if (sql_only)
 		fwrite(sql.s, 1, sql.len, stdout);
 	else if (!n)
@@ -270,6 +306,7 @@ static int move(struct cmd_ctx *ctx, int argc, char **argv, int up)
 	ret = 0;
 out:
 	buf_release(&sql);
+	schema_release(&before);
 	revision_set_release(&rs);
 	return ret;
 }

@@ -102,8 +102,9 @@ int rollup_ensure(struct store *s, const struct config *cfg,
  * rollup_follow: after a schema change in the caller's transaction
  * (before: the schema it started from; after: the schema now), bring the
  * rollups in line, so that charts never read stale buckets and new
- * tables are fast to chart at once.  Rows above a table's mark need not
- * be folded first: they keep their numbers, or the rollups are rebuilt.
+ * tables are fast to chart at once, without work in proportion to the
+ * rows of tables that had rollups.  Rows above a table's mark need not be
+ * folded first: they keep their numbers, or the rollups go.
  *  - a table that is gone loses its rollups and mark;
  *  - a table with rollups that gained value columns, all NULL (ADD
  *    COLUMN), gets their (empty) buckets added in place: one scan of
@@ -112,12 +113,17 @@ int rollup_ensure(struct store *s, const struct config *cfg,
  *  - a table with rollups that no longer match otherwise (columns
  *    dropped, renamed, retyped or filled), or that the change rebuilt
  *    (copied into a new table: hearth's triggers on it are gone, and
- *    the rows may be numbered afresh), gets them rebuilt;
+ *    the rows may be numbered afresh), loses them: charts read its rows
+ *    until rollup_ensure (hearth serve, as it starts) or rollup_rebuild
+ *    makes them again;
  *  - a new series table with value columns gets them built.
  * Tables that had no rollups before are left to rollup_ensure.
  */
 int rollup_follow(struct store *s, const struct schema *before,
 		  const struct schema *after, struct hearth_err *err);
+
+/* rollup_exists: schema holds rollup tables of table (current or not). */
+int rollup_exists(const struct schema *schema, const char *table);
 
 /* rollup_drop: remove the rollup tables, triggers and mark of table, if
  * any. */

@@ -10,7 +10,7 @@
 #include "rollup_impl.h"
 #include "xalloc.h"
 
-static int has_rollups(const struct schema *schema, const char *table)
+int rollup_exists(const struct schema *schema, const char *table)
 {
 	struct buf name = BUF_INIT;
 	int found;
@@ -131,11 +131,12 @@ static int extend(struct store *s, const struct schema_table *t,
 	return ret;
 }
 
-/* t had rollups before the change. */
-static int follow(struct store *s, const struct schema *after,
+/* t had rollups before the change, as b in before. */
+static int follow(struct store *s, const struct schema *before,
+		  const struct schema_table *b, const struct schema *after,
 		  const struct schema_table *t, struct hearth_err *err)
 {
-	const struct schema_column *tc;
+	const struct schema_column *tc, *btc;
 	char *time_col = NULL, **cols = NULL;
 	const char **add = NULL;
 	size_t ncols = 0, nadd = 0;
@@ -148,22 +149,29 @@ static int follow(struct store *s, const struct schema *after,
 	tc = schema_time_column(t, time_col);
 	if (!tc)
 		tc = schema_time_column(t, NULL);
-	if (!tc || !rollup_has_rowid(s, t->name)) {
+	btc = schema_time_column(b, time_col);
+	/* Stale already (a column dropped behind hearth's back, triggers of
+	 * an older hearth): nothing to keep, whatever the change. */
+	if (!tc || !rollup_has_rowid(s, t->name) || rc != 1 || !btc ||
+	    !rollup_current(before, b, btc)) {
 		ret = rollup_drop(s, t->name, err);
 		goto out;
 	}
-	if (rc == 1 && rollup_current(after, t, tc)) {
+	if (rollup_current(after, t, tc)) {
 		ret = 0;
 		goto out;
 	}
 	rollup_columns(after, t->name, &cols, &ncols);
-	rc = rc == 1 && time_col && !strcmp(tc->name, time_col)
+	rc = time_col && !strcmp(tc->name, time_col)
 		     ? extensible(s, after, t, tc, cols, ncols, &add, &nadd, err)
 		     : 0;
 	if (rc < 0)
 		goto out;
+	/* Not rebuilt here: that is a GROUP BY over every row, which would
+	 * make a revision cost several times its own copy.  Gone, they are
+	 * never read stale; hearth serve builds them again as it starts. */
 	ret = rc ? extend(s, t, tc, cols, ncols, add, nadd, err)
-		 : rollup_rebuild_tx(s, t, tc, NULL, err);
+		 : rollup_drop(s, t->name, err);
 out:
 	if (ret < 0)
 		err_prefix(err, "rollup of %s", t->name);
@@ -195,11 +203,11 @@ int rollup_follow(struct store *s, const struct schema *before,
 	for (i = 0; i < before->ntables; i++) {
 		const struct schema_table *b = &before->tables[i], *t;
 
-		if (b->internal || !has_rollups(before, b->name))
+		if (b->internal || !rollup_exists(before, b->name))
 			continue;
 		t = schema_find_table(after, b->name);
 		if (!t ? rollup_drop(s, b->name, err) < 0
-		       : follow(s, after, t, err) < 0)
+		       : follow(s, before, b, after, t, err) < 0)
 			return -1;
 	}
 	for (i = 0; i < after->ntables; i++) {

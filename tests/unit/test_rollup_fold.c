@@ -5,6 +5,7 @@
  * honest.
  */
 #include "t.h"
+#include "t_rollup.h"
 #include "t_store.h"
 #include "rollup.h"
 #include "timefmt.h"
@@ -28,16 +29,6 @@ static void rollups(struct store *s, struct buf *out)
 	t_rows(s, "SELECT tbl, time_col, upto FROM hearth_rollup_mark", out);
 }
 
-static void rebuild(struct store *s)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct schema sc = SCHEMA_INIT;
-
-	CHECK(store_introspect(s, &sc, &err) == 0);
-	CHECK(rollup_rebuild(s, &sc, "r", NULL, NULL, &err) == 0);
-	schema_release(&sc);
-}
-
 static void catch_up(struct store *s, const char *table)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -57,10 +48,10 @@ static void test_catch_up_equals_rebuild(void)
 	struct store *a = t_mem(DDL FIRST), *b = t_mem(DDL FIRST MORE);
 	struct buf ra = BUF_INIT, rb = BUF_INIT;
 
-	rebuild(a);
+	t_rollup_rebuild(a, "r");
 	t_exec(a, MORE);
 	catch_up(a, "r");
-	rebuild(b);
+	t_rollup_rebuild(b, "r");
 	rollups(a, &ra);
 	rollups(b, &rb);
 	CHECK_STR(buf_cstr(&ra), buf_cstr(&rb));
@@ -176,7 +167,7 @@ static void test_acc_equals_rebuild(void)
 	struct buf ra = BUF_INIT, rb = BUF_INIT;
 
 	make_rows(rows, 3000, 42);
-	rebuild(a);
+	t_rollup_rebuild(a, "r");
 	/* A row from another program first: the request folds it too. */
 	t_exec(a, "INSERT INTO r VALUES ('2014-11-23 22:15:10', -7, 0.25)");
 	t_exec(b, "INSERT INTO r VALUES ('2014-11-23 22:15:10', -7, 0.25)");
@@ -184,7 +175,7 @@ static void test_acc_equals_rebuild(void)
 	write_with_acc(a, rows, 1700);
 	write_with_acc(a, rows + 1700, 1300);
 	insert_rows(b, rows, 3000);
-	rebuild(b);
+	t_rollup_rebuild(b, "r");
 	rollups(a, &ra);
 	rollups(b, &rb);
 	CHECK_STR(buf_cstr(&ra), buf_cstr(&rb));
@@ -201,7 +192,7 @@ static void test_delete_newest_lowers_mark(void)
 {
 	struct store *s = t_mem(DDL FIRST);
 
-	rebuild(s);
+	t_rollup_rebuild(s, "r");
 	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 3);
 	t_exec(s, "DELETE FROM r WHERE rowid = 3");
 	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 2);
@@ -227,7 +218,7 @@ static void test_unfolded_rows_change(void)
 {
 	struct store *s = t_mem(DDL FIRST);
 
-	rebuild(s);
+	t_rollup_rebuild(s, "r");
 	t_exec(s, "INSERT INTO r VALUES ('2014-11-23 22:15:40', 1000, 1),"
 		"('2014-11-23 22:15:50', 2000, 2)");
 	t_exec(s, "UPDATE r SET w = 1 WHERE w = 1000");
@@ -247,7 +238,7 @@ static void test_rollback_keeps_mark(void)
 	struct buf before = BUF_INIT, after = BUF_INIT;
 	struct schema sc = SCHEMA_INIT;
 
-	rebuild(s);
+	t_rollup_rebuild(s, "r");
 	rollups(s, &before);
 	CHECK(store_introspect(s, &sc, &err) == 0);
 	CHECK(store_begin_immediate(s, &err) == 0);
@@ -269,7 +260,7 @@ static void test_refresh(void)
 	struct store *s = t_mem(DDL FIRST);
 	struct schema sc = SCHEMA_INIT;
 
-	rebuild(s);
+	t_rollup_rebuild(s, "r");
 	t_exec(s, MORE);
 	CHECK(store_introspect(s, &sc, &err) == 0);
 	CHECK(rollup_refresh(s, &sc, "r", &err) == 0);
@@ -297,7 +288,7 @@ static void test_without_rollups(void)
 	CHECK(rollup_catch_up(s, &sc, "r", &err) == 0);
 	CHECK(store_commit(s, &err) == 0);
 	schema_release(&sc);
-	rebuild(s);
+	t_rollup_rebuild(s, "r");
 	t_exec(s, "CREATE TRIGGER hearth_rollup_r_ins AFTER INSERT ON r BEGIN "
 		"SELECT 1; END");
 	CHECK(store_introspect(s, &sc, &err) == 0);
@@ -305,7 +296,7 @@ static void test_without_rollups(void)
 	CHECK(t && !rollup_ready(&sc, t, schema_time_column(t, NULL),
 				 ROLLUP_MINUTE));
 	schema_release(&sc);
-	rebuild(s);
+	t_rollup_rebuild(s, "r");
 	CHECK_INT(t_int(s, "SELECT count(*) FROM sqlite_master WHERE name = "
 		       "'hearth_rollup_r_ins'"), 0);
 	store_close(s);
@@ -317,12 +308,12 @@ static void test_stale_rollups_do_not_block_writes(void)
 {
 	struct store *s = t_mem(DDL FIRST);
 
-	rebuild(s);
+	t_rollup_rebuild(s, "r");
 	t_exec(s, "ALTER TABLE r RENAME COLUMN t TO t2");
 	t_exec(s, MORE);
 	catch_up(s, NULL);
 	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 3);
-	rebuild(s);
+	t_rollup_rebuild(s, "r");
 	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark"), 11);
 	CHECK_INT(t_int(s, "SELECT time_col = 't2' FROM hearth_rollup_mark"), 1);
 	store_close(s);
@@ -386,7 +377,7 @@ static void test_random_changes_equal_rebuild(void)
 	uint32_t seed = 7;
 	int step, i, bad = 0;
 
-	rebuild(s);
+	t_rollup_rebuild(s, "r");
 	for (step = 0; step < 300 && !bad; step++) {
 		unsigned r;
 
@@ -423,7 +414,7 @@ static void test_random_changes_equal_rebuild(void)
 		catch_up(s, "r");
 		buf_reset(&got);
 		rollups(s, &got);
-		rebuild(s);
+		t_rollup_rebuild(s, "r");
 		buf_reset(&want);
 		rollups(s, &want);
 		if (strcmp(got.s, want.s)) {
