@@ -219,10 +219,11 @@ static const char move_help[] =
 	"  --allow-data-loss  run revisions that drop tables or columns holding\n"
 	"                     rows, or narrow a column's type\n"
 	"Targets: head (default for upgrade), heads, +N, -N, base, or a revision\n"
-	"id or unique prefix of one.  Each revision runs in its own transaction.\n";
+	"id or unique prefix of one.  Each revision runs in its own transaction.\n"
+	"A revision that rebuilds a table or changes its numeric columns drops\n"
+	"the table's chart rollups (said on stderr); hearth serve builds them\n"
+	"again as it starts, or run hearth rollup rebuild TABLE.\n";
 
-/* upgrade and downgrade: "-1" is a target, not an option, so arguments are
- * read by hand. */
 /* Tables whose chart rollups the revisions dropped (rollup_follow): say
  * so, and how to get them back sooner than the next start of the server.
  * Only a notice: the revisions are applied. */
@@ -251,6 +252,8 @@ static void say_dropped_rollups(struct store *s, const struct schema *before)
 	schema_release(&after);
 }
 
+/* upgrade and downgrade: "-1" is a target, not an option, so arguments are
+ * read by hand. */
 static int move(struct cmd_ctx *ctx, int argc, char **argv, int up)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;

@@ -197,8 +197,8 @@ static int run_one(struct store *s, const struct revision *r, int up,
 	/* Rows other programs wrote since the rollups' mark are not folded
 	 * first: that would cost the revision time in proportion to them.
 	 * rollup_follow keeps the mark where the rows keep their numbers
-	 * and rebuilds the rollups of a table the revision rebuilt (it
-	 * finds hearth's triggers gone). */
+	 * and drops the rollups of a table the revision rebuilt (it finds
+	 * hearth's triggers gone). */
 	if (store_introspect(s, &before, err) < 0)
 		goto out;
 	if (store_exec(s, sql, err) < 0) {
