@@ -222,7 +222,8 @@ static const char move_help[] =
 	"id or unique prefix of one.  Each revision runs in its own transaction.\n"
 	"A revision that rebuilds a table or changes its numeric columns drops\n"
 	"the table's chart rollups (said on stderr); hearth serve builds them\n"
-	"again as it starts, or run hearth rollup rebuild TABLE.\n";
+	"again (a running one at once, else as it starts), or run\n"
+	"hearth rollup rebuild TABLE.\n";
 
 /* Tables whose chart rollups the revisions dropped (rollup_follow): say
  * so, and how to get them back sooner than the next start of the server.
@@ -246,7 +247,8 @@ static void say_dropped_rollups(struct store *s, const struct schema *before)
 		fprintf(stderr, "hearth: the chart rollups of %s were dropped "
 			"(the change rebuilt the table or changed its "
 			"columns): its charts read rows until hearth serve "
-			"starts again, or run: hearth rollup rebuild %s\n",
+			"builds them again (a running one does at once, else "
+			"as it starts), or run: hearth rollup rebuild %s\n",
 			name, name);
 	}
 	schema_release(&after);

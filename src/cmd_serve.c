@@ -27,6 +27,34 @@ struct job_state {
 	int64_t interval, next;
 };
 
+/* Build the missing or outdated chart rollups (without them charts still
+ * work, reading raw rows), and note the schema's version after. */
+static void ensure_rollups(struct cmd_ctx *ctx, int64_t *version)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct buf built = BUF_INIT;
+
+	if (rollup_ensure(ctx->store, ctx->cfg, &built, &err) < 0)
+		fprintf(stderr, "hearth: warning: %s\n", err.msg);
+	if (built.len)
+		fprintf(stderr, "hearth: built chart rollups of %s\n", built.s);
+	buf_release(&built);
+	store_query_int(ctx->store, "PRAGMA schema_version", version, &err,
+			(const char *)NULL);
+}
+
+/* The schema changed since *version (another program's revision, or the
+ * server's own auto_columns): one cheap query a second. */
+static int schema_changed(struct cmd_ctx *ctx, const int64_t *version)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	int64_t now = *version;
+
+	return store_query_int(ctx->store, "PRAGMA schema_version", &now, &err,
+			       (const char *)NULL) >= 0 &&
+	       now != *version;
+}
+
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -42,6 +70,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	struct http_server *srv = NULL;
 	struct job_state *jobs = NULL;
 	size_t njobs = 0, i;
+	int64_t schema_version = 0;
 	sigset_t sigs;
 	char *end;
 	int c, ret = 1;
@@ -104,16 +133,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	axis_set_timezone(config_get(ctx->cfg, "serve", "timezone"));
 	/* Charts of long windows read the rollups: build missing ones now
 	 * rather than in the first request. */
-	{
-		struct buf built = BUF_INIT;
-		/* Without them charts still work, reading raw rows. */
-		if (rollup_ensure(ctx->store, ctx->cfg, &built, &err) < 0)
-			fprintf(stderr, "hearth: warning: %s\n", err.msg);
-		if (built.len)
-			fprintf(stderr, "hearth: built chart rollups of %s\n",
-				built.s);
-		buf_release(&built);
-	}
+	ensure_rollups(ctx, &schema_version);
 
 	for (i = 0; serve_jobs[i].name; i++) {
 		int64_t interval = 0;
@@ -150,6 +170,13 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		int64_t now = timefmt_now();
 		int sig;
 
+		/* A revision run meanwhile (hearth upgrade) may have
+		 * dropped rollups: build them again, holding the writers. */
+		if (schema_changed(ctx, &schema_version)) {
+			api_write_hold();
+			ensure_rollups(ctx, &schema_version);
+			api_write_release();
+		}
 		for (i = 0; i < njobs; i++) {
 			if (now < jobs[i].next)
 				continue;

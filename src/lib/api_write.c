@@ -20,6 +20,7 @@
 #include "import.h"
 #include "ingest.h"
 #include "jsonrows.h"
+#include "serve.h"
 #include "stage.h"
 #include "xalloc.h"
 
@@ -103,6 +104,16 @@ static void unlock_writes(struct store *s)
 		checkpointer_poke(c);
 	else if (ask)
 		checkpoint(s);
+}
+
+void api_write_hold(void)
+{
+	pthread_mutex_lock(&write_lock);
+}
+
+void api_write_release(void)
+{
+	pthread_mutex_unlock(&write_lock);
 }
 
 void api_write_stop(void)

@@ -114,8 +114,8 @@ int rollup_ensure(struct store *s, const struct config *cfg,
  *    dropped, renamed, retyped or filled), or that the change rebuilt
  *    (copied into a new table: hearth's triggers on it are gone, and
  *    the rows may be numbered afresh), loses them: charts read its rows
- *    until rollup_ensure (hearth serve, as it starts) or rollup_rebuild
- *    makes them again;
+ *    until rollup_ensure (hearth serve, as it starts and when the
+ *    schema changes) or rollup_rebuild makes them again;
  *  - a new series table with value columns gets them built.
  * Tables that had no rollups before are left to rollup_ensure.
  */

@@ -25,6 +25,12 @@ void api_stop(void);
 void api_observe(const struct http_route *route, const char *method,
 		 int status, int handled, double seconds);
 
+/* api_write_hold, api_write_release: hold the write lock of the write
+ * routes (their SQLite writes queue on it), for a long write of the
+ * server's own: the writers then wait for it instead of timing out. */
+void api_write_hold(void);
+void api_write_release(void);
+
 /* api_browser_auth: the dashboard's and the charts' check: what a read
  * of the API needs (the read token, or the write token, when
  * read_token_file is set), else a 401 that makes a browser ask for it

@@ -188,6 +188,38 @@ test_rollups_follow_inserts() {
 	grep -q 'data-source="raw"' year2.svg || fail "no rollups: raw rows"
 }
 
+# A revision run while the server runs drops a rebuilt table's rollups;
+# the server builds them again by itself (it looks for schema changes
+# once a second), holding its writers meanwhile, and a write during it
+# is stored.
+test_serve_rebuilds_rollups_a_revision_dropped() {
+	local i year=""
+	known_project
+	echo "write-token-0123456789" >write-token
+	sed -i "/^\[serve\]/a write_token_file = write-token" hearth.ini
+	start_server
+	year="http://127.0.0.1:$PORT/chart/readings.svg?since=2025-06-01T00:00:00Z&until=2026-06-01T00:00:00Z"
+	curl -s -o year.svg "$year"
+	grep -q 'data-source="hour"' year.svg || fail "rollups at start"
+	sed -i 's/r_watts    INTEGER/r_watts    REAL/' schema.sql
+	hearth revision -m watts_real --autogenerate >/dev/null
+	expect_status 0 hearth upgrade
+	expect_contains "$(cat "$T_ERR")" "chart rollups of readings were dropped"
+	curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer write-token-0123456789" \
+		-X POST --data-binary 'readings r_watts=7 1767226000000000000' \
+		"http://127.0.0.1:$PORT/write" >code
+	expect_eq "$(cat code)" "204" "write while the rollups are rebuilt"
+	# Poll for the event; the deadline is generous and measures nothing.
+	for i in $(seq 1 300); do
+		curl -s -o year.svg "$year"
+		grep -q 'data-source="hour"' year.svg && break
+		sleep 0.1
+	done
+	grep -q 'data-source="hour"' year.svg || fail "rollups not rebuilt: $(cat serve.err)"
+	expect_contains "$(cat serve.err)" "built chart rollups of readings"
+	expect_eq "$(sql1 hearth.db 'SELECT sum("r_watts:n") FROM hearth_rollup_readings_h')" "24" "rows in the hour rollups"
+}
+
 # Bad input tried: unknown table, a time that does not parse, an empty
 # window, a bad width, over HTTP a bad time, an unknown window name, an
 # unknown table and a path without .svg.  Each is one clear error and
