@@ -27,6 +27,19 @@ struct job_state {
 	int64_t interval, next;
 };
 
+/* The schema's version (PRAGMA schema_version), -1 when it cannot be
+ * read: one cheap query. */
+static int64_t schema_version_of(struct cmd_ctx *ctx)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	int64_t v = -1;
+
+	if (store_query_int(ctx->store, "PRAGMA schema_version", &v, &err,
+			    (const char *)NULL) < 0)
+		return -1;
+	return v;
+}
+
 /* Build the missing or outdated chart rollups (without them charts still
  * work, reading raw rows), and note the schema's version after. */
 static void ensure_rollups(struct cmd_ctx *ctx, int64_t *version)
@@ -39,20 +52,16 @@ static void ensure_rollups(struct cmd_ctx *ctx, int64_t *version)
 	if (built.len)
 		fprintf(stderr, "hearth: built chart rollups of %s\n", built.s);
 	buf_release(&built);
-	store_query_int(ctx->store, "PRAGMA schema_version", version, &err,
-			(const char *)NULL);
+	*version = schema_version_of(ctx);
 }
 
-/* The schema changed since *version (another program's revision, or the
- * server's own auto_columns): one cheap query a second. */
-static int schema_changed(struct cmd_ctx *ctx, const int64_t *version)
+/* The schema changed since version (another program's revision, or the
+ * server's own auto_columns). */
+static int schema_changed(struct cmd_ctx *ctx, int64_t version)
 {
-	struct hearth_err err = HEARTH_ERR_INIT;
-	int64_t now = *version;
+	int64_t now = schema_version_of(ctx);
 
-	return store_query_int(ctx->store, "PRAGMA schema_version", &now, &err,
-			       (const char *)NULL) >= 0 &&
-	       now != *version;
+	return now >= 0 && now != version;
 }
 
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
@@ -172,7 +181,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 
 		/* A revision run meanwhile (hearth upgrade) may have
 		 * dropped rollups: build them again, holding the writers. */
-		if (schema_changed(ctx, &schema_version)) {
+		if (schema_changed(ctx, schema_version)) {
 			api_write_hold();
 			ensure_rollups(ctx, &schema_version);
 			api_write_release();
