@@ -157,8 +157,9 @@ int rollup_catch_up(struct store *s, const struct schema *schema,
 int rollup_refresh(struct store *s, const struct schema *schema,
 		   const char *table, struct hearth_err *err);
 
-/* rollup_mark_reset: after table was rebuilt (its rows copied into a new
- * table, caught up before), move its mark to the newest row. */
+/* rollup_mark_reset: move table's mark to its newest row, once every row
+ * is in the buckets (built from all rows, folded, or stored from the
+ * accumulators of the rows just written). */
 int rollup_mark_reset(struct store *s, const char *table,
 		      struct hearth_err *err);
 
