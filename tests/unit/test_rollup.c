@@ -4,6 +4,7 @@
 #include "config.h"
 #include "rollup.h"
 #include "t.h"
+#include "t_rollup.h"
 #include "t_store.h"
 #include "timefmt.h"
 
@@ -176,31 +177,17 @@ static void test_outdated_triggers_rebuilt(void)
 	struct store *s = t_mem(NULL);
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct buf built = BUF_INIT;
-	struct schema sc = SCHEMA_INIT;
-	const struct schema_table *t;
 
 	t_exec(s, "CREATE TABLE r (t TIMESTAMP, w INTEGER);"
 		"INSERT INTO r VALUES ('2014-11-23 23:59:10', 1);");
 	CHECK(rebuild(s, "r") > 0);
-	CHECK(store_introspect(s, &sc, &err) == 0);
-	t = schema_find_table(&sc, "r");
-	CHECK(t && rollup_ready(&sc, t, schema_time_column(t, NULL),
-				ROLLUP_MINUTE));
-	schema_release(&sc);
+	CHECK_INT(t_rollup_ready(s, "r", ROLLUP_MINUTE), 1);
 	t_exec(s, "DROP TRIGGER hearth_rollup_r_upd; CREATE TRIGGER "
 		"hearth_rollup_r_upd AFTER UPDATE ON r BEGIN SELECT 1; END;");
-	CHECK(store_introspect(s, &sc, &err) == 0);
-	t = schema_find_table(&sc, "r");
-	CHECK(t && !rollup_ready(&sc, t, schema_time_column(t, NULL),
-				 ROLLUP_MINUTE));
-	schema_release(&sc);
+	CHECK_INT(t_rollup_ready(s, "r", ROLLUP_MINUTE), 0);
 	CHECK(rollup_ensure(s, NULL, &built, &err) == 0);
 	CHECK_STR(buf_cstr(&built), "r");
-	CHECK(store_introspect(s, &sc, &err) == 0);
-	t = schema_find_table(&sc, "r");
-	CHECK(t && rollup_ready(&sc, t, schema_time_column(t, NULL),
-				ROLLUP_HOUR));
-	schema_release(&sc);
+	CHECK_INT(t_rollup_ready(s, "r", ROLLUP_HOUR), 1);
 	buf_release(&built);
 	store_close(s);
 }

@@ -279,7 +279,6 @@ static void test_without_rollups(void)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = t_mem(DDL FIRST);
 	struct schema sc = SCHEMA_INIT;
-	const struct schema_table *t;
 
 	CHECK(store_introspect(s, &sc, &err) == 0);
 	CHECK(rollup_acc_new(&sc, "r") == NULL);
@@ -291,11 +290,7 @@ static void test_without_rollups(void)
 	t_rollup_rebuild(s, "r");
 	t_exec(s, "CREATE TRIGGER hearth_rollup_r_ins AFTER INSERT ON r BEGIN "
 		"SELECT 1; END");
-	CHECK(store_introspect(s, &sc, &err) == 0);
-	t = schema_find_table(&sc, "r");
-	CHECK(t && !rollup_ready(&sc, t, schema_time_column(t, NULL),
-				 ROLLUP_MINUTE));
-	schema_release(&sc);
+	CHECK_INT(t_rollup_ready(s, "r", ROLLUP_MINUTE), 0);
 	t_rollup_rebuild(s, "r");
 	CHECK_INT(t_int(s, "SELECT count(*) FROM sqlite_master WHERE name = "
 		       "'hearth_rollup_r_ins'"), 0);

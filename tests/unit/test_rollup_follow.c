@@ -61,19 +61,11 @@ static void fold(struct store *s)
 	schema_release(&sc);
 }
 
-/* Both levels of table's rollups are current, with time column tcol. */
+/* Both levels of table's rollups are current. */
 static int ready(struct store *s, const char *table)
 {
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct schema sc = SCHEMA_INIT;
-	const struct schema_table *t;
-	int ok = 0;
-
-	if (store_introspect(s, &sc, &err) == 0 &&
-	    (t = schema_find_table(&sc, table)) != NULL)
-		ok = rollup_current(&sc, t, schema_time_column(t, NULL));
-	schema_release(&sc);
-	return ok;
+	return t_rollup_ready(s, table, ROLLUP_MINUTE) == 1 &&
+	       t_rollup_ready(s, table, ROLLUP_HOUR) == 1;
 }
 
 static int rollup_objects(struct store *s, const char *table)
