@@ -73,7 +73,8 @@ check:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory V=dev all
 	@$(MAKE) --no-print-directory V=san all
-	@$(MAKE) --no-print-directory V=tsan build/tsan/hearth build/tsan/tests/test_checkpointer
+	@$(MAKE) --no-print-directory V=tsan build/tsan/hearth build/tsan/tests/test_checkpointer \
+		build/tsan/tests/test_commitq
 	@tests/run.sh build/san build/tsan
 
 run:

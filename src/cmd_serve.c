@@ -20,7 +20,10 @@ static const char help[] =
 	"Serves the dashboard and the HTTP API, and runs the configured\n"
 	"pollers (IMAP) on their intervals, until SIGINT or SIGTERM.\n\n"
 	"  --listen ADDR:PORT   default [serve] listen, else 127.0.0.1:8080\n"
-	"  --threads N          HTTP worker threads (default 4)\n";
+	"  --threads N          HTTP threads (default 4); each new connection\n"
+	"                       goes to the one with the fewest\n\n"
+	"Writes are parsed on the HTTP threads and committed one request\n"
+	"after another by a writing thread with its own connection.\n";
 
 struct job_state {
 	const struct serve_job *job;

@@ -60,7 +60,7 @@ const struct cmd cmd_table[] = {
 	  "draw a time window as an SVG chart" },
 	{ "rollup", cmd_rollup, CMD_DB, "rollup rebuild|drop [TABLE...]",
 	  "per-minute/hour aggregates that keep long charts fast" },
-	{ "serve", cmd_serve, 0, "serve [--listen ADDR:PORT]",
+	{ "serve", cmd_serve, 0, "serve [--listen ADDR:PORT] [--threads N]",
 	  "dashboard, HTTP API and scheduled pollers" },
 
 	/* mail and devices */

@@ -48,8 +48,8 @@ for t in "$top"/tests/e2e/test_*.sh; do
 	[ -f "$t" ] && run_one "e2e/$(basename "$t")" bash "$t"
 done
 
-# The server's pool threads, its checkpointer, its streams and the IMAP
-# poller, under ThreadSanitizer.  Reports go to files, so that a race in a
+# The server's HTTP threads, its writing thread and checkpointer, its
+# streams and the IMAP poller, under ThreadSanitizer.  Reports go to files, so that a race in a
 # server that a test kills is counted too.
 run_tsan() {
 	local wrap="" t r
@@ -65,7 +65,9 @@ run_tsan() {
 	group=tsan/
 	export HEARTH="$tsan/hearth" HEARTH_SANITIZER=thread
 	export TSAN_OPTIONS="log_path=$log.tsan/report second_deadlock_stack=1"
-	run_one unit/test_checkpointer $wrap "$tsan/tests/test_checkpointer"
+	for t in checkpointer commitq; do
+		run_one "unit/test_$t" $wrap "$tsan/tests/test_$t"
+	done
 	for t in api dashboard imap; do
 		run_one "e2e/test_$t.sh" $wrap bash "$top/tests/e2e/test_$t.sh"
 	done

@@ -15,6 +15,7 @@
 #include "api.h"
 #include "autocol.h"
 #include "checkpointer.h"
+#include "commitq.h"
 #include "config.h"
 #include "format.h"
 #include "import.h"
@@ -116,8 +117,19 @@ void api_write_release(void)
 	pthread_mutex_unlock(&write_lock);
 }
 
+/* Staged bodies of a SQLite file are stored by the writing thread
+ * (commitq.h), started with the first; when it cannot start, each
+ * request stores its own under the write lock, as other writes do. */
+static pthread_mutex_t commitq_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct commitq *commitq; /* these under commitq_lock */
+static int commitq_failed;
+
 void api_write_stop(void)
 {
+	/* The thread first: it may still be committing, and checkpoints. */
+	commitq_stop(commitq);
+	commitq = NULL;
+	commitq_failed = 0;
 	checkpointer_stop(checkpointer);
 	checkpointer = NULL;
 }
@@ -125,6 +137,40 @@ void api_write_stop(void)
 static void count_rows(void *ctx, const char *table, int64_t rows)
 {
 	metrics_rows(ctx, table, rows);
+}
+
+static struct commitq *writing_thread(struct store *s)
+{
+	static const struct commitq_hooks hooks = { lock_writes,
+						    unlock_writes };
+	struct hearth_err ignore;
+	struct commitq *q;
+
+	if (!is_sqlite_file(s))
+		return NULL;
+	pthread_mutex_lock(&commitq_lock);
+	if (!commitq && !commitq_failed)
+		commitq_failed = commitq_start(&commitq, store_path(s), &hooks,
+					       &ignore) < 0;
+	q = commitq;
+	pthread_mutex_unlock(&commitq_lock);
+	return q;
+}
+
+/* Store a staged body, committed before this returns. */
+static int store_stage(struct store *s, struct stage *st, long *bad_line,
+		       struct hearth_err *err)
+{
+	struct commitq *q = writing_thread(s);
+	int rc;
+
+	if (q)
+		return commitq_store(q, st, count_rows, api_metrics(), bad_line,
+				     err);
+	lock_writes(s);
+	rc = stage_store(st, s, count_rows, api_metrics(), bad_line, err);
+	unlock_writes(s);
+	return rc;
 }
 
 static int content_is(const char *ct, const char *want)
@@ -248,9 +294,7 @@ static int run_import(struct http_req *req, struct store *s,
 			*bad = bad_line != 0;
 			return -1;
 		}
-		lock_writes(s);
-		rc = stage_store(st, count_rows, api_metrics(), &bad_line, err);
-		unlock_writes(s);
+		rc = store_stage(s, st, &bad_line, err);
 		*bad = bad_line != 0;
 		res->rows = rc == 0 ? (int64_t)stage_rows(st) : 0;
 		stage_free(st);

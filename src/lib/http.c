@@ -36,7 +36,11 @@ struct thread_db {
 };
 
 struct http_server {
-	struct MHD_Daemon *d;
+	struct MHD_Daemon **d;       /* o.threads of them, a thread each */
+	unsigned *conns;             /* connections of each (lock) */
+	unsigned nconns;             /* of all (lock) */
+	int lfd;                     /* the listening socket: acceptor's */
+	pthread_t acceptor;
 	struct http_opts o;
 	const struct http_route *const *routes;
 	pthread_mutex_t lock;
@@ -505,25 +509,52 @@ static void resp_release(struct http_resp *resp)
 		stream_released(resp->stream);
 }
 
+/* A connection of d closed. */
+static void daemon_closed(struct http_server *srv, struct MHD_Daemon *d)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&srv->lock);
+	for (i = 0; i < srv->o.threads; i++)
+		if (srv->d[i] == d && srv->conns[i]) {
+			srv->conns[i]--;
+			srv->nconns--;
+			break;
+		}
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* The daemon with the fewest connections, for a new one (counted in
+ * now); -1 when the server has HTTP_MAX_CONNS already. */
+static int daemon_for_new(struct http_server *srv)
+{
+	unsigned i;
+	int best = -1;
+
+	pthread_mutex_lock(&srv->lock);
+	if (srv->nconns < HTTP_MAX_CONNS) {
+		best = 0;
+		for (i = 1; i < srv->o.threads; i++)
+			if (srv->conns[i] < srv->conns[best])
+				best = (int)i;
+		srv->conns[best]++;
+		srv->nconns++;
+	}
+	pthread_mutex_unlock(&srv->lock);
+	return best;
+}
+
 /*
  * max_connections_per_ip, counted per client as peer.h has them (an
  * IPv6 /64), where libmicrohttpd's own limit counts each address.  A
- * connection is counted from its start to its close.  The accept policy
- * refuses a client at its limit before the connection is made; several
- * accepted at once may each have passed it before any started, so one
- * that starts past the limit is marked, and closed unanswered at its
- * first request.
+ * connection is counted from its start to its close.  The acceptor
+ * (accept_loop) closes a client's connection at once when the client is
+ * at its limit; several accepted at once may each have passed that
+ * check before any started, so one that starts past the limit is
+ * marked, and closed unanswered at its first request.
+ *
+ * A connection's client is kept from its start for its close.
  */
-static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
-				 socklen_t addrlen)
-{
-	struct http_server *srv = cls;
-
-	(void)addrlen;
-	return peer_admit(&srv->peers, addr) ? MHD_YES : MHD_NO;
-}
-
-/* A connection's client, kept from its start for its close. */
 struct conn_peer {
 	struct sockaddr_storage addr;
 	int over; /* started past the client's limit */
@@ -550,10 +581,16 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 		*socket_context = cp;
 		cp->over = peer_add(&srv->peers, (struct sockaddr *)&cp->addr) >
 			   srv->o.per_ip;
-	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && cp) {
-		peer_remove(&srv->peers, (struct sockaddr *)&cp->addr);
-		free(cp);
-		*socket_context = NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		info = MHD_get_connection_info(conn,
+					       MHD_CONNECTION_INFO_DAEMON);
+		if (info)
+			daemon_closed(srv, info->daemon);
+		if (cp) {
+			peer_remove(&srv->peers, (struct sockaddr *)&cp->addr);
+			free(cp);
+			*socket_context = NULL;
+		}
 	}
 }
 
@@ -746,20 +783,125 @@ bad:
 		       "[IPV6]:PORT or :PORT)", listen);
 }
 
+/*
+ * Connections are accepted here, each given to the libmicrohttpd daemon
+ * (a thread each) that has the fewest.  A thread runs its connections'
+ * requests one after the other, so two busy clients on one thread wait
+ * for each other: a write waiting for its commit holds back the other
+ * client's request, which is not even read, and the writing thread runs
+ * dry.  libmicrohttpd's own pool does not spread them: a pool thread that
+ * wakes for new connections takes every one waiting, and four clients
+ * that connect together often landed on one or two threads.
+ */
+static void *accept_loop(void *arg)
+{
+	struct http_server *srv = arg;
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	int fd, i;
+
+	for (;;) {
+		alen = sizeof(addr);
+		fd = accept4(srv->lfd, (struct sockaddr *)&addr, &alen,
+			     SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors: the next close makes
+				 * room, so wait a moment rather than spin. */
+				struct timespec pause = { 0, 10 * 1000 * 1000 };
+				nanosleep(&pause, NULL);
+				continue;
+			}
+			break; /* http_stop shut the socket down */
+		}
+		if (!peer_admit(&srv->peers, (struct sockaddr *)&addr) ||
+		    (i = daemon_for_new(srv)) < 0) {
+			close(fd);
+			continue;
+		}
+		/* On failure libmicrohttpd closes fd itself, and no close
+		 * will be notified. */
+		if (MHD_add_connection(srv->d[i], fd, (struct sockaddr *)&addr,
+				       alen) != MHD_YES) {
+			pthread_mutex_lock(&srv->lock);
+			srv->conns[i]--;
+			srv->nconns--;
+			pthread_mutex_unlock(&srv->lock);
+		}
+	}
+	return NULL;
+}
+
+static int listen_on(struct http_server *srv, const struct sockaddr_storage *ss,
+		     socklen_t sl, struct hearth_err *err)
+{
+	int one = 1;
+	struct sockaddr_storage bound;
+	socklen_t bl = sizeof(bound);
+
+	srv->lfd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (srv->lfd < 0 ||
+	    setsockopt(srv->lfd, SOL_SOCKET, SO_REUSEADDR, &one,
+		       sizeof(one)) < 0 ||
+	    bind(srv->lfd, (const struct sockaddr *)ss, sl) < 0 ||
+	    listen(srv->lfd, SOMAXCONN) < 0 ||
+	    getsockname(srv->lfd, (struct sockaddr *)&bound, &bl) < 0) {
+		err_set(err, "cannot listen on %s: %s", srv->o.listen,
+			strerror(errno));
+		if (srv->lfd >= 0)
+			close(srv->lfd);
+		srv->lfd = -1;
+		return -1;
+	}
+	srv->port = ntohs(bound.ss_family == AF_INET6
+				  ? ((struct sockaddr_in6 *)&bound)->sin6_port
+				  : ((struct sockaddr_in *)&bound)->sin_port);
+	return 0;
+}
+
+/* Stop the daemons (those started) and free srv, the database
+ * connections of its threads too. */
+static void server_free(struct http_server *srv)
+{
+	size_t i;
+
+	for (i = 0; i < srv->o.threads; i++)
+		if (srv->d[i])
+			MHD_stop_daemon(srv->d[i]);
+	for (i = 0; i < srv->ndbs; i++) {
+		if (srv->dbs[i].have_schema)
+			schema_release(&srv->dbs[i].schema);
+		free(srv->dbs[i].retired);
+		store_close(srv->dbs[i].store);
+	}
+	free(srv->dbs);
+	free(srv->d);
+	free(srv->conns);
+	pthread_mutex_destroy(&srv->lock);
+	pthread_cond_destroy(&srv->streams_done);
+	peer_counts_release(&srv->peers);
+	free(srv);
+}
+
 int http_start(struct http_server **out, const struct http_opts *o,
 	       const struct http_route *const *routes, struct hearth_err *err)
 {
 	struct http_server *srv;
 	struct sockaddr_storage ss;
-	socklen_t sl;
-	const union MHD_DaemonInfo *info;
+	socklen_t sl = 0;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-			 MHD_ALLOW_SUSPEND_RESUME;
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
+	unsigned i;
+	int rc;
 
 	*out = NULL;
 	if (parse_listen(o->listen, &ss, &sl, err) < 0)
 		return -1;
 	srv = xcalloc(1, sizeof(*srv));
+	srv->lfd = -1;
 	srv->o = *o;
 	if (!srv->o.threads)
 		srv->o.threads = 4;
@@ -775,31 +917,38 @@ int http_start(struct http_server **out, const struct http_opts *o,
 	srv->adbs = srv->o.threads + 8;
 	srv->dbs = xcalloc(srv->adbs, sizeof(*srv->dbs));
 	peer_counts_init(&srv->peers, srv->o.per_ip);
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	srv->d = MHD_start_daemon(
-		flags, 0, on_accept, srv, on_request, srv,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, srv->o.threads,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_SECONDS,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNS,
-		MHD_OPTION_END);
-	if (!srv->d) {
-		err_set(err, "cannot listen on %s (address in use or not "
-			"permitted)", o->listen);
-		pthread_mutex_destroy(&srv->lock);
-		pthread_cond_destroy(&srv->streams_done);
-		peer_counts_release(&srv->peers);
-		free(srv->dbs);
-		free(srv);
-		return -1;
+	srv->d = xcalloc(srv->o.threads, sizeof(*srv->d));
+	srv->conns = xcalloc(srv->o.threads, sizeof(*srv->conns));
+	if (listen_on(srv, &ss, sl, err) < 0)
+		goto fail;
+	for (i = 0; i < srv->o.threads; i++) {
+		srv->d[i] = MHD_start_daemon(
+			flags, 0, NULL, NULL, on_request, srv,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+			MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+			MHD_OPTION_CONNECTION_TIMEOUT,
+			(unsigned)HTTP_IDLE_SECONDS,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNS,
+			MHD_OPTION_END);
+		if (!srv->d[i]) {
+			err_set(err, "cannot start the HTTP server on %s",
+				o->listen);
+			goto fail;
+		}
 	}
-	info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info ? info->port : 0;
+	rc = pthread_create(&srv->acceptor, NULL, accept_loop, srv);
+	if (rc) {
+		err_set(err, "cannot start the HTTP server on %s: %s",
+			o->listen, strerror(rc));
+		goto fail;
+	}
 	*out = srv;
 	return 0;
+fail:
+	if (srv->lfd >= 0)
+		close(srv->lfd);
+	server_free(srv);
+	return -1;
 }
 
 unsigned http_port(const struct http_server *srv)
@@ -814,6 +963,11 @@ void http_stop(struct http_server *srv)
 
 	if (!srv)
 		return;
+	/* No new connections: the acceptor's accept fails once the socket
+	 * is shut down. */
+	shutdown(srv->lfd, SHUT_RDWR);
+	pthread_join(srv->acceptor, NULL);
+	close(srv->lfd);
 	/* libmicrohttpd must not stop with suspended connections: wake them,
 	 * and from now on their readers end instead of waiting. */
 	pthread_mutex_lock(&srv->lock);
@@ -821,22 +975,15 @@ void http_stop(struct http_server *srv)
 	for (st = srv->stream_list; st; st = st->next)
 		stream_wake(st);
 	pthread_mutex_unlock(&srv->lock);
-	MHD_stop_daemon(srv->d);
+	for (i = 0; i < srv->o.threads; i++) {
+		MHD_stop_daemon(srv->d[i]);
+		srv->d[i] = NULL;
+	}
 	/* With the connections closed, each stream's next write fails and
 	 * its thread ends; wait for them, they use srv. */
 	pthread_mutex_lock(&srv->lock);
 	while (srv->streams)
 		pthread_cond_wait(&srv->streams_done, &srv->lock);
 	pthread_mutex_unlock(&srv->lock);
-	for (i = 0; i < srv->ndbs; i++) {
-		if (srv->dbs[i].have_schema)
-			schema_release(&srv->dbs[i].schema);
-		free(srv->dbs[i].retired);
-		store_close(srv->dbs[i].store);
-	}
-	free(srv->dbs);
-	pthread_mutex_destroy(&srv->lock);
-	pthread_cond_destroy(&srv->streams_done);
-	peer_counts_release(&srv->peers);
-	free(srv);
+	server_free(srv);
 }

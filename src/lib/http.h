@@ -1,9 +1,14 @@
 /*
- * http.h - the HTTP server: libmicrohttpd with a thread pool, and a route
- * table.  Routes live with their feature (web.c for the dashboard, api.c
- * for the API); cmd_serve.c hands them all to http_start.
+ * http.h - the HTTP server: libmicrohttpd, one daemon thread per
+ * http_opts.threads, and a route table.  Routes live with their feature
+ * (web.c for the dashboard, api.c for the API); cmd_serve.c hands them all
+ * to http_start.
  *
- * Handlers run on pool threads.  Each thread has its own database
+ * A thread of the server's own accepts connections and gives each to the
+ * thread with the fewest, so that clients connecting together are served
+ * side by side (a thread runs its connections' requests one at a time).
+ *
+ * Handlers run on those threads.  Each thread has its own database
  * connection (http_store) and a cached schema (http_schema) that is
  * re-read when the database's schema changes.  A handler fills a
  * struct http_resp; the server sends it and frees it.
@@ -71,7 +76,7 @@ struct http_route {
 
 struct http_opts {
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
-	unsigned threads;     /* pool size, 0 = 4 */
+	unsigned threads;     /* HTTP threads, 0 = 4 */
 	size_t max_body;      /* default body cap, 0 = 16 MiB */
 	/* connections one client (peer.h) may hold, of HTTP_MAX_CONNS in
 	 * all; 0 = HTTP_PER_IP_DEFAULT */

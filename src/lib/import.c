@@ -145,7 +145,7 @@ static int flush(struct run *r, size_t bytes, long *bad_line,
 			p->vals[i].p = p->text.s + (uintptr_t)p->vals[i].p;
 	rc = begin(r, err);
 	if (rc == 0)
-		rc = writer_insert_rows(p->w, p->vals, p->n, &bad, err);
+		rc = writer_insert_rows(p->w, r->s, p->vals, p->n, &bad, err);
 	if (rc < 0) {
 		*bad_line = p->lines[bad];
 		err_prefix(err, "line %ld", *bad_line);

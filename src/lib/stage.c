@@ -330,7 +330,7 @@ static int64_t table_rows(const struct stage *st, const int64_t *counts,
 	return n;
 }
 
-int stage_store(struct stage *st,
+int stage_store(struct stage *st, struct store *s,
 		void (*committed)(void *ctx, const char *table, int64_t rows),
 		void *ctx, long *bad_line, struct hearth_err *err)
 {
@@ -340,23 +340,23 @@ int stage_store(struct stage *st,
 
 	*bad_line = 0;
 	shape_counts(st, counts);
-	if (store_begin_immediate(st->s, err) < 0)
+	if (store_begin_immediate(s, err) < 0)
 		return -1;
 	/* The buckets get these rows from the accumulators, so the rows
 	 * other programs wrote since the mark must be folded first. */
-	if (rollup_catch_up(st->s, st->schema, NULL, err) < 0)
+	if (rollup_catch_up(s, st->schema, NULL, err) < 0)
 		goto fail;
 	for (i = 0; i < st->nruns; i++) {
 		struct run *r = &st->runs[i];
-		if (writer_insert_rows(r->w, st->vals + r->voff, r->n, &bad,
+		if (writer_insert_rows(r->w, s, st->vals + r->voff, r->n, &bad,
 				       err) < 0) {
 			*bad_line = st->lines[r->first + bad];
 			err_prefix(err, "line %ld", *bad_line);
 			goto fail;
 		}
 	}
-	if (rollup_accs_store(&st->accs, st->s, err) < 0 ||
-	    store_commit(st->s, err) < 0)
+	if (rollup_accs_store(&st->accs, s, err) < 0 ||
+	    store_commit(s, err) < 0)
 		goto fail;
 	for (i = 0; committed && i < st->shapes.n; i++) {
 		int64_t n = table_rows(st, counts, i);
@@ -365,7 +365,7 @@ int stage_store(struct stage *st,
 	}
 	return 0;
 fail:
-	store_rollback(st->s, &ignore);
+	store_rollback(s, &ignore);
 	return -1;
 }
 

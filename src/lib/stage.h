@@ -46,12 +46,14 @@ size_t stage_rows(const struct stage *st);
 
 /*
  * stage_store: BEGIN IMMEDIATE, insert every staged row, COMMIT; all or
- * nothing.  After the commit, committed (may be NULL) is called once per
- * table with its row count.  On error the transaction is rolled back,
- * *bad_line names the row's line when a row was refused (a constraint),
- * else 0.
+ * nothing.  Through s: the connection the stage was prepared on, or
+ * another one to the same database (the server's writing thread has its
+ * own, commitq.h).  After the commit, committed (may be NULL) is called
+ * once per table with its row count.  On error the transaction is rolled
+ * back, *bad_line names the row's line when a row was refused (a
+ * constraint), else 0.
  */
-int stage_store(struct stage *st,
+int stage_store(struct stage *st, struct store *s,
 		void (*committed)(void *ctx, const char *table, int64_t rows),
 		void *ctx, long *bad_line, struct hearth_err *err);
 

@@ -546,14 +546,14 @@ int writer_convert(struct writer *w, const char *const *vals,
 	return 0;
 }
 
-static int insert_one(struct writer *w, const struct writer_val *row,
-		      struct hearth_err *err)
+static int insert_one(struct writer *w, struct store *s,
+		      const struct writer_val *row, struct hearth_err *err)
 {
 	struct store_stmt *ins;
 	size_t i, n = writer_nvals(w);
 	int ret = -1;
 
-	if (store_cached(w->s, w->sql, &ins, err) < 0)
+	if (store_cached(s, w->sql, &ins, err) < 0)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (bind_val(ins, (int)i + 1, &row[i], 1) < 0) {
@@ -605,8 +605,9 @@ static void multi_sql(struct writer *w)
 	buf_release(&group);
 }
 
-int writer_insert_rows(struct writer *w, const struct writer_val *rows,
-		       size_t nrows, size_t *bad_row, struct hearth_err *err)
+int writer_insert_rows(struct writer *w, struct store *s,
+		       const struct writer_val *rows, size_t nrows,
+		       size_t *bad_row, struct hearth_err *err)
 {
 	struct store_stmt *multi = NULL;
 	size_t n = writer_nvals(w), done = 0, i, k;
@@ -619,7 +620,7 @@ int writer_insert_rows(struct writer *w, const struct writer_val *rows,
 	    nrows >= WRITER_MULTI_ROWS) {
 		if (!w->multi_sql)
 			multi_sql(w);
-		if (store_cached(w->s, w->multi_sql, &multi, err) < 0)
+		if (store_cached(s, w->multi_sql, &multi, err) < 0)
 			return -1;
 	}
 	while (multi && nrows - done >= WRITER_MULTI_ROWS) {
@@ -632,7 +633,7 @@ int writer_insert_rows(struct writer *w, const struct writer_val *rows,
 			/* The chunk's rows before the bad one are stored
 			 * (OR FAIL), or none when SQLite undid the statement
 			 * (a foreign key, or a keyed table's plain INSERT). */
-			done += (size_t)store_changes(w->s);
+			done += (size_t)store_changes(s);
 			rc = -1;
 		}
 		store_reset(multi);
@@ -643,7 +644,7 @@ int writer_insert_rows(struct writer *w, const struct writer_val *rows,
 	/* The rest, and after a failed chunk its rows not stored one by one,
 	 * to name the bad one. */
 	for (i = done; i < nrows; i++)
-		if (insert_one(w, rows + i * n, err) < 0) {
+		if (insert_one(w, s, rows + i * n, err) < 0) {
 			*bad_row = i;
 			return -1;
 		}

@@ -107,10 +107,13 @@ int writer_convert(struct writer *w, const char *const *vals,
 		   struct writer_val *out, int64_t *time_out,
 		   struct hearth_err *err);
 /* writer_insert_rows: insert nrows rows (nrows * writer_nvals(w) values,
- * row after row).  On error *bad_row is the index of the row that failed
- * and the rows before it may be stored: the caller's transaction decides. */
-int writer_insert_rows(struct writer *w, const struct writer_val *rows,
-		       size_t nrows, size_t *bad_row, struct hearth_err *err);
+ * row after row) through s: the connection w was opened on, or another
+ * one to the same database (the server's writing thread has its own).
+ * On error *bad_row is the index of the row that failed and the rows
+ * before it may be stored: the caller's transaction decides. */
+int writer_insert_rows(struct writer *w, struct store *s,
+		       const struct writer_val *rows, size_t nrows,
+		       size_t *bad_row, struct hearth_err *err);
 
 /* writer_table: the table's name as the schema spells it. */
 const char *writer_table(const struct writer *w);

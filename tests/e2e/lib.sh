@@ -99,3 +99,13 @@ wait_http() {
 	done
 	fail "$1 did not answer"
 }
+
+# wait_file PATH [SECONDS]: wait until PATH exists (another process made it).
+wait_file() {
+	local i
+	for i in $(seq 1 $((${2:-10} * 10))); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 did not appear"
+}

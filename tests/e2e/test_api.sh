@@ -696,6 +696,67 @@ test_concurrent_writers() {
 	stop_server
 }
 
+# A write that waits for the database holds back no other client.  Two
+# connections are opened together on a server with two HTTP threads;
+# another program holds the database's write lock.  The first sends a
+# write, which waits; the second, sent after, is answered while the
+# first is still waiting, so each went to a thread of its own.  (With
+# libmicrohttpd's own pool, one thread often took both and the second
+# waited for the first.)  Then the lock goes and the write is stored.
+blocked_py='
+import os, select, socket, sys, time
+port, token = int(sys.argv[1]), sys.argv[2]
+a = socket.create_connection(("127.0.0.1", port), timeout=30)
+b = socket.create_connection(("127.0.0.1", port), timeout=30)
+time.sleep(0.3)  # both accepted before either sends
+body = b"readings r_watts=7i 1700000000000000000\n"
+a.sendall(b"POST /write?db=x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + token.encode() + b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+time.sleep(0.5)  # the write is waiting for the lock
+b.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+b.settimeout(5)
+try:
+    got = b.recv(4096)
+except socket.timeout:
+    got = b""
+if not got.startswith(b"HTTP/1.1 200"):
+    sys.exit("the second connection was not answered while the write waited: %r" % got[:80])
+if select.select([a], [], [], 0)[0]:
+    sys.exit("the write was answered before the lock went: %r" % a.recv(200)[:80])
+open("release", "w").close()
+a.settimeout(30)
+got = a.recv(4096)
+if not got.startswith(b"HTTP/1.1 204"):
+    sys.exit("the write: %r" % got[:200])
+'
+test_waiting_write_holds_back_no_other_client() {
+	hearth init . >/dev/null
+	token_here
+	PORT=$(free_port)
+	URL=http://127.0.0.1:$PORT
+	"$HEARTH" serve --threads 2 --listen "127.0.0.1:$PORT" >serve.log 2>&1 &
+	SERVER_PID=$!
+	trap 'kill -9 $SERVER_PID 2>/dev/null || true' EXIT
+	wait_http "$URL/healthz" 20
+	python3 -c '
+import os, sqlite3, sys, time
+c = sqlite3.connect("hearth.db", isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open("locked", "w").close()
+while not os.path.exists("release"):
+    time.sleep(0.02)
+c.execute("ROLLBACK")' &
+	local locker=$!
+	wait_file locked 20
+	local rc=0
+	python3 -c "$blocked_py" "$PORT" "$TOKEN" || rc=$?
+	touch release
+	wait "$locker"
+	[ "$rc" = 0 ] || fail "a waiting write held back another client"
+	expect_eq "$(rows)" 1 "rows"
+	stop_server
+}
+
 # kill -9 right after the response: the rows are there.
 test_kill_after_response() {
 	start_server

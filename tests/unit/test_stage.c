@@ -49,7 +49,7 @@ static void test_lp_tables(void)
 				body.s, body.len, &bad, &err), 0);
 	CHECK_INT(stage_rows(st), 100);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM r"), 0); /* nothing written yet */
-	CHECK_INT(stage_store(st, counted, &c, &bad, &err), 0);
+	CHECK_INT(stage_store(st, s, counted, &c, &bad, &err), 0);
 	CHECK_INT(c.r, 96);
 	CHECK_INT(c.m, 4);
 	CHECK_INT(c.calls, 2);
@@ -82,7 +82,7 @@ static void test_constraint_line(void)
 		buf_addf(&body, "r w=%di\n", i == 200 ? -1 : i);
 	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_NS,
 				body.s, body.len, &bad, &err), 0);
-	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), -1);
+	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), -1);
 	CHECK_INT(bad, 200);
 	CHECK(strstr(err.msg, "line 200") != NULL);
 	CHECK(strstr(err.msg, "CHECK") != NULL);
@@ -164,7 +164,7 @@ static void test_csv(void)
 	CHECK_INT(store_introspect(s, &schema, &err), 0);
 	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_CSV, "r", LP_NS,
 				body, strlen(body), &bad, &err), 0);
-	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM r WHERE c IS NULL AND w = 6 AND "
 		       "t = '2024-01-01 00:01:00'"), 1);
 	stage_free(st);
@@ -195,7 +195,7 @@ static void test_rollups(void)
 		buf_addf(&body, "r w=%di,c=1 %d\n", i, 1700000000 + i);
 	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
 				body.s, body.len, &bad, &err), 0);
-	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
 	stage_free(st);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
 		       "AND name = 'hearth_rollup_r_ins'"), 0);
@@ -209,7 +209,7 @@ static void test_rollups(void)
 		buf_addf(&body, "r w=%di %d\n", i == 599 ? -5 : i, 1700001000 + i);
 	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
 				body.s, body.len, &bad, &err), 0);
-	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), -1);
+	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), -1);
 	CHECK_INT(bad, 600);
 	stage_free(st);
 	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark WHERE tbl = 'r'"), 601);
@@ -219,7 +219,7 @@ static void test_rollups(void)
 			     &err), 0);
 	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
 				"r w=1000i 1700005000\n", 21, &bad, &err), 0);
-	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
 	stage_free(st);
 	CHECK_INT(t_int(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"), 603);
 	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark WHERE tbl = 'r'"), 603);
@@ -237,7 +237,7 @@ static void test_rollups(void)
 					LP_MS, body.s, body.len, &bad, &err), 0);
 		if (!st)
 			break;
-		CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+		CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
 		stage_free(st);
 	}
 	CHECK_INT(t_int(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"),
@@ -291,7 +291,7 @@ static void test_keyed_table_updates(void)
 	for (pass = 0; pass < 2; pass++) {
 		CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, NULL,
 					LP_S, body.s, body.len, &bad, &err), 0);
-		CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+		CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
 		stage_free(st);
 	}
 	CHECK_INT(t_int(s, "SELECT count(*) FROM k"), 300);
@@ -306,7 +306,7 @@ static void test_keyed_table_updates(void)
 	buf_addstr(&body, "k,host=h0 c=4.5 1700000100\n");
 	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, NULL, LP_S,
 				body.s, body.len, &bad, &err), 0);
-	CHECK_INT(stage_store(st, NULL, NULL, &bad, &err), 0);
+	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
 	stage_free(st);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM k"), 400);
 	CHECK_INT(t_int(s, "SELECT w FROM k WHERE t = '2023-11-14 22:15:00' AND "

@@ -400,10 +400,12 @@ static void test_key_updates_row(void)
 	store_close(s);
 }
 
-/* 300 rows of v (i or -1 at row bad) into table (columns t, v): the
- * return of writer_insert_rows, with *bad_row. */
-static int insert_300(struct store *s, const char *table, size_t bad,
-		      size_t *bad_row, struct hearth_err *err)
+/* 300 rows of v (i or -1 at row bad) into table (columns t, v), by a
+ * writer opened on s, through via: the return of writer_insert_rows,
+ * with *bad_row. */
+static int insert_300_via(struct store *s, struct store *via,
+			  const char *table, size_t bad, size_t *bad_row,
+			  struct hearth_err *err)
 {
 	const char *cols[] = { "t", "v" };
 	struct writer_val vals[600];
@@ -421,10 +423,16 @@ static int insert_300(struct store *s, const char *table, size_t bad,
 	}
 	if (store_introspect(s, &sc, err) == 0 &&
 	    writer_open(&w, s, &sc, table, cols, 2, NULL, 0, err) == 0)
-		rc = writer_insert_rows(w, vals, 300, bad_row, err);
+		rc = writer_insert_rows(w, via, vals, 300, bad_row, err);
 	writer_free(w);
 	schema_release(&sc);
 	return rc;
+}
+
+static int insert_300(struct store *s, const char *table, size_t bad,
+		      size_t *bad_row, struct hearth_err *err)
+{
+	return insert_300_via(s, s, table, bad, bad_row, err);
 }
 
 /* A row refused inside a multi-row statement (rows 129 to 256 go in one):
@@ -457,6 +465,33 @@ static void test_refused_row_in_a_chunk(void)
 	store_close(s);
 }
 
+/* Rows inserted through another connection than the writer's (as the
+ * server's writing thread does): they go in through it, in its
+ * transaction, and a refused row is named with the rows before it kept,
+ * counted on that connection. */
+static void test_insert_through_another_connection(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	char path[4096];
+	struct store *s = t_file_db(path, sizeof(path)), *via = NULL;
+	size_t bad = 0;
+
+	t_exec(s, "CREATE TABLE c (t INTEGER, v INTEGER CHECK (v >= 0))");
+	CHECK_INT(store_open(&via, path, NULL, 0, &err), 0);
+	t_exec(via, "BEGIN IMMEDIATE");
+	CHECK_INT(insert_300_via(s, via, "c", 300, &bad, &err), 0);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM c"), 0); /* not committed */
+	CHECK_INT(insert_300_via(s, via, "c", 200, &bad, &err), -1);
+	CHECK_INT((long)bad, 200);
+	CHECK(strstr(err.msg, "CHECK constraint failed") != NULL);
+	t_exec(via, "COMMIT");
+	CHECK_INT(t_int(s, "SELECT count(*) FROM c"), 500);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM c WHERE t < 200"), 400);
+	store_close(via);
+	t_file_db_remove(s, path);
+}
+
 T_MAIN("writer", T(test_types_and_time), T(test_time_style_follows_table),
        T(test_key_updates_row), T(test_refused_row_in_a_chunk),
-       T(test_bad_values), T(test_numbers_as_strtod))
+       T(test_bad_values), T(test_numbers_as_strtod),
+       T(test_insert_through_another_connection))

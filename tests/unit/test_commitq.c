@@ -1,0 +1,221 @@
+/* Tests for commitq.c: staged requests stored by a thread of its own, on
+ * a real SQLite file, from several request threads at once. */
+#include "t.h"
+#include "t_store.h"
+
+#include <pthread.h>
+
+#include "buf.h"
+#include "commitq.h"
+#include "stage.h"
+
+static const char ddl[] =
+	"CREATE TABLE r (t TIMESTAMP NOT NULL, w INTEGER CHECK (w >= 0), c REAL);"
+	"CREATE INDEX r_t ON r (t)";
+
+/* The hooks count, and check that holds and releases alternate and are
+ * given the thread's connection, never a request's. */
+static pthread_mutex_t hook_lock = PTHREAD_MUTEX_INITIALIZER;
+static int holds, releases, hook_misuse;
+static struct store *hook_store;
+
+static void hold(struct store *s)
+{
+	pthread_mutex_lock(&hook_lock);
+	if (holds != releases || (hook_store && hook_store != s))
+		hook_misuse = 1;
+	hook_store = s;
+	holds++;
+	pthread_mutex_unlock(&hook_lock);
+}
+
+static void release(struct store *s)
+{
+	pthread_mutex_lock(&hook_lock);
+	if (holds != releases + 1 || hook_store != s)
+		hook_misuse = 1;
+	releases++;
+	pthread_mutex_unlock(&hook_lock);
+}
+
+static const struct commitq_hooks hooks = { hold, release };
+
+static void reset_hooks(void)
+{
+	holds = releases = hook_misuse = 0;
+	hook_store = NULL;
+}
+
+struct counts {
+	pthread_mutex_t lock;
+	int64_t rows;
+	int calls;
+};
+
+static void counted(void *ctx, const char *table, int64_t rows)
+{
+	struct counts *c = ctx;
+
+	pthread_mutex_lock(&c->lock);
+	if (!strcmp(table, "r"))
+		c->rows += rows;
+	c->calls++;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* One request thread: its own connection (as the server's threads have),
+ * REQUESTS bodies of ROWS lines each, times its own range.  Every fifth
+ * body has a refused row (w = -1) on line bad_at. */
+#define THREADS 6
+#define REQUESTS 20
+#define ROWS 300
+
+struct client {
+	const char *path;
+	struct commitq *q;
+	struct counts *c;
+	int id;
+	int stored, refused, wrong; /* requests */
+};
+
+static void *client(void *arg)
+{
+	struct client *cl = arg;
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct schema schema = SCHEMA_INIT;
+	struct store *s = NULL;
+	int k, i;
+
+	if (store_open(&s, cl->path, NULL, 0, &err) < 0 ||
+	    store_introspect(s, &schema, &err) < 0) {
+		cl->wrong = REQUESTS;
+		goto out;
+	}
+	for (k = 0; k < REQUESTS; k++) {
+		struct buf body = BUF_INIT;
+		struct stage *st = NULL;
+		long bad = 0, bad_at = k % 5 == 4 ? 1 + (k * 37) % ROWS : 0;
+		int rc;
+
+		for (i = 1; i <= ROWS; i++)
+			buf_addf(&body, "r w=%di,c=1.5 %d\n", i == bad_at ? -1 : i,
+				 1700000000 + cl->id * 1000000 + k * ROWS + i);
+		rc = stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+				   body.s, body.len, &bad, &err);
+		if (rc == 0)
+			rc = commitq_store(cl->q, st, counted, cl->c, &bad, &err);
+		if (bad_at && rc == -1 && bad == bad_at)
+			cl->refused++;
+		else if (!bad_at && rc == 0 && bad == 0)
+			cl->stored++;
+		else
+			cl->wrong++;
+		stage_free(st);
+		buf_release(&body);
+	}
+out:
+	schema_release(&schema);
+	store_close(s);
+	return NULL;
+}
+
+/* Six threads send 20 requests each at once: every good request is
+ * stored whole, every one with a refused row not at all and names its
+ * line; the rows of each request are together and in order; the
+ * committed counts match; the hooks wrap each stage on the thread's own
+ * connection.  Bad input tried: a row a CHECK refuses, at a different
+ * line in each bad request (inside and after the multi-row statements). */
+static void test_many_threads(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	char path[4096];
+	struct store *s = t_file_db(path, sizeof(path));
+	struct counts c = { PTHREAD_MUTEX_INITIALIZER, 0, 0 };
+	struct client cl[THREADS];
+	pthread_t th[THREADS];
+	struct commitq *q = NULL;
+	int i, stored = 0, refused = 0, wrong = 0;
+
+	t_exec(s, ddl);
+	reset_hooks();
+	CHECK_INT(commitq_start(&q, path, &hooks, &err), 0);
+	for (i = 0; i < THREADS; i++) {
+		cl[i] = (struct client){ path, q, &c, i, 0, 0, 0 };
+		CHECK_INT(pthread_create(&th[i], NULL, client, &cl[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(th[i], NULL);
+		stored += cl[i].stored;
+		refused += cl[i].refused;
+		wrong += cl[i].wrong;
+	}
+	commitq_stop(q);
+	CHECK_INT(wrong, 0);
+	CHECK_INT(stored, THREADS * REQUESTS * 4 / 5);
+	CHECK_INT(refused, THREADS * REQUESTS / 5);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM r"), (int64_t)stored * ROWS);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM r WHERE w < 0"), 0);
+	CHECK_INT(c.rows, (int64_t)stored * ROWS);
+	CHECK_INT(c.calls, stored);
+	/* Each request's rows are consecutive rowids, in line order. */
+	CHECK_INT(t_int(s, "SELECT count(*) FROM r a JOIN r b ON b.rowid = a.rowid + 1 "
+		       "WHERE a.w < 300 AND b.w != a.w + 1"), 0);
+	CHECK_INT(holds, THREADS * REQUESTS);
+	CHECK_INT(releases, holds);
+	CHECK_INT(hook_misuse, 0);
+	t_file_db_remove(s, path);
+}
+
+/* A stage whose table went away (dropped by another connection) after it
+ * was prepared: the error names the table, nothing is stored, and the
+ * thread goes on with the next stage. */
+static void test_table_gone(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	char path[4096];
+	struct store *s = t_file_db(path, sizeof(path));
+	struct schema schema = SCHEMA_INIT;
+	struct stage *st = NULL, *st2 = NULL;
+	struct commitq *q = NULL;
+	static const char body[] = "r w=1i 1700000000\nr w=2i 1700000001\n";
+	long bad = 0;
+
+	t_exec(s, ddl);
+	t_exec(s, "CREATE TABLE r2 (t TIMESTAMP NOT NULL, w INTEGER)");
+	reset_hooks();
+	CHECK_INT(store_introspect(s, &schema, &err), 0);
+	CHECK_INT(commitq_start(&q, path, &hooks, &err), 0);
+	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+				body, strlen(body), &bad, &err), 0);
+	CHECK_INT(stage_prepare(&st2, s, &schema, NULL, IMPORT_LP, NULL, LP_S,
+				"r2 w=5i 1700000000\n", 19, &bad, &err), 0);
+	t_exec(s, "DROP TABLE r");
+	CHECK_INT(commitq_store(q, st, NULL, NULL, &bad, &err), -1);
+	CHECK(strstr(err.msg, "no such table: r") != NULL);
+	err_clear(&err);
+	CHECK_INT(commitq_store(q, st2, NULL, NULL, &bad, &err), 0);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM r2"), 1);
+	CHECK_INT(holds, 2);
+	CHECK_INT(releases, 2);
+	commitq_stop(q);
+	stage_free(st);
+	stage_free(st2);
+	schema_release(&schema);
+	t_file_db_remove(s, path);
+}
+
+/* A database that cannot be opened: an error naming it, no thread.
+ * Stopping nothing is fine. */
+static void test_start_fails(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct commitq *q = (struct commitq *)&err;
+
+	CHECK_INT(commitq_start(&q, "/nonexistent/dir/t.db", &hooks, &err), -1);
+	CHECK(q == NULL);
+	CHECK(strstr(err.msg, "/nonexistent/dir/t.db") != NULL);
+	commitq_stop(NULL);
+}
+
+T_MAIN("commitq", T(test_many_threads), T(test_table_gone),
+       T(test_start_fails))
