@@ -25,32 +25,75 @@ struct commitq {
 	pthread_mutex_t lock;
 	pthread_cond_t work;
 	struct job *head, **tail; /* (lock) */
+	size_t waiting;           /* jobs in the list (lock) */
 	int stopping;             /* (lock) */
 	struct commitq_hooks hooks;
 	struct store *s; /* the thread's own */
 };
 
+/* Bounds on a group stored in one transaction: the first request of a
+ * group waits for the others' rows too. */
+#define GROUP_JOBS 64
+#define GROUP_ROWS 50000
+
+/* Store the n jobs in one transaction; when that fails (a refused row,
+ * say), each in its own, so that only the guilty one fails and its
+ * error names its line. */
+static void store_group(struct commitq *q, struct job **jobs, size_t n)
+{
+	struct stage *sts[GROUP_JOBS];
+	struct hearth_err ignore;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sts[i] = jobs[i]->st;
+	if (n > 1 && stage_store_all(sts, n, q->s, &ignore) == 0) {
+		for (i = 0; i < n; i++) {
+			if (jobs[i]->committed)
+				stage_committed(sts[i], jobs[i]->committed,
+						jobs[i]->ctx);
+			*jobs[i]->bad_line = 0;
+			jobs[i]->rc = 0;
+		}
+		return;
+	}
+	for (i = 0; i < n; i++)
+		jobs[i]->rc = stage_store(sts[i], q->s, jobs[i]->committed,
+					  jobs[i]->ctx, jobs[i]->bad_line,
+					  jobs[i]->err);
+}
+
 static void *run(void *arg)
 {
 	struct commitq *q = arg;
-	struct job *j;
+	struct job *group[GROUP_JOBS];
+	size_t n, i, rows;
 
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		while (!q->head && !q->stopping)
 			pthread_cond_wait(&q->work, &q->lock);
-		if (!(j = q->head))
+		if (!q->head)
 			break; /* stopping, and nothing left */
-		if (!(q->head = j->next))
-			q->tail = &q->head;
+		/* Every request waiting goes in, up to the bounds: with many
+		 * small ones, one commit serves them all. */
+		for (n = 0, rows = 0; q->head && n < GROUP_JOBS &&
+				      (n == 0 || rows < GROUP_ROWS); n++) {
+			group[n] = q->head;
+			rows += stage_rows(q->head->st);
+			if (!(q->head = q->head->next))
+				q->tail = &q->head;
+		}
+		q->waiting -= n;
 		pthread_mutex_unlock(&q->lock);
 		q->hooks.hold(q->s);
-		j->rc = stage_store(j->st, q->s, j->committed, j->ctx,
-				    j->bad_line, j->err);
+		store_group(q, group, n);
 		q->hooks.release(q->s);
 		pthread_mutex_lock(&q->lock);
-		j->done = 1;
-		pthread_cond_signal(&j->wake);
+		for (i = 0; i < n; i++) {
+			group[i]->done = 1;
+			pthread_cond_signal(&group[i]->wake);
+		}
 	}
 	pthread_mutex_unlock(&q->lock);
 	return NULL;
@@ -102,12 +145,23 @@ int commitq_store(struct commitq *q, struct stage *st,
 	pthread_mutex_lock(&q->lock);
 	*q->tail = &j;
 	q->tail = &j.next;
+	q->waiting++;
 	pthread_cond_signal(&q->work);
 	while (!j.done)
 		pthread_cond_wait(&j.wake, &q->lock);
 	pthread_mutex_unlock(&q->lock);
 	pthread_cond_destroy(&j.wake);
 	return j.rc;
+}
+
+size_t commitq_waiting(struct commitq *q)
+{
+	size_t n;
+
+	pthread_mutex_lock(&q->lock);
+	n = q->waiting;
+	pthread_mutex_unlock(&q->lock);
+	return n;
 }
 
 void commitq_stop(struct commitq *q)

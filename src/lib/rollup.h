@@ -220,9 +220,12 @@ struct rollup_accs {
 struct rollup_acc *rollup_accs_get(struct rollup_accs *set,
 				   const struct schema *schema,
 				   const char *table);
-/* rollup_accs_store: rollup_acc_store for each, rollup_catch_up for
- * the tables without an accumulator, then empty the set for the next
- * transaction. */
+/* rollup_accs_put: rollup_acc_store for each, rollup_catch_up for the
+ * tables without an accumulator; the set stays as it is, to be put again
+ * if this transaction is rolled back.  rollup_accs_store: the same, then
+ * empty the set for the next transaction. */
+int rollup_accs_put(const struct rollup_accs *set, struct store *s,
+		    struct hearth_err *err);
 int rollup_accs_store(struct rollup_accs *set, struct store *s,
 		      struct hearth_err *err);
 /* rollup_accs_release: free every accumulator (the rows were not stored,

@@ -377,17 +377,24 @@ struct rollup_acc *rollup_accs_get(struct rollup_accs *set,
 	return set->v[set->n++];
 }
 
-int rollup_accs_store(struct rollup_accs *set, struct store *s,
-		      struct hearth_err *err)
+int rollup_accs_put(const struct rollup_accs *set, struct store *s,
+		    struct hearth_err *err)
 {
 	size_t i;
-	int ret = 0;
 
-	for (i = 0; i < set->n && ret == 0; i++)
+	for (i = 0; i < set->n; i++)
 		if (set->v[i] ? rollup_acc_store(set->v[i], s, err) < 0
 			      : rollup_catch_up(s, set->schema, set->tables[i],
 						err) < 0)
-			ret = -1;
+			return -1;
+	return 0;
+}
+
+int rollup_accs_store(struct rollup_accs *set, struct store *s,
+		      struct hearth_err *err)
+{
+	int ret = rollup_accs_put(set, s, err);
+
 	rollup_accs_release(set);
 	return ret;
 }

@@ -330,43 +330,85 @@ static int64_t table_rows(const struct stage *st, const int64_t *counts,
 	return n;
 }
 
-int stage_store(struct stage *st, struct store *s,
-		void (*committed)(void *ctx, const char *table, int64_t rows),
-		void *ctx, long *bad_line, struct hearth_err *err)
+/* Insert st's rows and add them to the rollup buckets through s, in the
+ * caller's transaction.  On a refused row, *bad_line is its line. */
+static int insert_stage(struct stage *st, struct store *s, long *bad_line,
+			struct hearth_err *err)
 {
-	struct hearth_err ignore;
-	int64_t counts[MAX_SHAPES];
 	size_t i, bad;
 
-	*bad_line = 0;
-	shape_counts(st, counts);
-	if (store_begin_immediate(s, err) < 0)
-		return -1;
-	/* The buckets get these rows from the accumulators, so the rows
-	 * other programs wrote since the mark must be folded first. */
-	if (rollup_catch_up(s, st->schema, NULL, err) < 0)
-		goto fail;
 	for (i = 0; i < st->nruns; i++) {
 		struct run *r = &st->runs[i];
 		if (writer_insert_rows(r->w, s, st->vals + r->voff, r->n, &bad,
 				       err) < 0) {
 			*bad_line = st->lines[r->first + bad];
-			err_prefix(err, "line %ld", *bad_line);
-			goto fail;
+			return err_prefix(err, "line %ld", *bad_line);
 		}
 	}
-	if (rollup_accs_store(&st->accs, s, err) < 0 ||
-	    store_commit(s, err) < 0)
-		goto fail;
-	for (i = 0; committed && i < st->shapes.n; i++) {
+	return rollup_accs_put(&st->accs, s, err);
+}
+
+void stage_committed(const struct stage *st,
+		     void (*committed)(void *ctx, const char *table,
+				       int64_t rows),
+		     void *ctx)
+{
+	int64_t counts[MAX_SHAPES];
+	size_t i;
+
+	shape_counts(st, counts);
+	for (i = 0; i < st->shapes.n; i++) {
 		int64_t n = table_rows(st, counts, i);
 		if (n)
 			committed(ctx, writer_table(st->shapes.v[i].w), n);
 	}
+}
+
+/* BEGIN, each stage's rows, COMMIT; rolled back on error. */
+static int store_stages(struct stage *const *sts, size_t n, struct store *s,
+			long *bad_line, struct hearth_err *err)
+{
+	struct hearth_err ignore;
+	size_t i;
+
+	*bad_line = 0;
+	if (store_begin_immediate(s, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		/* The buckets get these rows from the accumulators, so the
+		 * rows other programs wrote since the mark must be folded
+		 * first; once per schema the stages were made with. */
+		if ((i == 0 || sts[i]->schema != sts[i - 1]->schema) &&
+		    rollup_catch_up(s, sts[i]->schema, NULL, err) < 0)
+			goto fail;
+		if (insert_stage(sts[i], s, bad_line, err) < 0)
+			goto fail;
+	}
+	if (store_commit(s, err) < 0)
+		goto fail;
 	return 0;
 fail:
 	store_rollback(s, &ignore);
 	return -1;
+}
+
+int stage_store(struct stage *st, struct store *s,
+		void (*committed)(void *ctx, const char *table, int64_t rows),
+		void *ctx, long *bad_line, struct hearth_err *err)
+{
+	if (store_stages(&st, 1, s, bad_line, err) < 0)
+		return -1;
+	if (committed)
+		stage_committed(st, committed, ctx);
+	return 0;
+}
+
+int stage_store_all(struct stage *const *sts, size_t n, struct store *s,
+		    struct hearth_err *err)
+{
+	long bad_line;
+
+	return store_stages(sts, n, s, &bad_line, err);
 }
 
 void stage_free(struct stage *st)

@@ -57,6 +57,22 @@ int stage_store(struct stage *st, struct store *s,
 		void (*committed)(void *ctx, const char *table, int64_t rows),
 		void *ctx, long *bad_line, struct hearth_err *err);
 
+/*
+ * stage_store_all: as stage_store, the n stages in one transaction, all
+ * or nothing, and without the committed calls (stage_committed, for each).
+ * The error says what failed, not which stage: callers store the stages
+ * one by one (stage_store) to learn that.  A stage may be stored again
+ * after a failure.
+ */
+int stage_store_all(struct stage *const *sts, size_t n, struct store *s,
+		    struct hearth_err *err);
+
+/* stage_committed: committed(ctx, table, rows) once per table of st. */
+void stage_committed(const struct stage *st,
+		     void (*committed)(void *ctx, const char *table,
+				       int64_t rows),
+		     void *ctx);
+
 void stage_free(struct stage *st);
 
 #endif
