@@ -22,6 +22,9 @@ static void *run(void *arg)
 	struct checkpointer *c = arg;
 	struct hearth_err ignore;
 
+	/* Named for top -H and perf. */
+	pthread_setname_np(pthread_self(), "hearth-ckpt");
+
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
 		while (!c->asked && !c->stopping)

@@ -69,6 +69,9 @@ static void *run(void *arg)
 	struct job *group[GROUP_JOBS];
 	size_t n, i, rows;
 
+	/* Named for top -H and perf. */
+	pthread_setname_np(pthread_self(), "hearth-commit");
+
 	pthread_mutex_lock(&q->lock);
 	for (;;) {
 		while (!q->head && !q->stopping)

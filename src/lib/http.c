@@ -800,6 +800,9 @@ static void *accept_loop(void *arg)
 	socklen_t alen;
 	int fd, i;
 
+	/* Named for top -H and perf. */
+	pthread_setname_np(pthread_self(), "hearth-accept");
+
 	for (;;) {
 		alen = sizeof(addr);
 		fd = accept4(srv->lfd, (struct sockaddr *)&addr, &alen,
