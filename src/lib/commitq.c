@@ -36,31 +36,45 @@ struct commitq {
 #define GROUP_JOBS 64
 #define GROUP_ROWS 50000
 
-/* Store the n jobs in one transaction; when that fails (a refused row,
- * say), each in its own, so that only the guilty one fails and its
- * error names its line. */
+/* Store the n jobs in one transaction.  When a row of one was refused,
+ * each in its own, so that only the guilty one fails and its error names
+ * its line.  Any other failure is every job's: each alone would meet it
+ * too (a database another program keeps locked, a full disk), and
+ * trying again one by one would make the last wait n times as long. */
 static void store_group(struct commitq *q, struct job **jobs, size_t n)
 {
 	struct stage *sts[GROUP_JOBS];
-	struct hearth_err ignore;
+	struct hearth_err err = HEARTH_ERR_INIT;
+	long bad_line = 0;
 	size_t i;
+	int rc;
 
-	for (i = 0; i < n; i++)
-		sts[i] = jobs[i]->st;
-	if (n > 1 && stage_store_all(sts, n, q->s, &ignore) == 0) {
-		for (i = 0; i < n; i++) {
-			if (jobs[i]->committed)
-				stage_committed(sts[i], jobs[i]->committed,
-						jobs[i]->ctx);
-			*jobs[i]->bad_line = 0;
-			jobs[i]->rc = 0;
-		}
+	if (n == 1) {
+		jobs[0]->rc = stage_store(jobs[0]->st, q->s, jobs[0]->committed,
+					  jobs[0]->ctx, jobs[0]->bad_line,
+					  jobs[0]->err);
 		return;
 	}
 	for (i = 0; i < n; i++)
-		jobs[i]->rc = stage_store(sts[i], q->s, jobs[i]->committed,
-					  jobs[i]->ctx, jobs[i]->bad_line,
-					  jobs[i]->err);
+		sts[i] = jobs[i]->st;
+	rc = stage_store_all(sts, n, q->s, &bad_line, &err);
+	for (i = 0; i < n; i++) {
+		if (rc < 0 && bad_line) {
+			jobs[i]->rc = stage_store(sts[i], q->s,
+						  jobs[i]->committed,
+						  jobs[i]->ctx,
+						  jobs[i]->bad_line,
+						  jobs[i]->err);
+			continue;
+		}
+		if (rc == 0 && jobs[i]->committed)
+			stage_committed(sts[i], jobs[i]->committed,
+					jobs[i]->ctx);
+		if (rc < 0)
+			*jobs[i]->err = err;
+		*jobs[i]->bad_line = 0;
+		jobs[i]->rc = rc;
+	}
 }
 
 static void *run(void *arg)

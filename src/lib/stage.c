@@ -404,11 +404,9 @@ int stage_store(struct stage *st, struct store *s,
 }
 
 int stage_store_all(struct stage *const *sts, size_t n, struct store *s,
-		    struct hearth_err *err)
+		    long *bad_line, struct hearth_err *err)
 {
-	long bad_line;
-
-	return store_stages(sts, n, s, &bad_line, err);
+	return store_stages(sts, n, s, bad_line, err);
 }
 
 void stage_free(struct stage *st)

@@ -60,12 +60,13 @@ int stage_store(struct stage *st, struct store *s,
 /*
  * stage_store_all: as stage_store, the n stages in one transaction, all
  * or nothing, and without the committed calls (stage_committed, for each).
- * The error says what failed, not which stage: callers store the stages
- * one by one (stage_store) to learn that.  A stage may be stored again
- * after a failure.
+ * When a row was refused, *bad_line is its line in whichever stage it
+ * was: callers store the stages one by one (stage_store) to learn which.
+ * Else it is 0, and the error is the transaction's (the database locked,
+ * the disk full).  A stage may be stored again after a failure.
  */
 int stage_store_all(struct stage *const *sts, size_t n, struct store *s,
-		    struct hearth_err *err);
+		    long *bad_line, struct hearth_err *err);
 
 /* stage_committed: committed(ctx, table, rows) once per table of st. */
 void stage_committed(const struct stage *st,

@@ -4,7 +4,8 @@
 #include "t_store.h"
 
 #include <pthread.h>
-#include <sched.h>
+#include <time.h>
+#include <stdatomic.h>
 
 #include "buf.h"
 #include "commitq.h"
@@ -54,20 +55,56 @@ static void shut_gate(int shut)
 	pthread_mutex_unlock(&hook_lock);
 }
 
+/* pause_after_first: the first release waits until the test has done
+ * what it must between the first transaction and the next (paused_done). */
+static int pause_after_first, paused, paused_done;
+
 static void release(struct store *s)
 {
 	pthread_mutex_lock(&hook_lock);
 	if (holds != releases + 1 || hook_store != s)
 		hook_misuse = 1;
 	releases++;
+	if (pause_after_first && releases == 1) {
+		paused = 1;
+		pthread_cond_broadcast(&gate_opened);
+		while (!paused_done)
+			pthread_cond_wait(&gate_opened, &hook_lock);
+	}
+	pthread_mutex_unlock(&hook_lock);
+}
+
+/* Wait until the first release has paused. */
+static void wait_paused(void)
+{
+	pthread_mutex_lock(&hook_lock);
+	while (!paused)
+		pthread_cond_wait(&gate_opened, &hook_lock);
+	pthread_mutex_unlock(&hook_lock);
+}
+
+static void resume(void)
+{
+	pthread_mutex_lock(&hook_lock);
+	paused_done = 1;
+	pthread_cond_broadcast(&gate_opened);
 	pthread_mutex_unlock(&hook_lock);
 }
 
 static const struct commitq_hooks hooks = { hold, release };
 
+/* Between two looks at what another thread does. */
+static void a_moment(void)
+{
+	struct timespec ms = { 0, 1000 * 1000 };
+
+	nanosleep(&ms, NULL);
+}
+
 static void reset_hooks(void)
 {
 	holds = releases = hook_misuse = gated = 0;
+	pause_after_first = paused = paused_done = 0;
 	hook_store = NULL;
 }
 
@@ -202,6 +239,7 @@ struct one {
 	long bad_at, bad;
 	int rc;
 	struct hearth_err err;
+	atomic_int returned;
 };
 
 static void *send_one(void *arg)
@@ -222,6 +260,7 @@ static void *send_one(void *arg)
 	    stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S, body.s,
 			  body.len, &o->bad, &o->err) == 0)
 		o->rc = commitq_store(o->q, st, NULL, NULL, &o->bad, &o->err);
+	atomic_store(&o->returned, 1);
 	stage_free(st);
 	buf_release(&body);
 	schema_release(&schema);
@@ -255,13 +294,13 @@ static void test_waiting_requests_share_a_commit(void)
 		for (i = 0; i < 5; i++) {
 			o[i] = (struct one){ path, q, 1700000000 + i * 1000,
 					     i == 3 ? bad_at : 0, 0, 0,
-					     HEARTH_ERR_INIT };
+					     HEARTH_ERR_INIT, 0 };
 			CHECK_INT(pthread_create(&th[i], NULL, send_one, &o[i]),
 				  0);
 			/* The first is taken (and held), the rest queue. */
 			while (commitq_waiting(q) != (size_t)i ||
 			       !held_at_gate())
-				sched_yield();
+				a_moment();
 		}
 		shut_gate(0);
 		for (i = 0; i < 5; i++)
@@ -283,6 +322,68 @@ static void test_waiting_requests_share_a_commit(void)
 		commitq_stop(q);
 		t_file_db_remove(s, path);
 	}
+}
+
+/* A failure that is not a row's fails every request of the transaction
+ * at once.  Four requests queue behind a first; once the first is
+ * stored, another program takes the database's write lock and keeps it
+ * past SQLite's busy timeout (10 s), until one of the four returns or,
+ * at the latest, 15 s.  All four fail with "locked" and no line, at
+ * once: none is tried again on its own, which would wait for the lock
+ * again, get it at 15 s, and store the rows.  The thread goes on: a
+ * request after that is stored. */
+static void test_group_fails_together(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	char path[4096];
+	struct store *s = t_file_db(path, sizeof(path)), *lk = NULL;
+	struct commitq *q = NULL;
+	struct one o[6];
+	pthread_t th[6];
+	int i, k, any;
+
+	t_exec(s, ddl);
+	reset_hooks();
+	pause_after_first = 1;
+	CHECK_INT(commitq_start(&q, path, &hooks, &err), 0);
+	CHECK_INT(store_open(&lk, path, NULL, 0, &err), 0);
+	shut_gate(1);
+	for (i = 0; i < 5; i++) {
+		o[i] = (struct one){ path, q, 1700000000 + i * 1000, 0, 0, 0,
+				     HEARTH_ERR_INIT, 0 };
+		CHECK_INT(pthread_create(&th[i], NULL, send_one, &o[i]), 0);
+		while (commitq_waiting(q) != (size_t)i || !held_at_gate())
+			a_moment();
+	}
+	shut_gate(0);
+	wait_paused(); /* the first is stored */
+	t_exec(lk, "BEGIN IMMEDIATE");
+	resume();
+	for (k = 0, any = 0; !any && k < 15000; k++) {
+		a_moment();
+		for (i = 1; i < 5; i++)
+			any |= atomic_load(&o[i].returned);
+	}
+	t_exec(lk, "ROLLBACK");
+	for (i = 0; i < 5; i++)
+		pthread_join(th[i], NULL);
+	CHECK_INT(o[0].rc, 0);
+	for (i = 1; i < 5; i++) {
+		CHECK_INT(o[i].rc, -1);
+		CHECK_INT(o[i].bad, 0);
+		CHECK(strstr(o[i].err.msg, "locked") != NULL);
+	}
+	CHECK_INT(t_int(s, "SELECT count(*) FROM r"), ROWS);
+	o[5] = (struct one){ path, q, 1800000000, 0, 0, 0, HEARTH_ERR_INIT, 0 };
+	CHECK_INT(pthread_create(&th[5], NULL, send_one, &o[5]), 0);
+	pthread_join(th[5], NULL);
+	CHECK_INT(o[5].rc, 0);
+	CHECK_INT(t_int(s, "SELECT count(*) FROM r"), 2 * ROWS);
+	CHECK_INT(holds, 3);
+	CHECK_INT(hook_misuse, 0);
+	commitq_stop(q);
+	store_close(lk);
+	t_file_db_remove(s, path);
 }
 
 /* A stage whose table went away (dropped by another connection) after it
@@ -337,4 +438,5 @@ static void test_start_fails(void)
 }
 
 T_MAIN("commitq", T(test_many_threads), T(test_waiting_requests_share_a_commit),
-       T(test_table_gone), T(test_start_fails))
+       T(test_group_fails_together), T(test_table_gone),
+       T(test_start_fails))
