@@ -364,9 +364,8 @@ void stage_committed(const struct stage *st,
 	}
 }
 
-/* BEGIN, each stage's rows, COMMIT; rolled back on error. */
-static int store_stages(struct stage *const *sts, size_t n, struct store *s,
-			long *bad_line, struct hearth_err *err)
+int stage_store_all(struct stage *const *sts, size_t n, struct store *s,
+		    long *bad_line, struct hearth_err *err)
 {
 	struct hearth_err ignore;
 	size_t i;
@@ -396,17 +395,11 @@ int stage_store(struct stage *st, struct store *s,
 		void (*committed)(void *ctx, const char *table, int64_t rows),
 		void *ctx, long *bad_line, struct hearth_err *err)
 {
-	if (store_stages(&st, 1, s, bad_line, err) < 0)
+	if (stage_store_all(&st, 1, s, bad_line, err) < 0)
 		return -1;
 	if (committed)
 		stage_committed(st, committed, ctx);
 	return 0;
-}
-
-int stage_store_all(struct stage *const *sts, size_t n, struct store *s,
-		    long *bad_line, struct hearth_err *err)
-{
-	return store_stages(sts, n, s, bad_line, err);
 }
 
 void stage_free(struct stage *st)
