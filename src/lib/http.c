@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acceptor.h"
 #include "gunzip.h"
 #include "peer.h"
 #include "xalloc.h"
@@ -37,16 +38,12 @@ struct thread_db {
 
 struct http_server {
 	struct MHD_Daemon **d;       /* o.threads of them, a thread each */
-	unsigned *conns;             /* connections of each (lock) */
-	unsigned nconns;             /* of all (lock) */
-	int lfd;                     /* the listening socket: acceptor's */
-	pthread_t acceptor;
+	struct acceptor *acc;        /* gives them their connections */
 	struct http_opts o;
 	const struct http_route *const *routes;
 	pthread_mutex_t lock;
 	struct thread_db *dbs;
 	size_t ndbs, adbs;
-	unsigned port;
 	unsigned streams;            /* streams alive (lock) */
 	struct http_stream *stream_list; /* them (lock) */
 	int stopping;                /* no more suspending (lock) */
@@ -509,47 +506,12 @@ static void resp_release(struct http_resp *resp)
 		stream_released(resp->stream);
 }
 
-/* A connection of d closed. */
-static void daemon_closed(struct http_server *srv, struct MHD_Daemon *d)
-{
-	unsigned i;
-
-	pthread_mutex_lock(&srv->lock);
-	for (i = 0; i < srv->o.threads; i++)
-		if (srv->d[i] == d && srv->conns[i]) {
-			srv->conns[i]--;
-			srv->nconns--;
-			break;
-		}
-	pthread_mutex_unlock(&srv->lock);
-}
-
-/* The daemon with the fewest connections, for a new one (counted in
- * now); -1 when the server has HTTP_MAX_CONNS already. */
-static int daemon_for_new(struct http_server *srv)
-{
-	unsigned i;
-	int best = -1;
-
-	pthread_mutex_lock(&srv->lock);
-	if (srv->nconns < HTTP_MAX_CONNS) {
-		best = 0;
-		for (i = 1; i < srv->o.threads; i++)
-			if (srv->conns[i] < srv->conns[best])
-				best = (int)i;
-		srv->conns[best]++;
-		srv->nconns++;
-	}
-	pthread_mutex_unlock(&srv->lock);
-	return best;
-}
-
 /*
  * max_connections_per_ip, counted per client as peer.h has them (an
  * IPv6 /64), where libmicrohttpd's own limit counts each address.  A
  * connection is counted from its start to its close.  The acceptor
- * (accept_loop) closes a client's connection at once when the client is
- * at its limit; several accepted at once may each have passed that
+ * (admit) closes a client's connection at once when the client is at its
+ * limit; several accepted at once may each have passed that
  * check before any started, so one that starts past the limit is
  * marked, and closed unanswered at its first request.
  *
@@ -585,7 +547,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 		info = MHD_get_connection_info(conn,
 					       MHD_CONNECTION_INFO_DAEMON);
 		if (info)
-			daemon_closed(srv, info->daemon);
+			acceptor_closed(srv->acc, info->daemon);
 		if (cp) {
 			peer_remove(&srv->peers, (struct sockaddr *)&cp->addr);
 			free(cp);
@@ -783,90 +745,16 @@ bad:
 		       "[IPV6]:PORT or :PORT)", listen);
 }
 
-/*
- * Connections are accepted here, each given to the libmicrohttpd daemon
- * (a thread each) that has the fewest.  A thread runs its connections'
- * requests one after the other, so two busy clients on one thread wait
- * for each other: a write waiting for its commit holds back the other
- * client's request, which is not even read, and the writing thread runs
- * dry.  libmicrohttpd's own pool does not spread them: a pool thread that
- * wakes for new connections takes every one waiting, and four clients
- * that connect together often landed on one or two threads.
- */
-static void *accept_loop(void *arg)
+/* acceptor.h's admit: under the client's limit (see on_connection). */
+static int admit(void *ctx, const struct sockaddr *addr)
 {
-	struct http_server *srv = arg;
-	struct sockaddr_storage addr;
-	socklen_t alen;
-	int fd, i;
+	struct http_server *srv = ctx;
 
-	/* Named for top -H and perf. */
-	pthread_setname_np(pthread_self(), "hearth-accept");
-
-	for (;;) {
-		alen = sizeof(addr);
-		fd = accept4(srv->lfd, (struct sockaddr *)&addr, &alen,
-			     SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				/* Out of descriptors: the next close makes
-				 * room, so wait a moment rather than spin. */
-				struct timespec pause = { 0, 10 * 1000 * 1000 };
-				nanosleep(&pause, NULL);
-				continue;
-			}
-			break; /* http_stop shut the socket down */
-		}
-		if (!peer_admit(&srv->peers, (struct sockaddr *)&addr) ||
-		    (i = daemon_for_new(srv)) < 0) {
-			close(fd);
-			continue;
-		}
-		/* On failure libmicrohttpd closes fd itself, and no close
-		 * will be notified. */
-		if (MHD_add_connection(srv->d[i], fd, (struct sockaddr *)&addr,
-				       alen) != MHD_YES) {
-			pthread_mutex_lock(&srv->lock);
-			srv->conns[i]--;
-			srv->nconns--;
-			pthread_mutex_unlock(&srv->lock);
-		}
-	}
-	return NULL;
+	return peer_admit(&srv->peers, addr);
 }
 
-static int listen_on(struct http_server *srv, const struct sockaddr_storage *ss,
-		     socklen_t sl, struct hearth_err *err)
-{
-	int one = 1;
-	struct sockaddr_storage bound;
-	socklen_t bl = sizeof(bound);
-
-	srv->lfd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (srv->lfd < 0 ||
-	    setsockopt(srv->lfd, SOL_SOCKET, SO_REUSEADDR, &one,
-		       sizeof(one)) < 0 ||
-	    bind(srv->lfd, (const struct sockaddr *)ss, sl) < 0 ||
-	    listen(srv->lfd, SOMAXCONN) < 0 ||
-	    getsockname(srv->lfd, (struct sockaddr *)&bound, &bl) < 0) {
-		err_set(err, "cannot listen on %s: %s", srv->o.listen,
-			strerror(errno));
-		if (srv->lfd >= 0)
-			close(srv->lfd);
-		srv->lfd = -1;
-		return -1;
-	}
-	srv->port = ntohs(bound.ss_family == AF_INET6
-				  ? ((struct sockaddr_in6 *)&bound)->sin6_port
-				  : ((struct sockaddr_in *)&bound)->sin_port);
-	return 0;
-}
-
-/* Stop the daemons (those started) and free srv, the database
- * connections of its threads too. */
+/* Stop the daemons (those started) and free srv, its acceptor and the
+ * database connections of its threads too. */
 static void server_free(struct http_server *srv)
 {
 	size_t i;
@@ -874,6 +762,7 @@ static void server_free(struct http_server *srv)
 	for (i = 0; i < srv->o.threads; i++)
 		if (srv->d[i])
 			MHD_stop_daemon(srv->d[i]);
+	acceptor_free(srv->acc);
 	for (i = 0; i < srv->ndbs; i++) {
 		if (srv->dbs[i].have_schema)
 			schema_release(&srv->dbs[i].schema);
@@ -882,7 +771,6 @@ static void server_free(struct http_server *srv)
 	}
 	free(srv->dbs);
 	free(srv->d);
-	free(srv->conns);
 	pthread_mutex_destroy(&srv->lock);
 	pthread_cond_destroy(&srv->streams_done);
 	peer_counts_release(&srv->peers);
@@ -898,13 +786,11 @@ int http_start(struct http_server **out, const struct http_opts *o,
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_NO_LISTEN_SOCKET;
 	unsigned i;
-	int rc;
 
 	*out = NULL;
 	if (parse_listen(o->listen, &ss, &sl, err) < 0)
 		return -1;
 	srv = xcalloc(1, sizeof(*srv));
-	srv->lfd = -1;
 	srv->o = *o;
 	if (!srv->o.threads)
 		srv->o.threads = 4;
@@ -921,8 +807,8 @@ int http_start(struct http_server **out, const struct http_opts *o,
 	srv->dbs = xcalloc(srv->adbs, sizeof(*srv->dbs));
 	peer_counts_init(&srv->peers, srv->o.per_ip);
 	srv->d = xcalloc(srv->o.threads, sizeof(*srv->d));
-	srv->conns = xcalloc(srv->o.threads, sizeof(*srv->conns));
-	if (listen_on(srv, &ss, sl, err) < 0)
+	if (acceptor_listen(&srv->acc, (struct sockaddr *)&ss, sl, o->listen,
+			    err) < 0)
 		goto fail;
 	for (i = 0; i < srv->o.threads; i++) {
 		srv->d[i] = MHD_start_daemon(
@@ -939,24 +825,19 @@ int http_start(struct http_server **out, const struct http_opts *o,
 			goto fail;
 		}
 	}
-	rc = pthread_create(&srv->acceptor, NULL, accept_loop, srv);
-	if (rc) {
-		err_set(err, "cannot start the HTTP server on %s: %s",
-			o->listen, strerror(rc));
+	if (acceptor_run(srv->acc, srv->d, srv->o.threads, HTTP_MAX_CONNS,
+			 admit, srv, err) < 0)
 		goto fail;
-	}
 	*out = srv;
 	return 0;
 fail:
-	if (srv->lfd >= 0)
-		close(srv->lfd);
 	server_free(srv);
 	return -1;
 }
 
 unsigned http_port(const struct http_server *srv)
 {
-	return srv->port;
+	return acceptor_port(srv->acc);
 }
 
 void http_stop(struct http_server *srv)
@@ -966,11 +847,7 @@ void http_stop(struct http_server *srv)
 
 	if (!srv)
 		return;
-	/* No new connections: the acceptor's accept fails once the socket
-	 * is shut down. */
-	shutdown(srv->lfd, SHUT_RDWR);
-	pthread_join(srv->acceptor, NULL);
-	close(srv->lfd);
+	acceptor_stop(srv->acc); /* no new connections */
 	/* libmicrohttpd must not stop with suspended connections: wake them,
 	 * and from now on their readers end instead of waiting. */
 	pthread_mutex_lock(&srv->lock);
