@@ -28,13 +28,13 @@ OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
 else
 OPT := -O2 -g
 endif
-CFLAGS_ALL = $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) -Isrc/lib $(CFLAGS)
+CFLAGS_ALL = $(WARN) $(DEFS) $(OPT) $(PKG_CFLAGS) -Isrc/lib -Isrc $(CFLAGS)
 LDFLAGS_ALL = $(OPT) -Wl,--as-needed $(LDFLAGS)
 LIBS_ALL = $(PKG_LIBS) -lm -lpthread
 
 B := build/$(V)
-LIB_SRC := $(wildcard src/lib/*.c)
-CMD_SRC := $(wildcard src/*.c)
+LIB_SRC := $(wildcard src/lib/*/*.c)
+CMD_SRC := $(wildcard src/*.c src/cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(B)/%.o)
@@ -111,7 +111,7 @@ fuzz:
 		n=$$(basename $$f .c); \
 		clang -g -O1 $(WARN) $(DEFS) -fsanitize=fuzzer,address,undefined \
 			-fno-sanitize-recover=undefined \
-			-Isrc/lib -o build/fuzz/$$n $$f $(LIB_SRC) $(PKG_CFLAGS) $(LIBS_ALL) || exit 1; \
+			-Isrc/lib -Isrc -o build/fuzz/$$n $$f $(LIB_SRC) $(PKG_CFLAGS) $(LIBS_ALL) || exit 1; \
 		mkdir -p build/fuzz/corpus-$$n; \
 		echo "== $$n ($(FUZZ_SECONDS)s)"; \
 		build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \

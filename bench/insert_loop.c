@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 int main(int argc, char **argv)
 {

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "fuzz.h"
-#include "gunzip.h"
-#include "imapc.h"
-#include "mime.h"
-#include "subject.h"
-#include "tz.h"
+#include "base/gunzip.h"
+#include "sources/imapc.h"
+#include "sources/mime.h"
+#include "sources/subject.h"
+#include "base/tz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

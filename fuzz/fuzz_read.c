@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "chart.h"
-#include "format.h"
+#include "base/buf.h"
+#include "chart/chart.h"
+#include "chart/format.h"
 #include "fuzz.h"
-#include "resample.h"
-#include "rollup.h"
-#include "series.h"
-#include "svg.h"
-#include "timefmt.h"
+#include "chart/resample.h"
+#include "rollup/rollup.h"
+#include "chart/series.h"
+#include "chart/svg.h"
+#include "base/timefmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,16 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "config.h"
-#include "ddl.h"
-#include "diff.h"
+#include "base/buf.h"
+#include "base/config.h"
+#include "migrate/ddl.h"
+#include "migrate/diff.h"
 #include "fuzz.h"
-#include "imap.h"
-#include "revision.h"
-#include "schema.h"
-#include "sqltok.h"
-#include "store.h"
+#include "sources/imap.h"
+#include "migrate/revision.h"
+#include "store/schema.h"
+#include "store/sqltok.h"
+#include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,14 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "autocol.h"
-#include "config.h"
+#include "serve/autocol.h"
+#include "base/config.h"
 #include "fuzz.h"
-#include "import.h"
-#include "ingest.h"
-#include "jsonrows.h"
-#include "stage.h"
-#include "store.h"
+#include "ingest/import.h"
+#include "ingest/ingest.h"
+#include "ingest/jsonrows.h"
+#include "ingest/stage.h"
+#include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

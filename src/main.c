@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "config.h"
-#include "store.h"
+#include "cmd/cmd.h"
+#include "base/config.h"
+#include "store/store.h"
 
 #define HEARTH_VERSION "0.1.0"
 

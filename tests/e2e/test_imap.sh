@@ -357,7 +357,7 @@ test_literals_read_whole() {
 		-X 'UID FETCH 1:* BODY.PEEK[HEADER.FIELDS (SUBJECT)]' || true)
 	expect_contains "$out" "BODY[HEADER.FIELDS (SUBJECT)] {"
 	case "$out" in
-	*"sensed motion"*) fail "libcurl now returns FETCH literals; revisit the choice in src/lib/imapc.h" ;;
+	*"sensed motion"*) fail "libcurl now returns FETCH literals; revisit the choice in src/lib/sources/imapc.h" ;;
 	esac
 }
 

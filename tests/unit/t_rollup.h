@@ -4,7 +4,7 @@
 #ifndef HEARTH_T_ROLLUP_H
 #define HEARTH_T_ROLLUP_H
 
-#include "rollup.h"
+#include "rollup/rollup.h"
 #include "t.h"
 
 /* t_rollup_rebuild: rebuild table's rollups, CHECKing that it works. */

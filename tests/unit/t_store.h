@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "store.h"
+#include "base/buf.h"
+#include "store/store.h"
 
 /* t_mem: an in-memory database with ddl run in it (ddl may be NULL); the
  * test binary exits when that fails.  store_close it. */

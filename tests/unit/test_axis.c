@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "axis.h"
+#include "chart/axis.h"
 #include "t.h"
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 #define HOUR (3600 * US_PER_SEC)
 

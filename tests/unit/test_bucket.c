@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "bucket.h"
+#include "chart/bucket.h"
 #include "t.h"
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 #define S US_PER_SEC
 

@@ -1,5 +1,5 @@
 #include "t.h"
-#include "buf.h"
+#include "base/buf.h"
 
 static void test_append(void)
 {

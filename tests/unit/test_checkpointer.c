@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "checkpointer.h"
-#include "store.h"
+#include "store/checkpointer.h"
+#include "store/store.h"
 
 static long long file_size(const char *path)
 {

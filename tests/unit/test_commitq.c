@@ -7,9 +7,9 @@
 #include <time.h>
 #include <stdatomic.h>
 
-#include "buf.h"
-#include "commitq.h"
-#include "stage.h"
+#include "base/buf.h"
+#include "ingest/commitq.h"
+#include "ingest/stage.h"
 
 static const char ddl[] =
 	"CREATE TABLE r (t TIMESTAMP NOT NULL, w INTEGER CHECK (w >= 0), c REAL);"

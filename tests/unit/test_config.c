@@ -1,5 +1,5 @@
 #include "t.h"
-#include "config.h"
+#include "base/config.h"
 
 #include <stdlib.h>
 

@@ -2,9 +2,9 @@
  * them, applied to a real in-memory SQLite database. */
 #include <stdlib.h>
 
-#include "ddl.h"
-#include "diff.h"
-#include "store.h"
+#include "migrate/ddl.h"
+#include "migrate/diff.h"
+#include "store/store.h"
 #include "t.h"
 #include "t_store.h"
 

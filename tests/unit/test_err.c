@@ -1,6 +1,6 @@
 /* test_err.c - error messages: formatting, prefixes, one line each. */
 #include "t.h"
-#include "err.h"
+#include "base/err.h"
 
 static void test_set_and_prefix(void)
 {

@@ -2,7 +2,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "gunzip.h"
+#include "base/gunzip.h"
 #include "t.h"
 
 /* gzip data into out (a gzip member, as gzip(1) writes it). */

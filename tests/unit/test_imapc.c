@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "imapc.h"
+#include "sources/imapc.h"
 #include "t.h"
 
 struct script {

@@ -1,5 +1,5 @@
 #include "t.h"
-#include "ingest.h"
+#include "ingest/ingest.h"
 
 /* Parse all of text as CSV; returns records seen, -1 on error (err set). */
 static int csv_all(const char *text, struct hearth_err *err, char *out,

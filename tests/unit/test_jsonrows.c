@@ -1,6 +1,6 @@
 #include "t.h"
 
-#include "jsonrows.h"
+#include "ingest/jsonrows.h"
 
 static struct store *s;
 static struct schema schema = SCHEMA_INIT;

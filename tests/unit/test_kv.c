@@ -1,7 +1,7 @@
 #include "t.h"
 #include "t_store.h"
-#include "kv.h"
-#include "timefmt.h"
+#include "store/kv.h"
+#include "base/timefmt.h"
 
 static void round_trip(struct store *s, const char *key, const char *text,
 		       enum kv_type type, int guess, enum kv_type want,

@@ -1,7 +1,7 @@
 /* test_loss.c - what a schema change would destroy, and how much. */
 #include <stdlib.h>
 
-#include "loss.h"
+#include "migrate/loss.h"
 #include "t.h"
 #include "t_store.h"
 

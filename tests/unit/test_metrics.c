@@ -1,8 +1,8 @@
 #include "t.h"
 
-#include "kv.h"
-#include "metrics.h"
-#include "store.h"
+#include "store/kv.h"
+#include "serve/metrics.h"
+#include "store/store.h"
 
 static void test_counters(void)
 {

@@ -1,5 +1,5 @@
 /* Unit tests for mime.c: header fields, encoded words, base64. */
-#include "mime.h"
+#include "sources/mime.h"
 #include "t.h"
 
 static char *field(const char *hdr, const char *name)

@@ -4,7 +4,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "peer.h"
+#include "serve/peer.h"
 
 /* An address from its text, IPv4 or IPv6. */
 static struct sockaddr *addr(struct sockaddr_storage *ss, const char *text)

@@ -1,8 +1,8 @@
 #include "t.h"
 
-#include "resample.h"
-#include "series.h"
-#include "timefmt.h"
+#include "chart/resample.h"
+#include "chart/series.h"
+#include "base/timefmt.h"
 
 static int to_buf(void *ctx, const char *p, size_t n)
 {

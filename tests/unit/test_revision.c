@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "revision.h"
+#include "migrate/revision.h"
 #include "t.h"
-#include "xalloc.h"
+#include "base/xalloc.h"
 
 static int parse(const char *text, struct revision *r, struct hearth_err *err)
 {

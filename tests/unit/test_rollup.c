@@ -1,12 +1,12 @@
 #include <stdlib.h>
 
-#include "chart.h"
-#include "config.h"
-#include "rollup.h"
+#include "chart/chart.h"
+#include "base/config.h"
+#include "rollup/rollup.h"
 #include "t.h"
 #include "t_rollup.h"
 #include "t_store.h"
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 #define S US_PER_SEC
 

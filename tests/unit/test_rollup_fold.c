@@ -7,8 +7,8 @@
 #include "t.h"
 #include "t_rollup.h"
 #include "t_store.h"
-#include "rollup.h"
-#include "timefmt.h"
+#include "rollup/rollup.h"
+#include "base/timefmt.h"
 
 #define DDL "CREATE TABLE r (t TIMESTAMP, w INTEGER, c REAL);" \
 	    "CREATE INDEX r_t ON r (t);"

@@ -1,7 +1,7 @@
 /* rollup_follow: the rollups after a schema change are never stale. */
 #include <stdlib.h>
 
-#include "rollup.h"
+#include "rollup/rollup.h"
 #include "t.h"
 #include "t_rollup.h"
 #include "t_store.h"

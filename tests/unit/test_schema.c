@@ -2,7 +2,7 @@
  * parsing (CHECKs, column definitions). */
 #include <stdlib.h>
 
-#include "schema.h"
+#include "store/schema.h"
 #include "t.h"
 
 #define NORM(fn, in, want)                                                   \

@@ -1,8 +1,8 @@
 #include "t.h"
 #include "t_store.h"
-#include "format.h"
-#include "series.h"
-#include "timefmt.h"
+#include "chart/format.h"
+#include "chart/series.h"
+#include "base/timefmt.h"
 
 static int to_buf(void *ctx, const char *p, size_t n)
 {

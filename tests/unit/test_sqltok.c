@@ -1,7 +1,7 @@
 /* test_sqltok.c - the SQL tokenizer used to compare and rewrite DDL. */
 #include <stdlib.h>
 
-#include "sqltok.h"
+#include "store/sqltok.h"
 #include "t.h"
 
 static void test_tokens(void)

@@ -1,9 +1,9 @@
 #include "t.h"
 #include "t_store.h"
 
-#include "buf.h"
-#include "rollup.h"
-#include "stage.h"
+#include "base/buf.h"
+#include "rollup/rollup.h"
+#include "ingest/stage.h"
 
 static const char ddl[] =
 	"CREATE TABLE r (t TIMESTAMP NOT NULL, w INTEGER CHECK (w >= 0), c REAL);"

@@ -3,7 +3,7 @@
 #include "t.h"
 #include "t_store.h"
 
-#include "store.h"
+#include "store/store.h"
 
 static struct store_stmt *cached(struct store *s, const char *sql)
 {

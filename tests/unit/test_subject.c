@@ -1,7 +1,7 @@
 /* Unit tests for subject.c: the default pattern against every variant seen
  * in real mail, custom patterns, and hostile subjects. */
-#include "subject.h"
-#include "timefmt.h"
+#include "sources/subject.h"
+#include "base/timefmt.h"
 #include "t.h"
 
 static struct tz *utc;

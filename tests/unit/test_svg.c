@@ -1,9 +1,9 @@
 #include <stdlib.h>
 
-#include "svg.h"
+#include "chart/svg.h"
 #include "t.h"
-#include "timefmt.h"
-#include "xalloc.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 
 #define S US_PER_SEC
 

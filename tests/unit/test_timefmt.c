@@ -1,5 +1,5 @@
 #include "t.h"
-#include "timefmt.h"
+#include "base/timefmt.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "token.h"
+#include "serve/token.h"
 
 static void write_file(const char *path, const char *text)
 {

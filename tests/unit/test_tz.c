@@ -1,6 +1,6 @@
 /* Unit tests for tz.c against the system's tz database. */
-#include "timefmt.h"
-#include "tz.h"
+#include "base/timefmt.h"
+#include "base/tz.h"
 #include "t.h"
 
 static int64_t civil(int y, int mo, int d, int h, int mi)

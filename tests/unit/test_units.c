@@ -1,7 +1,7 @@
 #include "t.h"
 
-#include "config.h"
-#include "units.h"
+#include "base/config.h"
+#include "base/units.h"
 
 static void test_guess(void)
 {

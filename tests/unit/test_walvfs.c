@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
-#include "store.h"
+#include "store/store.h"
 
 static long long file_size(const char *path)
 {

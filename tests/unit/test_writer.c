@@ -5,9 +5,9 @@
 #include <stdint.h>
 
 #include "t_store.h"
-#include "store.h"
-#include "timefmt.h"
-#include "writer.h"
+#include "store/store.h"
+#include "base/timefmt.h"
+#include "ingest/writer.h"
 
 /* One row of n values of the given lengths (they may hold NUL bytes). */
 static int add_lens(struct store *s, const char *table,

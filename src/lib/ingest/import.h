@@ -1,0 +1,53 @@
+/*
+ * import.h - a whole input (file, stdin, request body) into the database:
+ * parser -> writer, in transactions.
+ *
+ * Batched (the default for files): every `batch` rows are committed.  When
+ * a line is bad, the rows before it are committed and kept, the bad line
+ * and everything after it are not: never half a batch, never a gap.
+ * Atomic: one transaction for everything; a bad line keeps nothing.
+ */
+#ifndef HEARTH_IMPORT_H
+#define HEARTH_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "ingest/ingest.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+struct config;
+
+enum import_format { IMPORT_CSV, IMPORT_LP };
+
+struct import_opts {
+	const char *table;   /* CSV: the table; LP: the only measurement
+				allowed, or NULL for any (measurement = table) */
+	enum import_format format;
+	enum lp_precision precision;
+	const struct config *cfg; /* [time_columns]; may be NULL */
+	size_t batch;        /* rows per transaction; ignored when atomic */
+	int atomic;
+	/* called every few thousand rows; may be NULL */
+	void (*progress)(void *ctx, size_t bytes, int64_t rows);
+	void *progress_ctx;
+	/* called after each commit, once per table it stored rows in (the
+	 * HTTP API counts rows per table); may be NULL */
+	void (*committed)(void *ctx, const char *table, int64_t rows);
+	void *committed_ctx;
+};
+
+struct import_result {
+	int64_t rows;        /* rows stored (committed) */
+	long bad_line;       /* line of the error, 0 when none */
+};
+
+/* import_run: see above.  On error *res still says how many rows were
+ * stored, and err names the line. */
+int import_run(struct store *s, const struct schema *schema,
+	       struct ingest_src *src, const struct import_opts *o,
+	       struct import_result *res, struct hearth_err *err);
+
+#endif

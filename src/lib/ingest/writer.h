@@ -1,0 +1,121 @@
+/*
+ * writer.h - rows into one table: validation, conversion, insertion.
+ *
+ * A writer is made for a table and a fixed list of columns (as a CSV header
+ * or a line-protocol point names them).  Values come in as text and are
+ * converted by the column's declared type: INTEGER columns take integers,
+ * REAL and NUMERIC numbers, TEXT anything, untyped columns numbers as
+ * numbers and the rest as text, and the time column any time hearth
+ * parses (ISO 8601 or unix seconds; naive ISO is UTC).  An empty value is
+ * NULL.  The time column is written the way the table already stores it
+ * (ISO text as Python's sqlite3 writes it, or unix seconds), so tables
+ * filled by other tools stay uniform.
+ *
+ * A table with a primary key or a unique index keeps one row per key, as
+ * InfluxDB keeps one point per series and time: a row whose key is
+ * stored already updates that row instead (ON CONFLICT DO UPDATE), with
+ * the values the new row gives; the columns it leaves NULL keep theirs.
+ * So a client that sends a batch again (a retry after a lost response)
+ * stores nothing twice and fails on nothing.
+ *
+ * Writers do not begin or commit transactions: the caller groups rows.
+ */
+#ifndef HEARTH_WRITER_H
+#define HEARTH_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+/* How a table's time column is stored. */
+enum time_style {
+	TSTYLE_SQL,  /* '2014-11-23 22:15:00.123456' (Python sqlite3) */
+	TSTYLE_ISO,  /* '2014-11-23T22:15:00.123456' */
+	TSTYLE_ISOZ, /* '2014-11-23T22:15:00.123456Z' */
+	TSTYLE_INT,  /* unix seconds, integer */
+	TSTYLE_REAL, /* unix seconds, real */
+};
+
+/* writer_time_style: find how t's time column is stored, from its newest
+ * row, or from the declared type when the table is empty. */
+int writer_time_style(struct store *s, const struct schema_table *t,
+		      const struct schema_column *tc, enum time_style *out,
+		      struct hearth_err *err);
+
+/* writer_format_time: a time value in a style, as text (for text styles)
+ * into out (64 bytes), or as *num_out; returns 1 for text, 0 for number. */
+int writer_format_time(int64_t t, enum time_style style, char *out,
+		       size_t outsz, double *num_out);
+
+struct writer;
+
+/*
+ * writer_open: a writer for `table` and `cols`.  Unknown table or column is
+ * an error naming it; so is a column listed twice.  time_col names the
+ * time column (NULL: the one declared TIMESTAMP/DATETIME).  When the time
+ * column is not among cols, it is filled with `now` (fill_now != 0) or
+ * left to its default.  Free with writer_free.
+ */
+int writer_open(struct writer **out, struct store *s,
+		const struct schema *schema, const char *table,
+		const char *const *cols, size_t ncols, const char *time_col,
+		int fill_now, struct hearth_err *err);
+void writer_free(struct writer *w);
+
+/* writer_ncols: how many values writer_add wants. */
+size_t writer_ncols(const struct writer *w);
+
+/*
+ * writer_add: convert and insert one row.  vals[i] (lens[i] bytes, need not
+ * be NUL-terminated; NULL or empty means SQL NULL) is the value of cols[i].
+ * now is the time used when the time column is filled in.  On error the
+ * message names the column and value; nothing of the row is stored.
+ */
+int writer_add(struct writer *w, const char *const *vals, const size_t *lens,
+	       int64_t now, struct hearth_err *err);
+
+/*
+ * Two steps instead of writer_add, so that the conversion can run before
+ * the write lock is taken and the inserts after: writer_convert checks
+ * and converts one row (no database access) into writer_nvals(w) values;
+ * writer_insert_rows stores converted rows, several per statement.
+ */
+#define WRITER_TIME_MAX 40   /* bytes of a time formatted as text */
+#define WRITER_MULTI_ROWS 128 /* rows per multi-row INSERT */
+
+struct writer_val {
+	enum store_type type; /* STORE_NULL, STORE_INT, STORE_REAL, STORE_TEXT */
+	int64_t i;
+	double r;
+	const char *p;        /* STORE_TEXT: points into the input values or
+				 into timebuf; not owned */
+	size_t n;
+};
+
+size_t writer_nvals(const struct writer *w);
+/* writer_val_name: the column value i (< writer_nvals) goes into. */
+const char *writer_val_name(const struct writer *w, size_t i);
+/* writer_convert: out gets writer_nvals(w) values; a time written as text
+ * goes into timebuf (WRITER_TIME_MAX bytes).  *time_out (time_out may be
+ * NULL) gets the row's time in UTC microseconds, INT64_MIN when it has
+ * none.  Errors as writer_add's. */
+int writer_convert(struct writer *w, const char *const *vals,
+		   const size_t *lens, int64_t now, char *timebuf,
+		   struct writer_val *out, int64_t *time_out,
+		   struct hearth_err *err);
+/* writer_insert_rows: insert nrows rows (nrows * writer_nvals(w) values,
+ * row after row) through s: the connection w was opened on, or another
+ * one to the same database (the server's writing thread has its own).
+ * On error *bad_row is the index of the row that failed and the rows
+ * before it may be stored: the caller's transaction decides. */
+int writer_insert_rows(struct writer *w, struct store *s,
+		       const struct writer_val *rows, size_t nrows,
+		       size_t *bad_row, struct hearth_err *err);
+
+/* writer_table: the table's name as the schema spells it. */
+const char *writer_table(const struct writer *w);
+
+#endif

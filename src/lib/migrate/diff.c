@@ -1,0 +1,320 @@
+/*
+ * diff.c - schema model x schema model -> operations.
+ *
+ * Everything is compared in normal form (schema_norm_*), so spellings the
+ * database treats alike never show up as changes: `check` right after
+ * `upgrade` has to be clean.  A table whose change SQLite cannot ALTER is
+ * rebuilt; the rebuild copies every column both sides have.
+ */
+#include "migrate/diff.h"
+#include "migrate/diff_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/buf.h"
+#include "store/sqltok.h"
+#include "base/xalloc.h"
+
+struct diff_op *diff_add_op(struct diff *d, enum diff_kind kind)
+{
+	struct diff_op *op;
+
+	d->ops = xreallocarray(d->ops, d->n + 1, sizeof(*op));
+	op = &d->ops[d->n++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	return op;
+}
+
+static int internal(const char *name)
+{
+	return !strncasecmp(name, "hearth_", 7);
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+void diff_free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void diff_push(char ***v, size_t *n, char *s)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(char *));
+	(*v)[(*n)++] = s;
+}
+
+static int index_same(const struct schema_index *a, const struct schema_index *b)
+{
+	size_t i;
+	char *wa, *wb;
+	int same;
+
+	if (a->unique != b->unique || a->ncols != b->ncols ||
+	    strcasecmp(a->table, b->table))
+		return 0;
+	for (i = 0; i < a->ncols; i++) {
+		if (strcasecmp(a->cols[i], b->cols[i]))
+			return 0;
+		if (!strcmp(a->cols[i], "<expression>")) {
+			char *sa = schema_norm_expr(a->sql);
+			char *sb = schema_norm_expr(b->sql);
+			same = !strcmp(sa, sb);
+			free(sa);
+			free(sb);
+			if (!same)
+				return 0;
+		}
+	}
+	wa = a->where ? schema_norm_expr(a->where) : NULL;
+	wb = b->where ? schema_norm_expr(b->where) : NULL;
+	same = str_eq(wa, wb);
+	free(wa);
+	free(wb);
+	return same;
+}
+
+static const struct schema_index *find_index(const struct schema *s,
+					     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->nindexes; i++)
+		if (!strcasecmp(s->indexes[i].name, name))
+			return &s->indexes[i];
+	return NULL;
+}
+
+static const struct schema_object *find_obj(const struct schema_object *o,
+					    size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcasecmp(o[i].name, name))
+			return &o[i];
+	return NULL;
+}
+
+static int obj_same(const struct schema_object *a, const struct schema_object *b)
+{
+	char *sa = schema_norm_expr(a->sql), *sb = schema_norm_expr(b->sql);
+	int same = !strcmp(sa, sb);
+
+	free(sa);
+	free(sb);
+	return same;
+}
+
+/* Tables that change shape (rebuilt, dropped, columns renamed), by name. */
+struct affected {
+	char **names;
+	size_t n;
+};
+
+static int mentions_affected(const struct affected *af, const char *sql)
+{
+	size_t i;
+
+	for (i = 0; i < af->n; i++)
+		if (sqltok_mentions(sql, af->names[i]))
+			return 1;
+	return 0;
+}
+
+static void diff_objects(struct diff *d, const struct schema_object *fo,
+			 size_t nf, const struct schema_object *to, size_t nt,
+			 const struct affected *af, int drop, enum diff_kind k,
+			 const char *what)
+{
+	size_t i;
+
+	if (drop) {
+		for (i = 0; i < nf; i++) {
+			const struct schema_object *o = find_obj(to, nt, fo[i].name);
+			struct diff_op *op;
+			if (internal(fo[i].name))
+				continue;
+			if (o && obj_same(&fo[i], o) &&
+			    !mentions_affected(af, fo[i].sql))
+				continue;
+			op = diff_add_op(d, k);
+			op->obj = &fo[i];
+			op->why = xasprintf("%s %s", what, fo[i].name);
+		}
+		return;
+	}
+	for (i = 0; i < nt; i++) {
+		const struct schema_object *o = find_obj(fo, nf, to[i].name);
+		struct diff_op *op;
+		if (internal(to[i].name))
+			continue;
+		if (o && obj_same(o, &to[i]) && !mentions_affected(af, o->sql))
+			continue;
+		op = diff_add_op(d, k);
+		op->obj = &to[i];
+		op->why = xasprintf("%s %s", what, to[i].name);
+	}
+}
+
+/* An index led by the table's time column goes with its rebuild, made
+ * before the copy; 1 if it was taken. */
+static int early_index(struct diff *d, const struct schema_table *t,
+		       const struct schema_index *x)
+{
+	const struct schema_column *tc = schema_time_column(t, NULL);
+	size_t i;
+
+	if (!tc || !x->ncols || strcasecmp(x->cols[0], tc->name) || !x->sql)
+		return 0;
+	for (i = 0; i < d->n; i++) {
+		struct diff_op *op = &d->ops[i];
+		if (op->kind != DIFF_REBUILD_TABLE || op->to != t)
+			continue;
+		op->early = xreallocarray(op->early, op->nearly + 1,
+					  sizeof(*op->early));
+		op->early[op->nearly++] = x;
+		return 1;
+	}
+	return 0;
+}
+
+void diff_schemas(const struct schema *from, const struct schema *to,
+		  struct diff *out)
+{
+	struct diff body = DIFF_INIT, tail = DIFF_INIT;
+	struct affected af = { NULL, 0 };
+	char *rebuilt = xcalloc(to->ntables + 1, 1);
+	size_t i;
+
+	out->ops = NULL;
+	out->n = 0;
+	/* Tables first, into `body`, to learn which are affected. */
+	for (i = 0; i < to->ntables; i++) {
+		const struct schema_table *b = &to->tables[i], *a;
+		struct diff_op *op;
+		int rb = 0, rn = 0;
+		if (b->internal)
+			continue;
+		a = schema_find_table(from, b->name);
+		if (!a) {
+			op = diff_add_op(&body, DIFF_CREATE_TABLE);
+			op->to = b;
+			op->why = xasprintf("table %s", b->name);
+			continue;
+		}
+		diff_table(&body, from, to, a, b, &rb, &rn);
+		rebuilt[i] = (char)rb;
+		if (rb || rn)
+			diff_push(&af.names, &af.n, xstrdup(b->name));
+	}
+	for (i = 0; i < from->ntables; i++) {
+		const struct schema_table *a = &from->tables[i];
+		struct diff_op *op;
+		if (a->internal || schema_find_table(to, a->name))
+			continue;
+		op = diff_add_op(&tail, DIFF_DROP_TABLE);
+		op->from = a;
+		op->loses_data = 1;
+		op->why = xasprintf("table %s (and its rows)", a->name);
+		diff_push(&af.names, &af.n, xstrdup(a->name));
+	}
+
+	diff_objects(out, from->views, from->nviews, to->views, to->nviews,
+		     &af, 1, DIFF_DROP_VIEW, "view");
+	diff_objects(out, from->triggers, from->ntriggers, to->triggers,
+		     to->ntriggers, &af, 1, DIFF_DROP_TRIGGER, "trigger");
+	for (i = 0; i < from->nindexes; i++) {
+		const struct schema_index *x = &from->indexes[i], *y;
+		const struct schema_table *tt = schema_find_table(to, x->table);
+		struct diff_op *op;
+		if (x->origin != 'c' || internal(x->name) || internal(x->table) ||
+		    !tt || rebuilt[tt - to->tables])
+			continue;
+		y = find_index(to, x->name);
+		if (y && index_same(x, y))
+			continue;
+		op = diff_add_op(out, DIFF_DROP_INDEX);
+		op->index = x;
+		op->why = xasprintf("index %s on %s", x->name, x->table);
+	}
+	for (i = 0; i < body.n; i++)
+		if (body.ops[i].kind != DIFF_REBUILD_TABLE)
+			*diff_add_op(out, body.ops[i].kind) = body.ops[i];
+	for (i = 0; i < body.n; i++)
+		if (body.ops[i].kind == DIFF_REBUILD_TABLE)
+			*diff_add_op(out, body.ops[i].kind) = body.ops[i];
+	for (i = 0; i < tail.n; i++)
+		*diff_add_op(out, tail.ops[i].kind) = tail.ops[i];
+	free(body.ops);
+	free(tail.ops);
+
+	for (i = 0; i < to->nindexes; i++) {
+		const struct schema_index *y = &to->indexes[i], *x;
+		const struct schema_table *tt = schema_find_table(to, y->table);
+		struct diff_op *op;
+		if (y->origin != 'c' || internal(y->name) || !tt || tt->internal)
+			continue;
+		x = find_index(from, y->name);
+		if (!rebuilt[tt - to->tables] && x && index_same(x, y) &&
+		    schema_find_table(from, y->table))
+			continue;
+		if (rebuilt[tt - to->tables] && early_index(out, tt, y))
+			continue;
+		op = diff_add_op(out, DIFF_CREATE_INDEX);
+		op->index = y;
+		op->why = xasprintf("index %s on %s", y->name, y->table);
+	}
+	diff_objects(out, from->views, from->nviews, to->views, to->nviews,
+		     &af, 0, DIFF_CREATE_VIEW, "view");
+	diff_objects(out, from->triggers, from->ntriggers, to->triggers,
+		     to->ntriggers, &af, 0, DIFF_CREATE_TRIGGER, "trigger");
+	diff_free_list(af.names, af.n);
+	free(rebuilt);
+}
+
+void diff_release(struct diff *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		diff_free_list(d->ops[i].copy, d->ops[i].ncopy);
+		free(d->ops[i].early);
+		free(d->ops[i].why);
+	}
+	free(d->ops);
+	d->ops = NULL;
+	d->n = 0;
+}
+
+const char *diff_symbol(const struct diff_op *op)
+{
+	switch (op->kind) {
+	case DIFF_CREATE_TABLE:
+	case DIFF_ADD_COLUMN:
+	case DIFF_CREATE_INDEX:
+	case DIFF_CREATE_VIEW:
+	case DIFF_CREATE_TRIGGER:
+		return "+";
+	case DIFF_DROP_TABLE:
+	case DIFF_DROP_INDEX:
+	case DIFF_DROP_VIEW:
+	case DIFF_DROP_TRIGGER:
+		return "-";
+	case DIFF_RENAME_COLUMN:
+		return "?";
+	default:
+		return "~";
+	}
+}

@@ -1,0 +1,180 @@
+/*
+ * loss.c - find and count what a schema change would destroy.
+ */
+#include "migrate/loss.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "store/sqltok.h"
+#include "base/xalloc.h"
+
+/* RENAME statements of the SQL: table renames have column NULL. */
+struct rename {
+	char *table, *column, *to;
+};
+
+static void find_renames(const char *sql, struct rename **out, size_t *n)
+{
+	struct sqltok t[8];
+	const char *p = sql;
+	size_t i;
+
+	/* ALTER TABLE x RENAME [COLUMN] a TO b | ALTER TABLE a RENAME TO b */
+	for (;;) {
+		p = sqltok_next(p, &t[0]);
+		if (t[0].kind == SQLTOK_END)
+			return;
+		if (!sqltok_is(&t[0], "ALTER") || t[0].kind != SQLTOK_WORD)
+			continue;
+		{
+			const char *q = p;
+			for (i = 1; i < 8; i++)
+				q = sqltok_next(q, &t[i]);
+		}
+		if (!sqltok_is(&t[1], "TABLE") || !sqltok_is(&t[3], "RENAME"))
+			continue;
+		*out = xreallocarray(*out, *n + 1, sizeof(**out));
+		(*out)[*n].table = sqltok_ident(&t[2]);
+		if (sqltok_is(&t[4], "TO")) {
+			(*out)[*n].column = NULL;
+			(*out)[*n].to = sqltok_ident(&t[5]);
+		} else {
+			i = sqltok_is(&t[4], "COLUMN") ? 5 : 4;
+			(*out)[*n].column = sqltok_ident(&t[i]);
+			(*out)[*n].to = sqltok_ident(&t[i + 2]);
+		}
+		(*n)++;
+	}
+}
+
+static int renamed_away(const struct rename *r, size_t n, const char *table,
+			const char *column, const struct schema *after)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcasecmp(r[i].table, table))
+			continue;
+		if (!column && !r[i].column && schema_find_table(after, r[i].to))
+			return 1;
+		if (column && r[i].column && !strcasecmp(r[i].column, column))
+			return 1;
+	}
+	return 0;
+}
+
+static void add(struct loss_report *out, const char *table,
+		const char *column, const char *to_type)
+{
+	struct loss_item *it;
+
+	out->items = xreallocarray(out->items, out->n + 1, sizeof(*it));
+	it = &out->items[out->n++];
+	it->table = xstrdup(table);
+	it->column = column ? xstrdup(column) : NULL;
+	it->to_type = to_type ? xstrdup(to_type) : NULL;
+	it->rows = 0;
+}
+
+void loss_find(const struct schema *before, const struct schema *after,
+	       const char *sql, struct loss_report *out)
+{
+	struct rename *rn = NULL;
+	size_t nrn = 0, i, j;
+
+	out->items = NULL;
+	out->n = 0;
+	find_renames(sql, &rn, &nrn);
+	for (i = 0; i < before->ntables; i++) {
+		const struct schema_table *a = &before->tables[i], *b;
+		if (a->internal)
+			continue;
+		b = schema_find_table(after, a->name);
+		if (!b) {
+			if (!renamed_away(rn, nrn, a->name, NULL, after))
+				add(out, a->name, NULL, NULL);
+			continue;
+		}
+		for (j = 0; j < a->ncols; j++) {
+			const struct schema_column *c = &a->cols[j];
+			const struct schema_column *d =
+				schema_find_column(b, c->name);
+			if (!d) {
+				if (!renamed_away(rn, nrn, a->name, c->name, after))
+					add(out, a->name, c->name, NULL);
+			} else if (schema_type_narrows(c->type, d->type)) {
+				add(out, a->name, c->name, d->type);
+			}
+		}
+	}
+	for (i = 0; i < nrn; i++) {
+		free(rn[i].table);
+		free(rn[i].column);
+		free(rn[i].to);
+	}
+	free(rn);
+}
+
+int loss_count(struct store *s, struct loss_report *r, struct hearth_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		struct loss_item *it = &r->items[i];
+		struct buf q = BUF_INIT;
+		int rc;
+
+		buf_addstr(&q, "SELECT count(");
+		if (it->column)
+			store_quote_ident(&q, it->column);
+		else
+			buf_addch(&q, '*');
+		buf_addstr(&q, ") FROM ");
+		store_quote_ident(&q, it->table);
+		rc = store_query_int(s, q.s, &it->rows, err, NULL);
+		buf_release(&q);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+size_t loss_describe(const struct loss_report *r, struct buf *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n; i++) {
+		const struct loss_item *it = &r->items[i];
+		if (it->rows <= 0)
+			continue;
+		buf_addstr(out, n++ ? ", " : "");
+		if (!it->column)
+			buf_addf(out, "drops table %s (%lld rows)", it->table,
+				 (long long)it->rows);
+		else if (it->to_type)
+			buf_addf(out, "narrows %s.%s to %s (%lld rows hold a "
+				      "value)", it->table, it->column,
+				 it->to_type, (long long)it->rows);
+		else
+			buf_addf(out, "drops column %s.%s (%lld rows hold a "
+				      "value)", it->table, it->column,
+				 (long long)it->rows);
+	}
+	return n;
+}
+
+void loss_report_release(struct loss_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->items[i].table);
+		free(r->items[i].column);
+		free(r->items[i].to_type);
+	}
+	free(r->items);
+	r->items = NULL;
+	r->n = 0;
+}

@@ -1,0 +1,525 @@
+/*
+ * migration.c - apply, undo and stamp revisions; compare with schema.sql.
+ */
+#include "migrate/migration.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "migrate/ddl.h"
+#include "migrate/loss.h"
+#include "rollup/rollup.h"
+#include "base/xalloc.h"
+
+static const char version_table[] =
+	"CREATE TABLE IF NOT EXISTS hearth_version (\n"
+	"    revision   TEXT PRIMARY KEY,\n"
+	"    checksum   TEXT NOT NULL,\n"
+	"    applied_at TEXT NOT NULL\n"
+	")";
+
+static int is_sqlite(struct store *s)
+{
+	return !strcmp(store_dialect(s), "sqlite");
+}
+
+static int no_such_table(const char *msg)
+{
+	return strstr(msg, "no such table") || strstr(msg, "does not exist");
+}
+
+/* Read the version table; verify (when asked) that no applied file was
+ * edited since. */
+static int read_applied(struct store *s, const struct revision_set *rs,
+			char *mark, int verify, struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int rc, ret = -1;
+
+	memset(mark, 0, rs->n + 1);
+	if (store_prepare(s, "SELECT revision, checksum FROM hearth_version",
+			  &st, err) < 0)
+		return no_such_table(err->msg) ? (err_clear(err), 0) : -1;
+	while ((rc = store_step(st, err)) == 1) {
+		const char *id = store_column_text(st, 0, NULL);
+		const char *sum = store_column_text(st, 1, NULL);
+		size_t i;
+		for (i = 0; i < rs->n; i++)
+			if (!strcmp(rs->revs[i].id, id))
+				break;
+		if (i == rs->n) {
+			err_set(err, "the database is at revision %s, which has "
+				"no file in the migrations directory", id);
+			goto out;
+		}
+		if (verify && strcmp(sum, rs->revs[i].checksum)) {
+			err_set(err, "revision %s was edited after it was "
+				"applied (%s); restore the file, or run "
+				"'hearth stamp' to accept it", id,
+				rs->revs[i].path);
+			goto out;
+		}
+		mark[i] = 1;
+	}
+	if (rc < 0)
+		goto out;
+	ret = 0;
+out:
+	store_finalize(st);
+	return ret;
+}
+
+int migration_applied(struct store *s, const struct revision_set *rs,
+		      char *mark, struct hearth_err *err)
+{
+	return read_applied(s, rs, mark, 0, err);
+}
+
+static void now_iso(char out[32])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int record(struct store *s, const struct revision *r, int up,
+		  struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	char when[32];
+	int ret = -1;
+
+	if (store_prepare(s, up ? "INSERT INTO hearth_version (revision, "
+				  "checksum, applied_at) VALUES (?, ?, ?)"
+				: "DELETE FROM hearth_version WHERE revision = ?",
+			  &st, err) < 0)
+		return -1;
+	now_iso(when);
+	store_bind_text(st, 1, r->id, strlen(r->id));
+	if (up) {
+		store_bind_text(st, 2, r->checksum, strlen(r->checksum));
+		store_bind_text(st, 3, when, strlen(when));
+	}
+	if (store_step(st, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	store_finalize(st);
+	return ret;
+}
+
+/* Rows that break a foreign key after the revision ran with the keys off. */
+static int fk_check(struct store *s, struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int rc;
+
+	if (!is_sqlite(s))
+		return 0;
+	if (store_prepare(s, "PRAGMA foreign_key_check", &st, err) < 0)
+		return -1;
+	rc = store_step(st, err);
+	if (rc == 1)
+		err_set(err, "a row of table %s breaks a foreign key to %s "
+			"(rowid %lld)", store_column_text(st, 0, NULL),
+			store_column_text(st, 2, NULL),
+			(long long)store_column_int(st, 1));
+	store_finalize(st);
+	return rc == 0 ? 0 : -1;
+}
+
+static int begin_locked(struct store *s, struct hearth_err *err)
+{
+	/* secure_delete (on by default in Debian's SQLite) zeroes every page
+	 * a rebuild's DROP TABLE frees, which costs as much as the copy;
+	 * FAST still clears deleted content where that costs no extra I/O.
+	 * The rows are not deleted anyway, they moved to the new table.  The
+	 * DROP also reads every page of the old table once more: memory-
+	 * mapped reads make that cheaper (SQLite falls back to read() where
+	 * the mapping cannot be made). */
+	if (is_sqlite(s) &&
+	    store_exec(s, "PRAGMA foreign_keys = OFF; "
+			  "PRAGMA secure_delete = FAST; "
+			  "PRAGMA mmap_size = 1073741824", err) < 0)
+		return -1;
+	if (store_begin_immediate(s, err) < 0) {
+		if (strstr(err->msg, "locked") || strstr(err->msg, "busy"))
+			err_set(err, "another migration holds the database "
+				"lock (database is locked); try again when it "
+				"is done");
+		goto fail;
+	}
+	if (store_exec(s, version_table, err) < 0) {
+		store_rollback(s, NULL);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (is_sqlite(s))
+		store_exec(s, "PRAGMA foreign_keys = ON", NULL);
+	return -1;
+}
+
+static void end_locked(struct store *s, int commit, struct hearth_err *err,
+		       int *ret)
+{
+	if (commit && store_commit(s, err) < 0)
+		*ret = -1;
+	if (!commit || *ret < 0)
+		store_rollback(s, NULL);
+	if (is_sqlite(s))
+		store_exec(s, "PRAGMA foreign_keys = ON", NULL);
+}
+
+/*
+ * Run one revision's section under the lock.  Returns 0, -1 on error, or 1
+ * when it would lose data (dropped tables or columns, narrowed types) and
+ * that was not allowed: *lr then says what, and the caller rolls back and
+ * counts the rows.  No savepoint: it would journal every reused page of a
+ * rebuild a second time.
+ */
+static int run_one(struct store *s, const struct revision *r, int up,
+		   int allow_loss, struct loss_report *lr,
+		   struct hearth_err *err)
+{
+	const char *sql = up ? r->up : r->down;
+	struct schema before = SCHEMA_INIT, after = SCHEMA_INIT;
+	int ret = -1;
+
+	/* Rows other programs wrote since the rollups' mark are not folded
+	 * first: that would cost the revision time in proportion to them.
+	 * rollup_follow keeps the mark where the rows keep their numbers
+	 * and drops the rollups of a table the revision rebuilt (it finds
+	 * hearth's triggers gone). */
+	if (store_introspect(s, &before, err) < 0)
+		goto out;
+	if (store_exec(s, sql, err) < 0) {
+		err_prefix(err, "revision %s (%s), %s section", r->id, r->path,
+			   up ? "up" : "down");
+		goto out;
+	}
+	if (store_introspect(s, &after, err) < 0 ||
+	    rollup_follow(s, &before, &after, err) < 0) {
+		err_prefix(err, "revision %s", r->id);
+		goto out;
+	}
+	if (!allow_loss) {
+		loss_find(&before, &after, sql, lr);
+		if (lr->n) {
+			ret = 1;
+			goto out;
+		}
+	}
+	if (record(s, r, up, err) < 0 || fk_check(s, err) < 0) {
+		err_prefix(err, "revision %s", r->id);
+		goto out;
+	}
+	ret = 0;
+out:
+	schema_release(&before);
+	schema_release(&after);
+	return ret;
+}
+
+/* After a refused revision was rolled back: count what it would have
+ * taken.  Returns -1 (error set) when rows would be lost, 0 when the
+ * tables were empty and it may run after all. */
+static int loss_refusal(struct store *s, const struct revision *r, int up,
+			struct loss_report *lr, struct hearth_err *err)
+{
+	struct buf msg = BUF_INIT;
+	int ret = 0;
+
+	if (loss_count(s, lr, err) < 0)
+		return -1;
+	if (loss_describe(lr, &msg)) {
+		err_set(err, "%s %s would lose data: %s; rerun with "
+			"--allow-data-loss if that is what you want",
+			up ? "upgrade to" : "downgrade of", r->id, buf_cstr(&msg));
+		ret = -1;
+	}
+	buf_release(&msg);
+	return ret;
+}
+
+enum target_kind { T_UP, T_DOWN };
+
+/* want[i] = 1 for the revisions a plan covers: to apply (up), to undo
+ * (down).  Computed once, before locking; each step re-reads what is
+ * applied under the lock. */
+static int plan(struct store *s, const struct revision_set *rs,
+		const char *target, enum target_kind kind, char *want,
+		struct hearth_err *err)
+{
+	char *applied = xcalloc(rs->n + 1, 1);
+	size_t *heads = NULL, nheads = revision_heads(rs, &heads), i;
+	int ret = -1, idx;
+	long steps;
+	char *end;
+
+	memset(want, 0, rs->n + 1);
+	if (read_applied(s, rs, applied, 0, err) < 0)
+		goto out;
+	if ((target[0] == '+' && kind == T_UP) ||
+	    (target[0] == '-' && kind == T_DOWN)) {
+		steps = strtol(target + 1, &end, 10);
+		if (*end || steps <= 0) {
+			err_set(err, "bad step count '%s'", target);
+			goto out;
+		}
+		for (i = 0; i < rs->n && steps > 0; i++) {
+			size_t j = kind == T_UP ? i : rs->n - 1 - i;
+			if (applied[j] == (kind == T_DOWN)) {
+				want[j] = 1;
+				steps--;
+			}
+		}
+		ret = 0;
+		goto out;
+	}
+	if (kind == T_UP && (!strcmp(target, "head") || !strcmp(target, "heads"))) {
+		if (nheads > 1 && !strcmp(target, "head")) {
+			struct buf b = BUF_INIT;
+			for (i = 0; i < nheads; i++)
+				buf_addf(&b, "%s%s", i ? ", " : "",
+					 rs->revs[heads[i]].id);
+			err_set(err, "the migrations have %zu heads (%s): run "
+				"'hearth merge', or upgrade to one of them", nheads,
+				buf_cstr(&b));
+			buf_release(&b);
+			goto out;
+		}
+		for (i = 0; i < nheads; i++)
+			revision_ancestors(rs, heads[i], want);
+	} else if (kind == T_DOWN && !strcmp(target, "base")) {
+		memset(want, 1, rs->n);
+	} else {
+		if ((idx = revision_find(rs, target, err)) < 0)
+			goto out;
+		revision_ancestors(rs, (size_t)idx, want);
+		if (kind == T_DOWN)
+			for (i = 0; i < rs->n; i++)
+				want[i] = !want[i];
+	}
+	for (i = 0; i < rs->n; i++)
+		want[i] = want[i] && (kind == T_UP ? !applied[i] : applied[i]);
+	ret = 0;
+out:
+	free(applied);
+	free(heads);
+	return ret;
+}
+
+static void sql_header(struct buf *b, const struct revision *r, int up)
+{
+	size_t k;
+
+	buf_addf(b, "\n-- %s ", up ? "upgrade" : "downgrade");
+	for (k = 0; k < r->nparents; k++)
+		buf_addf(b, "%s%s", k ? "," : "", r->parents[k]);
+	buf_addf(b, "%s%s %s: %s\nPRAGMA foreign_keys = OFF;\nBEGIN;\n",
+		 r->nparents ? "" : "<base>", up ? " ->" : " <-", r->id,
+		 r->message);
+}
+
+static void sql_footer(struct buf *b, const struct revision *r, int up)
+{
+	if (up) {
+		buf_addstr(b, "INSERT INTO hearth_version (revision, checksum, "
+			      "applied_at) VALUES (");
+		ddl_quote_string(b, r->id);
+		buf_addstr(b, ", ");
+		ddl_quote_string(b, r->checksum);
+		buf_addstr(b, ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n");
+	} else {
+		buf_addstr(b, "DELETE FROM hearth_version WHERE revision = ");
+		ddl_quote_string(b, r->id);
+		buf_addstr(b, ";\n");
+	}
+	buf_addstr(b, "PRAGMA foreign_key_check;\nCOMMIT;\n"
+		      "PRAGMA foreign_keys = ON;\n");
+}
+
+static int run(struct store *s, const struct revision_set *rs,
+	       const char *target, enum target_kind kind,
+	       const struct migration_opts *o, int *count,
+	       struct hearth_err *err)
+{
+	char *want = xcalloc(rs->n + 1, 1), *applied = xcalloc(rs->n + 1, 1);
+	const struct revision *allowed = NULL;
+	int up = kind == T_UP, ret = -1;
+	size_t i;
+
+	*count = 0;
+	if (plan(s, rs, target, kind, want, err) < 0)
+		goto out;
+	if (o->sql_only) {
+		buf_addf(o->sql_only, "%s;\n", version_table);
+		for (i = 0; i < rs->n; i++) {
+			size_t j = up ? i : rs->n - 1 - i;
+			if (!want[j])
+				continue;
+			sql_header(o->sql_only, &rs->revs[j], up);
+			buf_addstr(o->sql_only, up ? rs->revs[j].up
+						   : rs->revs[j].down);
+			sql_footer(o->sql_only, &rs->revs[j], up);
+			(*count)++;
+		}
+		ret = 0;
+		goto out;
+	}
+	for (;;) {
+		const struct revision *r = NULL;
+		struct loss_report lr = LOSS_REPORT_INIT;
+		int step_ret = 0;
+		if (begin_locked(s, err) < 0)
+			goto out;
+		if (read_applied(s, rs, applied, 1, err) < 0) {
+			end_locked(s, 0, err, &step_ret);
+			goto out;
+		}
+		for (i = 0; i < rs->n && !r; i++) {
+			size_t j = up ? i : rs->n - 1 - i;
+			if (want[j] && applied[j] == !up)
+				r = &rs->revs[j];
+		}
+		if (!r) {
+			end_locked(s, 1, err, &step_ret);
+			ret = step_ret;
+			goto out;
+		}
+		step_ret = run_one(s, r, up, o->allow_data_loss || r == allowed,
+				   &lr, err);
+		end_locked(s, step_ret == 0, err, &step_ret);
+		if (step_ret > 0) {
+			/* The rows are counted outside the rolled-back
+			 * transaction; empty tables lose nothing, and the
+			 * revision runs again, allowed. */
+			step_ret = loss_refusal(s, r, up, &lr, err);
+			loss_report_release(&lr);
+			if (step_ret < 0)
+				goto out;
+			allowed = r;
+			continue;
+		}
+		if (step_ret < 0)
+			goto out;
+		(*count)++;
+		if (o->progress)
+			o->progress(o->ctx, up ? "upgrade" : "downgrade", r);
+	}
+out:
+	free(want);
+	free(applied);
+	return ret;
+}
+
+int migration_upgrade(struct store *s, const struct revision_set *rs,
+		      const char *target, const struct migration_opts *o,
+		      int *count, struct hearth_err *err)
+{
+	return run(s, rs, target, T_UP, o, count, err);
+}
+
+int migration_downgrade(struct store *s, const struct revision_set *rs,
+			const char *target, const struct migration_opts *o,
+			int *count, struct hearth_err *err)
+{
+	return run(s, rs, target, T_DOWN, o, count, err);
+}
+
+int migration_stamp(struct store *s, const struct revision_set *rs,
+		    const char *target, struct hearth_err *err)
+{
+	char *mark = xcalloc(rs->n + 1, 1);
+	size_t *heads = NULL, nheads = revision_heads(rs, &heads), i;
+	int ret = -1, idx;
+
+	if (!strcmp(target, "head") || !strcmp(target, "heads")) {
+		if (nheads > 1 && !strcmp(target, "head")) {
+			err_set(err, "the migrations have %zu heads: stamp "
+				"'heads' or one of them", nheads);
+			goto out;
+		}
+		for (i = 0; i < nheads; i++)
+			revision_ancestors(rs, heads[i], mark);
+	} else if (strcmp(target, "base")) {
+		if ((idx = revision_find(rs, target, err)) < 0)
+			goto out;
+		revision_ancestors(rs, (size_t)idx, mark);
+	}
+	if (begin_locked(s, err) < 0)
+		goto out;
+	ret = store_exec(s, "DELETE FROM hearth_version", err);
+	for (i = 0; i < rs->n && !ret; i++)
+		if (mark[i])
+			ret = record(s, &rs->revs[i], 1, err);
+	end_locked(s, ret == 0, err, &ret);
+out:
+	free(mark);
+	free(heads);
+	return ret;
+}
+
+int migration_compare(struct store *s, const char *schema_path,
+		      struct migration_compare *m, struct hearth_err *err)
+{
+	struct store *scratch = NULL;
+	struct buf text = BUF_INIT;
+	int ret = -1;
+
+	schema_init(&m->live);
+	schema_init(&m->want);
+	m->diff.ops = NULL;
+	m->diff.n = 0;
+	if (buf_read_file(&text, schema_path, err) < 0)
+		goto out;
+	/* The database parses schema.sql; both sides are then read back
+	 * through the same introspection, so they compare like for like. */
+	if (store_open(&scratch, "sqlite:///:memory:", NULL, STORE_CREATE,
+		       err) < 0)
+		goto out;
+	if (store_exec(scratch, text.s, err) < 0) {
+		err_prefix(err, "%s", schema_path);
+		goto out;
+	}
+	if (store_introspect(scratch, &m->want, err) < 0)
+		goto out;
+	if (s && store_introspect(s, &m->live, err) < 0)
+		goto out;
+	diff_schemas(&m->live, &m->want, &m->diff);
+	ret = 0;
+out:
+	store_close(scratch);
+	buf_release(&text);
+	return ret;
+}
+
+void migration_compare_release(struct migration_compare *m)
+{
+	diff_release(&m->diff);
+	schema_release(&m->live);
+	schema_release(&m->want);
+}
+
+int migration_render(const struct migration_compare *m, const char *dialect,
+		     struct buf *up, struct buf *down, struct hearth_err *err)
+{
+	struct diff back = DIFF_INIT;
+	int ret;
+
+	if (ddl_render(&m->diff, dialect, up, err) < 0)
+		return -1;
+	diff_schemas(&m->want, &m->live, &back);
+	ret = ddl_render(&back, dialect, down, err);
+	diff_release(&back);
+	return ret;
+}

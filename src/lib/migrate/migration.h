@@ -1,0 +1,88 @@
+/*
+ * migration.h - run revisions against a database, and compare a database
+ * with schema.sql.
+ *
+ * Applied revisions are rows of hearth_version (revision, checksum,
+ * applied_at).  Every step takes the database's write lock first
+ * (store_begin_immediate) and reads the version table under it, so two
+ * upgrades at once queue: the second finds the work done, or fails with a
+ * clear "locked" message when the first runs past the busy timeout.
+ *
+ * Each revision runs in its own transaction.  On SQLite, foreign keys are
+ * switched off before BEGIN (a rebuild's DROP TABLE must not cascade) and
+ * PRAGMA foreign_key_check runs before COMMIT, so the keys still hold.
+ * Any error rolls the revision back: the database stays exactly at the
+ * revision before.
+ *
+ * Guards: applied revision files must be unchanged (checksum); a revision
+ * that would drop a table or column holding rows, or narrow the type of a
+ * column holding values, is refused unless allow_data_loss is set, with
+ * the row counts in the message.
+ */
+#ifndef HEARTH_MIGRATION_H
+#define HEARTH_MIGRATION_H
+
+#include "base/buf.h"
+#include "migrate/diff.h"
+#include "base/err.h"
+#include "migrate/revision.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+struct migration_opts {
+	int allow_data_loss;
+	struct buf *sql_only; /* not NULL: append the SQL, run nothing */
+	/* called after each revision is applied or undone (verb "upgrade" or
+	 * "downgrade"); may be NULL */
+	void (*progress)(void *ctx, const char *verb, const struct revision *r);
+	void *ctx;
+};
+
+/* migration_applied: mark[i] = 1 for every revision of rs recorded as
+ * applied (mark has rs->n entries).  A missing version table is an empty
+ * one.  A recorded id that has no file is an error. */
+int migration_applied(struct store *s, const struct revision_set *rs,
+		      char *mark, struct hearth_err *err);
+
+/* migration_upgrade: apply revisions up to target: "head" (the single
+ * head; several are an error), "heads", "+N", or a revision id or unique
+ * prefix.  *count gets how many were applied. */
+int migration_upgrade(struct store *s, const struct revision_set *rs,
+		      const char *target, const struct migration_opts *o,
+		      int *count, struct hearth_err *err);
+
+/* migration_downgrade: undo revisions down to target: "base", "-N", or a
+ * revision (which stays applied). */
+int migration_downgrade(struct store *s, const struct revision_set *rs,
+			const char *target, const struct migration_opts *o,
+			int *count, struct hearth_err *err);
+
+/* migration_stamp: record target ("base", "head", "heads" or a revision)
+ * and its ancestors as applied, with their current checksums, without
+ * running any SQL. */
+int migration_stamp(struct store *s, const struct revision_set *rs,
+		    const char *target, struct hearth_err *err);
+
+/*
+ * A comparison of a database with schema.sql.  `live` is the database
+ * (left empty for a baseline), `want` is schema.sql loaded into a scratch
+ * in-memory database; `diff` turns live into want.
+ */
+struct migration_compare {
+	struct schema live;
+	struct schema want;
+	struct diff diff;
+};
+
+/* migration_compare: fill *m; s NULL compares against an empty database.
+ * Release with migration_compare_release. */
+int migration_compare(struct store *s, const char *schema_path,
+		      struct migration_compare *m, struct hearth_err *err);
+void migration_compare_release(struct migration_compare *m);
+
+/* migration_render: the up SQL (live -> want) and down SQL (want -> live)
+ * of a comparison, appended to up and down. */
+int migration_render(const struct migration_compare *m, const char *dialect,
+		     struct buf *up, struct buf *down, struct hearth_err *err);
+
+#endif

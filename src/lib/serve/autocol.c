@@ -1,0 +1,480 @@
+#include "serve/autocol.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/config.h"
+#include "migrate/migration.h"
+#include "migrate/revision.h"
+#include "base/xalloc.h"
+
+struct newcol {
+	char *table;
+	char *name;
+	const char *type;
+	int tidx;       /* of its table in scan.tables, -1: an existing one */
+};
+
+/* Every line of a batch names its keys again: they are looked up by hash,
+ * as a scan over all the columns noted would make a large batch of new
+ * tables cost its lines times its columns. */
+#define SLOTS 8192 /* a power of two, over twice the most columns noted */
+
+struct scan {
+	struct newcol *cols; /* of existing tables and of new ones */
+	size_t n, cap;
+	size_t nexisting;    /* of those, columns of existing tables */
+	uint32_t *slot;      /* SLOTS of them: 1 + index into cols, 0 free */
+	char *tables[AUTOCOL_TABLES_MAX]; /* to create */
+	size_t tcols[AUTOCOL_TABLES_MAX]; /* columns of each */
+	size_t ntables;
+};
+
+static const char *lp_type(enum lp_kind k, int is_tag)
+{
+	if (is_tag)
+		return "TEXT";
+	switch (k) {
+	case LP_FLOAT:
+		return "REAL";
+	case LP_STRING:
+		return "TEXT";
+	default:
+		return "INTEGER";
+	}
+}
+
+/* INTEGER, then REAL, then TEXT: a column seen with 120 and 0.5 is
+ * REAL, with 1 and "on" TEXT, so every value sent fits. */
+static int type_rank(const char *type)
+{
+	return !strcmp(type, "INTEGER") ? 0 : !strcmp(type, "REAL") ? 1 : 2;
+}
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* Why name cannot be a new column, or NULL when it can.  A sender with
+ * the write token should not put escape sequences or line breaks into the
+ * schema, the revision files and everyone's column headers. */
+static const char *bad_name(const char *name)
+{
+	const char *p;
+
+	if (strlen(name) > AUTOCOL_NAME_MAX)
+		return "longer than " STR(AUTOCOL_NAME_MAX) " bytes";
+	for (p = name; *p; p++)
+		if (iscntrl((unsigned char)*p))
+			return "it holds a control character";
+	return NULL;
+}
+
+/* FNV-1a of table and name, case-folded as SQLite folds names. */
+static uint32_t col_hash(const char *table, const char *name)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *table; table++)
+		h = (h ^ (uint32_t)tolower((unsigned char)*table)) * 16777619u;
+	h = (h ^ 0xffu) * 16777619u;
+	for (; *name; name++)
+		h = (h ^ (uint32_t)tolower((unsigned char)*name)) * 16777619u;
+	return h;
+}
+
+/* Remember table.name (widening its type when seen again); tidx is the
+ * table's index in sc->tables when it is new, -1 when it exists.  -1 when
+ * there are too many (why says so) or the name will not do (why says
+ * why). */
+static int note(struct scan *sc, const char *table, int tidx,
+		const char *name, const char *type, const char **why)
+{
+	uint32_t at;
+	struct newcol *c;
+
+	if (!sc->slot)
+		sc->slot = xcalloc(SLOTS, sizeof(*sc->slot));
+	for (at = col_hash(table, name) & (SLOTS - 1); sc->slot[at];
+	     at = (at + 1) & (SLOTS - 1)) {
+		c = &sc->cols[sc->slot[at] - 1];
+		if (!strcasecmp(c->table, table) && !strcasecmp(c->name, name)) {
+			if (type_rank(type) > type_rank(c->type))
+				c->type = type;
+			return 0;
+		}
+	}
+	if ((*why = bad_name(name)))
+		return -1;
+	if (tidx >= 0 && sc->tcols[tidx] == AUTOCOL_TABLE_COLS_MAX) {
+		*why = "more than " STR(AUTOCOL_TABLE_COLS_MAX) " columns in "
+		       "a new table";
+		return -1;
+	}
+	if (tidx < 0 && sc->nexisting == AUTOCOL_MAX) {
+		*why = "more than " STR(AUTOCOL_MAX) " new columns in one "
+		       "request";
+		return -1;
+	}
+	if (sc->n == sc->cap) {
+		sc->cap = sc->cap ? 2 * sc->cap : 16;
+		sc->cols = xreallocarray(sc->cols, sc->cap, sizeof(*sc->cols));
+	}
+	if (tidx >= 0)
+		sc->tcols[tidx]++;
+	else
+		sc->nexisting++;
+	c = &sc->cols[sc->n++];
+	c->table = xstrdup(table);
+	c->name = xstrdup(name);
+	c->type = type;
+	c->tidx = tidx;
+	sc->slot[at] = (uint32_t)sc->n;
+	return 0;
+}
+
+/* Remember a table to create; its index in sc->tables, or -1 when the
+ * name will not do or there are too many (why says so). */
+static int new_table(struct scan *sc, const char *name, const char **why)
+{
+	size_t i;
+
+	if ((*why = bad_name(name)))
+		return -1;
+	/* hearth's bookkeeping and SQLite's own. */
+	if (!strncasecmp(name, "hearth_", 7) || !strncasecmp(name, "sqlite_", 7)) {
+		*why = "the name is reserved";
+		return -1;
+	}
+	for (i = 0; i < sc->ntables; i++)
+		if (!strcasecmp(sc->tables[i], name))
+			return (int)i;
+	if (sc->ntables == AUTOCOL_TABLES_MAX) {
+		*why = "more than " STR(AUTOCOL_TABLES_MAX) " new tables in one "
+		       "request";
+		return -1;
+	}
+	sc->tables[sc->ntables] = xstrdup(name);
+	return (int)sc->ntables++;
+}
+
+static int scan_body(struct scan *sc, const struct schema *schema,
+		     unsigned what, const char *body, size_t len,
+		     struct hearth_err *err)
+{
+	struct ingest_src *src = xmalloc(sizeof(*src));
+	struct lp_parser p;
+	struct lp_point pt;
+	struct hearth_err ignore;
+	const char *why;
+	int ret = -1;
+
+	ingest_src_mem(src, body, len);
+	/* Precision does not matter: only names and kinds are looked at. */
+	lp_init(&p, src, LP_NS);
+	while (lp_next(&p, &pt, &ignore) == 1) {
+		const struct schema_table *t =
+			schema_find_table(schema, pt.measurement);
+		const char *table = t ? t->name : pt.measurement;
+		size_t i, n = pt.ntags + pt.nfields;
+		int tidx = -1;
+
+		if (t ? t->internal || !(what & AUTOCOL_COLUMNS)
+		      : !(what & AUTOCOL_TABLES))
+			continue;
+		if (!t && (tidx = new_table(sc, table, &why)) < 0) {
+			err_set(err, "line %ld: new table '%.64s': %s "
+				"(auto_tables)", pt.line, table, why);
+			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			const struct lp_pair *kv = &pt.tags[i];
+			if (t && schema_find_column(t, kv->key))
+				continue;
+			if (!t && !strcasecmp(kv->key, AUTOCOL_TIME))
+				why = "it is the new table's time column";
+			else if (note(sc, table, tidx, kv->key,
+				      lp_type(kv->kind, i < pt.ntags), &why) == 0)
+				continue;
+			err_set(err, "line %ld: new column '%.64s': %s (%s)",
+				pt.line, kv->key, why,
+				t ? "auto_columns" : "auto_tables");
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	lp_release(&p);
+	free(src);
+	return ret;
+}
+
+/* The SQL type of a JSON value, NULL when it says nothing (null) or is
+ * not a value a column takes (the write then names it). */
+static const char *json_sql_type(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_INTEGER:
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "INTEGER";
+	case JSON_REAL:
+		return "REAL";
+	case JSON_STRING:
+		return "TEXT";
+	default:
+		return NULL;
+	}
+}
+
+static int scan_json(struct scan *sc, const struct schema *schema,
+		     const char *table, const char *body, size_t len,
+		     struct hearth_err *err)
+{
+	const struct schema_table *t = schema_find_table(schema, table);
+	json_t *root = json_loadb(body, len, 0, NULL);
+	size_t n, i;
+	int ret = -1;
+
+	if (!root || !t || t->internal) {
+		ret = 0; /* left for the write to report */
+		goto out;
+	}
+	n = json_is_array(root) ? json_array_size(root) : 1;
+	for (i = 0; i < n; i++) {
+		json_t *obj = json_is_array(root) ? json_array_get(root, i)
+						  : root;
+		const char *key, *why;
+		json_t *v;
+
+		if (!json_is_object(obj))
+			continue;
+		json_object_foreach(obj, key, v) {
+			const char *type = json_sql_type(v);
+			if (!type || schema_find_column(t, key))
+				continue;
+			if (note(sc, t->name, -1, key, type, &why) < 0) {
+				err_set(err, "element %zu: new column '%.64s': "
+					"%s (auto_columns)", i, key, why);
+				goto out;
+			}
+		}
+	}
+	ret = 0;
+out:
+	json_decref(root);
+	return ret;
+}
+
+/* Scan body for what is missing (what allows); -1 with err set when a
+ * new name will not do. */
+static int scan(struct scan *sc, const struct schema *schema, unsigned what,
+		const char *json_table, const char *body, size_t len,
+		struct hearth_err *err)
+{
+	memset(sc, 0, sizeof(*sc));
+	if (json_table)
+		return what & AUTOCOL_COLUMNS
+			       ? scan_json(sc, schema, json_table, body, len, err)
+			       : 0;
+	return scan_body(sc, schema, what, body, len, err);
+}
+
+static void scan_release(struct scan *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->n; i++) {
+		free(sc->cols[i].table);
+		free(sc->cols[i].name);
+	}
+	free(sc->cols);
+	free(sc->slot);
+	for (i = 0; i < sc->ntables; i++)
+		free(sc->tables[i]);
+}
+
+int autocol_pending(const struct schema *schema, unsigned what,
+		    const char *json_table, const char *body, size_t len,
+		    struct hearth_err *err)
+{
+	struct scan sc;
+	int ret = -1;
+
+	if (scan(&sc, schema, what, json_table, body, len, err) == 0)
+		ret = sc.n || sc.ntables;
+	scan_release(&sc);
+	return ret;
+}
+
+/* The database must be at the single head, or applying "head" would
+ * also run revisions the user has not applied yet. */
+static int check_head(struct store *s, const struct revision_set *rs,
+		      struct hearth_err *err)
+{
+	char *mark = xcalloc(rs->n + 1, 1);
+	size_t *heads = NULL, nheads = revision_heads(rs, &heads), i;
+	int ret = -1;
+
+	if (nheads > 1) {
+		err_set(err, "auto_columns/auto_tables: the migrations have "
+			"%zu heads (run 'hearth merge')", nheads);
+		goto out;
+	}
+	if (migration_applied(s, rs, mark, err) < 0)
+		goto out;
+	for (i = 0; i < rs->n; i++)
+		if (!mark[i]) {
+			err_set(err, "auto_columns/auto_tables: the database "
+				"is not at head (revision %s is not applied: "
+				"run 'hearth upgrade')", rs->revs[i].id);
+			goto out;
+		}
+	ret = 0;
+out:
+	free(heads);
+	free(mark);
+	return ret;
+}
+
+/* Put sql in front of what down holds: undone in reverse order. */
+static void prepend(struct buf *down, const struct buf *sql)
+{
+	struct buf d = BUF_INIT;
+
+	buf_add(&d, sql->s, sql->len);
+	buf_add(&d, buf_cstr(down), down->len);
+	buf_release(down);
+	*down = d;
+}
+
+/* The revision: new tables (as `hearth init` makes them: the time column
+ * indexed), then new columns of the others; the message names both. */
+static void revision_sql(const struct scan *sc, struct buf *up,
+			 struct buf *down, struct buf *msg)
+{
+	struct buf d = BUF_INIT, ix = BUF_INIT;
+	size_t i, k;
+	int first = 1;
+
+	for (k = 0; k < sc->ntables; k++) {
+		const char *tb = sc->tables[k];
+
+		buf_addstr(up, "CREATE TABLE ");
+		store_quote_ident(up, tb);
+		buf_addstr(up, " (\n    ");
+		store_quote_ident(up, AUTOCOL_TIME);
+		buf_addstr(up, " TIMESTAMP NOT NULL");
+		for (i = 0; i < sc->n; i++)
+			if (sc->cols[i].tidx == (int)k) {
+				buf_addstr(up, ",\n    ");
+				store_quote_ident(up, sc->cols[i].name);
+				buf_addf(up, " %s", sc->cols[i].type);
+			}
+		buf_reset(&ix);
+		buf_addf(&ix, "%s_%s", tb, AUTOCOL_TIME);
+		buf_addstr(up, "\n);\nCREATE INDEX ");
+		store_quote_ident(up, ix.s);
+		buf_addstr(up, " ON ");
+		store_quote_ident(up, tb);
+		buf_addstr(up, " (");
+		store_quote_ident(up, AUTOCOL_TIME);
+		buf_addstr(up, ");\n");
+		buf_reset(&d);
+		buf_addstr(&d, "DROP TABLE ");
+		store_quote_ident(&d, tb);
+		buf_addstr(&d, ";\n");
+		prepend(down, &d);
+		buf_addf(msg, "%s%s", k ? ", " : "auto_tables: create ", tb);
+	}
+	for (i = 0; i < sc->n; i++) {
+		if (sc->cols[i].tidx >= 0)
+			continue;
+		buf_addstr(up, "ALTER TABLE ");
+		store_quote_ident(up, sc->cols[i].table);
+		buf_addstr(up, " ADD COLUMN ");
+		store_quote_ident(up, sc->cols[i].name);
+		buf_addf(up, " %s;\n", sc->cols[i].type);
+		buf_reset(&d);
+		buf_addstr(&d, "ALTER TABLE ");
+		store_quote_ident(&d, sc->cols[i].table);
+		buf_addstr(&d, " DROP COLUMN ");
+		store_quote_ident(&d, sc->cols[i].name);
+		buf_addstr(&d, ";\n");
+		prepend(down, &d);
+		buf_addf(msg, "%s%s.%s",
+			 first ? (msg->len ? "; auto_columns: add "
+					   : "auto_columns: add ")
+			       : ", ",
+			 sc->cols[i].table, sc->cols[i].name);
+		first = 0;
+	}
+	buf_release(&d);
+	buf_release(&ix);
+}
+
+int autocol_apply(struct store *s, const struct schema *schema,
+		  const struct config *cfg, unsigned what,
+		  const char *json_table, const char *body, size_t len,
+		  int *added, int *bad_input, struct hearth_err *err)
+{
+	struct scan sc;
+	struct revision_set rs = REVISION_SET_INIT;
+	struct migration_opts mo;
+	struct buf up = BUF_INIT, down = BUF_INIT, msg = BUF_INIT;
+	size_t *heads = NULL, nheads = 0, i;
+	char **parents = NULL, id[13], *dir = NULL, *path = NULL;
+	int ret = -1, count = 0;
+
+	*added = 0;
+	*bad_input = 0;
+	if (scan(&sc, schema, what, json_table, body, len, err) < 0) {
+		*bad_input = 1;
+		goto out;
+	}
+	if (sc.n == 0 && sc.ntables == 0) {
+		ret = 0;
+		goto out;
+	}
+	dir = config_path(cfg, "hearth", "migrations", "migrations");
+	if (revision_load(&rs, dir, err) < 0 || check_head(s, &rs, err) < 0)
+		goto out;
+	revision_sql(&sc, &up, &down, &msg);
+	nheads = revision_heads(&rs, &heads);
+	parents = xcalloc(nheads + 1, sizeof(*parents));
+	for (i = 0; i < nheads; i++)
+		parents[i] = rs.revs[heads[i]].id;
+	if (revision_new_id(id, err) < 0 ||
+	    revision_write(dir, id, parents, nheads, msg.s, up.s, down.s, &path,
+			   err) < 0)
+		goto out;
+	revision_set_release(&rs);
+	memset(&mo, 0, sizeof(mo));
+	if (revision_load(&rs, dir, err) < 0 ||
+	    migration_upgrade(s, &rs, "head", &mo, &count, err) < 0) {
+		/* The revision did not apply (and was rolled back): leave no
+		 * file behind that the next upgrade would trip over. */
+		unlink(path);
+		err_prefix(err, "%s", msg.s);
+		goto out;
+	}
+	*added = (int)(sc.n + sc.ntables);
+	ret = 0;
+out:
+	scan_release(&sc);
+	revision_set_release(&rs);
+	buf_release(&up);
+	buf_release(&down);
+	buf_release(&msg);
+	free(heads);
+	free(parents);
+	free(dir);
+	free(path);
+	return ret;
+}

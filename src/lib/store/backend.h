@@ -1,0 +1,63 @@
+/*
+ * backend.h - what a storage backend provides (private to the store folder).
+ */
+#ifndef HEARTH_STORE_BACKEND_H
+#define HEARTH_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct store_ops {
+	const char *dialect;
+	void (*close)(struct store *s);
+	int (*exec)(struct store *s, const char *sql, struct hearth_err *err);
+	int (*prepare)(struct store *s, const char *sql,
+		       struct store_stmt **out, struct hearth_err *err);
+	void (*finalize)(struct store_stmt *st);
+	int (*bind_null)(struct store_stmt *st, int i);
+	int (*bind_int)(struct store_stmt *st, int i, int64_t v);
+	int (*bind_real)(struct store_stmt *st, int i, double v);
+	int (*bind_text)(struct store_stmt *st, int i, const char *p, size_t n);
+	int (*bind_text_ref)(struct store_stmt *st, int i, const char *p,
+			     size_t n);
+	int (*bind_blob)(struct store_stmt *st, int i, const void *p, size_t n);
+	int (*step)(struct store_stmt *st, struct hearth_err *err);
+	void (*reset)(struct store_stmt *st);
+	int (*column_count)(struct store_stmt *st);
+	const char *(*column_name)(struct store_stmt *st, int i);
+	enum store_type (*column_type)(struct store_stmt *st, int i);
+	int64_t (*column_int)(struct store_stmt *st, int i);
+	double (*column_real)(struct store_stmt *st, int i);
+	const char *(*column_text)(struct store_stmt *st, int i, size_t *len);
+	const void *(*column_blob)(struct store_stmt *st, int i, size_t *len);
+	int64_t (*changes)(struct store *s);
+	int (*introspect)(struct store *s, struct schema *out,
+			  struct hearth_err *err);
+	const char *(*path)(const struct store *s);
+	int64_t (*wal_frames)(const struct store *s);
+	void (*autocheckpoint)(struct store *s, int frames);
+};
+
+/* A statement store_cached keeps, under the text it was compiled from. */
+struct store_cached {
+	char *sql;
+	struct store_stmt *st;
+	uint64_t used; /* when it was last asked for: the oldest goes first */
+};
+
+/* Every backend's struct store and struct store_stmt start with these
+ * (a backend allocates its store zeroed). */
+struct store {
+	const struct store_ops *ops;
+	int in_tx;
+	struct store_cached cache[STORE_CACHE];
+	uint64_t clock;
+};
+
+struct store_stmt {
+	const struct store_ops *ops;
+};
+
+int store_sqlite_open(struct store **out, const char *path, int flags,
+		      struct hearth_err *err);
+
+#endif

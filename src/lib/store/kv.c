@@ -1,0 +1,356 @@
+#include "store/kv.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timefmt.h"
+#include "base/xalloc.h"
+
+static const char *const type_names[] = { "integer", "real", "text", "blob",
+					  "timestamp" };
+
+#define KV_DDL                                                                \
+	"CREATE TABLE IF NOT EXISTS hearth_kv (\n"                            \
+	"  key TEXT PRIMARY KEY NOT NULL,\n"                                  \
+	"  type TEXT NOT NULL CHECK (type IN "                                \
+	"('integer','real','text','blob','timestamp')),\n"                    \
+	"  value,\n"                                                          \
+	"  updated TIMESTAMP NOT NULL\n"                                      \
+	")"
+
+void kv_value_release(struct kv_value *v)
+{
+	free(v->p);
+	v->p = NULL;
+	v->len = 0;
+}
+
+const char *kv_type_name(enum kv_type t)
+{
+	return type_names[t];
+}
+
+int kv_type_parse(const char *s, enum kv_type *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (!strcmp(s, type_names[i])) {
+			*out = (enum kv_type)i;
+			return 0;
+		}
+	if (!strcmp(s, "int"))
+		*out = KV_INTEGER;
+	else if (!strcmp(s, "float") || !strcmp(s, "double"))
+		*out = KV_REAL;
+	else if (!strcmp(s, "string"))
+		*out = KV_TEXT;
+	else if (!strcmp(s, "time"))
+		*out = KV_TIMESTAMP;
+	else
+		return -1;
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int kv_value_parse(const char *text, enum kv_type type, int guess,
+		   struct kv_value *out, struct hearth_err *err)
+{
+	char *end;
+	size_t n = strlen(text), i;
+
+	memset(out, 0, sizeof(*out));
+	if (guess) {
+		errno = 0;
+		out->i = strtoll(text, &end, 10);
+		if (n && !*end && errno == 0 && !isspace((unsigned char)*text)) {
+			out->type = KV_INTEGER;
+			return 0;
+		}
+		out->r = strtod(text, &end);
+		if (n && !*end && isfinite(out->r) && !strpbrk(text, "xXnN ") &&
+		    !isspace((unsigned char)*text)) {
+			out->type = KV_REAL;
+			return 0;
+		}
+		type = KV_TEXT;
+	}
+	out->type = type;
+	switch (type) {
+	case KV_INTEGER:
+		errno = 0;
+		out->i = strtoll(text, &end, 10);
+		if (!n || *end || errno)
+			return err_set(err, "'%.64s' is not an integer", text);
+		return 0;
+	case KV_REAL:
+		out->r = strtod(text, &end);
+		if (!n || *end || !isfinite(out->r) || strpbrk(text, "xXnN"))
+			return err_set(err, "'%.64s' is not a real number", text);
+		return 0;
+	case KV_TEXT:
+		out->p = (unsigned char *)xstrdup(text);
+		out->len = n;
+		return 0;
+	case KV_BLOB:
+		if (n >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+			text += 2;
+			n -= 2;
+		}
+		if (n % 2)
+			return err_set(err, "blob '%.64s': want an even number "
+				       "of hex digits", text);
+		out->p = xmalloc(n / 2 + 1);
+		out->len = n / 2;
+		for (i = 0; i < n / 2; i++) {
+			int hi = hexval((unsigned char)text[2 * i]);
+			int lo = hexval((unsigned char)text[2 * i + 1]);
+			if (hi < 0 || lo < 0) {
+				kv_value_release(out);
+				return err_set(err, "blob '%.64s': not hex", text);
+			}
+			out->p[i] = (unsigned char)(hi * 16 + lo);
+		}
+		return 0;
+	case KV_TIMESTAMP:
+		if (timefmt_parse(text, timefmt_now(), TIMEFMT_LOCAL, &out->i,
+				  err) < 0)
+			return -1;
+		/* Stored as ISO text, which has four digits for the year:
+		 * another year could be stored but never read back. */
+		if (!timefmt_storable(out->i))
+			return err_set(err, "timestamp '%.64s' is not in years "
+				       "0001 to 9999", text);
+		return 0;
+	}
+	return err_set(err, "unknown type");
+}
+
+void kv_value_format(const struct kv_value *v, struct buf *b)
+{
+	char tmp[64];
+	size_t i;
+
+	switch (v->type) {
+	case KV_INTEGER:
+		buf_addf(b, "%lld", (long long)v->i);
+		break;
+	case KV_REAL:
+		buf_addf(b, "%.17g", v->r);
+		break;
+	case KV_TEXT:
+		buf_add(b, v->p, v->len);
+		break;
+	case KV_BLOB:
+		for (i = 0; i < v->len; i++)
+			buf_addf(b, "%02x", v->p[i]);
+		break;
+	case KV_TIMESTAMP:
+		timefmt_format(v->i, TIMEFMT_ISO_Z, tmp, sizeof(tmp));
+		buf_addstr(b, tmp);
+		break;
+	}
+}
+
+int kv_key_check(const char *key, struct hearth_err *err)
+{
+	size_t n = strlen(key), i;
+
+	if (n == 0 || n > 255)
+		return err_set(err, "key must be 1 to 255 bytes long");
+	for (i = 0; i < n; i++)
+		if (iscntrl((unsigned char)key[i]))
+			return err_set(err, "key contains a control character");
+	return 0;
+}
+
+int kv_set(struct store *s, const char *key, const struct kv_value *v,
+	   struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	char now[64], ts[64];
+	int ret = -1;
+
+	if (kv_key_check(key, err) < 0)
+		return -1;
+	if (store_exec(s, KV_DDL, err) < 0)
+		return -1;
+	if (store_prepare(s,
+			  "INSERT INTO hearth_kv (key, type, value, updated) "
+			  "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+			  "type = excluded.type, value = excluded.value, "
+			  "updated = excluded.updated",
+			  &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, key, strlen(key));
+	store_bind_text(st, 2, type_names[v->type], strlen(type_names[v->type]));
+	switch (v->type) {
+	case KV_INTEGER:
+		store_bind_int(st, 3, v->i);
+		break;
+	case KV_REAL:
+		store_bind_real(st, 3, v->r);
+		break;
+	case KV_TEXT:
+		store_bind_text(st, 3, (const char *)v->p, v->len);
+		break;
+	case KV_BLOB:
+		store_bind_blob(st, 3, v->p ? (const void *)v->p : "", v->len);
+		break;
+	case KV_TIMESTAMP:
+		timefmt_format(v->i, TIMEFMT_SQL, ts, sizeof(ts));
+		store_bind_text(st, 3, ts, strlen(ts));
+		break;
+	}
+	timefmt_format(timefmt_now(), TIMEFMT_SQL, now, sizeof(now));
+	store_bind_text(st, 4, now, strlen(now));
+	if (store_step(st, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	store_finalize(st);
+	return ret;
+}
+
+/* Read a row (type, value) into a value. */
+static int row_value(struct store_stmt *st, int ti, int vi, struct kv_value *out,
+		     struct hearth_err *err)
+{
+	const char *tn = store_column_text(st, ti, NULL);
+	const void *p;
+	size_t len;
+	char quoted[65];
+
+	memset(out, 0, sizeof(*out));
+	if (kv_type_parse(tn, &out->type) < 0)
+		return err_set(err, "hearth_kv holds unknown type '%.32s'", tn);
+	switch (out->type) {
+	case KV_INTEGER:
+		out->i = store_column_int(st, vi);
+		break;
+	case KV_REAL:
+		out->r = store_column_real(st, vi);
+		break;
+	case KV_TEXT:
+		p = store_column_text(st, vi, &len);
+		out->p = (unsigned char *)xstrndup(p, len);
+		out->len = len;
+		break;
+	case KV_BLOB:
+		p = store_column_blob(st, vi, &len);
+		out->p = xmalloc(len + 1);
+		if (len)
+			memcpy(out->p, p, len);
+		out->len = len;
+		break;
+	case KV_TIMESTAMP:
+		p = store_column_text(st, vi, &len);
+		if (timefmt_parse_value(p, len, TIMEFMT_UTC, &out->i) < 0)
+			return err_set(err, "hearth_kv holds a bad timestamp "
+				       "'%s'", err_quote(quoted, sizeof(quoted),
+							 p, p ? len : 0));
+		break;
+	}
+	return 0;
+}
+
+static int has_table(struct store *s, struct hearth_err *err)
+{
+	int64_t n = 0;
+
+	if (store_query_int(s,
+			    "SELECT count(*) FROM sqlite_master WHERE type = "
+			    "'table' AND name = 'hearth_kv'",
+			    &n, err, (const char *)NULL) < 0)
+		return -1;
+	return n > 0;
+}
+
+int kv_get(struct store *s, const char *key, struct kv_value *out,
+	   struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int ret, rc;
+
+	if ((ret = has_table(s, err)) <= 0)
+		return ret;
+	if (store_prepare(s, "SELECT type, value FROM hearth_kv WHERE key = ?",
+			  &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, key, strlen(key));
+	rc = store_step(st, err);
+	ret = rc;
+	if (rc == 1 && row_value(st, 0, 1, out, err) < 0) {
+		err_prefix(err, "key '%.64s'", key);
+		ret = -1;
+	}
+	store_finalize(st);
+	return ret;
+}
+
+int kv_del(struct store *s, const char *key, struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int ret, rc;
+
+	if ((ret = has_table(s, err)) <= 0)
+		return ret;
+	if (store_prepare(s, "DELETE FROM hearth_kv WHERE key = ?", &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, key, strlen(key));
+	rc = store_step(st, err);
+	ret = rc < 0 ? -1 : store_changes(s) > 0;
+	store_finalize(st);
+	return ret;
+}
+
+int kv_list(struct store *s, const char *prefix,
+	    int (*fn)(void *ctx, const char *key, const struct kv_value *v),
+	    void *ctx, struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	struct kv_value v = KV_VALUE_INIT;
+	int ret, rc;
+
+	if ((ret = has_table(s, err)) <= 0)
+		return ret;
+	/* substr() rather than LIKE: keys may contain % and _. */
+	if (store_prepare(s,
+			  "SELECT key, type, value FROM hearth_kv WHERE "
+			  "substr(key, 1, length(?1)) = ?1 ORDER BY key",
+			  &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, prefix ? prefix : "", prefix ? strlen(prefix) : 0);
+	ret = -1;
+	while ((rc = store_step(st, err)) == 1) {
+		int stop;
+		if (row_value(st, 1, 2, &v, err) < 0) {
+			err_prefix(err, "key '%.64s'",
+				   store_column_text(st, 0, NULL));
+			goto out;
+		}
+		stop = fn(ctx, store_column_text(st, 0, NULL), &v);
+		kv_value_release(&v);
+		if (stop)
+			break;
+	}
+	if (rc < 0)
+		goto out;
+	ret = 0;
+out:
+	kv_value_release(&v);
+	store_finalize(st);
+	return ret;
+}

@@ -1,0 +1,289 @@
+/*
+ * store.c - URL dispatch and the thin wrappers over a backend's ops.
+ */
+#include "store/store.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/backend.h"
+#include "base/xalloc.h"
+
+int store_open(struct store **out, const char *url, const char *basedir,
+	       int flags, struct hearth_err *err)
+{
+	char *path = NULL;
+	int ret;
+
+	*out = NULL;
+	if (!strncmp(url, "sqlite:///", 10)) {
+		path = xstrdup(url + 10);
+	} else if (!strncmp(url, "sqlite://", 9)) {
+		return err_set(err, "bad database url '%s': use sqlite:///FILE "
+			       "or sqlite:////ABSOLUTE/FILE", url);
+	} else if (!strncmp(url, "postgresql://", 13) ||
+		   !strncmp(url, "postgres://", 11)) {
+		return err_set(err, "database url '%s': this build of hearth "
+			       "has no postgresql backend", url);
+	} else if (strstr(url, "://")) {
+		return err_set(err, "unknown database url scheme in '%s'", url);
+	} else {
+		path = xstrdup(url);
+	}
+	if (!*path) {
+		free(path);
+		return err_set(err, "database url '%s' names no file", url);
+	}
+	if (path[0] != '/' && strcmp(path, ":memory:") && basedir &&
+	    strcmp(basedir, ".")) {
+		char *joined = xasprintf("%s/%s", basedir, path);
+		free(path);
+		path = joined;
+	}
+	ret = store_sqlite_open(out, path, flags, err);
+	free(path);
+	return ret;
+}
+
+void store_close(struct store *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < STORE_CACHE; i++) {
+		store_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
+	s->ops->close(s);
+}
+
+const char *store_dialect(const struct store *s)
+{
+	return s->ops->dialect;
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->ops->path(s);
+}
+
+int64_t store_wal_frames(const struct store *s)
+{
+	return s->ops->wal_frames ? s->ops->wal_frames(s) : 0;
+}
+
+void store_autocheckpoint(struct store *s, int frames)
+{
+	if (s->ops->autocheckpoint)
+		s->ops->autocheckpoint(s, frames);
+}
+
+int store_exec(struct store *s, const char *sql, struct hearth_err *err)
+{
+	return s->ops->exec(s, sql, err);
+}
+
+int store_prepare(struct store *s, const char *sql, struct store_stmt **out,
+		  struct hearth_err *err)
+{
+	return s->ops->prepare(s, sql, out, err);
+}
+
+int store_cached(struct store *s, const char *sql, struct store_stmt **out,
+		 struct hearth_err *err)
+{
+	struct store_cached *c, *oldest = &s->cache[0];
+	size_t i;
+
+	for (i = 0; i < STORE_CACHE; i++) {
+		c = &s->cache[i];
+		if (c->sql && !strcmp(c->sql, sql)) {
+			c->used = ++s->clock;
+			*out = c->st;
+			return 0;
+		}
+		if (c->used < oldest->used)
+			oldest = c;
+	}
+	if (store_prepare(s, sql, out, err) < 0)
+		return -1;
+	store_finalize(oldest->st);
+	free(oldest->sql);
+	oldest->sql = xstrdup(sql);
+	oldest->st = *out;
+	oldest->used = ++s->clock;
+	return 0;
+}
+
+void store_finalize(struct store_stmt *st)
+{
+	if (st)
+		st->ops->finalize(st);
+}
+
+int store_bind_null(struct store_stmt *st, int i)
+{
+	return st->ops->bind_null(st, i);
+}
+
+int store_bind_int(struct store_stmt *st, int i, int64_t v)
+{
+	return st->ops->bind_int(st, i, v);
+}
+
+int store_bind_real(struct store_stmt *st, int i, double v)
+{
+	return st->ops->bind_real(st, i, v);
+}
+
+int store_bind_text(struct store_stmt *st, int i, const char *p, size_t n)
+{
+	return st->ops->bind_text(st, i, p, n);
+}
+
+int store_bind_text_ref(struct store_stmt *st, int i, const char *p,
+			size_t n)
+{
+	return st->ops->bind_text_ref(st, i, p, n);
+}
+
+int store_bind_blob(struct store_stmt *st, int i, const void *p, size_t n)
+{
+	return st->ops->bind_blob(st, i, p, n);
+}
+
+int store_step(struct store_stmt *st, struct hearth_err *err)
+{
+	return st->ops->step(st, err);
+}
+
+void store_reset(struct store_stmt *st)
+{
+	st->ops->reset(st);
+}
+
+int store_column_count(struct store_stmt *st)
+{
+	return st->ops->column_count(st);
+}
+
+const char *store_column_name(struct store_stmt *st, int i)
+{
+	return st->ops->column_name(st, i);
+}
+
+enum store_type store_column_type(struct store_stmt *st, int i)
+{
+	return st->ops->column_type(st, i);
+}
+
+int64_t store_column_int(struct store_stmt *st, int i)
+{
+	return st->ops->column_int(st, i);
+}
+
+double store_column_real(struct store_stmt *st, int i)
+{
+	return st->ops->column_real(st, i);
+}
+
+const char *store_column_text(struct store_stmt *st, int i, size_t *len)
+{
+	return st->ops->column_text(st, i, len);
+}
+
+const void *store_column_blob(struct store_stmt *st, int i, size_t *len)
+{
+	return st->ops->column_blob(st, i, len);
+}
+
+/* Cached: a server connection begins and commits for every request. */
+static int tx(struct store *s, const char *sql, int in_tx_after,
+	      struct hearth_err *err)
+{
+	struct store_stmt *st;
+	int rc;
+
+	if (store_cached(s, sql, &st, err) < 0)
+		return -1;
+	rc = store_step(st, err);
+	store_reset(st);
+	if (rc < 0)
+		return -1;
+	s->in_tx = in_tx_after;
+	return 0;
+}
+
+int store_begin(struct store *s, struct hearth_err *err)
+{
+	return tx(s, "BEGIN", 1, err);
+}
+
+int store_begin_immediate(struct store *s, struct hearth_err *err)
+{
+	return tx(s, strcmp(s->ops->dialect, "sqlite") ? "BEGIN"
+						       : "BEGIN IMMEDIATE",
+		  1, err);
+}
+
+int store_commit(struct store *s, struct hearth_err *err)
+{
+	return tx(s, "COMMIT", 0, err);
+}
+
+int store_rollback(struct store *s, struct hearth_err *err)
+{
+	return tx(s, "ROLLBACK", 0, err);
+}
+
+int64_t store_changes(struct store *s)
+{
+	return s->ops->changes(s);
+}
+
+int store_introspect(struct store *s, struct schema *out,
+		     struct hearth_err *err)
+{
+	schema_init(out);
+	return s->ops->introspect(s, out, err);
+}
+
+void store_quote_ident(struct buf *b, const char *name)
+{
+	const char *p;
+
+	buf_addch(b, '"');
+	for (p = name; *p; p++) {
+		if (*p == '"')
+			buf_addch(b, '"');
+		buf_addch(b, *p);
+	}
+	buf_addch(b, '"');
+}
+
+int store_query_int(struct store *s, const char *sql, int64_t *out,
+		    struct hearth_err *err, ...)
+{
+	struct store_stmt *st = NULL;
+	const char *arg;
+	va_list ap;
+	int i = 1, ret = -1, rc;
+
+	if (store_cached(s, sql, &st, err) < 0)
+		return -1;
+	va_start(ap, err);
+	while ((arg = va_arg(ap, const char *)))
+		store_bind_text(st, i++, arg, strlen(arg));
+	va_end(ap);
+	rc = store_step(st, err);
+	if (rc < 0)
+		goto out;
+	if (rc == 1 && store_column_type(st, 0) != STORE_NULL)
+		*out = store_column_int(st, 0);
+	ret = rc;
+out:
+	store_reset(st);
+	return ret;
+}
