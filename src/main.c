@@ -1,9 +1,12 @@
 /*
  * main.c - global options, the command table, and the setup each command
  * asks for through its flags.
+ *
+ * Command NAME of the table lives in src/cmd/NAME.c, as cmd_NAME; what
+ * several commands share (messages, usage, help, opening the database)
+ * is src/cmd/cmd.c, documented in cmd.h.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +18,7 @@
 
 #define HEARTH_VERSION "0.1.0"
 
-const struct cmd cmd_table[] = {
+static const struct cmd cmd_table[] = {
 	{ "init", cmd_init, CMD_NOCONFIG, "init [DIR]",
 	  "create hearth.ini, schema.sql, migrations/ and the database" },
 	{ "add", cmd_add, CMD_DB, "add TABLE col=val ...",
@@ -70,20 +73,6 @@ const struct cmd cmd_table[] = {
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
-static const char *prog_name = "hearth";
-
-int cmd_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog_name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
-
 static const struct cmd *find_cmd(const char *name)
 {
 	const struct cmd *c;
@@ -92,27 +81,6 @@ static const struct cmd *find_cmd(const char *name)
 		if (!strcmp(c->name, name))
 			return c;
 	return NULL;
-}
-
-int cmd_usage(const struct cmd_ctx *ctx, const char *detail)
-{
-	const struct cmd *c = find_cmd(ctx->name);
-
-	if (detail)
-		fprintf(stderr, "%s %s: %s\n", prog_name, ctx->name, detail);
-	fprintf(stderr, "usage: %s %s\n", prog_name, c ? c->usage : ctx->name);
-	return 2;
-}
-
-int cmd_help(const struct cmd_ctx *ctx, const char *options)
-{
-	const struct cmd *c = find_cmd(ctx->name);
-
-	printf("usage: %s %s\n\n%s\n", prog_name, c ? c->usage : ctx->name,
-	       c ? c->summary : "");
-	if (options && *options)
-		printf("\n%s", options);
-	return 0;
 }
 
 static void usage(FILE *f)
@@ -128,22 +96,6 @@ static void usage(FILE *f)
 		"\n'hearth COMMAND --help' describes a command; 'man hearth' "
 		"all of them.\nTimes: now, -15m, -24h, -7d, ISO 8601, unix "
 		"seconds.  Exit: 0 ok, 1 error, 2 usage.\n");
-}
-
-int cmd_open_db(struct cmd_ctx *ctx, int flags)
-{
-	struct hearth_err err = HEARTH_ERR_INIT;
-	const char *url = config_get(ctx->cfg, "hearth", "db");
-	const char *base = config_source(ctx->cfg, "hearth", "db") == CONFIG_FILE
-				   ? config_file_dir(ctx->cfg)
-				   : NULL;
-
-	if (!url)
-		return cmd_error("no database: set db in hearth.ini, HEARTH_DB "
-				 "or --db (or run 'hearth init')");
-	if (store_open(&ctx->store, url, base, flags, &err) < 0)
-		return cmd_error("%s", err.msg);
-	return 0;
 }
 
 /* -c section.key=value, as git's -c. */
@@ -173,7 +125,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct cmd_ctx ctx = { NULL, NULL, NULL };
+	struct cmd_ctx ctx = { NULL, NULL, NULL, NULL };
 	const char *config_file = NULL;
 	const struct cmd *cmd;
 	int c, ret = 1;
@@ -222,6 +174,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ctx.name = cmd->name;
+	ctx.cmd = cmd;
 
 	if (!config_file)
 		config_file = getenv("HEARTH_CONFIG");

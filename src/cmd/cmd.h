@@ -1,12 +1,19 @@
 /*
- * cmd.h - what every command gets from main, and the command table.
+ * cmd.h - what every command gets from main, the command table, and what
+ * more than one command needs.
  *
- * A command parses its own arguments (getopt_long), calls the library, and
+ * Command NAME of main.c's table is cmd_NAME, in src/cmd/NAME.c.  A
+ * command parses its own arguments (getopt_long), calls the library, and
  * prints.  It returns the process exit code: 0 ok, 1 error (one line on
  * stderr, printed through cmd_error), 2 usage.
+ *
+ * cmd.c holds the helpers below, shared by several commands; a helper one
+ * command uses stays static in that command's file.
  */
 #ifndef HEARTH_CMD_H
 #define HEARTH_CMD_H
+
+#include <stdio.h>
 
 #include "base/config.h"
 #include "store/store.h"
@@ -16,10 +23,13 @@
 #define CMD_DB_RO    0x2 /* open the database read-only */
 #define CMD_NOCONFIG 0x4 /* a missing hearth.ini is fine (init) */
 
+struct cmd;
+
 struct cmd_ctx {
 	struct config *cfg;
-	struct store *store; /* NULL unless the command asked for it */
-	const char *name;    /* the command's name, for messages */
+	struct store *store;    /* NULL unless the command asked for it */
+	const char *name;       /* the command's name, for messages */
+	const struct cmd *cmd;  /* its table entry (usage, summary) */
 };
 
 struct cmd {
@@ -46,7 +56,44 @@ struct series_eq;
  * arg, argv's, loses), the value runs to the end.  -1 without a COL=. */
 int cmd_where(char *arg, struct series_eq *eq);
 
-/* Commands, one group per cmd_*.c file. */
+/* cmd_stdout_sink: format.h's rows written to standard output. */
+struct format_sink;
+extern const struct format_sink cmd_stdout_sink;
+
+/*
+ * For the migration commands (revision, upgrade, downgrade, current,
+ * history, heads, merge, stamp, check).
+ */
+struct revision;
+struct revision_set;
+struct diff;
+
+/* cmd_simple_args: the options of a command with none of its own: --help
+ * (prints help, returns -1), --verbose when verbose is not NULL; 2 on a
+ * usage error, else 0 with optind at the first argument. */
+int cmd_simple_args(struct cmd_ctx *ctx, int argc, char **argv,
+		    const char *help, int *verbose);
+/* cmd_schema_file: [hearth] schema (default schema.sql); free it. */
+char *cmd_schema_file(struct cmd_ctx *ctx);
+/* cmd_load_revisions: read the migrations directory ([hearth]
+ * migrations) into *rs: 0, release it with revision_set_release; or 1,
+ * said through cmd_error, with *rs empty. */
+int cmd_load_revisions(struct cmd_ctx *ctx, struct revision_set *rs);
+/* cmd_write_revision: write a revision whose parents are the current
+ * heads (all of them, at least two, for a merge; else exactly one or
+ * none), say where it went; the exit code. */
+int cmd_write_revision(struct cmd_ctx *ctx, const struct revision_set *rs,
+		       const char *msg, const char *up, const char *down,
+		       int merge);
+/* cmd_print_parents: a revision's parents ("<base>" for none), no newline. */
+void cmd_print_parents(const struct revision *r);
+/* cmd_print_ops: the diff's operations, one indented line each. */
+void cmd_print_ops(const struct diff *d, FILE *f);
+/* cmd_move: the whole of upgrade (up = 1) and downgrade (up = 0), which
+ * differ only in direction and default target. */
+int cmd_move(struct cmd_ctx *ctx, int argc, char **argv, int up);
+
+/* The commands: cmd_NAME is in src/cmd/NAME.c. */
 int cmd_init(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_add(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_import(struct cmd_ctx *ctx, int argc, char **argv);
@@ -74,8 +121,5 @@ int cmd_rollup(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Mail. */
 int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv);
-
-
-extern const struct cmd cmd_table[];
 
 #endif

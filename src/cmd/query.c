@@ -1,24 +1,15 @@
 /*
- * cmd/query.c - hearth query (time windows) and hearth sql (ad hoc).
+ * cmd/query.c - hearth query: the rows of a time window.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cmd/cmd.h"
 #include "chart/format.h"
 #include "chart/series.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
-
-static int write_stdout(void *ctx, const char *p, size_t n)
-{
-	(void)ctx;
-	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
-}
-
-static const struct format_sink stdout_sink = { write_stdout, NULL };
 
 static const char query_help[] =
 	"Prints the rows of a series table within a time window, oldest first.\n\n"
@@ -30,18 +21,6 @@ static const char query_help[] =
 	"  --format F       table (default), csv or json\n\n"
 	"T is now, -15m, -24h, -7d (s m h d w y), ISO 8601 (no zone = local\n"
 	"time) or unix seconds.  Times print as UTC.\n";
-
-int cmd_where(char *arg, struct series_eq *eq)
-{
-	char *sep = strchr(arg, '=');
-
-	if (!sep || sep == arg)
-		return -1;
-	*sep = '\0';
-	eq->col = arg;
-	eq->val = sep + 1;
-	return 0;
-}
 
 int cmd_query(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -113,7 +92,7 @@ int cmd_query(struct cmd_ctx *ctx, int argc, char **argv)
 	    series_select(ctx->store, &schema, table,
 			  config_get(ctx->cfg, "time_columns", table), &w, &st,
 			  &time_idx, &err) < 0 ||
-	    format_rows(st, time_idx, kind, &stdout_sink, &n, &err) < 0) {
+	    format_rows(st, time_idx, kind, &cmd_stdout_sink, &n, &err) < 0) {
 		cmd_error("query %s: %s", table, err.msg);
 		goto out;
 	}
@@ -126,56 +105,5 @@ out:
 	store_finalize(st);
 	schema_release(&schema);
 	free(eq);
-	return ret;
-}
-
-int cmd_sql(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store_stmt *st = NULL;
-	enum format_kind kind = FORMAT_TABLE;
-	int64_t n;
-	int c, ret = 1;
-
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (format_parse(optarg, &kind) < 0)
-				return cmd_usage(ctx, "--format is table, csv or json");
-			break;
-		case 'h':
-			return cmd_help(ctx,
-					"Runs one SQL statement against the database "
-					"and prints its rows (or how\nmany rows it "
-					"changed).\n\n  --format F   table (default), "
-					"csv or json\n");
-		default:
-			return cmd_usage(ctx, NULL);
-		}
-	}
-	if (argc - optind != 1)
-		return cmd_usage(ctx, "want one SQL statement (quote it)");
-	if (store_prepare(ctx->store, argv[optind], &st, &err) < 0) {
-		cmd_error("sql: %s", err.msg);
-		goto out;
-	}
-	if (store_column_count(st) == 0) {
-		if (store_step(st, &err) < 0) {
-			cmd_error("sql: %s", err.msg);
-			goto out;
-		}
-		printf("%lld rows changed\n", (long long)store_changes(ctx->store));
-	} else if (format_rows(st, -1, kind, &stdout_sink, &n, &err) < 0) {
-		cmd_error("sql: %s", err.msg);
-		goto out;
-	}
-	ret = 0;
-out:
-	store_finalize(st);
 	return ret;
 }

@@ -1,6 +1,12 @@
 /*
  * err.h - the error a library call hands back to its caller.
  *
+ * The base folder owns what every other folder builds on: buffers
+ * (buf.h), errors (err.h), allocation that aborts on out-of-memory
+ * (xalloc.h), settings (config.h), times and time zones (timefmt.h,
+ * tz.h), units and gunzip.  It may call only the C library and zlib, no
+ * other folder: it knows nothing of databases, SQL or HTTP.
+ *
  * Library functions return -1 and fill a struct hearth_err; only commands
  * and main print it.  Messages are lower case, name the object, and carry
  * no trailing full stop.  They are one line: control characters in what

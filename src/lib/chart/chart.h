@@ -1,6 +1,12 @@
 /*
  * chart.h - what a chart shows, read from a series table.
  *
+ * The chart folder owns reading data out: series windows (series.h),
+ * time buckets, resampling, axes, SVG (svg.h) and the table, CSV and
+ * JSON output formats (format.h).  It may call rollup/, store/ and
+ * base/; not its siblings ingest/ and migrate/, and it knows no HTTP:
+ * serve/ and the commands call it.
+ *
  * chart_load reads a table's time window into pixel columns (bucket.h):
  * numeric columns become line series; a table with no numeric column is
  * an event table (motion sensors), whose rows become one timeline lane

@@ -2,6 +2,12 @@
  * ingest.h - input parsers: bytes in, records out.  One parser per format
  * (csv.c, lp.c); the caller hands records to a writer.
  *
+ * The ingest folder owns getting rows in: the parsers (CSV, line
+ * protocol, JSON), the writer that validates every row (writer.h), the
+ * one write transaction every source uses (stage.h, commitq.h), table
+ * shapes and bulk import.  It may call rollup/, store/ and base/; not its
+ * siblings migrate/ and chart/, nor sources/, serve/ or HTTP.
+ *
  * Parsers read from a struct ingest_src, which is either a FILE or a
  * memory block (an HTTP body).  Records point into the parser's own
  * buffers and stay valid until the next call on the same parser.

@@ -7,26 +7,14 @@
  * rebuilt; the rebuild copies every column both sides have.
  */
 #include "migrate/diff.h"
-#include "migrate/diff_impl.h"
+#include "migrate/diff_table.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "base/buf.h"
 #include "store/sqltok.h"
 #include "base/xalloc.h"
-
-struct diff_op *diff_add_op(struct diff *d, enum diff_kind kind)
-{
-	struct diff_op *op;
-
-	d->ops = xreallocarray(d->ops, d->n + 1, sizeof(*op));
-	op = &d->ops[d->n++];
-	memset(op, 0, sizeof(*op));
-	op->kind = kind;
-	return op;
-}
 
 static int internal(const char *name)
 {
@@ -38,21 +26,6 @@ static int str_eq(const char *a, const char *b)
 	if (!a || !b)
 		return a == b;
 	return !strcmp(a, b);
-}
-
-void diff_free_list(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-void diff_push(char ***v, size_t *n, char *s)
-{
-	*v = xreallocarray(*v, *n + 1, sizeof(char *));
-	(*v)[(*n)++] = s;
 }
 
 static int index_same(const struct schema_index *a, const struct schema_index *b)
@@ -282,39 +255,4 @@ void diff_schemas(const struct schema *from, const struct schema *to,
 		     to->ntriggers, &af, 0, DIFF_CREATE_TRIGGER, "trigger");
 	diff_free_list(af.names, af.n);
 	free(rebuilt);
-}
-
-void diff_release(struct diff *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++) {
-		diff_free_list(d->ops[i].copy, d->ops[i].ncopy);
-		free(d->ops[i].early);
-		free(d->ops[i].why);
-	}
-	free(d->ops);
-	d->ops = NULL;
-	d->n = 0;
-}
-
-const char *diff_symbol(const struct diff_op *op)
-{
-	switch (op->kind) {
-	case DIFF_CREATE_TABLE:
-	case DIFF_ADD_COLUMN:
-	case DIFF_CREATE_INDEX:
-	case DIFF_CREATE_VIEW:
-	case DIFF_CREATE_TRIGGER:
-		return "+";
-	case DIFF_DROP_TABLE:
-	case DIFF_DROP_INDEX:
-	case DIFF_DROP_VIEW:
-	case DIFF_DROP_TRIGGER:
-		return "-";
-	case DIFF_RENAME_COLUMN:
-		return "?";
-	default:
-		return "~";
-	}
 }

@@ -8,8 +8,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
-#include "migrate/diff.h"
-#include "migrate/diff_impl.h"
+#include "migrate/diff_table.h"
 #include "store/sqltok.h"
 #include "base/xalloc.h"
 

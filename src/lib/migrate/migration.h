@@ -2,6 +2,12 @@
  * migration.h - run revisions against a database, and compare a database
  * with schema.sql.
  *
+ * The migrate folder owns schema changes: the diff of two schema models
+ * (diff.h, diff_table.h, diff_op.h), DDL per dialect (ddl.h), the
+ * data-loss guards (loss.h), revision files (revision.h) and running
+ * them (this file).  It may call rollup/, store/ and base/; not its
+ * siblings ingest/ and chart/, nor sources/, serve/ or the commands.
+ *
  * Applied revisions are rows of hearth_version (revision, checksum,
  * applied_at).  Every step takes the database's write lock first
  * (store_begin_immediate) and reads the version table under it, so two

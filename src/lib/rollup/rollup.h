@@ -1,6 +1,11 @@
 /*
  * rollup.h - per-minute and per-hour aggregates of series tables.
  *
+ * The rollup folder owns these aggregates: their tables, mark and
+ * triggers, folding rows in (rollup_fold.c, rollup_acc.c) and following
+ * schema changes (rollup_follow.c).  It may call store/ and base/; it must
+ * not know the parsers, migrations, charts or HTTP that use it.
+ *
  * For a series table T with value columns c1..cn, the rollup tables
  * hearth_rollup_T_m and hearth_rollup_T_h hold, per bucket start b (unix
  * seconds, UTC), "c:min", "c:max", "c:sum" and "c:n" of each column.

@@ -2,6 +2,12 @@
  * serve.h - what `hearth serve` runs: the route sets and the scheduled
  * jobs (pollers).  Each feature contributes its routes or job here, in its
  * own file; cmd/serve.c only wires them together.
+ *
+ * The serve folder owns `hearth serve`: the HTTP server (http.h,
+ * acceptor.h, peer.h), the routes (api.h, web.c), tokens, metrics,
+ * automatic columns and the scheduled jobs.  It may call every folder
+ * below it: sources/, ingest/, migrate/, chart/, rollup/, store/ and
+ * base/; never the commands in src/cmd.
  */
 #ifndef HEARTH_SERVE_H
 #define HEARTH_SERVE_H

@@ -1,6 +1,12 @@
 /*
  * imap.h - motion events from an IMAP mailbox, each stored exactly once.
  *
+ * The sources folder owns the pollers and listeners that bring readings
+ * in from outside: IMAP (this file, the client imapc.h, mime.h, the
+ * subject patterns of subject.h).  It may call ingest/, migrate/,
+ * chart/, rollup/, store/ and base/; not serve/, which schedules its
+ * jobs, nor the commands.
+ *
  * One poll: log in, SELECT the folder (its UIDVALIDITY), UID SEARCH
  * UNSEEN, UID FETCH BODY.PEEK[HEADER.FIELDS (SUBJECT MESSAGE-ID)] in
  * batches (PEEK: nothing is marked read yet), then per batch one

@@ -1,6 +1,13 @@
 /*
  * store.h - the storage backend interface.
  *
+ * The store folder owns the database: this interface, one file per
+ * backend behind it (sqlite.c, its WAL VFS walvfs.c), the schema model
+ * read from a live database (schema.h), SQL tokens (sqltok.h), the
+ * key-value store (kv.h) and the checkpointer.  Every dialect-specific
+ * statement lives here.  It may call base/ only: it knows nothing of
+ * series, rollups, parsers, migrations, charts or HTTP.
+ *
  * One interface, one implementation per database: sqlite.c today,
  * pg.c behind the same calls later.  SQL passed in uses `?`
  * placeholders; a backend whose database wants another style rewrites them.
