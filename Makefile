@@ -39,8 +39,13 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+# Every fuzz harness, built with the normal compiler around a main that
+# replays inputs (fuzz/replay.c): make check runs them on fuzz/seeds and
+# fuzz/regressions, so a harness cannot stop compiling unseen.
+FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
 
-all: $(B)/hearth $(UNIT_BIN) $(B)/bench/insert_loop
+all: $(B)/hearth $(UNIT_BIN) $(FUZZ_REPLAY) $(B)/bench/insert_loop
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,6 +61,10 @@ $(B)/hearth: $(CMD_OBJ) $(B)/libhearth.a
 $(B)/tests/%: tests/unit/%.c tests/unit/t.h tests/unit/t_store.h $(B)/libhearth.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(B)/libhearth.a $(LIBS_ALL)
+
+$(B)/fuzz/%: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(B)/libhearth.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< fuzz/replay.c $(B)/libhearth.a $(LIBS_ALL)
 
 $(B)/bench/insert_loop: bench/insert_loop.c $(B)/libhearth.a
 	@mkdir -p $(dir $@)
@@ -74,7 +83,7 @@ check:
 	@$(MAKE) --no-print-directory V=dev all
 	@$(MAKE) --no-print-directory V=san all
 	@$(MAKE) --no-print-directory V=tsan build/tsan/hearth build/tsan/tests/test_checkpointer \
-		build/tsan/tests/test_commitq
+		build/tsan/tests/test_writeq
 	@tests/run.sh build/san build/tsan
 
 run:
@@ -99,10 +108,11 @@ clean:
 .PHONY: all deps check run bench install clean
 
 # libFuzzer harnesses, one per input surface: `make fuzz FUZZ_SECONDS=60`.
-# Each starts from fuzz/seeds/NAME (when there is one) and keeps what it
-# finds in build/fuzz/corpus-NAME; a crash is saved as build/fuzz/NAME-crash-*.
+# Each starts from fuzz/seeds/NAME and keeps what it finds in
+# build/fuzz/corpus-NAME; a crash is saved as build/fuzz/NAME-crash-*.
+# Once fixed, copy the crash into fuzz/regressions/NAME/: make check
+# replays it from then on.
 FUZZ_SECONDS ?= 30
-FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 # The harnesses build with the project's warnings, as errors.
 fuzz:
 	@scripts/deps.sh fuzz
@@ -116,7 +126,7 @@ fuzz:
 		echo "== $$n ($(FUZZ_SECONDS)s)"; \
 		build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 			-artifact_prefix=build/fuzz/$$n- build/fuzz/corpus-$$n \
-			$$(ls -d fuzz/seeds/$$n 2>/dev/null) \
+			$$(ls -d fuzz/seeds/$$n fuzz/regressions/$$n 2>/dev/null) \
 			>build/fuzz/$$n.log 2>&1 || { tail -n 30 build/fuzz/$$n.log; exit 1; }; \
 		tail -n 1 build/fuzz/$$n.log; \
 	done

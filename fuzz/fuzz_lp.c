@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ingest/ingest.h"
+#include "ingest/lp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

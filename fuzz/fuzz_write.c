@@ -1,6 +1,7 @@
 /* libFuzzer harness: what an HTTP write or `hearth import` does with its
- * body - line protocol and CSV staged and stored (stage.h), JSON rows
- * stored (jsonrows.h), files imported in batches (import.h) - into an
+ * body - line protocol, CSV and JSON parsed into batches and stored in
+ * one write transaction (batch.h, wtx.h), as the server's writing thread
+ * stores a request, files imported in batches (import.h) - into an
  * in-memory database shaped like `hearth init`'s, with a table whose
  * time column is unix seconds and columns of every affinity.  The first
  * byte picks the path, table, precision, batch size and atomicity.  The
@@ -16,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "serve/autocol.h"
 #include "base/config.h"
 #include "fuzz.h"
+#include "ingest/batch.h"
 #include "ingest/import.h"
 #include "ingest/ingest.h"
-#include "ingest/jsonrows.h"
-#include "ingest/stage.h"
+#include "ingest/wtx.h"
+#include "serve/autocol.h"
 #include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -75,6 +76,36 @@ static int64_t stored(void)
 	return n;
 }
 
+/* A request's body in batches of a few rows (so that a body is often
+ * several), all in one transaction: its rows stored, or 0. */
+static int64_t write_request(enum ingest_format f, const char *table,
+			     enum lp_precision prec, const char *body,
+			     size_t size, struct hearth_err *err)
+{
+	static struct ingest_src src; /* 64 KB */
+	struct batch_opts bo = { db, &schema, cfg, table, 64, 0 };
+	struct batch *b = batch_new(&bo);
+	struct ingest_parser *p;
+	struct wtx tx = WTX_INIT;
+	int64_t rows = 0;
+	long bad = 0;
+	int fill = 1;
+
+	ingest_src_mem(&src, body, size);
+	p = ingest_open(f, &src, prec);
+	if (wtx_begin(&tx, db, err) == 0) {
+		while (fill > 0 && (fill = batch_fill(b, p, 7, &bad, err)) >= 0 &&
+		       wtx_put(&tx, b, &bad, err) == 0)
+			batch_reset(b);
+		if (fill == 0 && wtx_commit(&tx, err) == 0)
+			rows = tx.counts.rows;
+	}
+	wtx_release(&tx);
+	ingest_free(p);
+	batch_free(b);
+	return rows;
+}
+
 /* The rows a path says it stored: all of a request's or none. */
 static int64_t write_body(unsigned pick, const char *body, size_t size)
 {
@@ -82,48 +113,41 @@ static int64_t write_body(unsigned pick, const char *body, size_t size)
 	static const char *const tables[] = { NULL, "readings", "motion", "u" };
 	struct hearth_err err = HEARTH_ERR_INIT, scan_err = HEARTH_ERR_INIT;
 	const char *table = tables[pick / 4 % 4];
-	enum import_format format = pick % 4 == 1 ? IMPORT_CSV : IMPORT_LP;
-	struct jsonrows_result jr;
+	enum ingest_format format = pick % 4 == 1 ? INGEST_CSV
+				  : pick % 4 == 2 ? INGEST_JSON : INGEST_LP;
 	struct import_result res;
 	static struct ingest_src src; /* 64 KB */
 	struct import_opts o;
-	struct stage *st = NULL;
-	int64_t rows = 0;
-	long bad = 0;
+	int64_t rows;
 	int pending;
 
-	if (format == IMPORT_CSV && !table)
-		table = "motion";
+	if (format != INGEST_LP && !table)
+		table = format == INGEST_CSV ? "motion" : "u";
 	switch (pick % 4) {
-	case 0: /* line protocol and CSV bodies, as the API stages them */
+	case 0: /* line protocol, CSV and JSON bodies, as the API stores them */
 	case 1:
-		pending = format == IMPORT_LP
+	case 2:
+		pending = format != INGEST_CSV
 				  ? autocol_pending(&schema, AUTOCOL_COLUMNS |
-						    AUTOCOL_TABLES, NULL, body,
-						    size, &scan_err)
+						    (format == INGEST_LP
+							     ? AUTOCOL_TABLES
+							     : 0),
+						    format, table, body, size,
+						    &scan_err)
 				  : -1;
-		if (stage_prepare(&st, db, &schema, cfg, format, table,
-				  precs[pick / 16 % 4], body, size, &bad,
-				  &err) == 0 &&
-		    stage_store(st, NULL, NULL, &bad, &err) == 0)
-			rows = (int64_t)stage_rows(st);
+		rows = write_request(format, table, precs[pick / 16 % 4], body,
+				     size, &err);
 		/* auto_columns and auto_tables look before the write: when
 		 * they find nothing to add, the write finds nothing missing. */
 		if (pending == 0 && (strstr(err.msg, "unknown table") ||
 				     strstr(err.msg, "unknown column")))
 			abort();
-		stage_free(st);
 		return rows;
-	case 2:
-		memset(&jr, 0, sizeof(jr));
-		jsonrows_write(db, &schema, table ? table : "u", NULL, body,
-			       size, &jr, &err);
-		return jr.rows;
-	default: /* hearth import, and bodies too big to stage: batches */
+	default: /* hearth import: batches */
 		memset(&o, 0, sizeof(o));
 		o.table = table;
-		o.format = pick / 16 % 2 ? IMPORT_CSV : IMPORT_LP;
-		if (o.format == IMPORT_CSV && !table)
+		o.format = pick / 16 % 2 ? INGEST_CSV : INGEST_LP;
+		if (o.format == INGEST_CSV && !table)
 			o.table = "readings";
 		o.precision = precs[pick / 32 % 4];
 		o.cfg = cfg;

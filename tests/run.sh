@@ -44,6 +44,29 @@ run_one() {
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
 done
+
+# Each fuzz harness replays its seeds and the inputs saved from earlier
+# finds (fuzz/regressions): it must build, and none may crash it.
+replay() {
+	local name=$1 out dirs=""
+	for d in "$top/fuzz/seeds/$name" "$top/fuzz/regressions/$name"; do
+		[ -d "$d" ] && dirs="$dirs $d"
+	done
+	if [ -z "$dirs" ]; then
+		echo "FAIL fuzz/$name: no inputs in fuzz/seeds/$name"
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	if out=$("$build/fuzz/$name" $dirs 2>&1); then
+		echo "PASS fuzz/$name ($out)"
+	else
+		echo "$out" | tail -n 20
+		echo "FAIL fuzz/$name"
+	fi
+}
+for t in "$build"/fuzz/fuzz_*; do
+	[ -x "$t" ] && run_one "fuzz/$(basename "$t")" replay "$(basename "$t")"
+done
 for t in "$top"/tests/e2e/test_*.sh; do
 	[ -f "$t" ] && run_one "e2e/$(basename "$t")" bash "$t"
 done
@@ -65,7 +88,7 @@ run_tsan() {
 	group=tsan/
 	export HEARTH="$tsan/hearth" HEARTH_SANITIZER=thread
 	export TSAN_OPTIONS="log_path=$log.tsan/report second_deadlock_stack=1"
-	for t in checkpointer commitq; do
+	for t in checkpointer writeq; do
 		run_one "unit/test_$t" $wrap "$tsan/tests/test_$t"
 	done
 	for t in api dashboard imap; do

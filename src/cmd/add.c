@@ -7,10 +7,9 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "rollup/rollup.h"
-#include "base/timefmt.h"
-#include "ingest/writer.h"
 #include "base/xalloc.h"
+#include "ingest/batch.h"
+#include "ingest/wtx.h"
 
 int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -20,9 +19,13 @@ int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct schema schema = SCHEMA_INIT;
-	struct writer *w = NULL;
+	struct wtx tx = WTX_INIT;
+	struct batch *b = NULL;
+	struct batch_opts bo;
+	struct ingest_row row;
 	const char *table, **cols = NULL, **vals = NULL;
 	size_t *lens = NULL, n, i;
+	long bad;
 	int c, ret = 1;
 
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
@@ -57,24 +60,30 @@ int cmd_add(struct cmd_ctx *ctx, int argc, char **argv)
 		vals[i] = eq + 1;
 		lens[i] = strlen(eq + 1);
 	}
-	/* The row goes into the chart rollups in the same transaction. */
+	memset(&row, 0, sizeof(row));
+	row.table = table;
+	row.cols = cols;
+	row.vals = vals;
+	row.lens = lens;
+	row.ncols = n;
+	memset(&bo, 0, sizeof(bo));
+	bo.s = ctx->store;
+	bo.schema = &schema;
+	bo.cfg = ctx->cfg;
+	bo.table = table;
+	bo.max_shapes = 1;
+	b = batch_new(&bo);
 	if (store_introspect(ctx->store, &schema, &err) < 0 ||
-	    writer_open(&w, ctx->store, &schema, table, cols, n,
-			config_get(ctx->cfg, "time_columns", table), 1, &err) < 0 ||
-	    store_begin_immediate(ctx->store, &err) < 0) {
-		cmd_error("add to %s: %s", table, err.msg);
-		goto out;
-	}
-	if (writer_add(w, vals, lens, timefmt_now(), &err) < 0 ||
-	    rollup_catch_up(ctx->store, &schema, table, &err) < 0 ||
-	    store_commit(ctx->store, &err) < 0) {
-		store_rollback(ctx->store, NULL);
+	    batch_add(b, &row, &err) < 0 ||
+	    wtx_begin(&tx, ctx->store, &err) < 0 ||
+	    wtx_put(&tx, b, &bad, &err) < 0 || wtx_commit(&tx, &err) < 0) {
 		cmd_error("add to %s: %s", table, err.msg);
 		goto out;
 	}
 	ret = 0;
 out:
-	writer_free(w);
+	wtx_release(&tx);
+	batch_free(b);
 	schema_release(&schema);
 	free(cols);
 	free(vals);

@@ -143,9 +143,9 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (!strcmp(format, "csv"))
-		o.format = IMPORT_CSV;
+		o.format = INGEST_CSV;
 	else if (!strcmp(format, "lp") || !strcmp(format, "line"))
-		o.format = IMPORT_LP;
+		o.format = INGEST_LP;
 	else {
 		ret = cmd_usage(ctx, "--format is csv or lp");
 		goto out;

@@ -1,5 +1,7 @@
 #include "t.h"
+#include "ingest/csv.h"
 #include "ingest/ingest.h"
+#include "ingest/lp.h"
 
 /* Parse all of text as CSV; returns records seen, -1 on error (err set). */
 static int csv_all(const char *text, struct hearth_err *err, char *out,

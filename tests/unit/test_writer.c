@@ -9,18 +9,24 @@
 #include "base/timefmt.h"
 #include "ingest/writer.h"
 
-/* One row of n values of the given lengths (they may hold NUL bytes). */
+/* One row of n values of the given lengths (they may hold NUL bytes):
+ * converted, then inserted. */
 static int add_lens(struct store *s, const char *table,
 		    const char *const *cols, const char *const *vals,
 		    const size_t *lens, size_t n, struct hearth_err *err)
 {
 	struct schema sc = SCHEMA_INIT;
 	struct writer *w = NULL;
+	struct writer_val row[9];
+	char timebuf[WRITER_TIME_MAX];
+	size_t bad;
 	int ret = -1;
 
 	if (store_introspect(s, &sc, err) == 0 &&
 	    writer_open(&w, s, &sc, table, cols, n, NULL, 1, err) == 0 &&
-	    writer_add(w, vals, lens, INT64_C(1416780900) * US_PER_SEC, err) == 0)
+	    writer_convert(w, vals, lens, INT64_C(1416780900) * US_PER_SEC,
+			   timebuf, row, NULL, err) == 0 &&
+	    writer_insert_rows(w, s, row, 1, &bad, err) == 0)
 		ret = 0;
 	writer_free(w);
 	schema_release(&sc);

@@ -1,5 +1,5 @@
 /*
- * csv.c - RFC 4180 CSV records from an ingest_src.
+ * csv.c - RFC 4180 CSV records from an ingest_src, and rows of them.
  *
  * Strict where strictness protects data: a quote inside an unquoted field,
  * text after a closing quote and an unterminated quote are errors with the
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/ingest.h"
+#include "ingest/csv.h"
 #include "base/xalloc.h"
 
 #define CSV_MAX_RECORD (16u << 20) /* one record: 16 MiB */
@@ -205,4 +205,78 @@ void csv_names_free(char **names, size_t n)
 	for (i = 0; names && i < n; i++)
 		free(names[i]);
 	free(names);
+}
+
+/* Rows: the header's names, then a record at a time. */
+struct csv_rows {
+	struct ingest_parser base;
+	struct csv_parser p;
+	char **names;
+	size_t ncols;
+	int started;
+};
+
+static int rows_next(struct ingest_parser *base, struct ingest_row *row,
+		     struct hearth_err *err)
+{
+	struct csv_rows *r = (struct csv_rows *)base;
+	struct csv_record rec;
+	int rc = csv_next(&r->p, &rec, err);
+
+	memset(row, 0, sizeof(*row));
+	if (rc < 0) {
+		base->failed_at = r->p.line + 1;
+		return -1;
+	}
+	if (!r->started) {
+		r->started = 1;
+		if (rc == 0) {
+			base->failed_at = 1;
+			return err_set(err, "line 1: no header row (want "
+				       "column names)");
+		}
+		r->ncols = rec.nfields;
+		r->names = csv_header_names(&rec);
+		row->header = 1;
+		row->cols = (const char *const *)r->names;
+		row->ncols = r->ncols;
+		row->at = rec.line;
+		return 1;
+	}
+	if (rc == 0)
+		return 0;
+	if (rec.nfields != r->ncols) {
+		base->failed_at = rec.line;
+		return err_set(err, "line %ld: %zu fields, the header has %zu",
+			       rec.line, rec.nfields, r->ncols);
+	}
+	row->cols = (const char *const *)r->names;
+	row->vals = rec.field;
+	row->lens = rec.len;
+	row->ncols = r->ncols;
+	row->at = rec.line;
+	return 1;
+}
+
+static void rows_free(struct ingest_parser *base)
+{
+	struct csv_rows *r = (struct csv_rows *)base;
+
+	csv_names_free(r->names, r->ncols);
+	csv_release(&r->p);
+	free(r);
+}
+
+static const struct ingest_parser_ops csv_rows_ops = {
+	"line", rows_next, rows_free,
+};
+
+struct ingest_parser *csv_rows(struct ingest_src *src)
+{
+	struct csv_rows *r = xcalloc(1, sizeof(*r));
+
+	r->base.ops = &csv_rows_ops;
+	r->base.src = src;
+	csv_init(&r->p, src, ',');
+	return &r->base;
 }

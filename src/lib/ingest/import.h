@@ -1,11 +1,12 @@
 /*
- * import.h - a whole input (file, stdin, request body) into the database:
- * parser -> writer, in transactions.
+ * import.h - a whole input (a file, stdin) into the database: rows from
+ * a parser, converted in batches, stored in write transactions.
  *
- * Batched (the default for files): every `batch` rows are committed.  When
- * a line is bad, the rows before it are committed and kept, the bad line
- * and everything after it are not: never half a batch, never a gap.
- * Atomic: one transaction for everything; a bad line keeps nothing.
+ * Batched (the default for files): every `batch` rows are committed,
+ * exactly.  When a line is bad, the rows before it are committed and
+ * kept, the bad line and everything after it are not: never half a
+ * batch, never a gap.  Atomic: one transaction for everything; a bad
+ * line keeps nothing.  Memory stays the same whatever the input's size.
  */
 #ifndef HEARTH_IMPORT_H
 #define HEARTH_IMPORT_H
@@ -13,19 +14,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/config.h"
 #include "base/err.h"
 #include "ingest/ingest.h"
 #include "store/schema.h"
 #include "store/store.h"
 
-struct config;
-
-enum import_format { IMPORT_CSV, IMPORT_LP };
-
 struct import_opts {
-	const char *table;   /* CSV: the table; LP: the only measurement
-				allowed, or NULL for any (measurement = table) */
-	enum import_format format;
+	const char *table;   /* CSV: the table; line protocol: the only
+				measurement allowed, or NULL for any */
+	enum ingest_format format; /* INGEST_CSV or INGEST_LP */
 	enum lp_precision precision;
 	const struct config *cfg; /* [time_columns]; may be NULL */
 	size_t batch;        /* rows per transaction; ignored when atomic */
@@ -33,10 +31,6 @@ struct import_opts {
 	/* called every few thousand rows; may be NULL */
 	void (*progress)(void *ctx, size_t bytes, int64_t rows);
 	void *progress_ctx;
-	/* called after each commit, once per table it stored rows in (the
-	 * HTTP API counts rows per table); may be NULL */
-	void (*committed)(void *ctx, const char *table, int64_t rows);
-	void *committed_ctx;
 };
 
 struct import_result {

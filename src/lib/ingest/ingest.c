@@ -1,49 +1,24 @@
 /*
- * ingest.c - the byte source shared by the parsers, and format sniffing.
+ * ingest.c - a parser by format, and telling CSV from line protocol.
  */
 #include "ingest/ingest.h"
 
 #include <string.h>
 
-void ingest_src_file(struct ingest_src *src, FILE *f)
-{
-	memset(src, 0, sizeof(*src) - sizeof(src->chunk));
-	src->f = f;
-}
+#include "ingest/csv.h"
+#include "ingest/json.h"
 
-void ingest_src_mem(struct ingest_src *src, const char *p, size_t n)
+struct ingest_parser *ingest_open(enum ingest_format f, struct ingest_src *src,
+				  enum lp_precision prec)
 {
-	memset(src, 0, sizeof(*src) - sizeof(src->chunk));
-	src->mem = p;
-	src->memlen = n;
-}
-
-long ingest_src_peek(struct ingest_src *src, const char **p)
-{
-	if (!src->f) {
-		*p = src->mem + src->pos;
-		return (long)(src->memlen - src->pos);
+	switch (f) {
+	case INGEST_CSV:
+		return csv_rows(src);
+	case INGEST_LP:
+		return lp_rows(src, prec);
+	default:
+		return json_rows(src);
 	}
-	if (src->coff == src->clen) {
-		if (src->eof)
-			return 0;
-		src->clen = fread(src->chunk, 1, sizeof(src->chunk), src->f);
-		src->coff = 0;
-		if (src->clen < sizeof(src->chunk)) {
-			if (ferror(src->f))
-				return -1;
-			src->eof = 1;
-		}
-	}
-	*p = src->chunk + src->coff;
-	return (long)(src->clen - src->coff);
-}
-
-void ingest_src_skip(struct ingest_src *src, size_t n)
-{
-	if (src->f)
-		src->coff += n;
-	src->pos += n;
 }
 
 const char *ingest_sniff(const char *p, size_t n)

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/ingest.h"
+#include "ingest/lp.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 
@@ -433,19 +433,91 @@ int lp_next(struct lp_parser *p, struct lp_point *pt, struct hearth_err *err)
 	return 1;
 }
 
-void lp_values(const struct lp_point *pt, const char ***vals, size_t **lens,
-	       size_t *alloc)
-{
-	size_t i, n = pt->ntags + pt->nfields;
+/* Rows: the point's pairs as parallel arrays, which grow as needed. */
+struct lp_rows {
+	struct ingest_parser base;
+	struct lp_parser p;
+	const char **cols, **vals;
+	size_t *lens;
+	enum ingest_kind *kinds;
+	size_t alloc;
+};
 
-	if (n > *alloc) {
-		*alloc = n * 2;
-		*vals = xreallocarray(*vals, *alloc, sizeof(**vals));
-		*lens = xreallocarray(*lens, *alloc, sizeof(**lens));
+static enum ingest_kind kind_of(enum lp_kind k)
+{
+	switch (k) {
+	case LP_FLOAT:
+		return INGEST_REAL;
+	case LP_STRING:
+		return INGEST_TEXT;
+	default:
+		return INGEST_INT; /* integers and booleans */
+	}
+}
+
+static int rows_next(struct ingest_parser *base, struct ingest_row *row,
+		     struct hearth_err *err)
+{
+	struct lp_rows *r = (struct lp_rows *)base;
+	struct lp_point pt;
+	size_t i, n;
+	int rc = lp_next(&r->p, &pt, err);
+
+	if (rc <= 0) {
+		base->failed_at = r->p.lineno;
+		return rc;
+	}
+	n = pt.ntags + pt.nfields;
+	if (n > r->alloc) {
+		r->alloc = n * 2;
+		r->cols = xreallocarray(r->cols, r->alloc, sizeof(*r->cols));
+		r->vals = xreallocarray(r->vals, r->alloc, sizeof(*r->vals));
+		r->lens = xreallocarray(r->lens, r->alloc, sizeof(*r->lens));
+		r->kinds = xreallocarray(r->kinds, r->alloc, sizeof(*r->kinds));
 	}
 	/* Tags and fields are one array: fields follow the tags. */
 	for (i = 0; i < n; i++) {
-		(*vals)[i] = pt->tags[i].val;
-		(*lens)[i] = pt->tags[i].vlen;
+		r->cols[i] = pt.tags[i].key;
+		r->vals[i] = pt.tags[i].val;
+		r->lens[i] = pt.tags[i].vlen;
+		r->kinds[i] = i < pt.ntags ? INGEST_TEXT : kind_of(pt.tags[i].kind);
 	}
+	row->table = pt.measurement;
+	row->cols = r->cols;
+	row->vals = r->vals;
+	row->lens = r->lens;
+	row->kinds = r->kinds;
+	row->ncols = n;
+	row->has_time = pt.has_time;
+	row->time = pt.time;
+	row->at = pt.line;
+	row->header = 0;
+	return 1;
+}
+
+static void rows_free(struct ingest_parser *base)
+{
+	struct lp_rows *r = (struct lp_rows *)base;
+
+	lp_release(&r->p);
+	free(r->cols);
+	free(r->vals);
+	free(r->lens);
+	free(r->kinds);
+	free(r);
+}
+
+static const struct ingest_parser_ops lp_rows_ops = {
+	"line", rows_next, rows_free,
+};
+
+struct ingest_parser *lp_rows(struct ingest_src *src,
+			      enum lp_precision precision)
+{
+	struct lp_rows *r = xcalloc(1, sizeof(*r));
+
+	r->base.ops = &lp_rows_ops;
+	r->base.src = src;
+	lp_init(&r->p, src, precision);
+	return &r->base;
 }

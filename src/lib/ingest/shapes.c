@@ -1,3 +1,7 @@
+/*
+ * shapes.c - a small cache of writers, looked up by comparing names in
+ * place.
+ */
 #include "ingest/shapes.h"
 
 #include <stdlib.h>
@@ -35,18 +39,19 @@ static const char *skip_prefix(const char *key, const char *s)
 	return key;
 }
 
-/* Does key describe pt?  Compared in place, in one pass: building the
- * key first would cost an allocation per point. */
-static int shape_is(const char *key, const struct lp_point *pt)
+/* Does key describe table and row's columns?  Compared in place, in one
+ * pass: building the key first would cost an allocation per row. */
+static int shape_is(const char *key, const char *table,
+		    const struct ingest_row *row)
 {
-	size_t i, n = pt->ntags + pt->nfields;
+	size_t i;
 
-	if (!(key = skip_prefix(key, pt->measurement)))
+	if (!(key = skip_prefix(key, table)))
 		return 0;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < row->ncols; i++) {
 		if (*key++ != '\x1f')
 			return 0;
-		if (!(key = skip_prefix(key, pt->tags[i].key)))
+		if (!(key = skip_prefix(key, row->cols[i])))
 			return 0;
 	}
 	return *key == '\0';
@@ -60,58 +65,41 @@ static void to_front(struct shapes *sh, size_t i)
 	sh->v[0] = s;
 }
 
-int shapes_put(struct shapes *sh, const char *key, struct writer *w,
-	       struct hearth_err *err)
+struct writer *shapes_writer(struct shapes *sh, struct store *s,
+			     const struct schema *schema,
+			     const struct config *cfg, const char *table,
+			     const struct ingest_row *row,
+			     struct hearth_err *err)
 {
-	if (sh->n == sh->max) {
-		if (!sh->evict) {
-			writer_free(w);
-			return err_set(err, "more than %zu different sets of "
-				       "fields and tags", sh->max);
+	struct buf key = BUF_INIT;
+	struct writer *w = NULL;
+	size_t i;
+
+	for (i = 0; i < sh->n; i++)
+		if (shape_is(sh->v[i].key, table, row)) {
+			to_front(sh, i);
+			return sh->v[0].w;
 		}
+	if (sh->n == sh->max && !sh->evict) {
+		err_set(err, "more than %zu different sets of columns", sh->max);
+		return NULL;
+	}
+	if (writer_open(&w, s, schema, table, row->cols, row->ncols,
+			cfg ? config_get(cfg, "time_columns", table) : NULL, 1,
+			err) < 0)
+		return NULL;
+	if (sh->n == sh->max) {
 		sh->n--;
 		free(sh->v[sh->n].key);
 		writer_free(sh->v[sh->n].w);
 	}
-	sh->v[sh->n].key = xstrdup(key);
+	buf_addstr(&key, table);
+	for (i = 0; i < row->ncols; i++) {
+		buf_addch(&key, '\x1f');
+		buf_addstr(&key, row->cols[i]);
+	}
+	sh->v[sh->n].key = buf_detach(&key, NULL);
 	sh->v[sh->n].w = w;
 	to_front(sh, sh->n++);
-	return 0;
-}
-
-struct writer *shapes_writer(struct shapes *sh, struct store *s,
-			     const struct schema *schema,
-			     const struct config *cfg,
-			     const struct lp_point *pt, struct hearth_err *err)
-{
-	struct buf key = BUF_INIT;
-	struct writer *w = NULL;
-	const char **cols;
-	size_t i, n = pt->ntags + pt->nfields;
-
-	for (i = 0; i < sh->n; i++)
-		if (shape_is(sh->v[i].key, pt)) {
-			to_front(sh, i);
-			return sh->v[0].w;
-		}
-	/* Tags and fields are one array in the parser: tags first. */
-	cols = xcalloc(n + 1, sizeof(*cols));
-	for (i = 0; i < n; i++)
-		cols[i] = pt->tags[i].key;
-	if (writer_open(&w, s, schema, pt->measurement, cols, n,
-			cfg ? config_get(cfg, "time_columns", pt->measurement)
-			    : NULL,
-			1, err) < 0)
-		goto out;
-	buf_addstr(&key, pt->measurement);
-	for (i = 0; i < n; i++) {
-		buf_addch(&key, '\x1f');
-		buf_addstr(&key, pt->tags[i].key);
-	}
-	if (shapes_put(sh, key.s, w, err) < 0)
-		w = NULL;
-out:
-	free(cols);
-	buf_release(&key);
 	return w;
 }

@@ -1,26 +1,24 @@
 /*
- * shapes.h - writers by shape: line-protocol points may each name other
- * columns (measurement, tag and field keys), so a loader keeps one writer
- * per shape it has seen, most recently used first, since nearly every
- * line has the shape of the line before it.
- *
- * A CSV loader puts its one writer in too (shapes_put), so code that
- * walks a loader's writers sees all of them.
+ * shapes.h - writers by shape: rows may each name other columns (a line
+ * protocol measurement, tag and field keys; a JSON object's keys), so a
+ * loader keeps one writer per shape (table and column names) it has
+ * seen, most recently used first, since nearly every row has the shape
+ * of the row before it.
  */
-#ifndef HEARTH_SHAPES_H
-#define HEARTH_SHAPES_H
+#ifndef HEARTH_INGEST_SHAPES_H
+#define HEARTH_INGEST_SHAPES_H
 
 #include <stddef.h>
 
 #include "base/config.h"
 #include "base/err.h"
-#include "ingest/ingest.h"
+#include "ingest/parser.h"
+#include "ingest/writer.h"
 #include "store/schema.h"
 #include "store/store.h"
-#include "ingest/writer.h"
 
 struct shape {
-	char *key;      /* measurement and keys, \x1f-separated */
+	char *key;      /* table and column names, \x1f-separated */
 	struct writer *w;
 };
 
@@ -32,20 +30,19 @@ struct shapes {
 
 /* shapes_init: room for max writers. */
 void shapes_init(struct shapes *sh, size_t max, int evict);
-/* shapes_release: free every writer and key. */
+/* shapes_release: drop every writer (writer_free) and key. */
 void shapes_release(struct shapes *sh);
 
-/* shapes_writer: the writer for pt's shape, opened on first sight
- * (time column from [time_columns] in cfg, which may be NULL); NULL with
+/* shapes_writer: the writer for row's columns in table, opened on first
+ * sight on s (time column from [time_columns] in cfg, which may be NULL;
+ * the time filled with the row's when the columns have none); NULL with
  * err set when the table or a column is unknown, or when the cache is
- * full and may not evict. */
+ * full and may not evict.  The writer is sh's: writer_ref it to keep it
+ * past the next call. */
 struct writer *shapes_writer(struct shapes *sh, struct store *s,
 			     const struct schema *schema,
-			     const struct config *cfg,
-			     const struct lp_point *pt, struct hearth_err *err);
-
-/* shapes_put: add w under key ("" for a CSV writer); sh owns it now. */
-int shapes_put(struct shapes *sh, const char *key, struct writer *w,
-	       struct hearth_err *err);
+			     const struct config *cfg, const char *table,
+			     const struct ingest_row *row,
+			     struct hearth_err *err);
 
 #endif

@@ -19,18 +19,19 @@ struct wcol {
 
 /* The statements come from the connection's cache (store_cached): each
  * request of the server makes its writers anew, and they find compiled
- * what the last request's compiled. */
+ * what the last request's compiled.  Nothing changes after writer_open,
+ * so that a request's thread converts rows while the writing thread
+ * inserts others with the same writer. */
 struct writer {
-	struct store *s;
 	char *sql;       /* INSERT of one row */
-	char *multi_sql; /* of WRITER_MULTI_ROWS rows, made at first use */
+	char *multi_sql; /* of WRITER_MULTI_ROWS rows */
 	struct wcol *cols;
 	size_t ncols;     /* values the caller gives */
 	int fill_time;    /* one more parameter: the time column, now */
 	int upsert;       /* the table has a key: a stored key is updated */
 	enum time_style style;
 	char *table;
-	int64_t row_time; /* the time of the row being converted */
+	int refs;         /* writer_ref; atomic: batches on other threads */
 };
 
 int writer_time_style(struct store *s, const struct schema_table *t,
@@ -137,6 +138,8 @@ static void upsert_sql(struct buf *sql, const struct writer *w)
 	buf_release(&q);
 }
 
+static void multi_sql(struct writer *w);
+
 int writer_open(struct writer **out, struct store *s,
 		const struct schema *schema, const char *table,
 		const char *const *cols, size_t ncols, const char *time_col,
@@ -158,7 +161,6 @@ int writer_open(struct writer **out, struct store *s,
 		return err_set(err, "time column '%s' is not in table %s",
 			       time_col, t->name);
 	w = xcalloc(1, sizeof(*w));
-	w->s = s;
 	w->table = xstrdup(t->name);
 	w->cols = xcalloc(ncols + 1, sizeof(*w->cols));
 	w->ncols = ncols;
@@ -210,6 +212,8 @@ int writer_open(struct writer **out, struct store *s,
 	if (store_cached(s, sql.s, &ins, err) < 0)
 		goto out;
 	w->sql = buf_detach(&sql, NULL);
+	multi_sql(w);
+	w->refs = 1;
 	ret = 0;
 out:
 	buf_release(&sql);
@@ -220,9 +224,16 @@ out:
 	return ret;
 }
 
+struct writer *writer_ref(struct writer *w)
+{
+	__atomic_add_fetch(&w->refs, 1, __ATOMIC_RELAXED);
+	return w;
+}
+
 void writer_free(struct writer *w)
 {
-	if (!w)
+	/* A writer that failed to open has no references yet. */
+	if (!w || (w->refs && __atomic_sub_fetch(&w->refs, 1, __ATOMIC_ACQ_REL)))
 		return;
 	free(w->sql);
 	free(w->multi_sql);
@@ -395,7 +406,7 @@ static int parse_real(const char *p, size_t n, double *out)
 }
 
 /* A time in the table's style: text in timebuf, or a number. */
-static void time_val(struct writer *w, int64_t t, char *timebuf,
+static void time_val(const struct writer *w, int64_t t, char *timebuf,
 		     struct writer_val *out)
 {
 	switch (w->style) {
@@ -414,9 +425,9 @@ static void time_val(struct writer *w, int64_t t, char *timebuf,
 	}
 }
 
-static int convert_value(struct writer *w, size_t i, const char *v, size_t n,
-			 char *timebuf, struct writer_val *out,
-			 struct hearth_err *err)
+static int convert_value(const struct writer *w, size_t i, const char *v,
+			 size_t n, char *timebuf, struct writer_val *out,
+			 int64_t *row_time, struct hearth_err *err)
 {
 	const struct wcol *c = &w->cols[i];
 	const char *what;
@@ -440,7 +451,7 @@ static int convert_value(struct writer *w, size_t i, const char *v, size_t n,
 	if (c->is_time) {
 		if (timefmt_parse_value(v, n, TIMEFMT_UTC, &iv) < 0)
 			goto bad_time;
-		w->row_time = iv;
+		*row_time = iv;
 		time_val(w, iv, timebuf, out);
 		return 0;
 	}
@@ -494,9 +505,9 @@ bad:
 		       err_quote(quoted, sizeof(quoted), v, n), what);
 }
 
-/* ref: the text stays put until the statement is reset (no copy). */
-static int bind_val(struct store_stmt *st, int idx, const struct writer_val *v,
-		    int ref)
+/* The text stays put until the statement is reset: bound without a
+ * copy. */
+static int bind_val(struct store_stmt *st, int idx, const struct writer_val *v)
 {
 	switch (v->type) {
 	case STORE_INT:
@@ -504,8 +515,7 @@ static int bind_val(struct store_stmt *st, int idx, const struct writer_val *v,
 	case STORE_REAL:
 		return store_bind_real(st, idx, v->r);
 	case STORE_TEXT:
-		return ref ? store_bind_text_ref(st, idx, v->p, v->n)
-			   : store_bind_text(st, idx, v->p, v->n);
+		return store_bind_text_ref(st, idx, v->p, v->n);
 	default:
 		return store_bind_null(st, idx);
 	}
@@ -521,28 +531,28 @@ const char *writer_val_name(const struct writer *w, size_t i)
 	return w->cols[i].col->name;
 }
 
-int writer_convert(struct writer *w, const char *const *vals,
+int writer_convert(const struct writer *w, const char *const *vals,
 		   const size_t *lens, int64_t now, char *timebuf,
 		   struct writer_val *out, int64_t *time_out,
 		   struct hearth_err *err)
 {
+	int64_t row_time = INT64_MIN;
 	size_t i;
 
-	w->row_time = INT64_MIN;
 	for (i = 0; i < w->ncols; i++)
 		if (convert_value(w, i, vals[i], lens[i], timebuf, &out[i],
-				  err) < 0)
+				  &row_time, err) < 0)
 			return -1;
 	if (w->fill_time) {
 		/* A line protocol timestamp can be any 64-bit number. */
 		if (!timefmt_storable(now))
 			return err_set(err, "timestamp out of range: times "
 				       "are years 0001 to 9999");
-		w->row_time = now;
+		row_time = now;
 		time_val(w, now, timebuf, &out[w->ncols]);
 	}
 	if (time_out)
-		*time_out = w->row_time;
+		*time_out = row_time;
 	return 0;
 }
 
@@ -556,7 +566,7 @@ static int insert_one(struct writer *w, struct store *s,
 	if (store_cached(s, w->sql, &ins, err) < 0)
 		return -1;
 	for (i = 0; i < n; i++)
-		if (bind_val(ins, (int)i + 1, &row[i], 1) < 0) {
+		if (bind_val(ins, (int)i + 1, &row[i]) < 0) {
 			err_set(err, "cannot bind column %zu", i + 1);
 			goto out;
 		}
@@ -581,6 +591,12 @@ static void multi_sql(struct writer *w)
 {
 	struct buf sql = BUF_INIT, group = BUF_INIT;
 	size_t i, n = writer_nvals(w);
+
+	/* One statement per WRITER_MULTI_ROWS rows: most of an INSERT's cost
+	 * is starting and ending the statement, not the row.  (SQLite takes
+	 * at most 32766 parameters per statement.) */
+	if (n == 0 || n * WRITER_MULTI_ROWS > 32766)
+		return;
 
 	buf_addstr(&sql, w->upsert ? "INSERT INTO " : "INSERT OR FAIL INTO ");
 	store_quote_ident(&sql, w->table);
@@ -613,13 +629,7 @@ int writer_insert_rows(struct writer *w, struct store *s,
 	size_t n = writer_nvals(w), done = 0, i, k;
 
 	*bad_row = 0;
-	/* One statement per WRITER_MULTI_ROWS rows: most of an INSERT's cost
-	 * is starting and ending the statement, not the row.  (SQLite takes
-	 * at most 32766 parameters per statement.) */
-	if (n > 0 && n * WRITER_MULTI_ROWS <= 32766 &&
-	    nrows >= WRITER_MULTI_ROWS) {
-		if (!w->multi_sql)
-			multi_sql(w);
+	if (w->multi_sql && nrows >= WRITER_MULTI_ROWS) {
 		if (store_cached(s, w->multi_sql, &multi, err) < 0)
 			return -1;
 	}
@@ -628,7 +638,7 @@ int writer_insert_rows(struct writer *w, struct store *s,
 		int rc = 0;
 
 		for (k = 0; k < WRITER_MULTI_ROWS * n && rc == 0; k++)
-			rc = bind_val(multi, (int)k + 1, &chunk[k], 1);
+			rc = bind_val(multi, (int)k + 1, &chunk[k]);
 		if (rc == 0 && store_step(multi, err) < 0) {
 			/* The chunk's rows before the bad one are stored
 			 * (OR FAIL), or none when SQLite undid the statement
@@ -649,49 +659,4 @@ int writer_insert_rows(struct writer *w, struct store *s,
 			return -1;
 		}
 	return 0;
-}
-
-static int bind_value(struct writer *w, struct store_stmt *ins, size_t i,
-		      const char *v, size_t n, struct hearth_err *err)
-{
-	char timebuf[WRITER_TIME_MAX];
-	struct writer_val val;
-
-	if (convert_value(w, i, v, n, timebuf, &val, err) < 0)
-		return -1;
-	return bind_val(ins, (int)i + 1, &val, 0);
-}
-
-static int bind_time(struct writer *w, struct store_stmt *ins, int idx,
-		     int64_t t)
-{
-	char timebuf[WRITER_TIME_MAX];
-	struct writer_val val;
-
-	time_val(w, t, timebuf, &val);
-	return bind_val(ins, idx, &val, 0);
-}
-
-int writer_add(struct writer *w, const char *const *vals, const size_t *lens,
-	       int64_t now, struct hearth_err *err)
-{
-	struct store_stmt *ins;
-	size_t i;
-	int ret = -1;
-
-	if (store_cached(w->s, w->sql, &ins, err) < 0)
-		return -1;
-	for (i = 0; i < w->ncols; i++)
-		if (bind_value(w, ins, i, vals[i], lens[i], err) < 0)
-			goto out;
-	if (w->fill_time && bind_time(w, ins, (int)w->ncols + 1, now) < 0) {
-		err_set(err, "cannot bind time");
-		goto out;
-	}
-	if (store_step(ins, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	store_reset(ins);
-	return ret;
 }

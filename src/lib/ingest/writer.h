@@ -18,7 +18,9 @@
  * So a client that sends a batch again (a retry after a lost response)
  * stores nothing twice and fails on nothing.
  *
- * Writers do not begin or commit transactions: the caller groups rows.
+ * Writers do not begin or commit transactions: the caller groups rows
+ * (batch.h, wtx.h).  A writer does not change once open, so threads may
+ * share it: one converts rows while another inserts rows it converted.
  */
 #ifndef HEARTH_WRITER_H
 #define HEARTH_WRITER_H
@@ -57,28 +59,22 @@ struct writer;
  * an error naming it; so is a column listed twice.  time_col names the
  * time column (NULL: the one declared TIMESTAMP/DATETIME).  When the time
  * column is not among cols, it is filled with `now` (fill_now != 0) or
- * left to its default.  Free with writer_free.
+ * left to its default.  The writer points into schema, which must outlive
+ * it.  It has one reference: writer_ref adds one, writer_free drops one
+ * and frees the writer with the last (from any thread).
  */
 int writer_open(struct writer **out, struct store *s,
 		const struct schema *schema, const char *table,
 		const char *const *cols, size_t ncols, const char *time_col,
 		int fill_now, struct hearth_err *err);
+struct writer *writer_ref(struct writer *w);
 void writer_free(struct writer *w);
 
-/* writer_ncols: how many values writer_add wants. */
+/* writer_ncols: how many values a row gives (writer_convert's vals). */
 size_t writer_ncols(const struct writer *w);
 
 /*
- * writer_add: convert and insert one row.  vals[i] (lens[i] bytes, need not
- * be NUL-terminated; NULL or empty means SQL NULL) is the value of cols[i].
- * now is the time used when the time column is filled in.  On error the
- * message names the column and value; nothing of the row is stored.
- */
-int writer_add(struct writer *w, const char *const *vals, const size_t *lens,
-	       int64_t now, struct hearth_err *err);
-
-/*
- * Two steps instead of writer_add, so that the conversion can run before
+ * Rows are written in two steps, so that the conversion can run before
  * the write lock is taken and the inserts after: writer_convert checks
  * and converts one row (no database access) into writer_nvals(w) values;
  * writer_insert_rows stores converted rows, several per statement.
@@ -101,8 +97,8 @@ const char *writer_val_name(const struct writer *w, size_t i);
 /* writer_convert: out gets writer_nvals(w) values; a time written as text
  * goes into timebuf (WRITER_TIME_MAX bytes).  *time_out (time_out may be
  * NULL) gets the row's time in UTC microseconds, INT64_MIN when it has
- * none.  Errors as writer_add's. */
-int writer_convert(struct writer *w, const char *const *vals,
+ * none.  On error the message names the column and the value. */
+int writer_convert(const struct writer *w, const char *const *vals,
 		   const size_t *lens, int64_t now, char *timebuf,
 		   struct writer_val *out, int64_t *time_out,
 		   struct hearth_err *err);

@@ -42,7 +42,6 @@
 #include "base/err.h"
 #include "store/schema.h"
 #include "store/store.h"
-#include "ingest/writer.h"
 
 enum rollup_level { ROLLUP_RAW, ROLLUP_MINUTE, ROLLUP_HOUR };
 
@@ -183,7 +182,8 @@ struct rollup_acc;
 
 /* rollup_acc_new: an empty accumulator for table's rollups as schema has
  * them (the columns of its minute table), or NULL when it has none, or
- * when its rows may update stored ones (a table with a key, writer.h):
+ * when its rows may update stored ones (a table with a key, which
+ * hearth's writers upsert):
  * those are folded from the table instead (rollup_accs_store). */
 struct rollup_acc *rollup_acc_new(const struct schema *schema,
 				  const char *table);
@@ -199,12 +199,6 @@ void rollup_acc_row(struct rollup_acc *a, int64_t t);
  * STORE_INT or STORE_REAL; anything else is NULL and counts nowhere. */
 void rollup_acc_add(struct rollup_acc *a, int col, enum store_type type,
 		    int64_t i, double r);
-/* rollup_acc_rows: rollup_acc_row and rollup_acc_add for nrows rows
- * converted by w (writer_nvals(w) values each, row after row), times[i]
- * being row i's time (INT64_MIN: none, left out). */
-void rollup_acc_rows(struct rollup_acc *a, const struct writer *w,
-		     const struct writer_val *vals, size_t nrows,
-		     const int64_t *times);
 /* rollup_acc_store: merge the buckets into the rollup tables and move the
  * mark to the newest row; see above for the order of calls.  A table
  * without a mark (rollups of an older hearth) is left alone. */

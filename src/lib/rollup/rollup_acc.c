@@ -197,27 +197,6 @@ void rollup_acc_add(struct rollup_acc *a, int col, enum store_type type,
 	c->n++;
 }
 
-void rollup_acc_rows(struct rollup_acc *a, const struct writer *w,
-		     const struct writer_val *vals, size_t nrows,
-		     const int64_t *times)
-{
-	size_t nv = writer_nvals(w), i, j;
-	int *map = xcalloc(nv ? nv : 1, sizeof(*map));
-
-	for (j = 0; j < nv; j++)
-		map[j] = rollup_acc_col(a, writer_val_name(w, j));
-	for (i = 0; i < nrows; i++) {
-		const struct writer_val *v = vals + i * nv;
-
-		if (times[i] == INT64_MIN)
-			continue;
-		rollup_acc_row(a, times[i]);
-		for (j = 0; j < nv; j++)
-			rollup_acc_add(a, map[j], v[j].type, v[j].i, v[j].r);
-	}
-	free(map);
-}
-
 /* The hour cell takes a minute cell as SQL's min of mins, max of maxes,
  * sum of sums and sum of counts would. */
 static void add_minute(struct cell *h, const struct cell *m)

@@ -1,7 +1,6 @@
 #include "serve/autocol.h"
 
 #include <ctype.h>
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "migrate/migration.h"
 #include "migrate/revision.h"
 #include "base/xalloc.h"
+#include "ingest/ingest.h"
 
 struct newcol {
 	char *table;
@@ -37,17 +37,19 @@ struct scan {
 	size_t ntables;
 };
 
-static const char *lp_type(enum lp_kind k, int is_tag)
+/* The SQL type of a value the input says is of kind k, NULL when it
+ * says nothing (JSON null). */
+static const char *sql_type(enum ingest_kind k)
 {
-	if (is_tag)
-		return "TEXT";
 	switch (k) {
-	case LP_FLOAT:
+	case INGEST_INT:
+		return "INTEGER";
+	case INGEST_REAL:
 		return "REAL";
-	case LP_STRING:
+	case INGEST_TEXT:
 		return "TEXT";
 	default:
-		return "INTEGER";
+		return NULL;
 	}
 }
 
@@ -164,126 +166,61 @@ static int new_table(struct scan *sc, const char *name, const char **why)
 	return (int)sc->ntables++;
 }
 
-static int scan_body(struct scan *sc, const struct schema *schema,
-		     unsigned what, const char *body, size_t len,
-		     struct hearth_err *err)
+/* Scan body for what is missing (what allows); -1 with err set when a
+ * new name will not do.  A body that does not parse is scanned up to
+ * where it goes wrong: the write reports that. */
+static int scan(struct scan *sc, const struct schema *schema, unsigned what,
+		enum ingest_format f, const char *table, const char *body,
+		size_t len, struct hearth_err *err)
 {
 	struct ingest_src *src = xmalloc(sizeof(*src));
-	struct lp_parser p;
-	struct lp_point pt;
+	struct ingest_parser *p;
+	struct ingest_row row;
 	struct hearth_err ignore;
-	const char *why;
+	const char *why, *type;
 	int ret = -1;
 
+	memset(sc, 0, sizeof(*sc));
 	ingest_src_mem(src, body, len);
 	/* Precision does not matter: only names and kinds are looked at. */
-	lp_init(&p, src, LP_NS);
-	while (lp_next(&p, &pt, &ignore) == 1) {
-		const struct schema_table *t =
-			schema_find_table(schema, pt.measurement);
-		const char *table = t ? t->name : pt.measurement;
-		size_t i, n = pt.ntags + pt.nfields;
+	p = ingest_open(f, src, LP_NS);
+	while (ingest_next(p, &row, &ignore) == 1) {
+		const char *name = row.table ? row.table : table;
+		const struct schema_table *t = schema_find_table(schema, name);
+		size_t i;
 		int tidx = -1;
 
-		if (t ? t->internal || !(what & AUTOCOL_COLUMNS)
-		      : !(what & AUTOCOL_TABLES))
+		if (!row.kinds || (t ? t->internal || !(what & AUTOCOL_COLUMNS)
+				     : !(what & AUTOCOL_TABLES)))
 			continue;
-		if (!t && (tidx = new_table(sc, table, &why)) < 0) {
-			err_set(err, "line %ld: new table '%.64s': %s "
-				"(auto_tables)", pt.line, table, why);
+		if (t)
+			name = t->name;
+		else if ((tidx = new_table(sc, name, &why)) < 0) {
+			err_set(err, "new table '%.64s': %s (auto_tables)",
+				name, why);
+			ingest_blame(p, &row, err);
 			goto out;
 		}
-		for (i = 0; i < n; i++) {
-			const struct lp_pair *kv = &pt.tags[i];
-			if (t && schema_find_column(t, kv->key))
+		for (i = 0; i < row.ncols; i++) {
+			if ((t && schema_find_column(t, row.cols[i])) ||
+			    !(type = sql_type(row.kinds[i])))
 				continue;
-			if (!t && !strcasecmp(kv->key, AUTOCOL_TIME))
+			if (!t && !strcasecmp(row.cols[i], AUTOCOL_TIME))
 				why = "it is the new table's time column";
-			else if (note(sc, table, tidx, kv->key,
-				      lp_type(kv->kind, i < pt.ntags), &why) == 0)
+			else if (note(sc, name, tidx, row.cols[i], type,
+				      &why) == 0)
 				continue;
-			err_set(err, "line %ld: new column '%.64s': %s (%s)",
-				pt.line, kv->key, why,
-				t ? "auto_columns" : "auto_tables");
+			err_set(err, "new column '%.64s': %s (%s)", row.cols[i],
+				why, t ? "auto_columns" : "auto_tables");
+			ingest_blame(p, &row, err);
 			goto out;
 		}
 	}
 	ret = 0;
 out:
-	lp_release(&p);
+	ingest_free(p);
 	free(src);
 	return ret;
-}
-
-/* The SQL type of a JSON value, NULL when it says nothing (null) or is
- * not a value a column takes (the write then names it). */
-static const char *json_sql_type(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_INTEGER:
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "INTEGER";
-	case JSON_REAL:
-		return "REAL";
-	case JSON_STRING:
-		return "TEXT";
-	default:
-		return NULL;
-	}
-}
-
-static int scan_json(struct scan *sc, const struct schema *schema,
-		     const char *table, const char *body, size_t len,
-		     struct hearth_err *err)
-{
-	const struct schema_table *t = schema_find_table(schema, table);
-	json_t *root = json_loadb(body, len, 0, NULL);
-	size_t n, i;
-	int ret = -1;
-
-	if (!root || !t || t->internal) {
-		ret = 0; /* left for the write to report */
-		goto out;
-	}
-	n = json_is_array(root) ? json_array_size(root) : 1;
-	for (i = 0; i < n; i++) {
-		json_t *obj = json_is_array(root) ? json_array_get(root, i)
-						  : root;
-		const char *key, *why;
-		json_t *v;
-
-		if (!json_is_object(obj))
-			continue;
-		json_object_foreach(obj, key, v) {
-			const char *type = json_sql_type(v);
-			if (!type || schema_find_column(t, key))
-				continue;
-			if (note(sc, t->name, -1, key, type, &why) < 0) {
-				err_set(err, "element %zu: new column '%.64s': "
-					"%s (auto_columns)", i, key, why);
-				goto out;
-			}
-		}
-	}
-	ret = 0;
-out:
-	json_decref(root);
-	return ret;
-}
-
-/* Scan body for what is missing (what allows); -1 with err set when a
- * new name will not do. */
-static int scan(struct scan *sc, const struct schema *schema, unsigned what,
-		const char *json_table, const char *body, size_t len,
-		struct hearth_err *err)
-{
-	memset(sc, 0, sizeof(*sc));
-	if (json_table)
-		return what & AUTOCOL_COLUMNS
-			       ? scan_json(sc, schema, json_table, body, len, err)
-			       : 0;
-	return scan_body(sc, schema, what, body, len, err);
 }
 
 static void scan_release(struct scan *sc)
@@ -301,13 +238,13 @@ static void scan_release(struct scan *sc)
 }
 
 int autocol_pending(const struct schema *schema, unsigned what,
-		    const char *json_table, const char *body, size_t len,
-		    struct hearth_err *err)
+		    enum ingest_format f, const char *table, const char *body,
+		    size_t len, struct hearth_err *err)
 {
 	struct scan sc;
 	int ret = -1;
 
-	if (scan(&sc, schema, what, json_table, body, len, err) == 0)
+	if (scan(&sc, schema, what, f, table, body, len, err) == 0)
 		ret = sc.n || sc.ntables;
 	scan_release(&sc);
 	return ret;
@@ -421,8 +358,9 @@ static void revision_sql(const struct scan *sc, struct buf *up,
 
 int autocol_apply(struct store *s, const struct schema *schema,
 		  const struct config *cfg, unsigned what,
-		  const char *json_table, const char *body, size_t len,
-		  int *added, int *bad_input, struct hearth_err *err)
+		  enum ingest_format f, const char *table, const char *body,
+		  size_t len, int *added, int *bad_input,
+		  struct hearth_err *err)
 {
 	struct scan sc;
 	struct revision_set rs = REVISION_SET_INIT;
@@ -434,7 +372,7 @@ int autocol_apply(struct store *s, const struct schema *schema,
 
 	*added = 0;
 	*bad_input = 0;
-	if (scan(&sc, schema, what, json_table, body, len, err) < 0) {
+	if (scan(&sc, schema, what, f, table, body, len, err) < 0) {
 		*bad_input = 1;
 		goto out;
 	}

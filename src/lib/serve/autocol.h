@@ -49,9 +49,9 @@ enum {
 };
 
 /*
- * autocol_apply: scan body and add what is missing and what (AUTOCOL_*
- * flags) allows: line protocol, or when json_table is not NULL a JSON
- * object or array of objects for that table.
+ * autocol_apply: scan body (format f: line protocol, or JSON rows of
+ * table; a line protocol row names its own) and add what is missing and
+ * what (AUTOCOL_* flags) allows.
  * *added gets the number of tables and columns added (0: nothing to do,
  * no revision written).  A body that does not parse is left for the import
  * to report (scanning stops there).  Errors: the migrations have several
@@ -60,6 +60,12 @@ enum {
  * to apply (it is rolled back, its file removed).  schema must be current:
  * read under the lock that serialises writers.
  */
+int autocol_apply(struct store *s, const struct schema *schema,
+		  const struct config *cfg, unsigned what,
+		  enum ingest_format f, const char *table, const char *body,
+		  size_t len, int *added, int *bad_input,
+		  struct hearth_err *err);
+
 /*
  * autocol_pending: 1 when body names tables or columns that schema lacks
  * and what allows adding (autocol_apply would write a revision), 0 when
@@ -69,12 +75,7 @@ enum {
  * something to add.
  */
 int autocol_pending(const struct schema *schema, unsigned what,
-		    const char *json_table, const char *body, size_t len,
-		    struct hearth_err *err);
-
-int autocol_apply(struct store *s, const struct schema *schema,
-		  const struct config *cfg, unsigned what,
-		  const char *json_table, const char *body, size_t len,
-		  int *added, int *bad_input, struct hearth_err *err);
+		    enum ingest_format f, const char *table, const char *body,
+		    size_t len, struct hearth_err *err);
 
 #endif

@@ -1,9 +1,9 @@
+/*
+ * http.c - requests to routes, bodies in and out, connections per client.
+ */
 #include "serve/http.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -14,7 +14,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "serve/acceptor.h"
 #include "base/gunzip.h"
@@ -23,37 +22,16 @@
 
 #define DEFAULT_MAX_BODY (16u << 20)
 
-/* One database connection per pool thread: SQLite connections must not be
- * shared between threads, and opening one per request costs more than
- * the request. */
-struct thread_db {
-	pthread_t thread;
-	struct store *store;
-	struct schema schema;
-	int64_t schema_version;
-	int have_schema;
-	struct schema *retired; /* replaced during the request: see http_schema */
-	size_t nretired, aretired;
-};
-
 struct http_server {
 	struct MHD_Daemon **d;       /* o.threads of them, a thread each */
 	struct acceptor *acc;        /* gives them their connections */
 	struct http_opts o;
 	const struct http_route *const *routes;
 	pthread_mutex_t lock;
-	struct thread_db *dbs;
-	size_t ndbs, adbs;
-	unsigned streams;            /* streams alive (lock) */
-	struct http_stream *stream_list; /* them (lock) */
-	int stopping;                /* no more suspending (lock) */
-	pthread_cond_t streams_done; /* signalled as each ends */
+	struct http_body *bodies;    /* made later, being sent (lock) */
+	int stopping;                /* no more waiting for bodies (lock) */
 	struct peer_counts peers;    /* connections per client */
 };
-
-/* Each stream is a thread, a pipe and a database connection: a client
- * opening reads by the hundred must not run the server out of them. */
-#define HTTP_MAX_STREAMS 16
 
 struct req_state {
 	const struct http_route *route;
@@ -77,84 +55,6 @@ const char *http_arg(const struct http_req *req, const char *name)
 const char *http_header(const struct http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-struct config *http_config(struct http_req *req)
-{
-	return req->srv->o.cfg;
-}
-
-static struct thread_db *thread_db(struct http_server *srv)
-{
-	pthread_t self = pthread_self();
-	struct thread_db *t = NULL;
-	size_t i;
-
-	pthread_mutex_lock(&srv->lock);
-	for (i = 0; i < srv->ndbs; i++)
-		if (pthread_equal(srv->dbs[i].thread, self)) {
-			t = &srv->dbs[i];
-			break;
-		}
-	/* Slots are allocated up front (see http_start) and never move, so
-	 * a thread may keep using its own slot after dropping the lock. */
-	if (!t && srv->ndbs < srv->adbs) {
-		t = &srv->dbs[srv->ndbs++];
-		memset(t, 0, sizeof(*t));
-		t->thread = self;
-	}
-	pthread_mutex_unlock(&srv->lock);
-	return t;
-}
-
-struct store *http_store(struct http_req *req, struct hearth_err *err)
-{
-	struct thread_db *t = thread_db(req->srv);
-
-	if (!t) {
-		err_set(err, "no database slot for this thread");
-		return NULL;
-	}
-	if (!t->store && store_open(&t->store, req->srv->o.db_url,
-				    req->srv->o.db_base, 0, err) < 0)
-		return NULL;
-	return t->store;
-}
-
-const struct schema *http_schema(struct http_req *req, struct hearth_err *err)
-{
-	struct thread_db *t;
-	int64_t v = -1;
-
-	if (!http_store(req, err))
-		return NULL;
-	t = thread_db(req->srv);
-	if (store_query_int(t->store, "PRAGMA schema_version", &v, err,
-			    (const char *)NULL) < 0)
-		return NULL;
-	if (t->have_schema && v == t->schema_version)
-		return &t->schema;
-	/* The handler may still hold pointers into the old schema (a table
-	 * and its name) when it asks again, after adding columns: it is
-	 * freed when the request ends (release_retired). */
-	if (t->have_schema) {
-		XGROW(t->retired, t->nretired + 1, t->aretired);
-		t->retired[t->nretired++] = t->schema;
-	}
-	t->have_schema = 0;
-	if (store_introspect(t->store, &t->schema, err) < 0)
-		return NULL;
-	t->have_schema = 1;
-	t->schema_version = v;
-	return &t->schema;
-}
-
-static void release_retired(struct http_server *srv)
-{
-	struct thread_db *t = thread_db(srv);
-
-	while (t && t->nretired)
-		schema_release(&t->retired[--t->nretired]);
 }
 
 void http_resp_header(struct http_resp *resp, const char *name,
@@ -243,205 +143,97 @@ static void allowed_methods(struct http_server *srv, const char *path,
 }
 
 /*
- * A stream: fn writes into a pipe on a thread of its own; libmicrohttpd
- * pulls from the pipe's other end as the socket takes it.  The pipe's
- * read end is non-blocking: when it is empty the connection is suspended
- * (a pool thread must never wait for a query) and each write resumes it.
- * Two hold a stream, the thread and the response; the last to let go
- * frees it.  srv->lock guards refs, suspended and the server's list.
+ * A body made later: libmicrohttpd asks for bytes as the socket takes
+ * them; when the maker has none ready, the connection is suspended (a
+ * pool thread must never wait for it) and its wake resumes it.  Reading
+ * and suspending happen under srv->lock, and so does the wake, so a wake
+ * cannot slip in between.
  */
-struct http_stream {
+struct http_body {
 	struct http_server *srv;
-	struct http_stream *prev, *next; /* srv->stream_list */
+	struct http_body *prev, *next;   /* srv->bodies */
 	struct MHD_Connection *conn;     /* once the response is queued */
-	int rfd, wfd;                    /* the pipe */
-	int refs;
-	int suspended;
-	char *db_url, *db_base;
-	http_stream_fn fn;
+	int suspended;                   /* (srv->lock) */
+	http_body_read read;
+	void (*done)(void *ctx);
 	void *ctx;
-	void (*free_ctx)(void *);
 };
 
-/* Drop one hold (srv->lock held); the last frees. */
-static void stream_unref(struct http_stream *st)
+void http_resp_body(struct http_req *req, struct http_resp *resp,
+		    http_body_read read, void (*done)(void *ctx), void *ctx,
+		    struct http_body **out)
 {
-	struct http_server *srv = st->srv;
+	struct http_body *b = xcalloc(1, sizeof(*b));
 
-	if (--st->refs)
-		return;
-	if (st->prev)
-		st->prev->next = st->next;
-	else
-		srv->stream_list = st->next;
-	if (st->next)
-		st->next->prev = st->prev;
-	srv->streams--;
-	pthread_cond_broadcast(&srv->streams_done);
-	free(st->db_url);
-	free(st->db_base);
-	free(st);
+	b->srv = req->srv;
+	b->read = read;
+	b->done = done;
+	b->ctx = ctx;
+	pthread_mutex_lock(&b->srv->lock);
+	b->next = b->srv->bodies;
+	if (b->next)
+		b->next->prev = b;
+	b->srv->bodies = b;
+	pthread_mutex_unlock(&b->srv->lock);
+	resp->later = b;
+	if (out)
+		*out = b;
 }
 
-/* Wake the connection if it waits for data (srv->lock held). */
-static void stream_wake(struct http_stream *st)
+/* Resume the connection if it waits (srv->lock held). */
+static void body_resume(struct http_body *b)
 {
-	if (st->suspended) {
-		st->suspended = 0;
-		MHD_resume_connection(st->conn);
+	if (b->suspended) {
+		b->suspended = 0;
+		MHD_resume_connection(b->conn);
 	}
 }
 
-/* Writes go in pieces of PIPE_BUF, which an empty pipe always takes
- * whole: the reader suspends only on an empty pipe, so a write never
- * blocks while the reader waits for the wake that follows it. */
-static int pipe_write(void *wctx, const char *p, size_t n)
+void http_body_wake(struct http_body *b)
 {
-	struct http_stream *st = wctx;
-
-	while (n) {
-		ssize_t w = write(st->wfd, p, n < PIPE_BUF ? n : PIPE_BUF);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1; /* EPIPE: the client is gone */
-		p += w;
-		n -= (size_t)w;
-		pthread_mutex_lock(&st->srv->lock);
-		stream_wake(st);
-		pthread_mutex_unlock(&st->srv->lock);
-	}
-	return 0;
-}
-
-static void *stream_main(void *arg)
-{
-	struct http_stream *st = arg;
-	struct http_server *srv = st->srv; /* st may be gone at the end */
-	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = NULL;
-
-	if (store_open(&s, st->db_url, st->db_base, 0, &err) == 0)
-		st->fn(st->ctx, s, pipe_write, st);
-	/* else: the body ends empty; the request's own connection had
-	 * just opened the same database, so this is rare */
-	store_close(s);
-	if (st->free_ctx)
-		st->free_ctx(st->ctx);
-	pthread_mutex_lock(&srv->lock);
-	close(st->wfd); /* the reader sees the end */
-	stream_wake(st);
-	stream_unref(st);
-	pthread_mutex_unlock(&srv->lock);
-	return NULL;
+	pthread_mutex_lock(&b->srv->lock);
+	body_resume(b);
+	pthread_mutex_unlock(&b->srv->lock);
 }
 
 /* libmicrohttpd asks for the next bytes. */
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+static ssize_t body_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	struct http_stream *st = cls;
-	ssize_t n;
+	struct http_body *b = cls;
+	long n;
 
 	(void)pos;
-	pthread_mutex_lock(&st->srv->lock);
-	if (st->srv->stopping) {
-		n = MHD_CONTENT_READER_END_WITH_ERROR;
-		goto out;
+	pthread_mutex_lock(&b->srv->lock);
+	n = b->srv->stopping ? HTTP_BODY_ERROR : b->read(b->ctx, buf, max);
+	if (n == 0) {
+		b->suspended = 1;
+		MHD_suspend_connection(b->conn);
 	}
-	n = read(st->rfd, buf, max);
-	if (n == 0)
-		n = MHD_CONTENT_READER_END_OF_STREAM;
-	else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		/* Nothing yet: the next write (under this lock, so it cannot
-		 * slip in between) resumes the connection. */
-		st->suspended = 1;
-		MHD_suspend_connection(st->conn);
-		n = 0;
-	} else if (n < 0) {
-		n = MHD_CONTENT_READER_END_WITH_ERROR;
-	}
-out:
-	pthread_mutex_unlock(&st->srv->lock);
-	return n;
+	pthread_mutex_unlock(&b->srv->lock);
+	return n == HTTP_BODY_END     ? MHD_CONTENT_READER_END_OF_STREAM
+	       : n == HTTP_BODY_ERROR ? MHD_CONTENT_READER_END_WITH_ERROR
+				      : (ssize_t)n;
 }
 
-/* The response is gone (sent, or the client left): the writer's next
- * write fails with EPIPE. */
-static void stream_released(void *cls)
+/* The server is finished with the body: unlink it, then tell its maker
+ * (outside srv->lock: the maker's done takes its own lock, which it
+ * holds around its wakes). */
+static void body_done(void *cls)
 {
-	struct http_stream *st = cls;
-	struct http_server *srv = st->srv; /* st may be gone at the end */
+	struct http_body *b = cls;
+	struct http_server *srv = b->srv;
 
 	pthread_mutex_lock(&srv->lock);
-	close(st->rfd);
-	st->rfd = -1;
-	st->suspended = 0;
-	stream_unref(st);
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		srv->bodies = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	b->suspended = 0;
 	pthread_mutex_unlock(&srv->lock);
-}
-
-int http_resp_stream(struct http_req *req, struct http_resp *resp,
-		     http_stream_fn fn, void *ctx, void (*free_ctx)(void *),
-		     struct hearth_err *err)
-{
-	struct http_server *srv = req->srv;
-	struct http_stream *st;
-	pthread_attr_t attr;
-	pthread_t th;
-	int fds[2], rc;
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return err_set(err, "cannot start the read: %s",
-			       strerror(errno));
-	/* The read end must not block a pool thread. */
-	fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-	st = xcalloc(1, sizeof(*st));
-	st->srv = srv;
-	st->rfd = fds[0];
-	st->wfd = fds[1];
-	st->refs = 2;
-	st->db_url = srv->o.db_url ? xstrdup(srv->o.db_url) : NULL;
-	st->db_base = srv->o.db_base ? xstrdup(srv->o.db_base) : NULL;
-	st->fn = fn;
-	st->ctx = ctx;
-	st->free_ctx = free_ctx;
-	pthread_mutex_lock(&srv->lock);
-	if (srv->streams >= HTTP_MAX_STREAMS) {
-		pthread_mutex_unlock(&srv->lock);
-		rc = -1;
-		err_set(err, "%d reads already running: try again",
-			HTTP_MAX_STREAMS);
-		goto undo;
-	}
-	srv->streams++;
-	st->next = srv->stream_list;
-	if (st->next)
-		st->next->prev = st;
-	srv->stream_list = st;
-	pthread_mutex_unlock(&srv->lock);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	rc = pthread_create(&th, &attr, stream_main, st);
-	pthread_attr_destroy(&attr);
-	if (rc != 0) {
-		err_set(err, "cannot start the read: %s", strerror(rc));
-		close(fds[0]);
-		close(fds[1]);
-		pthread_mutex_lock(&srv->lock);
-		st->refs = 1;
-		stream_unref(st); /* unlinks, counts it out, frees */
-		pthread_mutex_unlock(&srv->lock);
-		return -1;
-	}
-	resp->stream = st;
-	return 0;
-undo:
-	close(fds[0]);
-	close(fds[1]);
-	free(st->db_url);
-	free(st->db_base);
-	free(st);
-	return rc;
+	b->done(b->ctx);
+	free(b);
 }
 
 static ssize_t no_content(void *cls, uint64_t pos, char *buf, size_t max)
@@ -459,26 +251,26 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn,
 	char *body = buf_detach(&resp->body, &len);
 	int i;
 
-	if (resp->stream && head) {
+	if (resp->later && head) {
 		/* libmicrohttpd ends the chunked body it leaves out of a HEAD
 		 * answer with "0\r\n\r\n" all the same, which the client
 		 * would take for the start of its next answer: HEAD of a
-		 * stream is answered the HTTP/1.0 way, without chunks, and
-		 * the connection closes.  The stream's thread ends as it
+		 * body made later is answered the HTTP/1.0 way, without
+		 * chunks, and the connection closes.  Its maker stops as it
 		 * would for a client that hung up. */
 		free(body);
-		stream_released(resp->stream);
-		resp->stream = NULL;
+		body_done(resp->later);
+		resp->later = NULL;
 		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024,
 						      no_content, NULL, NULL);
 		MHD_set_response_options(r, MHD_RF_HTTP_1_0_SERVER, MHD_RO_END);
-	} else if (resp->stream) {
+	} else if (resp->later) {
 		free(body);
-		resp->stream->conn = conn;
+		resp->later->conn = conn;
 		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536,
-						      stream_read, resp->stream,
-						      stream_released);
-		resp->stream = NULL; /* the response holds it now */
+						      body_read, resp->later,
+						      body_done);
+		resp->later = NULL; /* the response holds it now */
 	} else {
 		r = MHD_create_response_from_buffer(len, body,
 						    MHD_RESPMEM_MUST_FREE);
@@ -501,9 +293,9 @@ static void resp_release(struct http_resp *resp)
 	buf_release(&resp->body);
 	for (i = 0; i < resp->nheaders; i++)
 		free(resp->hval[i]);
-	/* A stream whose response was never made: its reader is gone. */
-	if (resp->stream)
-		stream_released(resp->stream);
+	/* A body whose response was never made. */
+	if (resp->later)
+		body_done(resp->later);
 }
 
 /*
@@ -663,17 +455,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	req.conn = conn;
 	resp.status = 200;
 	handled = 1;
-	if (rs->route->fn(&req, &resp, rs->route->ud) < 0)
+	req.route = rs->route;
+	if (rs->route->fn(&req, &resp, srv->o.ctx) < 0)
 		http_resp_error(&resp, 500, "internal error");
-	release_retired(srv);
 reply:
 	{
 		int status = resp.status ? resp.status : 200;
 		ret = send_resp(conn, &resp, !strcmp(method, "HEAD"));
-		if (srv->o.observe) {
+		if (srv->o.done) {
 			struct timespec now;
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			srv->o.observe(rs->route, method, status, handled,
+			srv->o.done(srv->o.ctx, rs->route, method, status,
+				    handled,
 				       (double)(now.tv_sec - rs->start.tv_sec) +
 					       (double)(now.tv_nsec -
 							rs->start.tv_nsec) / 1e9);
@@ -753,8 +546,7 @@ static int admit(void *ctx, const struct sockaddr *addr)
 	return peer_admit(&srv->peers, addr);
 }
 
-/* Stop the daemons (those started) and free srv, its acceptor and the
- * database connections of its threads too. */
+/* Stop the daemons (those started) and free srv and its acceptor. */
 static void server_free(struct http_server *srv)
 {
 	size_t i;
@@ -763,16 +555,8 @@ static void server_free(struct http_server *srv)
 		if (srv->d[i])
 			MHD_stop_daemon(srv->d[i]);
 	acceptor_free(srv->acc);
-	for (i = 0; i < srv->ndbs; i++) {
-		if (srv->dbs[i].have_schema)
-			schema_release(&srv->dbs[i].schema);
-		free(srv->dbs[i].retired);
-		store_close(srv->dbs[i].store);
-	}
-	free(srv->dbs);
 	free(srv->d);
 	pthread_mutex_destroy(&srv->lock);
-	pthread_cond_destroy(&srv->streams_done);
 	peer_counts_release(&srv->peers);
 	free(srv);
 }
@@ -800,11 +584,6 @@ int http_start(struct http_server **out, const struct http_opts *o,
 		srv->o.per_ip = HTTP_PER_IP_DEFAULT;
 	srv->routes = routes;
 	pthread_mutex_init(&srv->lock, NULL);
-	pthread_cond_init(&srv->streams_done, NULL);
-	/* Room for every pool thread plus the internal ones, so the array
-	 * never moves under a thread holding a pointer into it. */
-	srv->adbs = srv->o.threads + 8;
-	srv->dbs = xcalloc(srv->adbs, sizeof(*srv->dbs));
 	peer_counts_init(&srv->peers, srv->o.per_ip);
 	srv->d = xcalloc(srv->o.threads, sizeof(*srv->d));
 	if (acceptor_listen(&srv->acc, (struct sockaddr *)&ss, sl, o->listen,
@@ -842,28 +621,23 @@ unsigned http_port(const struct http_server *srv)
 
 void http_stop(struct http_server *srv)
 {
-	struct http_stream *st;
+	struct http_body *b;
 	size_t i;
 
 	if (!srv)
 		return;
 	acceptor_stop(srv->acc); /* no new connections */
 	/* libmicrohttpd must not stop with suspended connections: wake them,
-	 * and from now on their readers end instead of waiting. */
+	 * and from now on their reads end instead of waiting.  Stopping the
+	 * daemons then ends every body (body_done). */
 	pthread_mutex_lock(&srv->lock);
 	srv->stopping = 1;
-	for (st = srv->stream_list; st; st = st->next)
-		stream_wake(st);
+	for (b = srv->bodies; b; b = b->next)
+		body_resume(b);
 	pthread_mutex_unlock(&srv->lock);
 	for (i = 0; i < srv->o.threads; i++) {
 		MHD_stop_daemon(srv->d[i]);
 		srv->d[i] = NULL;
 	}
-	/* With the connections closed, each stream's next write fails and
-	 * its thread ends; wait for them, they use srv. */
-	pthread_mutex_lock(&srv->lock);
-	while (srv->streams)
-		pthread_cond_wait(&srv->streams_done, &srv->lock);
-	pthread_mutex_unlock(&srv->lock);
 	server_free(srv);
 }

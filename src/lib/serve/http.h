@@ -1,17 +1,15 @@
 /*
  * http.h - the HTTP server: libmicrohttpd, one daemon thread per
- * http_opts.threads, and a route table.  Routes live with their feature
- * (web.c for the dashboard, api.c for the API); cmd/serve.c hands them all
- * to http_start.
+ * http_opts.threads, and a route table.  HTTP only: what the routes do
+ * with a database is theirs (the serve folder's other modules).
  *
  * A thread of the server's own accepts connections and gives each to the
  * thread with the fewest, so that clients connecting together are served
  * side by side (a thread runs its connections' requests one at a time).
  *
- * Handlers run on those threads.  Each thread has its own database
- * connection (http_store) and a cached schema (http_schema) that is
- * re-read when the database's schema changes.  A handler fills a
- * struct http_resp; the server sends it and frees it.
+ * Handlers run on those threads, each given the server's context
+ * (http_opts.ctx: what the routes share).  A handler fills a struct
+ * http_resp; the server sends it and frees it.
  */
 #ifndef HEARTH_HTTP_H
 #define HEARTH_HTTP_H
@@ -19,13 +17,11 @@
 #include <stddef.h>
 
 #include "base/buf.h"
-#include "base/config.h"
 #include "base/err.h"
-#include "store/schema.h"
-#include "store/store.h"
 
 struct http_server;
-struct http_stream;
+struct http_body;
+struct http_route;
 
 struct http_req {
 	const char *method;  /* "GET", "POST", ... */
@@ -36,6 +32,7 @@ struct http_req {
 				outgrows the body cap, 400 when it is not
 				gzip, before any handler runs) */
 	size_t body_len;
+	const struct http_route *route; /* the route matched */
 	struct http_server *srv;
 	void *conn;          /* the libmicrohttpd connection */
 };
@@ -46,21 +43,23 @@ struct http_resp {
 	int status;               /* 200 unless set */
 	const char *content_type; /* static string; default text/plain */
 	struct buf body;
-	struct http_stream *stream; /* set by http_resp_stream */
+	struct http_body *later;  /* set by http_resp_body */
 	const char *hname[HTTP_MAX_HEADERS]; /* static names */
 	char *hval[HTTP_MAX_HEADERS];        /* owned values */
 	int nheaders;
 };
 
-/* A handler returns 0; a -1 return sends a bare 500. */
+/* A handler returns 0; a -1 return sends a bare 500.  ctx is the
+ * server's (http_opts.ctx). */
 typedef int (*http_handler)(struct http_req *req, struct http_resp *resp,
-			    void *ud);
+			    void *ctx);
 
 struct http_route {
 	const char *method;  /* "GET", "POST"; NULL matches any */
 	const char *path;    /* exact path, or a prefix when it ends in a star */
 	http_handler fn;
-	void *ud;
+	const void *data;    /* the route's own (constant), for its handler:
+				req->route->data */
 	size_t max_body;     /* 0: the server default ([serve] max_body) */
 };
 
@@ -81,15 +80,14 @@ struct http_opts {
 	/* connections one client (peer.h) may hold, of HTTP_MAX_CONNS in
 	 * all; 0 = HTTP_PER_IP_DEFAULT */
 	unsigned per_ip;
-	const char *db_url;   /* opened once per pool thread */
-	const char *db_base;  /* base dir for a relative SQLite path */
-	struct config *cfg;   /* for handlers; not owned */
+	void *ctx;            /* every handler's ctx; not owned */
 	/* called on the pool thread after every response is queued, with
 	 * the matched route (NULL when none matched), whether its handler
 	 * ran (not when this layer refused the body: too large, bad gzip)
 	 * and the seconds since the request arrived; may be NULL */
-	void (*observe)(const struct http_route *route, const char *method,
-			int status, int handled, double seconds);
+	void (*done)(void *ctx, const struct http_route *route,
+		     const char *method, int status, int handled,
+		     double seconds);
 };
 
 /* http_start: bind and serve in background threads.  routes must outlive
@@ -100,14 +98,6 @@ int http_start(struct http_server **out, const struct http_opts *o,
 void http_stop(struct http_server *srv);
 /* http_port: the port actually bound (useful with port 0). */
 unsigned http_port(const struct http_server *srv);
-
-/* The calling thread's database connection and schema (owned by the
- * server); NULL with err set when the database cannot be opened.  A
- * schema stays valid until the handler returns, even when a later call
- * in the same request reads a newer one (after a migration). */
-struct store *http_store(struct http_req *req, struct hearth_err *err);
-const struct schema *http_schema(struct http_req *req, struct hearth_err *err);
-struct config *http_config(struct http_req *req);
 
 /* Query string argument or request header; NULL when absent. */
 const char *http_arg(const struct http_req *req, const char *name);
@@ -121,22 +111,31 @@ int http_resp_error(struct http_resp *resp, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * Streaming a large body.  http_resp_stream starts fn on a thread of its
- * own, with a database connection of its own (s, closed afterwards),
- * and the response's body is what fn writes through write(wctx, p, n) as
- * it goes, sent chunked: memory stays constant whatever the size.  write
- * returns -1 once the client is gone, and fn should stop then.  The
- * status and headers go out first, so fn cannot change them: check what
- * can fail before.  free_ctx(ctx) runs when fn returns.  At most 16
- * streams run at once.  On error (16 running, no thread, no pipe)
- * nothing was started and ctx is still the caller's: answer 503.
- * http_stop waits for running streams to end.
+ * A body made after the handler returns, as the client takes it
+ * (stream.h makes reads of any size so).  Whenever the socket can take
+ * more, the server calls read(ctx, buf, max) on one of its threads, with
+ * a lock of its own held: read must not block or wait.  It returns the
+ * bytes it put in buf, 0 when none are ready yet (the connection then
+ * waits, holding no thread, until http_body_wake), HTTP_BODY_END once
+ * the body is complete, or HTTP_BODY_ERROR to cut it short.  done(ctx)
+ * comes once, when the server is finished with the body (sent, the
+ * client gone, a HEAD request, the server stopping), never under that
+ * lock; no read comes after it.  The status and headers go out first.
  */
-typedef int (*http_write_fn)(void *wctx, const char *p, size_t n);
-typedef void (*http_stream_fn)(void *ctx, struct store *s,
-			       http_write_fn write, void *wctx);
-int http_resp_stream(struct http_req *req, struct http_resp *resp,
-		     http_stream_fn fn, void *ctx, void (*free_ctx)(void *),
-		     struct hearth_err *err);
+#define HTTP_BODY_END (-1)
+#define HTTP_BODY_ERROR (-2)
+
+typedef long (*http_body_read)(void *ctx, char *buf, size_t max);
+
+/* http_resp_body: resp's body comes from read; *out (may be NULL) gets
+ * the handle for http_body_wake. */
+void http_resp_body(struct http_req *req, struct http_resp *resp,
+		    http_body_read read, void (*done)(void *ctx), void *ctx,
+		    struct http_body **out);
+/* http_body_wake: more is ready: a connection waiting for it reads
+ * again.  From any thread, until done(ctx) has begun: the caller orders
+ * its wakes and its done with a lock of its own, which it holds around
+ * this call (and done takes). */
+void http_body_wake(struct http_body *b);
 
 #endif

@@ -10,7 +10,7 @@
  * a GET form, charts inline SVG.  A small script only reloads a relative
  * window once a minute while the page is visible.
  */
-#include "serve/serve.h"
+#include "serve/web.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +22,10 @@
 #include "chart/svg.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "serve/api_read.h"
+#include "serve/auth.h"
+#include "serve/dbcache.h"
+#include "serve/serve.h"
 
 static const struct {
 	const char *name, *since;
@@ -184,19 +188,19 @@ static void banners(struct buf *b, struct store *s)
 	buf_release(&val);
 }
 
-static int dashboard(struct http_req *req, struct http_resp *resp, void *ud)
+static int dashboard(struct http_req *req, struct http_resp *resp, void *ctx)
 {
+	struct serve_ctx *x = ctx;
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = http_store(req, &err);
-	const struct schema *sc = s ? http_schema(req, &err) : NULL;
+	struct store *s = dbcache_store(x->dbs, &err);
+	const struct schema *sc = s ? dbcache_schema(x->dbs, &err) : NULL;
 	struct buf *b = &resp->body, q = BUF_INIT;
 	const char *preset;
 	char from[40], to[40];
 	int64_t t0, t1;
 	size_t i, n = 0;
 
-	(void)ud;
-	if (!api_browser_auth(req, resp))
+	if (!auth_browser(x->cfg, req, resp))
 		return 0;
 	if (!sc)
 		return http_resp_error(resp, 503, "database: %s", err.msg);
@@ -222,7 +226,7 @@ static int dashboard(struct http_req *req, struct http_resp *resp, void *ud)
 		co.t0 = t0;
 		co.t1 = t1;
 		co.ncols = svg_columns(0);
-		co.cfg = http_config(req);
+		co.cfg = x->cfg;
 		buf_addstr(b, "<section class=\"table\" id=\"t-");
 		href_escape(b, t->name);
 		buf_addstr(b, "\"><h2>");
@@ -275,14 +279,15 @@ static int px_arg(struct http_req *req, const char *name, int *out)
 	return 0;
 }
 
-static int chart_svg(struct http_req *req, struct http_resp *resp, void *ud)
+static int chart_svg(struct http_req *req, struct http_resp *resp, void *ctx)
 {
+	struct serve_ctx *x = ctx;
 	static const char *const chart_args[] = { "since", "until", "width",
 						  "height", NULL };
 	struct series_eq *eq = NULL;
 	struct hearth_err err = HEARTH_ERR_INIT;
-	struct store *s = http_store(req, &err);
-	const struct schema *sc = s ? http_schema(req, &err) : NULL;
+	struct store *s = dbcache_store(x->dbs, &err);
+	const struct schema *sc = s ? dbcache_schema(x->dbs, &err) : NULL;
 	struct svg_opts so = { 0, 0, 1 };
 	struct chart ch = CHART_INIT;
 	struct chart_opts co;
@@ -292,8 +297,7 @@ static int chart_svg(struct http_req *req, struct http_resp *resp, void *ud)
 	char table[256];
 	int ret = 0;
 
-	(void)ud;
-	if (!api_browser_auth(req, resp))
+	if (!auth_browser(x->cfg, req, resp))
 		return 0;
 	if (!sc)
 		return http_resp_error(resp, 503, "database: %s", err.msg);
@@ -313,10 +317,10 @@ static int chart_svg(struct http_req *req, struct http_resp *resp, void *ud)
 			 timefmt_now(), &co.t0, &co.t1, &err) < 0)
 		return http_resp_error(resp, 400, "%s", err.msg);
 	co.ncols = svg_columns(so.width);
-	co.cfg = http_config(req);
+	co.cfg = x->cfg;
 	eq = xcalloc(t->ncols + 1, sizeof(*eq));
 	co.eq = eq;
-	co.neq = api_filters(req, t,
+	co.neq = api_read_filters(req, t,
 			     schema_time_column(t, config_get(co.cfg,
 							      "time_columns",
 							      t->name)),

@@ -12,7 +12,8 @@
 #include "sources/subject.h"
 #include "base/timefmt.h"
 #include "base/tz.h"
-#include "ingest/writer.h"
+#include "ingest/batch.h"
+#include "ingest/wtx.h"
 #include "base/xalloc.h"
 
 /* UIDs per FETCH and per transaction: big enough that 10,000 mails take a
@@ -78,7 +79,9 @@ struct poll {
 	size_t nmails, amails;
 	struct subject_pattern *pat;
 	struct tz *zone;
+	struct schema schema;  /* the writer points into it */
 	struct writer *w;
+	struct batch *rows;    /* the events of a batch of mails */
 	struct store_stmt *seen_q, *msgid_q, *seen_ins, *rej_ins, *rej_del;
 };
 
@@ -250,7 +253,7 @@ static int flag_seen(struct poll *p, const int64_t *uids, size_t n,
 
 static int prepare_all(struct poll *p, struct hearth_err *err)
 {
-	struct schema schema = SCHEMA_INIT;
+	struct batch_opts bo;
 	const struct schema_table *t;
 	const char *cols[2], *sensor = p->set->sensor_column;
 	const struct schema_column *tc;
@@ -258,9 +261,9 @@ static int prepare_all(struct poll *p, struct hearth_err *err)
 	int ret = -1;
 
 	if (store_exec(p->s, ddl, err) < 0 ||
-	    store_introspect(p->s, &schema, err) < 0)
+	    store_introspect(p->s, &p->schema, err) < 0)
 		goto out;
-	t = schema_find_table(&schema, p->set->table);
+	t = schema_find_table(&p->schema, p->set->table);
 	if (!t || t->internal) {
 		err_set(err, "[imap] table '%s' does not exist",
 			p->set->table);
@@ -282,7 +285,7 @@ static int prepare_all(struct poll *p, struct hearth_err *err)
 	}
 	cols[0] = tc->name;
 	cols[1] = sensor;
-	if (writer_open(&p->w, p->s, &schema, t->name, cols, 2, tc->name, 0,
+	if (writer_open(&p->w, p->s, &p->schema, t->name, cols, 2, tc->name, 0,
 			err) < 0) {
 		err_prefix(err, "[imap] table");
 		goto out;
@@ -302,9 +305,13 @@ static int prepare_all(struct poll *p, struct hearth_err *err)
 	    store_prepare(p->s, "DELETE FROM hearth_rejects WHERE source = "
 			  "'imap' AND ref = ?", &p->rej_del, err) < 0)
 		goto out;
+	memset(&bo, 0, sizeof(bo));
+	bo.s = p->s;
+	bo.schema = &p->schema;
+	bo.max_shapes = 1;
+	p->rows = batch_new(&bo);
 	ret = 0;
 out:
-	schema_release(&schema);
 	return ret;
 }
 
@@ -371,12 +378,18 @@ static int store_mail(struct poll *p, const struct mail *m, int64_t now,
 	if (matched == 1) {
 		const char *vals[2];
 		size_t lens[2];
+		struct ingest_row row;
 		timefmt_format(utc, TIMEFMT_ISO_Z, ts, sizeof(ts));
 		vals[0] = ts;
 		lens[0] = strlen(ts);
 		vals[1] = sensor.s;
 		lens[1] = sensor.len;
-		if (writer_add(p->w, vals, lens, now, err) < 0)
+		memset(&row, 0, sizeof(row));
+		row.vals = vals;
+		row.lens = lens;
+		row.ncols = 2;
+		row.at = m->uid;
+		if (batch_row(p->rows, p->w, &row, now, err) < 0)
 			goto out;
 		p->res->stored++;
 	}
@@ -441,9 +454,11 @@ static int do_batch(struct poll *p, const int64_t *todo, size_t n,
 {
 	struct buf cmd = BUF_INIT;
 	struct uids done = { NULL, 0, 0 };
+	struct wtx tx = WTX_INIT;
 	int64_t now = timefmt_now();
 	size_t i;
-	int ret = -1, in_tx = 0, rc;
+	long bad;
+	int ret = -1, rc;
 
 	buf_addstr(&cmd, "UID FETCH ");
 	uid_set(&cmd, todo, n);
@@ -451,21 +466,20 @@ static int do_batch(struct poll *p, const int64_t *todo, size_t n,
 	if (imapc_command(p->c, cmd.s, on_fetch, p, err) < 0)
 		goto out;
 	step(p, "fetched");
-	if (store_begin_immediate(p->s, err) < 0)
+	if (wtx_begin(&tx, p->s, err) < 0)
 		goto out;
-	in_tx = 1;
 	for (i = 0; i < p->nmails; i++) {
 		rc = store_mail(p, &p->mails[i], now, err);
 		if (rc < 0)
 			goto out;
 		if (rc == 1)
 			uids_add(&done, p->mails[i].uid);
-		if (i == 0)
-			step(p, "inserted");
 	}
-	if (store_commit(p->s, err) < 0)
+	if (wtx_put(&tx, p->rows, &bad, err) < 0)
 		goto out;
-	in_tx = 0;
+	step(p, "inserted");
+	if (wtx_commit(&tx, err) < 0)
+		goto out;
 	step(p, "stored");
 	if (flag_seen(p, done.v, done.n, err) < 0) {
 		err_prefix(err, "stored %zu mails but could not mark them "
@@ -475,10 +489,8 @@ static int do_batch(struct poll *p, const int64_t *todo, size_t n,
 	step(p, "flagged");
 	ret = 0;
 out:
-	if (in_tx) {
-		struct hearth_err ignore;
-		store_rollback(p->s, &ignore);
-	}
+	wtx_release(&tx);
+	batch_reset(p->rows);
 	free_mails(p);
 	free(done.v);
 	buf_release(&cmd);
@@ -597,7 +609,9 @@ out:
 	store_finalize(p.seen_ins);
 	store_finalize(p.rej_ins);
 	store_finalize(p.rej_del);
+	batch_free(p.rows);
 	writer_free(p.w);
+	schema_release(&p.schema);
 	subject_pattern_free(p.pat);
 	tz_free(p.zone);
 	buf_release(&cmd);

@@ -101,7 +101,7 @@ int imap_record_status(struct store *s, const struct imap_result *res,
 int imap_run(const struct config *cfg, struct store *s, imap_step_fn step,
 	     struct imap_result *res, struct hearth_err *err);
 
-/* The serve job (serve.h): configure skips when [imap] url is unset; run
+/* The job (source.h): configure skips when [imap] url is unset; run
  * opens the database itself and polls once.  New rejects and UIDVALIDITY
  * changes are returned as its error line, so serve logs them. */
 int imap_job_configure(struct config *cfg, int64_t *interval_us,

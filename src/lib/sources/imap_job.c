@@ -6,7 +6,7 @@
 
 #include "sources/imap.h"
 #include "store/kv.h"
-#include "serve/serve.h"
+#include "sources/source.h"
 #include "base/timefmt.h"
 
 int imap_record_status(struct store *s, const struct imap_result *res,

@@ -1,22 +1,98 @@
+/* Tests for batch.c and wtx.c: request bodies parsed into a batch, then
+ * stored in a write transaction, as the server does with them. */
 #include "t.h"
 #include "t_store.h"
 
+#include <stdint.h>
+
 #include "base/buf.h"
+#include "base/config.h"
+#include "ingest/batch.h"
+#include "ingest/ingest.h"
+#include "ingest/wtx.h"
 #include "rollup/rollup.h"
-#include "ingest/stage.h"
+
+/* A body parsed whole into one batch. */
+struct body {
+	struct ingest_src src;
+	struct batch *b;
+};
+
+static void body_free(struct body *st)
+{
+	if (!st)
+		return;
+	batch_free(st->b);
+	free(st);
+}
+
+/* body_prepare: parse and convert body; on error *bad_line is the line
+ * at fault (0 when the error is not the input's), *out NULL. */
+static int body_prepare(struct body **out, struct store *s,
+			const struct schema *schema, const struct config *cfg,
+			enum ingest_format f, const char *table,
+			enum lp_precision prec, const char *body, size_t len,
+			long *bad_line, struct hearth_err *err)
+{
+	struct body *st = calloc(1, sizeof(*st));
+	struct batch_opts bo = { s, schema, cfg, table, 64, 0 };
+	struct ingest_parser *p;
+	int rc;
+
+	ingest_src_mem(&st->src, body, len);
+	p = ingest_open(f, &st->src, prec);
+	st->b = batch_new(&bo);
+	rc = batch_fill(st->b, p, SIZE_MAX, bad_line, err);
+	ingest_free(p);
+	if (rc < 0) {
+		body_free(st);
+		st = NULL;
+	}
+	*out = st;
+	return rc < 0 ? -1 : 0;
+}
+
+static size_t body_rows(const struct body *st)
+{
+	return batch_rows(st->b);
+}
+
+/* body_store: one write transaction; committed(ctx, table, rows) per
+ * table after the commit. */
+static int body_store(struct body *st, struct store *s,
+		      void (*committed)(void *ctx, const char *table,
+					int64_t rows),
+		      void *ctx, long *bad_line, struct hearth_err *err)
+{
+	struct wtx tx = WTX_INIT;
+	size_t i;
+	int rc = -1;
+
+	*bad_line = 0;
+	if (wtx_begin(&tx, s, err) == 0 &&
+	    wtx_put(&tx, st->b, bad_line, err) == 0 &&
+	    wtx_commit(&tx, err) == 0) {
+		rc = 0;
+		for (i = 0; committed && i < tx.counts.n; i++)
+			committed(ctx, tx.counts.v[i].table,
+				  tx.counts.v[i].rows);
+	}
+	wtx_release(&tx);
+	return rc;
+}
 
 static const char ddl[] =
 	"CREATE TABLE r (t TIMESTAMP NOT NULL, w INTEGER CHECK (w >= 0), c REAL);"
 	"CREATE TABLE m (t TIMESTAMP NOT NULL, name TEXT NOT NULL);";
 
-struct counts {
+struct seen {
 	int64_t r, m;
 	int calls;
 };
 
 static void counted(void *ctx, const char *table, int64_t rows)
 {
-	struct counts *c = ctx;
+	struct seen *c = ctx;
 
 	c->calls++;
 	if (!strcmp(table, "r"))
@@ -32,8 +108,8 @@ static void test_lp_tables(void)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = t_mem(ddl);
 	struct schema schema = SCHEMA_INIT;
-	struct stage *st = NULL;
-	struct counts c = { 0, 0, 0 };
+	struct body *st = NULL;
+	struct seen c = { 0, 0, 0 };
 	struct buf body = BUF_INIT;
 	long bad = -1;
 	int i;
@@ -45,11 +121,11 @@ static void test_lp_tables(void)
 		else
 			buf_addf(&body, "r w=%di,c=%d.5 %d\n", i, i, 1700000000 + i);
 	}
-	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, NULL, LP_S,
+	CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_LP, NULL, LP_S,
 				body.s, body.len, &bad, &err), 0);
-	CHECK_INT(stage_rows(st), 100);
+	CHECK_INT(body_rows(st), 100);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM r"), 0); /* nothing written yet */
-	CHECK_INT(stage_store(st, s, counted, &c, &bad, &err), 0);
+	CHECK_INT(body_store(st, s, counted, &c, &bad, &err), 0);
 	CHECK_INT(c.r, 96);
 	CHECK_INT(c.m, 4);
 	CHECK_INT(c.calls, 2);
@@ -59,7 +135,7 @@ static void test_lp_tables(void)
 	CHECK_INT(t_int(s, "SELECT count(*) FROM r a JOIN r b ON b.rowid = a.rowid + 1 "
 		       "WHERE b.w < a.w"), 0);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM r WHERE t = '2023-11-14 22:13:21'"), 1);
-	stage_free(st);
+	body_free(st);
 	buf_release(&body);
 	schema_release(&schema);
 	store_close(s);
@@ -72,7 +148,7 @@ static void test_constraint_line(void)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = t_mem(ddl);
 	struct schema schema = SCHEMA_INIT;
-	struct stage *st = NULL;
+	struct body *st = NULL;
 	struct buf body = BUF_INIT;
 	long bad = 0;
 	int i;
@@ -80,14 +156,14 @@ static void test_constraint_line(void)
 	CHECK_INT(store_introspect(s, &schema, &err), 0);
 	for (i = 1; i <= 300; i++)
 		buf_addf(&body, "r w=%di\n", i == 200 ? -1 : i);
-	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_NS,
+	CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_LP, "r", LP_NS,
 				body.s, body.len, &bad, &err), 0);
-	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), -1);
+	CHECK_INT(body_store(st, s, NULL, NULL, &bad, &err), -1);
 	CHECK_INT(bad, 200);
 	CHECK(strstr(err.msg, "line 200") != NULL);
 	CHECK(strstr(err.msg, "CHECK") != NULL);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM r"), 0);
-	stage_free(st);
+	body_free(st);
 	buf_release(&body);
 	schema_release(&schema);
 	store_close(s);
@@ -98,27 +174,27 @@ static void test_constraint_line(void)
 static void test_bad_input(void)
 {
 	static const struct {
-		enum import_format f;
+		enum ingest_format f;
 		const char *table, *body, *msg;
 		long line;
 	} cases[] = {
-		{ IMPORT_CSV, "r", "t,w\n2024-01-01,1\n2024-01-02,x\n",
+		{ INGEST_CSV, "r", "t,w\n2024-01-01,1\n2024-01-02,x\n",
 		  "line 3: column w: 'x' is not an integer", 3 },
-		{ IMPORT_CSV, "r", "t,w\n2024-01-01\n", "line 2: 1 fields", 2 },
-		{ IMPORT_LP, NULL, "r w=1i\nr volts=2\n",
+		{ INGEST_CSV, "r", "t,w\n2024-01-01\n", "line 2: 1 fields", 2 },
+		{ INGEST_LP, NULL, "r w=1i\nr volts=2\n",
 		  "line 2: unknown column 'volts'", 2 },
-		{ IMPORT_LP, "r", "r w=1i\nm name=\"x\"\n",
+		{ INGEST_LP, "r", "r w=1i\nm name=\"x\"\n",
 		  "line 2: measurement 'm' is not table 'r'", 2 },
 		/* times hearth could not read back: years past 9999 */
-		{ IMPORT_CSV, "r", "t,w\n2024-01-01,1\n1000000000000,2\n",
+		{ INGEST_CSV, "r", "t,w\n2024-01-01,1\n1000000000000,2\n",
 		  "line 3: column t: '1000000000000' is not a time", 3 },
-		{ IMPORT_CSV, "r", "t,w\n12024-01-01,1\n",
+		{ INGEST_CSV, "r", "t,w\n12024-01-01,1\n",
 		  "line 2: column t: '12024-01-01' is not a time", 2 },
 	};
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = t_mem(ddl);
 	struct schema schema = SCHEMA_INIT;
-	struct stage *st;
+	struct body *st;
 	size_t i;
 	long bad;
 
@@ -126,7 +202,7 @@ static void test_bad_input(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		st = NULL;
 		bad = 0;
-		CHECK_INT(stage_prepare(&st, s, &schema, NULL, cases[i].f,
+		CHECK_INT(body_prepare(&st, s, &schema, NULL, cases[i].f,
 					cases[i].table, LP_NS, cases[i].body,
 					strlen(cases[i].body), &bad, &err), -1);
 		CHECK(st == NULL);
@@ -140,7 +216,7 @@ static void test_bad_input(void)
 	/* A line protocol timestamp in seconds can be any year: 700000000000
 	 * s is in year 24152. */
 	st = NULL;
-	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+	CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_LP, "r", LP_S,
 				"r w=1i 1700000000\nr w=2i 700000000000\n", 38,
 				&bad, &err), -1);
 	CHECK_INT(bad, 2);
@@ -156,18 +232,18 @@ static void test_csv(void)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = t_mem(ddl);
 	struct schema schema = SCHEMA_INIT;
-	struct stage *st = NULL;
+	struct body *st = NULL;
 	const char *body = "\xef\xbb\xbf t , w ,c\n2024-01-01 00:00:00,5,1.5\n"
 			   "1704067260,6,\n";
 	long bad;
 
 	CHECK_INT(store_introspect(s, &schema, &err), 0);
-	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_CSV, "r", LP_NS,
+	CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_CSV, "r", LP_NS,
 				body, strlen(body), &bad, &err), 0);
-	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
+	CHECK_INT(body_store(st, s, NULL, NULL, &bad, &err), 0);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM r WHERE c IS NULL AND w = 6 AND "
 		       "t = '2024-01-01 00:01:00'"), 1);
-	stage_free(st);
+	body_free(st);
 	schema_release(&schema);
 	store_close(s);
 }
@@ -180,7 +256,7 @@ static void test_rollups(void)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = t_mem(ddl);
 	struct schema schema = SCHEMA_INIT;
-	struct stage *st = NULL;
+	struct body *st = NULL;
 	struct buf body = BUF_INIT;
 	long bad = 0;
 	int i, k;
@@ -193,10 +269,10 @@ static void test_rollups(void)
 	CHECK_INT(store_introspect(s, &schema, &err), 0);
 	for (i = 0; i < 600; i++)
 		buf_addf(&body, "r w=%di,c=1 %d\n", i, 1700000000 + i);
-	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+	CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_LP, "r", LP_S,
 				body.s, body.len, &bad, &err), 0);
-	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
-	stage_free(st);
+	CHECK_INT(body_store(st, s, NULL, NULL, &bad, &err), 0);
+	body_free(st);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
 		       "AND name = 'hearth_rollup_r_ins'"), 0);
 	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark WHERE tbl = 'r'"), 601);
@@ -207,20 +283,20 @@ static void test_rollups(void)
 	buf_reset(&body);
 	for (i = 0; i < 600; i++)
 		buf_addf(&body, "r w=%di %d\n", i == 599 ? -5 : i, 1700001000 + i);
-	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+	CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_LP, "r", LP_S,
 				body.s, body.len, &bad, &err), 0);
-	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), -1);
+	CHECK_INT(body_store(st, s, NULL, NULL, &bad, &err), -1);
 	CHECK_INT(bad, 600);
-	stage_free(st);
+	body_free(st);
 	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark WHERE tbl = 'r'"), 601);
 	CHECK_INT(t_int(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"), 601);
 	/* A row another program inserted is folded by the next request, once. */
 	CHECK_INT(store_exec(s, "INSERT INTO r VALUES ('2023-11-14 22:00:30', 3, 1)",
 			     &err), 0);
-	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r", LP_S,
+	CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_LP, "r", LP_S,
 				"r w=1000i 1700005000\n", 21, &bad, &err), 0);
-	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
-	stage_free(st);
+	CHECK_INT(body_store(st, s, NULL, NULL, &bad, &err), 0);
+	body_free(st);
 	CHECK_INT(t_int(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"), 603);
 	CHECK_INT(t_int(s, "SELECT upto FROM hearth_rollup_mark WHERE tbl = 'r'"), 603);
 	/* Rows of the next day first, then a request across midnight: the
@@ -233,12 +309,12 @@ static void test_rollups(void)
 			buf_addf(&body, "r w=1i %lld\n", /* milliseconds */
 				 k == 0 ? 1700094000000LL + i * 1000 /* 11-16 00:20 on */
 					: 1700092500000LL + i * 500); /* 11-15 23:55 on */
-		CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, "r",
+		CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_LP, "r",
 					LP_MS, body.s, body.len, &bad, &err), 0);
 		if (!st)
 			break;
-		CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
-		stage_free(st);
+		CHECK_INT(body_store(st, s, NULL, NULL, &bad, &err), 0);
+		body_free(st);
 	}
 	CHECK_INT(t_int(s, "SELECT sum(\"w:n\") FROM hearth_rollup_r_m"),
 		  t_int(s, "SELECT count(w) FROM r"));
@@ -275,7 +351,7 @@ static void test_keyed_table_updates(void)
 	struct store *s = t_mem("CREATE TABLE k (t TIMESTAMP NOT NULL, host TEXT "
 				"NOT NULL, w INTEGER, c REAL, UNIQUE (t, host))");
 	struct schema schema = SCHEMA_INIT;
-	struct stage *st = NULL;
+	struct body *st = NULL;
 	struct buf body = BUF_INIT;
 	long bad = 0;
 	int i, pass;
@@ -289,10 +365,10 @@ static void test_keyed_table_updates(void)
 		buf_addf(&body, "k,host=h%d w=%di,c=1 %d\n", i % 2, i,
 			 1700000000 + i / 2);
 	for (pass = 0; pass < 2; pass++) {
-		CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, NULL,
+		CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_LP, NULL,
 					LP_S, body.s, body.len, &bad, &err), 0);
-		CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
-		stage_free(st);
+		CHECK_INT(body_store(st, s, NULL, NULL, &bad, &err), 0);
+		body_free(st);
 	}
 	CHECK_INT(t_int(s, "SELECT count(*) FROM k"), 300);
 	check_rollups_match_rows(s);
@@ -304,10 +380,10 @@ static void test_keyed_table_updates(void)
 					: "k,host=h%d w=1i,c=3 %d\n",
 			 i % 2, 1700000000 + i / 2);
 	buf_addstr(&body, "k,host=h0 c=4.5 1700000100\n");
-	CHECK_INT(stage_prepare(&st, s, &schema, NULL, IMPORT_LP, NULL, LP_S,
+	CHECK_INT(body_prepare(&st, s, &schema, NULL, INGEST_LP, NULL, LP_S,
 				body.s, body.len, &bad, &err), 0);
-	CHECK_INT(stage_store(st, s, NULL, NULL, &bad, &err), 0);
-	stage_free(st);
+	CHECK_INT(body_store(st, s, NULL, NULL, &bad, &err), 0);
+	body_free(st);
 	CHECK_INT(t_int(s, "SELECT count(*) FROM k"), 400);
 	CHECK_INT(t_int(s, "SELECT w FROM k WHERE t = '2023-11-14 22:15:00' AND "
 		       "host = 'h0'"), 200);
@@ -321,6 +397,6 @@ static void test_keyed_table_updates(void)
 	store_close(s);
 }
 
-T_MAIN("stage", T(test_lp_tables), T(test_constraint_line), T(test_rollups),
+T_MAIN("batch", T(test_lp_tables), T(test_constraint_line), T(test_rollups),
        T(test_keyed_table_updates),
        T(test_bad_input), T(test_csv))

@@ -1,0 +1,191 @@
+/*
+ * server.c - what `hearth serve` starts, runs and stops, and the one
+ * struct serve_ctx its routes share.
+ */
+#include "serve/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/timefmt.h"
+#include "base/xalloc.h"
+#include "chart/axis.h"
+#include "ingest/writeq.h"
+#include "rollup/rollup.h"
+#include "serve/api_read.h"
+#include "serve/api_write.h"
+#include "serve/auth.h"
+#include "serve/dbcache.h"
+#include "serve/http.h"
+#include "serve/metrics.h"
+#include "serve/serve.h"
+#include "serve/stream.h"
+#include "serve/web.h"
+#include "sources/source.h"
+#include "store/store.h"
+
+/* Reads streamed at once: each is a thread, a pipe and a connection. */
+#define MAX_STREAMS 16
+
+struct job_state {
+	const struct source_job *job;
+	int64_t interval, next;
+};
+
+struct server {
+	struct serve_ctx ctx;
+	struct http_server *http;
+	struct store *s;       /* the server's own: rollups, schema checks */
+	int64_t schema_version; /* when the rollups were last made sure of */
+	struct job_state *jobs;
+	size_t njobs;
+};
+
+static const struct http_route *const routes[] = {
+	api_read_routes, api_write_routes, web_routes, NULL,
+};
+
+/* After every response, on its HTTP thread: count it, and let go of the
+ * schemas the request replaced. */
+static void done(void *ctx, const struct http_route *route,
+		 const char *method, int status, int handled, double seconds)
+{
+	struct serve_ctx *sc = ctx;
+
+	metrics_request(sc->metrics, route ? route->path : NULL, method,
+			status, seconds);
+	/* A write the HTTP layer refused (body too large, bad gzip) is a
+	 * write error too; which table it was for is not known then. */
+	if (!handled && api_write_is_write(route))
+		metrics_write_error(sc->metrics, NULL);
+	dbcache_end_request(sc->dbs);
+}
+
+/* Build the missing or outdated chart rollups (without them charts still
+ * work, reading raw rows), and note the schema's version after. */
+static void upkeep(struct server *srv, struct buf *log)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct buf built = BUF_INIT;
+
+	if (rollup_ensure(srv->s, srv->ctx.cfg, &built, &err) < 0)
+		buf_addf(log, "warning: %s\n", err.msg);
+	if (built.len)
+		buf_addf(log, "built chart rollups of %s\n", built.s);
+	buf_release(&built);
+	if (store_schema_version(srv->s, &srv->schema_version, &err) < 0)
+		srv->schema_version = -1;
+}
+
+static int start_jobs(struct server *srv, struct hearth_err *err)
+{
+	size_t i;
+
+	for (i = 0; source_jobs[i].name; i++) {
+		int64_t interval = 0;
+		int rc = source_jobs[i].configure(srv->ctx.cfg, &interval, err);
+		if (rc < 0)
+			return err_prefix(err, "%s", source_jobs[i].name);
+		if (rc > 0)
+			continue;
+		srv->jobs = xreallocarray(srv->jobs, srv->njobs + 1,
+					  sizeof(*srv->jobs));
+		srv->jobs[srv->njobs].job = &source_jobs[i];
+		srv->jobs[srv->njobs].interval = interval;
+		srv->jobs[srv->njobs].next = 0; /* first run right away */
+		srv->njobs++;
+	}
+	return 0;
+}
+
+int server_start(struct server **out, const struct server_opts *o,
+		 struct buf *log, struct hearth_err *err)
+{
+	struct server *srv = xcalloc(1, sizeof(*srv));
+	struct http_opts ho;
+	struct serve_ctx *sc = &srv->ctx;
+
+	*out = NULL;
+	sc->cfg = o->cfg;
+	/* The database must open now, not at the first request. */
+	if (store_open(&srv->s, o->url, o->basedir, 0, err) < 0)
+		goto fail;
+	/* A bad token file is found before anything slow starts. */
+	if (auth_check_files(o->cfg, err) < 0) {
+		err_prefix(err, "serve");
+		goto fail;
+	}
+	axis_set_timezone(config_get(o->cfg, "serve", "timezone"));
+	/* Charts of long windows read the rollups: build missing ones now
+	 * rather than in the first request. */
+	upkeep(srv, log);
+	if (start_jobs(srv, err) < 0)
+		goto fail;
+	memset(&ho, 0, sizeof(ho));
+	ho.listen = o->listen;
+	ho.threads = o->threads ? o->threads : 4;
+	ho.max_body = o->max_body;
+	ho.per_ip = o->per_ip;
+	ho.ctx = sc;
+	ho.done = done;
+	sc->metrics = metrics_new();
+	/* A slot for every HTTP thread, and a few to spare. */
+	sc->dbs = dbcache_new(o->url, o->basedir, ho.threads + 8);
+	sc->streams = streams_new(o->url, o->basedir, MAX_STREAMS);
+	if (writeq_start(&sc->writes, o->url, o->basedir, err) < 0 ||
+	    http_start(&srv->http, &ho, routes, err) < 0) {
+		err_prefix(err, "serve");
+		goto fail;
+	}
+	*out = srv;
+	return 0;
+fail:
+	server_stop(srv);
+	return -1;
+}
+
+unsigned server_port(const struct server *srv)
+{
+	return http_port(srv->http);
+}
+
+void server_tick(struct server *srv, struct buf *log)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	int64_t now = timefmt_now(), v = -1;
+	size_t i;
+
+	/* A revision run meanwhile (hearth upgrade, auto_columns) may have
+	 * dropped rollups: build them again, holding the writers. */
+	if (store_schema_version(srv->s, &v, &err) == 0 &&
+	    v != srv->schema_version) {
+		writeq_hold(srv->ctx.writes, srv->s);
+		upkeep(srv, log);
+		writeq_release(srv->ctx.writes, srv->s);
+	}
+	for (i = 0; i < srv->njobs; i++) {
+		struct job_state *j = &srv->jobs[i];
+		if (now < j->next)
+			continue;
+		if (j->job->run(srv->ctx.cfg, &err) < 0)
+			buf_addf(log, "%s: %s\n", j->job->name, err.msg);
+		j->next = timefmt_now() + j->interval;
+	}
+}
+
+void server_stop(struct server *srv)
+{
+	if (!srv)
+		return;
+	/* The HTTP server first: every body it sends is done then, so the
+	 * streams' threads end; the writing thread stores what requests
+	 * queued. */
+	http_stop(srv->http);
+	streams_free(srv->ctx.streams);
+	writeq_stop(srv->ctx.writes);
+	dbcache_free(srv->ctx.dbs);
+	metrics_free(srv->ctx.metrics);
+	store_close(srv->s);
+	free(srv->jobs);
+	free(srv);
+}
