@@ -1,13 +1,38 @@
 /*
- * backend.h - what a storage backend provides (private to the store folder).
+ * backend.h - what a storage backend provides (private to the store
+ * folder): the ops of a connection and the SQL of its dialect, listed with
+ * the calls they back in store.h.  The ops a backend may leave NULL are
+ * marked "optional" there.
  */
 #ifndef HEARTH_STORE_BACKEND_H
 #define HEARTH_STORE_BACKEND_H
 
 #include "store/store.h"
 
+/* The SQL of a dialect (store_sql.h): the backend's constant. */
+struct store_sql {
+	const char *name;
+	const char *begin_write;
+	const char *row_order;
+	const char *insert_keep;
+	const char *temp_prefix;
+	void (*is_number)(struct buf *b, const char *expr);
+	void (*unix_secs)(struct buf *b, const char *expr);
+	void (*minute_text)(struct buf *b, const char *secs, char sep,
+			    const char *tail);
+	void (*min_max)(struct buf *b, int max, const char *x, const char *y);
+	void (*now_iso)(struct buf *b);
+	void (*create_trigger)(struct buf *b, const char *name,
+			       const char *event, const char *table,
+			       const char *body);
+	void (*drop_trigger)(struct buf *b, const char *name,
+			     const char *table);
+	void (*script_begin)(struct buf *b);
+	void (*script_end)(struct buf *b);
+};
+
 struct store_ops {
-	const char *dialect;
+	const struct store_sql *sql;
 	void (*close)(struct store *s);
 	int (*exec)(struct store *s, const char *sql, struct hearth_err *err);
 	int (*prepare)(struct store *s, const char *sql,
@@ -33,8 +58,20 @@ struct store_ops {
 	int (*introspect)(struct store *s, struct schema *out,
 			  struct hearth_err *err);
 	const char *(*path)(const struct store *s);
+	int (*schema_version)(struct store *s, int64_t *out,
+			      struct hearth_err *err);
+	int (*has_table)(struct store *s, const char *name,
+			 struct hearth_err *err);
+	int (*has_row_order)(struct store *s, const char *table,
+			     struct hearth_err *why);
+	void (*upsert)(struct store *s, struct buf *b, const char *table);
+	/* optional from here on */
 	int64_t (*wal_frames)(const struct store *s);
 	void (*autocheckpoint)(struct store *s, int frames);
+	int (*checkpoint)(struct store *s, struct hearth_err *err);
+	int (*migration_begin)(struct store *s, struct hearth_err *err);
+	int (*migration_check)(struct store *s, struct hearth_err *err);
+	void (*migration_end)(struct store *s);
 };
 
 /* A statement store_cached keeps, under the text it was compiled from. */

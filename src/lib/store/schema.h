@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+struct store_sql;
+
 /* What a column holds, derived from its declared type (SQLite affinity
  * rules, plus TIME for TIMESTAMP/DATETIME/DATE, which hearth treats as the
  * time axis). */
@@ -80,9 +82,12 @@ struct schema {
 	size_t nviews;
 	struct schema_object *triggers;
 	size_t ntriggers;
+	/* The dialect its SQL texts are in, the database's (store_sql.h);
+	 * NULL for a model not read from a database. */
+	const struct store_sql *dialect;
 };
 
-#define SCHEMA_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0 }
+#define SCHEMA_INIT { NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL }
 
 void schema_init(struct schema *s);
 void schema_release(struct schema *s);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "store/backend.h"
+#include "store/sqlite_sql.h"
 #include "store/walvfs.h"
 #include "base/xalloc.h"
 
@@ -463,8 +464,21 @@ static void sq_autocheckpoint(struct store *s, int frames)
 	((struct sqlite_store *)s)->autocheckpoint = frames;
 }
 
+static int sq_checkpoint(struct store *s, struct hearth_err *err)
+{
+	/* PASSIVE never waits.  Busy means another connection is
+	 * checkpointing: less is copied this time, as PRAGMA wal_checkpoint
+	 * would say with a row rather than an error. */
+	int rc = sqlite3_wal_checkpoint_v2(DB(s), NULL,
+					   SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return err_set(err, "checkpoint: %s", sqlite3_errmsg(DB(s)));
+	return 0;
+}
+
 static const struct store_ops sqlite_ops = {
-	.dialect = "sqlite",
+	.sql = &sqlite_sql,
 	.close = sq_close,
 	.exec = sq_exec,
 	.prepare = sq_prepare,
@@ -487,8 +501,16 @@ static const struct store_ops sqlite_ops = {
 	.changes = sq_changes,
 	.introspect = sq_introspect,
 	.path = sq_path,
+	.schema_version = sqlite_sql_schema_version,
+	.has_table = sqlite_sql_has_table,
+	.has_row_order = sqlite_sql_has_row_order,
+	.upsert = sqlite_sql_upsert,
 	.wal_frames = sq_wal_frames,
 	.autocheckpoint = sq_autocheckpoint,
+	.checkpoint = sq_checkpoint,
+	.migration_begin = sqlite_sql_migration_begin,
+	.migration_check = sqlite_sql_migration_check,
+	.migration_end = sqlite_sql_migration_end,
 };
 
 static int have_walvfs; /* set once, by configure_once */

@@ -61,7 +61,12 @@ void store_close(struct store *s)
 
 const char *store_dialect(const struct store *s)
 {
-	return s->ops->dialect;
+	return s->ops->sql->name;
+}
+
+const struct store_sql *store_sql(const struct store *s)
+{
+	return s->ops->sql;
 }
 
 const char *store_path(const struct store *s)
@@ -223,9 +228,9 @@ int store_begin(struct store *s, struct hearth_err *err)
 
 int store_begin_immediate(struct store *s, struct hearth_err *err)
 {
-	return tx(s, strcmp(s->ops->dialect, "sqlite") ? "BEGIN"
-						       : "BEGIN IMMEDIATE",
-		  1, err);
+	const char *sql = s->ops->sql->begin_write;
+
+	return tx(s, sql ? sql : "BEGIN", 1, err);
 }
 
 int store_commit(struct store *s, struct hearth_err *err)
@@ -247,20 +252,76 @@ int store_introspect(struct store *s, struct schema *out,
 		     struct hearth_err *err)
 {
 	schema_init(out);
-	return s->ops->introspect(s, out, err);
+	if (s->ops->introspect(s, out, err) < 0)
+		return -1;
+	out->dialect = s->ops->sql;
+	return 0;
+}
+
+int store_schema_version(struct store *s, int64_t *out,
+			 struct hearth_err *err)
+{
+	return s->ops->schema_version(s, out, err);
+}
+
+int store_has_table(struct store *s, const char *name,
+		    struct hearth_err *err)
+{
+	return s->ops->has_table(s, name, err);
+}
+
+int store_has_row_order(struct store *s, const char *table,
+			struct hearth_err *why)
+{
+	return s->ops->has_row_order(s, table, why);
+}
+
+void store_upsert(struct store *s, struct buf *b, const char *table)
+{
+	s->ops->upsert(s, b, table);
+}
+
+int store_checkpoint(struct store *s, struct hearth_err *err)
+{
+	return s->ops->checkpoint ? s->ops->checkpoint(s, err) : 0;
+}
+
+int store_migration_begin(struct store *s, struct hearth_err *err)
+{
+	return s->ops->migration_begin ? s->ops->migration_begin(s, err) : 0;
+}
+
+int store_migration_check(struct store *s, struct hearth_err *err)
+{
+	return s->ops->migration_check ? s->ops->migration_check(s, err) : 0;
+}
+
+void store_migration_end(struct store *s)
+{
+	if (s->ops->migration_end)
+		s->ops->migration_end(s);
+}
+
+/* s between two q, each q in it doubled: both kinds of SQL quoting. */
+static void quote(struct buf *b, const char *s, char q)
+{
+	buf_addch(b, q);
+	for (; *s; s++) {
+		if (*s == q)
+			buf_addch(b, q);
+		buf_addch(b, *s);
+	}
+	buf_addch(b, q);
 }
 
 void store_quote_ident(struct buf *b, const char *name)
 {
-	const char *p;
+	quote(b, name, '"');
+}
 
-	buf_addch(b, '"');
-	for (p = name; *p; p++) {
-		if (*p == '"')
-			buf_addch(b, '"');
-		buf_addch(b, *p);
-	}
-	buf_addch(b, '"');
+void store_quote_string(struct buf *b, const char *s)
+{
+	quote(b, s, '\'');
 }
 
 int store_query_int(struct store *s, const char *sql, int64_t *out,

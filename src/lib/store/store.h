@@ -5,10 +5,56 @@
  * pg.c behind the same calls later.  SQL passed in uses `?`
  * placeholders; a backend whose database wants another style rewrites them.
  * Values always go in through the bind calls, never by formatting SQL.
+ * What differs between databases beyond that is asked of the store by
+ * what the caller needs (store_schema_version, store_checkpoint, ...) or,
+ * for the pieces of SQL modules write themselves, of its dialect
+ * (store_sql.h); no other module spells a database's own SQL.
  *
  * URLs:  sqlite:///relative.db   sqlite:////absolute.db   sqlite:///:memory:
  *        a bare path (energy.db) is taken as a SQLite file
  *        postgresql://user@host/dbname (when that backend exists)
+ *
+ * What a backend provides: a file pair (sqlite.c, and sqlite_sql.c for
+ * its SQL) that fills a struct store_ops and a struct store_sql
+ * (backend.h) and an open function store_open dispatches to by URL.
+ * Every op backs the store_ call of the same name; "optional" ops may be
+ * NULL, and the call then does what the note says.
+ *
+ *   struct store_ops (a connection)
+ *	sql			its dialect, struct store_sql below
+ *	close			store_close (the cached statements are
+ *				finalized before)
+ *	exec, prepare, finalize	store_exec, store_prepare, store_finalize
+ *	bind_null, bind_int, bind_real, bind_text, bind_text_ref,
+ *	bind_blob		the bind calls
+ *	step, reset		store_step, store_reset
+ *	column_count, column_name, column_type, column_int, column_real,
+ *	column_text, column_blob	the column calls
+ *	changes			store_changes
+ *	introspect		store_introspect (out is initialised; the
+ *				dialect is set after)
+ *	path			store_path
+ *	schema_version		store_schema_version
+ *	has_table		store_has_table
+ *	has_row_order		store_has_row_order
+ *	upsert			store_upsert
+ *	wal_frames		optional: store_wal_frames (0)
+ *	autocheckpoint		optional: store_autocheckpoint (nothing)
+ *	checkpoint		optional: store_checkpoint (0, nothing done)
+ *	migration_begin, migration_check, migration_end
+ *				optional: store_migration_* (nothing to do)
+ *
+ *   struct store_sql (its dialect, a constant)
+ *	name			store_sql_name, store_dialect
+ *	begin_write		the statement store_begin_immediate runs
+ *				(NULL: "BEGIN")
+ *	row_order, insert_keep, temp_prefix
+ *				store_sql_row_order, _insert_keep,
+ *				_temp_prefix
+ *	is_number, unix_secs, minute_text, min_max, now_iso
+ *				the expressions of store_sql_*
+ *	create_trigger, drop_trigger	store_sql_create_trigger, _drop_
+ *	script_begin, script_end	store_sql_script_begin, _end
  */
 #ifndef HEARTH_STORE_H
 #define HEARTH_STORE_H
@@ -19,6 +65,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "store/schema.h"
+#include "store/store_sql.h"
 
 enum store_type {
 	STORE_NULL,
@@ -46,6 +93,9 @@ void store_close(struct store *s);
 
 /* store_dialect: "sqlite" or "postgresql". */
 const char *store_dialect(const struct store *s);
+/* store_sql: the dialect of s, for the SQL callers write (store_sql.h);
+ * it lives as long as the program. */
+const struct store_sql *store_sql(const struct store *s);
 /* store_path: the file behind a SQLite store (NULL for others/:memory:). */
 const char *store_path(const struct store *s);
 
@@ -97,7 +147,8 @@ const char *store_column_text(struct store_stmt *st, int i, size_t *len);
 const void *store_column_blob(struct store_stmt *st, int i, size_t *len);
 
 /* Transactions.  store_begin_immediate takes the write lock at once
- * (SQLite BEGIN IMMEDIATE), so two writers queue instead of deadlocking. */
+ * (the dialect's begin_write), so two writers queue instead of
+ * deadlocking. */
 int store_begin(struct store *s, struct hearth_err *err);
 int store_begin_immediate(struct store *s, struct hearth_err *err);
 int store_commit(struct store *s, struct hearth_err *err);
@@ -117,12 +168,63 @@ void store_autocheckpoint(struct store *s, int frames);
 int64_t store_changes(struct store *s);
 
 /* store_introspect: read the live schema into *out (initialised here;
- * release with schema_release). */
+ * release with schema_release); out->dialect is store_sql(s). */
 int store_introspect(struct store *s, struct schema *out,
 		     struct hearth_err *err);
 
+/* store_schema_version: a number that changes whenever the schema of the
+ * database does, whoever changes it; one cheap query, for a server that
+ * keeps an introspected schema and asks before each request. */
+int store_schema_version(struct store *s, int64_t *out,
+			 struct hearth_err *err);
+
+/* store_has_table: 1 when the database has a table called exactly name,
+ * 0 when not, -1 on error. */
+int store_has_table(struct store *s, const char *name,
+		    struct hearth_err *err);
+
+/* store_has_row_order: 1 when table's rows are numbered in insertion
+ * order (store_sql_row_order), else 0 with *why (may be NULL) saying so,
+ * naming the table ("table x has no rowid (WITHOUT ROWID)"). */
+int store_has_row_order(struct store *s, const char *table,
+			struct hearth_err *why);
+
+/* store_upsert: append to b the clause (space first), up to and
+ * including SET, that makes an INSERT into table update the stored row
+ * whose key (primary key or a unique index, any of them) the new row
+ * repeats, instead of failing; the caller appends the assignments, in
+ * which excluded.col is the value the new row gives.  A backend that
+ * must name the key finds it here, once per table. */
+void store_upsert(struct store *s, struct buf *b, const char *table);
+
+/* store_checkpoint: copy what a write-ahead log holds into the database
+ * file, as much as can be copied without waiting for a reader or writer
+ * (SQLite WAL; 0 and nothing done for a database without such a log). */
+int store_checkpoint(struct store *s, struct hearth_err *err);
+
+/*
+ * A schema change (a revision), in this order:
+ *	store_migration_begin	before its transaction begins (when it
+ *				fails, there is nothing to end)
+ *	store_begin_immediate ... the revision ... store_migration_check
+ *	store_commit or store_rollback
+ *	store_migration_end	after a begin that worked, whatever came
+ *				after it
+ * Between begin and end a table may be dropped and made again while rows
+ * of other tables refer to it, without cascading (SQLite ignores
+ * PRAGMA foreign_keys inside a transaction, hence before); the check then
+ * fails, naming a row, when a foreign key does not hold.  Begin may also
+ * make the copies of table rebuilds cheaper.
+ */
+int store_migration_begin(struct store *s, struct hearth_err *err);
+int store_migration_check(struct store *s, struct hearth_err *err);
+void store_migration_end(struct store *s);
+
 /* store_quote_ident: append "name" to b, doubling embedded quotes. */
 void store_quote_ident(struct buf *b, const char *name);
+/* store_quote_string: append s to b as an SQL string literal ('it''s'),
+ * for SQL that cannot take a bound value (a trigger's body, a script). */
+void store_quote_string(struct buf *b, const char *s);
 
 /* Convenience: run a query whose first row's first column is an integer;
  * *out is untouched when there is no row.  Parameters are text values

@@ -1,0 +1,78 @@
+/*
+ * store_sql.c - the calls of store_sql.h, through the dialect's table.
+ */
+#include "store/store_sql.h"
+
+#include "store/backend.h"
+
+const char *store_sql_name(const struct store_sql *d)
+{
+	return d->name;
+}
+
+const char *store_sql_row_order(const struct store_sql *d)
+{
+	return d->row_order;
+}
+
+const char *store_sql_insert_keep(const struct store_sql *d)
+{
+	return d->insert_keep;
+}
+
+const char *store_sql_temp_prefix(const struct store_sql *d)
+{
+	return d->temp_prefix;
+}
+
+void store_sql_is_number(const struct store_sql *d, struct buf *b,
+			 const char *expr)
+{
+	d->is_number(b, expr);
+}
+
+void store_sql_unix_secs(const struct store_sql *d, struct buf *b,
+			 const char *expr)
+{
+	d->unix_secs(b, expr);
+}
+
+void store_sql_minute_text(const struct store_sql *d, struct buf *b,
+			   const char *secs, char sep, const char *tail)
+{
+	d->minute_text(b, secs, sep, tail);
+}
+
+void store_sql_min_max(const struct store_sql *d, struct buf *b, int max,
+		       const char *x, const char *y)
+{
+	d->min_max(b, max, x, y);
+}
+
+void store_sql_now_iso(const struct store_sql *d, struct buf *b)
+{
+	d->now_iso(b);
+}
+
+void store_sql_create_trigger(const struct store_sql *d, struct buf *b,
+			      const char *name, const char *event,
+			      const char *table, const char *body)
+{
+	d->create_trigger(b, name, event, table, body);
+}
+
+void store_sql_drop_trigger(const struct store_sql *d, struct buf *b,
+			    const char *name, const char *table)
+{
+	d->drop_trigger(b, name, table);
+}
+
+void store_sql_script_begin(const struct store_sql *d, struct buf *b)
+{
+	d->script_begin(b);
+}
+
+void store_sql_script_end(const struct store_sql *d, struct buf *b)
+{
+	d->script_end(b);
+}
