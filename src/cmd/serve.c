@@ -30,15 +30,14 @@ struct job_state {
 	int64_t interval, next;
 };
 
-/* The schema's version (PRAGMA schema_version), -1 when it cannot be
+/* The schema's version (store_schema_version), -1 when it cannot be
  * read: one cheap query. */
 static int64_t schema_version_of(struct cmd_ctx *ctx)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
 	int64_t v = -1;
 
-	if (store_query_int(ctx->store, "PRAGMA schema_version", &v, &err,
-			    (const char *)NULL) < 0)
+	if (store_schema_version(ctx->store, &v, &err) < 0)
 		return -1;
 	return v;
 }

@@ -48,7 +48,8 @@ int writer_time_style(struct store *s, const struct schema_table *t,
 	store_quote_ident(&sql, t->name);
 	buf_addstr(&sql, " WHERE ");
 	store_quote_ident(&sql, tc->name);
-	buf_addstr(&sql, " IS NOT NULL ORDER BY rowid DESC LIMIT 1");
+	buf_addf(&sql, " IS NOT NULL ORDER BY %s DESC LIMIT 1",
+		 store_sql_row_order(store_sql(s)));
 	if (store_cached(s, sql.s, &st, err) < 0)
 		goto out;
 	rc = store_step(st, err);
@@ -127,7 +128,7 @@ static void upsert_sql(struct buf *sql, const struct writer *w)
 
 	if (!w->upsert)
 		return;
-	buf_addstr(sql, " ON CONFLICT DO UPDATE SET ");
+	store_upsert(w->s, sql, w->table);
 	for (i = 0; i < writer_nvals(w); i++) {
 		buf_reset(&q);
 		store_quote_ident(&q, w->cols[i].col->name);
@@ -582,7 +583,8 @@ static void multi_sql(struct writer *w)
 	struct buf sql = BUF_INIT, group = BUF_INIT;
 	size_t i, n = writer_nvals(w);
 
-	buf_addstr(&sql, w->upsert ? "INSERT INTO " : "INSERT OR FAIL INTO ");
+	buf_addstr(&sql, w->upsert ? "INSERT INTO "
+				   : store_sql_insert_keep(store_sql(w->s)));
 	store_quote_ident(&sql, w->table);
 	buf_addstr(&sql, " (");
 	for (i = 0; i < n; i++) {

@@ -63,7 +63,7 @@ static void checkpoint(struct store *s)
 
 	/* PASSIVE never waits: a busy reader or a running checkpoint just
 	 * means less is copied this time. */
-	store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)", &ignore);
+	store_checkpoint(s, &ignore);
 }
 
 static void lock_writes(struct store *s)

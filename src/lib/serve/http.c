@@ -129,8 +129,7 @@ const struct schema *http_schema(struct http_req *req, struct hearth_err *err)
 	if (!http_store(req, err))
 		return NULL;
 	t = thread_db(req->srv);
-	if (store_query_int(t->store, "PRAGMA schema_version", &v, err,
-			    (const char *)NULL) < 0)
+	if (store_schema_version(t->store, &v, err) < 0)
 		return NULL;
 	if (t->have_schema && v == t->schema_version)
 		return &t->schema;
