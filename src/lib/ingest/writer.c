@@ -49,7 +49,8 @@ int writer_time_style(struct store *s, const struct schema_table *t,
 	store_quote_ident(&sql, t->name);
 	buf_addstr(&sql, " WHERE ");
 	store_quote_ident(&sql, tc->name);
-	buf_addstr(&sql, " IS NOT NULL ORDER BY rowid DESC LIMIT 1");
+	buf_addf(&sql, " IS NOT NULL ORDER BY %s DESC LIMIT 1",
+		 store_sql_row_order(store_sql(s)));
 	if (store_cached(s, sql.s, &st, err) < 0)
 		goto out;
 	rc = store_step(st, err);
@@ -121,14 +122,15 @@ int writer_format_time(int64_t t, enum time_style style, char *out,
 /* A key stored already: update its row with the values given (SQLite
  * 3.35 and later take ON CONFLICT without naming the constraint, so
  * every unique index of the table counts). */
-static void upsert_sql(struct buf *sql, const struct writer *w)
+static void upsert_sql(struct buf *sql, const struct writer *w,
+		       struct store *s)
 {
 	struct buf q = BUF_INIT;
 	size_t i;
 
 	if (!w->upsert)
 		return;
-	buf_addstr(sql, " ON CONFLICT DO UPDATE SET ");
+	store_upsert(s, sql, w->table);
 	for (i = 0; i < writer_nvals(w); i++) {
 		buf_reset(&q);
 		store_quote_ident(&q, w->cols[i].col->name);
@@ -138,7 +140,7 @@ static void upsert_sql(struct buf *sql, const struct writer *w)
 	buf_release(&q);
 }
 
-static void multi_sql(struct writer *w);
+static void multi_sql(struct writer *w, struct store *s);
 
 int writer_open(struct writer **out, struct store *s,
 		const struct schema *schema, const char *table,
@@ -205,14 +207,14 @@ int writer_open(struct writer **out, struct store *s,
 			buf_addstr(&sql, i ? ", ?" : "?");
 		buf_addstr(&sql, ")");
 		w->upsert = schema_has_unique_key(schema, t);
-		upsert_sql(&sql, w);
+		upsert_sql(&sql, w, s);
 	}
 	/* Compiled now, so that a table the INSERT cannot go into is an
 	 * error at once. */
 	if (store_cached(s, sql.s, &ins, err) < 0)
 		goto out;
 	w->sql = buf_detach(&sql, NULL);
-	multi_sql(w);
+	multi_sql(w, s);
 	w->refs = 1;
 	ret = 0;
 out:
@@ -587,7 +589,7 @@ out:
  * first, which costs a twentieth of the insert.  The caller's transaction
  * decides about those rows anyway (writer_insert_rows).  Not for a keyed
  * table: there the conflict clause is the upsert's. */
-static void multi_sql(struct writer *w)
+static void multi_sql(struct writer *w, struct store *s)
 {
 	struct buf sql = BUF_INIT, group = BUF_INIT;
 	size_t i, n = writer_nvals(w);
@@ -598,7 +600,8 @@ static void multi_sql(struct writer *w)
 	if (n == 0 || n * WRITER_MULTI_ROWS > 32766)
 		return;
 
-	buf_addstr(&sql, w->upsert ? "INSERT INTO " : "INSERT OR FAIL INTO ");
+	buf_addstr(&sql, w->upsert ? "INSERT INTO "
+				   : store_sql_insert_keep(store_sql(s)));
 	store_quote_ident(&sql, w->table);
 	buf_addstr(&sql, " (");
 	for (i = 0; i < n; i++) {
@@ -616,7 +619,7 @@ static void multi_sql(struct writer *w)
 			buf_addch(&sql, ',');
 		buf_add(&sql, group.s, group.len);
 	}
-	upsert_sql(&sql, w);
+	upsert_sql(&sql, w, s);
 	w->multi_sql = buf_detach(&sql, NULL);
 	buf_release(&group);
 }

@@ -1,6 +1,7 @@
 /*
- * ddl.c - operations -> SQL.  SQLite only for now; PostgreSQL will share
- * everything but the rebuild (it can ALTER COLUMN in place).
+ * ddl.c - operations -> SQL, per dialect (the table `dialects` at the
+ * end).  SQLite's is the only one yet; PostgreSQL will share everything
+ * but the rebuild (it can ALTER COLUMN in place).
  */
 #include "migrate/ddl.h"
 
@@ -11,17 +12,6 @@
 #include "store/sqltok.h"
 #include "store/store.h"
 #include "base/xalloc.h"
-
-void ddl_quote_string(struct buf *out, const char *s)
-{
-	buf_addch(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_addch(out, '\'');
-		buf_addch(out, *s);
-	}
-	buf_addch(out, '\'');
-}
 
 static void stmt(struct buf *out, const char *sql)
 {
@@ -135,7 +125,7 @@ out:
 	return ret;
 }
 
-static int render_op(const struct diff_op *op, struct buf *out,
+static int sqlite_op(const struct diff_op *op, struct buf *out,
 		     struct hearth_err *err)
 {
 	char *def;
@@ -201,16 +191,28 @@ static int render_op(const struct diff_op *op, struct buf *out,
 	return 0;
 }
 
+/* Each dialect's renderer of one op, by store_dialect name. */
+static const struct {
+	const char *name;
+	int (*op)(const struct diff_op *op, struct buf *out,
+		  struct hearth_err *err);
+} dialects[] = {
+	{ "sqlite", sqlite_op },
+};
+
 int ddl_render(const struct diff *d, const char *dialect, struct buf *out,
 	       struct hearth_err *err)
 {
-	size_t i;
+	size_t i, k;
 
-	if (strcmp(dialect, "sqlite"))
+	for (k = 0; k < sizeof(dialects) / sizeof(*dialects); k++)
+		if (!strcmp(dialects[k].name, dialect))
+			break;
+	if (k == sizeof(dialects) / sizeof(*dialects))
 		return err_set(err, "migrations for %s are not written yet",
 			       dialect);
 	for (i = 0; i < d->n; i++)
-		if (render_op(&d->ops[i], out, err) < 0)
+		if (dialects[k].op(&d->ops[i], out, err) < 0)
 			return -1;
 	return 0;
 }

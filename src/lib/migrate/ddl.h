@@ -1,13 +1,14 @@
 /*
  * ddl.h - diff operations -> SQL, per dialect.
  *
- * The only place that knows dialect differences in DDL.  SQLite cannot
- * ALTER most column changes, so a table is rebuilt: create the new table
- * under a temporary name, copy every row, drop the old one, rename the new
- * one, then recreate its indexes (and the views and triggers naming it,
- * which the diff lists).  Foreign keys are not switched off here: the
- * migration runner does that outside the transaction and runs
- * PRAGMA foreign_key_check before committing (see migration.h).
+ * The only place that knows dialect differences in DDL; a dialect is
+ * named as store_dialect names it.  SQLite cannot ALTER most column
+ * changes, so a table is rebuilt: create the new table under a temporary
+ * name, copy every row, drop the old one, rename the new one, then
+ * recreate its indexes (and the views and triggers naming it, which the
+ * diff lists).  Foreign keys are not switched off here: the
+ * migration runner has the store do that outside the transaction and
+ * check them before committing (see migration.h).
  */
 #ifndef HEARTH_DDL_H
 #define HEARTH_DDL_H
@@ -21,8 +22,5 @@
  * loudly.  Returns 0, or -1 when the dialect is not supported. */
 int ddl_render(const struct diff *d, const char *dialect, struct buf *out,
 	       struct hearth_err *err);
-
-/* ddl_quote_string: append s as an SQL string literal ('it''s'). */
-void ddl_quote_string(struct buf *out, const char *s);
 
 #endif

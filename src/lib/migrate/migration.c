@@ -24,11 +24,6 @@ static const char version_table[] =
 	"    applied_at TEXT NOT NULL\n"
 	")";
 
-static int is_sqlite(struct store *s)
-{
-	return !strcmp(store_dialect(s), "sqlite");
-}
-
 static int no_such_table(const char *msg)
 {
 	return strstr(msg, "no such table") || strstr(msg, "does not exist");
@@ -116,39 +111,9 @@ out:
 	return ret;
 }
 
-/* Rows that break a foreign key after the revision ran with the keys off. */
-static int fk_check(struct store *s, struct hearth_err *err)
-{
-	struct store_stmt *st = NULL;
-	int rc;
-
-	if (!is_sqlite(s))
-		return 0;
-	if (store_prepare(s, "PRAGMA foreign_key_check", &st, err) < 0)
-		return -1;
-	rc = store_step(st, err);
-	if (rc == 1)
-		err_set(err, "a row of table %s breaks a foreign key to %s "
-			"(rowid %lld)", store_column_text(st, 0, NULL),
-			store_column_text(st, 2, NULL),
-			(long long)store_column_int(st, 1));
-	store_finalize(st);
-	return rc == 0 ? 0 : -1;
-}
-
 static int begin_locked(struct store *s, struct hearth_err *err)
 {
-	/* secure_delete (on by default in Debian's SQLite) zeroes every page
-	 * a rebuild's DROP TABLE frees, which costs as much as the copy;
-	 * FAST still clears deleted content where that costs no extra I/O.
-	 * The rows are not deleted anyway, they moved to the new table.  The
-	 * DROP also reads every page of the old table once more: memory-
-	 * mapped reads make that cheaper (SQLite falls back to read() where
-	 * the mapping cannot be made). */
-	if (is_sqlite(s) &&
-	    store_exec(s, "PRAGMA foreign_keys = OFF; "
-			  "PRAGMA secure_delete = FAST; "
-			  "PRAGMA mmap_size = 1073741824", err) < 0)
+	if (store_migration_begin(s, err) < 0)
 		return -1;
 	if (store_begin_immediate(s, err) < 0) {
 		if (strstr(err->msg, "locked") || strstr(err->msg, "busy"))
@@ -163,8 +128,7 @@ static int begin_locked(struct store *s, struct hearth_err *err)
 	}
 	return 0;
 fail:
-	if (is_sqlite(s))
-		store_exec(s, "PRAGMA foreign_keys = ON", NULL);
+	store_migration_end(s);
 	return -1;
 }
 
@@ -175,8 +139,7 @@ static void end_locked(struct store *s, int commit, struct hearth_err *err,
 		*ret = -1;
 	if (!commit || *ret < 0)
 		store_rollback(s, NULL);
-	if (is_sqlite(s))
-		store_exec(s, "PRAGMA foreign_keys = ON", NULL);
+	store_migration_end(s);
 }
 
 /*
@@ -218,7 +181,7 @@ static int run_one(struct store *s, const struct revision *r, int up,
 			goto out;
 		}
 	}
-	if (record(s, r, up, err) < 0 || fk_check(s, err) < 0) {
+	if (record(s, r, up, err) < 0 || store_migration_check(s, err) < 0) {
 		err_prefix(err, "revision %s", r->id);
 		goto out;
 	}
@@ -318,34 +281,39 @@ out:
 	return ret;
 }
 
-static void sql_header(struct buf *b, const struct revision *r, int up)
+/* A revision's SQL as a script runs it: its transaction as the runner
+ * does it (begin_locked, run_one, end_locked), in d's SQL. */
+static void sql_header(const struct store_sql *d, struct buf *b,
+		       const struct revision *r, int up)
 {
 	size_t k;
 
 	buf_addf(b, "\n-- %s ", up ? "upgrade" : "downgrade");
 	for (k = 0; k < r->nparents; k++)
 		buf_addf(b, "%s%s", k ? "," : "", r->parents[k]);
-	buf_addf(b, "%s%s %s: %s\nPRAGMA foreign_keys = OFF;\nBEGIN;\n",
-		 r->nparents ? "" : "<base>", up ? " ->" : " <-", r->id,
-		 r->message);
+	buf_addf(b, "%s%s %s: %s\n", r->nparents ? "" : "<base>",
+		 up ? " ->" : " <-", r->id, r->message);
+	store_sql_script_begin(d, b);
 }
 
-static void sql_footer(struct buf *b, const struct revision *r, int up)
+static void sql_footer(const struct store_sql *d, struct buf *b,
+		       const struct revision *r, int up)
 {
 	if (up) {
 		buf_addstr(b, "INSERT INTO hearth_version (revision, checksum, "
 			      "applied_at) VALUES (");
-		ddl_quote_string(b, r->id);
+		store_quote_string(b, r->id);
 		buf_addstr(b, ", ");
-		ddl_quote_string(b, r->checksum);
-		buf_addstr(b, ", strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));\n");
+		store_quote_string(b, r->checksum);
+		buf_addstr(b, ", ");
+		store_sql_now_iso(d, b);
+		buf_addstr(b, ");\n");
 	} else {
 		buf_addstr(b, "DELETE FROM hearth_version WHERE revision = ");
-		ddl_quote_string(b, r->id);
+		store_quote_string(b, r->id);
 		buf_addstr(b, ";\n");
 	}
-	buf_addstr(b, "PRAGMA foreign_key_check;\nCOMMIT;\n"
-		      "PRAGMA foreign_keys = ON;\n");
+	store_sql_script_end(d, b);
 }
 
 static int run(struct store *s, const struct revision_set *rs,
@@ -367,10 +335,10 @@ static int run(struct store *s, const struct revision_set *rs,
 			size_t j = up ? i : rs->n - 1 - i;
 			if (!want[j])
 				continue;
-			sql_header(o->sql_only, &rs->revs[j], up);
+			sql_header(store_sql(s), o->sql_only, &rs->revs[j], up);
 			buf_addstr(o->sql_only, up ? rs->revs[j].up
 						   : rs->revs[j].down);
-			sql_footer(o->sql_only, &rs->revs[j], up);
+			sql_footer(store_sql(s), o->sql_only, &rs->revs[j], up);
 			(*count)++;
 		}
 		ret = 0;

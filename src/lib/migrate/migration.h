@@ -14,9 +14,10 @@
  * upgrades at once queue: the second finds the work done, or fails with a
  * clear "locked" message when the first runs past the busy timeout.
  *
- * Each revision runs in its own transaction.  On SQLite, foreign keys are
- * switched off before BEGIN (a rebuild's DROP TABLE must not cascade) and
- * PRAGMA foreign_key_check runs before COMMIT, so the keys still hold.
+ * Each revision runs in its own transaction, between
+ * store_migration_begin and store_migration_end: foreign keys are not
+ * enforced while it runs (a rebuild's DROP TABLE must not cascade), and
+ * store_migration_check before COMMIT makes sure they still hold.
  * Any error rolls the revision back: the database stays exactly at the
  * revision before.
  *

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "migrate/ddl.h"
 #include "rollup/rollup_impl.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
@@ -96,36 +95,26 @@ void rollup_agg_col(struct buf *b, const char *col, const char *agg)
 	buf_release(&n);
 }
 
-void rollup_secs_sql(struct buf *b, const char *qcol)
-{
-	/* unixepoch() of text costs about half of strftime('%s'), which
-	 * formats a string only to have it parsed back; it runs once per
-	 * row written.  (A number given to it would be a julian day, hence
-	 * the CASE.) */
-	buf_addf(b, "(CASE WHEN typeof(%s) IN ('integer','real') THEN "
-		 "CAST(%s AS INTEGER) ELSE unixepoch(%s) END)", qcol, qcol,
-		 qcol);
-}
-
-/* "DROP TRIGGER IF EXISTS" table's trigger of kind (trigger_kinds). */
-static void drop_trigger_sql(struct buf *b, const char *table, size_t kind)
+/* Drop table's trigger of kind (trigger_kinds), if it has one. */
+static void drop_trigger_sql(const struct store_sql *d, struct buf *b,
+			     const char *table, size_t kind)
 {
 	struct buf n = BUF_INIT;
 
 	trigger_name(&n, table, trigger_kinds[kind]);
-	buf_addstr(b, "DROP TRIGGER IF EXISTS ");
-	store_quote_ident(b, n.s);
+	store_sql_drop_trigger(d, b, n.s, table);
 	buf_addstr(b, ";");
 	buf_release(&n);
 }
 
-static void drop_sql(struct buf *b, const char *table)
+static void drop_sql(const struct store_sql *d, struct buf *b,
+		     const char *table)
 {
 	struct buf n = BUF_INIT;
 	size_t i;
 
 	for (i = 0; i < 3; i++)
-		drop_trigger_sql(b, table, i);
+		drop_trigger_sql(d, b, table, i);
 	rollup_table_name(&n, table, ROLLUP_MINUTE);
 	buf_addstr(b, "DROP TABLE IF EXISTS ");
 	store_quote_ident(b, n.s);
@@ -170,20 +159,21 @@ static void create_sql(struct buf *b, const char *rname,
  * time index whether the times are numbers, "YYYY-MM-DD HH:MM:SS" or
  * "YYYY-MM-DDTHH:MM:SS" text (with or without fractions and a Z).
  */
-static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
-			  const char *ref, const char *upto,
-			  const char *mname, const char *hname,
-			  const char *const *cols, size_t ncols)
+static void recompute_sql(const struct store_sql *d, struct buf *b,
+			  const char *qt, const char *qcol, const char *ref,
+			  const char *upto, const char *mname,
+			  const char *hname, const char *const *cols,
+			  size_t ncols)
 {
 	struct buf m = BUF_INIT, h = BUF_INIT, r = BUF_INIT, x = BUF_INIT;
 	size_t i, j;
 
 	buf_addf(&r, "%s.%s", ref, qcol);
 	buf_addstr(&m, "(");
-	rollup_secs_sql(&m, r.s);
+	store_sql_unix_secs(d, &m, r.s);
 	buf_addstr(&m, " / 60 * 60)");
 	buf_addstr(&h, "(");
-	rollup_secs_sql(&h, r.s);
+	store_sql_unix_secs(d, &h, r.s);
 	buf_addstr(&h, " / 3600 * 3600)");
 
 	buf_addstr(b, "DELETE FROM ");
@@ -204,13 +194,15 @@ static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 	 * in the next day's rows spelled with a space.) */
 	buf_addf(b, " FROM %s WHERE ((%s >= %s AND %s < %s + 60)", qt, qcol,
 		 m.s, qcol, m.s);
-	for (i = 0; i < 2; i++)
-		buf_addf(b, " OR (%s >= strftime('%%Y-%%m-%%d%s%%H:%%M', %s, "
-			 "'unixepoch') AND %s < strftime('%%Y-%%m-%%d%s%%H:%%M:"
-			 "60', %s, 'unixepoch'))", qcol, i ? "T" : " ", m.s,
-			 qcol, i ? "T" : " ", m.s);
-	buf_addf(b, ") AND rowid <= %s HAVING count(*) > 0; DELETE FROM ",
-		 upto);
+	for (i = 0; i < 2; i++) {
+		buf_addf(b, " OR (%s >= ", qcol);
+		store_sql_minute_text(d, b, m.s, i ? 'T' : ' ', "");
+		buf_addf(b, " AND %s < ", qcol);
+		store_sql_minute_text(d, b, m.s, i ? 'T' : ' ', ":60");
+		buf_addch(b, ')');
+	}
+	buf_addf(b, ") AND %s <= %s HAVING count(*) > 0; DELETE FROM ",
+		 store_sql_row_order(d), upto);
 	store_quote_ident(b, hname);
 	buf_addf(b, " WHERE b = %s; INSERT INTO ", h.s);
 	store_quote_ident(b, hname);
@@ -229,22 +221,6 @@ static void recompute_sql(struct buf *b, const char *qt, const char *qcol,
 	buf_release(&h);
 	buf_release(&r);
 	buf_release(&x);
-}
-
-/* Rollups follow rows by rowid; a WITHOUT ROWID table has none. */
-int rollup_has_rowid(struct store *s, const char *table)
-{
-	struct hearth_err ignore;
-	struct store_stmt *st = NULL;
-	struct buf sql = BUF_INIT;
-	int ok;
-
-	buf_addstr(&sql, "SELECT rowid FROM ");
-	store_quote_ident(&sql, table);
-	ok = store_prepare(s, sql.s, &st, &ignore) == 0;
-	store_finalize(st);
-	buf_release(&sql);
-	return ok;
 }
 
 static int mark_insert(struct store *s, const char *table,
@@ -268,38 +244,38 @@ static int mark_insert(struct store *s, const char *table,
 /*
  * The CREATE TRIGGER statement of table's delete (kind 1) or update
  * (kind 2) trigger.  A delete of the newest rows lowers the mark first,
- * to the newest row left: SQLite may give their rowids to the next rows
- * inserted, which must be above the mark.
+ * to the newest row left: the database may give their numbers to the
+ * next rows inserted, which must be above the mark.
  */
-static void trigger_sql(struct buf *sql, const char *table,
-			const char *time_col, const char *const *cols,
-			size_t ncols, size_t kind)
+static void trigger_sql(const struct store_sql *d, struct buf *sql,
+			const char *table, const char *time_col,
+			const char *const *cols, size_t ncols, size_t kind)
 {
 	struct buf qt = BUF_INIT, qc = BUF_INIT, lit = BUF_INIT,
 		   upto = BUF_INIT, newest = BUF_INIT, m = BUF_INIT,
-		   h = BUF_INIT, n = BUF_INIT;
+		   h = BUF_INIT, n = BUF_INIT, body = BUF_INIT;
 
 	store_quote_ident(&qt, table);
 	store_quote_ident(&qc, time_col);
-	ddl_quote_string(&lit, table);
+	store_quote_string(&lit, table);
 	rollup_table_name(&m, table, ROLLUP_MINUTE);
 	rollup_table_name(&h, table, ROLLUP_HOUR);
 	buf_addf(&upto, "(SELECT upto FROM " ROLLUP_MARK " WHERE tbl = %s)",
 		 lit.s);
-	buf_addf(&newest, "(SELECT coalesce(max(rowid), 0) FROM %s)", qt.s);
+	buf_addf(&newest, "(SELECT coalesce(max(%s), 0) FROM %s)",
+		 store_sql_row_order(d), qt.s);
 	trigger_name(&n, table, trigger_kinds[kind]);
-	buf_addstr(sql, "CREATE TRIGGER ");
-	store_quote_ident(sql, n.s);
-	buf_addf(sql, " AFTER %s ON %s BEGIN ", kind == 1 ? "DELETE" : "UPDATE",
-		 qt.s);
 	if (kind == 1)
-		buf_addf(sql, "UPDATE " ROLLUP_MARK " SET upto = %s WHERE tbl = "
-			 "%s AND upto > %s; ", newest.s, lit.s, newest.s);
-	recompute_sql(sql, qt.s, qc.s, "OLD", upto.s, m.s, h.s, cols, ncols);
+		buf_addf(&body, "UPDATE " ROLLUP_MARK " SET upto = %s WHERE tbl "
+			 "= %s AND upto > %s; ", newest.s, lit.s, newest.s);
+	recompute_sql(d, &body, qt.s, qc.s, "OLD", upto.s, m.s, h.s, cols,
+		      ncols);
 	if (kind == 2)
-		recompute_sql(sql, qt.s, qc.s, "NEW", upto.s, m.s, h.s, cols,
-			      ncols);
-	buf_addstr(sql, " END");
+		recompute_sql(d, &body, qt.s, qc.s, "NEW", upto.s, m.s, h.s,
+			      cols, ncols);
+	store_sql_create_trigger(d, sql, n.s, kind == 1 ? "DELETE" : "UPDATE",
+				 table, body.s);
+	buf_release(&body);
 	buf_release(&qt);
 	buf_release(&qc);
 	buf_release(&lit);
@@ -310,23 +286,25 @@ static void trigger_sql(struct buf *sql, const char *table,
 	buf_release(&n);
 }
 
-void rollup_triggers_sql(struct buf *sql, const char *table,
-			 const char *time_col, const char *const *cols,
-			 size_t ncols)
+void rollup_triggers_sql(const struct store_sql *d, struct buf *sql,
+			 const char *table, const char *time_col,
+			 const char *const *cols, size_t ncols)
 {
 	size_t kind;
 
 	for (kind = 1; kind < 3; kind++) {
-		drop_trigger_sql(sql, table, kind);
+		drop_trigger_sql(d, sql, table, kind);
 		buf_addstr(sql, " ");
-		trigger_sql(sql, table, time_col, cols, ncols, kind);
+		trigger_sql(d, sql, table, time_col, cols, ncols, kind);
 		buf_addstr(sql, ";");
 	}
 }
 
 /* The delete and update triggers of t in schema are the ones
  * rollup_triggers_sql makes now: triggers of an older hearth, or ones
- * SQLite rewrote when a column or the table was renamed, are not. */
+ * SQLite rewrote when a column or the table was renamed, are not.  They
+ * are compared as text, in the dialect of the database schema was read
+ * from. */
 static int triggers_current(const struct schema *schema,
 			    const struct schema_table *t,
 			    const struct schema_column *tc)
@@ -334,7 +312,7 @@ static int triggers_current(const struct schema *schema,
 	struct buf name = BUF_INIT, want = BUF_INIT;
 	char **cols = NULL;
 	size_t ncols = 0, kind, i;
-	int ok = 1;
+	int ok = schema->dialect != NULL;
 
 	rollup_columns(schema, t->name, &cols, &ncols);
 	for (kind = 1; kind < 3 && ok; kind++) {
@@ -346,8 +324,8 @@ static int triggers_current(const struct schema *schema,
 			if (!strcasecmp(schema->triggers[i].name, name.s))
 				o = &schema->triggers[i];
 		buf_reset(&want);
-		trigger_sql(&want, t->name, tc->name, (const char *const *)cols,
-			    ncols, kind);
+		trigger_sql(schema->dialect, &want, t->name, tc->name,
+			    (const char *const *)cols, ncols, kind);
 		ok = o && o->sql && !strcmp(o->sql, want.s);
 	}
 	rollup_columns_free(cols, ncols);
@@ -418,13 +396,10 @@ static int mark_delete(struct store *s, const char *table,
 		       struct hearth_err *err)
 {
 	int64_t have = 0;
+	int rc = store_has_table(s, ROLLUP_MARK, err);
 
-	if (store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE "
-			    "name = '" ROLLUP_MARK "'", &have, err,
-			    (const char *)NULL) < 0)
-		return -1;
-	if (!have)
-		return 0;
+	if (rc <= 0)
+		return rc;
 	return store_query_int(s, "DELETE FROM " ROLLUP_MARK " WHERE tbl = ?",
 			       &have, err, table, (const char *)NULL) < 0 ? -1
 									 : 0;
@@ -434,6 +409,7 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 		      const struct schema_column *tc, int64_t *buckets,
 		      struct hearth_err *err)
 {
+	const struct store_sql *d = store_sql(s);
 	const char **cols = NULL;
 	struct buf sql = BUF_INIT, secs = BUF_INIT, qt = BUF_INIT,
 		   mname = BUF_INIT, hname = BUF_INIT, x = BUF_INIT;
@@ -450,7 +426,7 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 	store_quote_ident(&qt, t->name);
 	rollup_table_name(&mname, t->name, ROLLUP_MINUTE);
 	rollup_table_name(&hname, t->name, ROLLUP_HOUR);
-	drop_sql(&sql, t->name);
+	drop_sql(d, &sql, t->name);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 	if (!ncols) {
@@ -466,7 +442,7 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 	/* Minutes from the rows, hours from the minutes. */
 	buf_reset(&x);
 	store_quote_ident(&x, tc->name);
-	rollup_secs_sql(&secs, x.s);
+	store_sql_unix_secs(d, &secs, x.s);
 	buf_reset(&sql);
 	buf_addstr(&sql, "INSERT INTO ");
 	store_quote_ident(&sql, mname.s);
@@ -502,7 +478,7 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 	    rollup_mark_reset(s, t->name, err) < 0)
 		goto out;
 	buf_reset(&sql);
-	rollup_triggers_sql(&sql, t->name, tc->name, cols, ncols);
+	rollup_triggers_sql(d, &sql, t->name, tc->name, cols, ncols);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 	if (buckets) {
@@ -531,6 +507,7 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 {
 	const struct schema_table *t = schema_find_table(schema, table);
 	const struct schema_column *tc;
+	struct hearth_err why;
 
 	if (buckets)
 		*buckets = 0;
@@ -539,9 +516,9 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	tc = schema_time_column(t, time_col);
 	if (!tc)
 		return err_set(err, "table %s has no time column", t->name);
-	if (!rollup_has_rowid(s, t->name))
-		return err_set(err, "table %s has no rowid (WITHOUT ROWID): its "
-			       "charts read its rows, without rollups", t->name);
+	if (!store_has_row_order(s, t->name, &why))
+		return err_set(err, "%s: its charts read its rows, without "
+			       "rollups", why.msg);
 	if (store_begin_immediate(s, err) < 0)
 		goto fail;
 	if (rollup_rebuild_tx(s, t, tc, buckets, err) < 0 ||
@@ -559,7 +536,7 @@ int rollup_drop(struct store *s, const char *table, struct hearth_err *err)
 	struct buf sql = BUF_INIT;
 	int ret;
 
-	drop_sql(&sql, table);
+	drop_sql(store_sql(s), &sql, table);
 	ret = store_exec(s, sql.s, err);
 	if (ret == 0)
 		ret = mark_delete(s, table, err);
@@ -614,7 +591,7 @@ int rollup_ensure(struct store *s, const struct config *cfg,
 		const struct schema_column *tc = schema_time_column(t, tcn);
 
 		if (t->internal || !tc || !rollup_has_value_cols(t, tc) ||
-		    !rollup_has_rowid(s, t->name) ||
+		    !store_has_row_order(s, t->name, NULL) ||
 		    rollup_current(&schema, t, tc))
 			continue;
 		if (rollup_rebuild(s, &schema, t->name, tcn, NULL, err) < 0)

@@ -64,10 +64,6 @@ int rollup_has_value_cols(const struct schema_table *t,
 
 /* rollup_agg_col: append the quoted rollup column "col:agg" to b. */
 void rollup_agg_col(struct buf *b, const char *col, const char *agg);
-/* rollup_secs_sql: append an SQL expression for the unix seconds of the
- * time column qcol (quoted), stored as a number or as ISO text; NULL when
- * it is neither. */
-void rollup_secs_sql(struct buf *b, const char *qcol);
 
 /* rollup_table_name: append the (unquoted) rollup table name to b. */
 void rollup_table_name(struct buf *b, const char *table,

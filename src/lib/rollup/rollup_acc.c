@@ -264,8 +264,8 @@ static int merge_stmt(struct rollup_acc *a, struct store *s,
 	for (i = 0; i < 4 * a->ncols; i++)
 		buf_addstr(&values, ", ?");
 	buf_addch(&values, ')');
-	rollup_merge_sql(&sql, name.s, (const char *const *)a->cols, a->ncols,
-			 values.s);
+	rollup_merge_sql(store_sql(s), &sql, name.s,
+			 (const char *const *)a->cols, a->ncols, values.s);
 	rc = store_cached(s, sql.s, st, err);
 	buf_release(&name);
 	buf_release(&values);

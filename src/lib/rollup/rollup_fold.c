@@ -40,9 +40,9 @@ void rollup_columns_free(char **cols, size_t ncols)
 	free(cols);
 }
 
-void rollup_merge_sql(struct buf *sql, const char *rname,
-		      const char *const *cols, size_t ncols,
-		      const char *source)
+void rollup_merge_sql(const struct store_sql *d, struct buf *sql,
+		      const char *rname, const char *const *cols,
+		      size_t ncols, const char *source)
 {
 	struct buf o = BUF_INIT, e = BUF_INIT;
 	size_t i, j;
@@ -57,8 +57,6 @@ void rollup_merge_sql(struct buf *sql, const char *rname,
 				       rollup_aggs[j]);
 		}
 	buf_addf(sql, ") %s ON CONFLICT(b) DO UPDATE SET ", source);
-	/* min(coalesce(a, b), coalesce(b, a)) is the smaller of two values
-	 * that may each be NULL. */
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_reset(&o);
@@ -70,11 +68,10 @@ void rollup_merge_sql(struct buf *sql, const char *rname,
 				       rollup_aggs[j]);
 			if (i || j)
 				buf_addstr(sql, ", ");
-			if (j < 2)
-				buf_addf(sql, "%s = %s(coalesce(%s, %s), "
-					 "coalesce(%s, %s))", o.s,
-					 rollup_aggs[j], o.s, e.s, e.s, o.s);
-			else if (j == 2)
+			if (j < 2) {
+				buf_addf(sql, "%s = ", o.s);
+				store_sql_min_max(d, sql, j == 1, o.s, e.s);
+			} else if (j == 2)
 				buf_addf(sql, "%s = CASE WHEN %s IS NULL THEN %s "
 					 "WHEN %s IS NULL THEN %s ELSE %s + %s "
 					 "END", o.s, e.s, o.s, o.s, e.s, o.s, e.s);
@@ -92,8 +89,8 @@ int rollup_mark_reset(struct store *s, const char *table,
 	struct store_stmt *st = NULL;
 	int ret = -1;
 
-	buf_addstr(&sql, "UPDATE " ROLLUP_MARK " SET upto = (SELECT "
-		   "coalesce(max(rowid), 0) FROM ");
+	buf_addf(&sql, "UPDATE " ROLLUP_MARK " SET upto = (SELECT "
+		 "coalesce(max(%s), 0) FROM ", store_sql_row_order(store_sql(s)));
 	store_quote_ident(&sql, table);
 	buf_addstr(&sql, ") WHERE tbl = ?");
 	if (store_cached(s, sql.s, &st, err) < 0)
@@ -109,29 +106,33 @@ out:
 	return ret;
 }
 
-/* Fold table's rows with a rowid above `after` into the minute and hour
- * buckets.  The rows are read once, by rowid (so the cost follows what
- * is new, not the table), into per-minute aggregates in a temporary
- * table; the minutes are merged into the minute rollup and, summed per
- * hour, into the hour rollup. */
+/* Fold table's rows numbered above `after` (insertion order) into the
+ * minute and hour buckets.  The rows are read once, by number (so the
+ * cost follows what is new, not the table), into per-minute aggregates
+ * in a temporary table; the minutes are merged into the minute rollup
+ * and, summed per hour, into the hour rollup. */
 static int fold(struct store *s, const char *table, const char *time_col,
 		char **cols, size_t ncols, int64_t after,
 		struct hearth_err *err)
 {
 	static const char *const hfn[] = { "min", "max", "sum", "sum" };
+	const struct store_sql *d = store_sql(s);
 	struct buf sql = BUF_INIT, qc = BUF_INIT, se = BUF_INIT, m = BUF_INIT,
-		   h = BUF_INIT, x = BUF_INIT, sel = BUF_INIT;
+		   h = BUF_INIT, x = BUF_INIT, sel = BUF_INIT, tmp = BUF_INIT,
+		   drop = BUF_INIT;
 	struct hearth_err ignore;
 	struct store_stmt *st = NULL;
 	size_t i, j;
 	int ret = -1;
 
 	store_quote_ident(&qc, time_col);
-	rollup_secs_sql(&se, qc.s);
+	store_sql_unix_secs(d, &se, qc.s);
 	rollup_table_name(&m, table, ROLLUP_MINUTE);
 	rollup_table_name(&h, table, ROLLUP_HOUR);
+	buf_addf(&tmp, "%shearth_fold", store_sql_temp_prefix(d));
+	buf_addf(&drop, "DROP TABLE IF EXISTS %s", tmp.s);
 
-	store_exec(s, "DROP TABLE IF EXISTS temp.hearth_fold", &ignore);
+	store_exec(s, drop.s, &ignore);
 	buf_addf(&sql, "CREATE TEMP TABLE hearth_fold AS SELECT %s / 60 * 60 "
 		 "AS b", se.s);
 	for (i = 0; i < ncols; i++) {
@@ -145,7 +146,8 @@ static int fold(struct store *s, const char *table, const char *time_col,
 	}
 	buf_addstr(&sql, " FROM ");
 	store_quote_ident(&sql, table);
-	buf_addstr(&sql, " WHERE rowid > ? GROUP BY 1 HAVING b IS NOT NULL");
+	buf_addf(&sql, " WHERE %s > ? GROUP BY 1 HAVING b IS NOT NULL",
+		 store_sql_row_order(d));
 	if (store_prepare(s, sql.s, &st, err) < 0)
 		goto out;
 	store_bind_int(st, 1, after);
@@ -155,10 +157,11 @@ static int fold(struct store *s, const char *table, const char *time_col,
 	st = NULL;
 
 	buf_reset(&sql);
-	rollup_merge_sql(&sql, m.s, (const char *const *)cols, ncols,
-			 "SELECT * FROM temp.hearth_fold WHERE true");
+	buf_addf(&sel, "SELECT * FROM %s WHERE true", tmp.s);
+	rollup_merge_sql(d, &sql, m.s, (const char *const *)cols, ncols, sel.s);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
+	buf_reset(&sel);
 	buf_addstr(&sel, "SELECT b / 3600 * 3600");
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
@@ -166,15 +169,15 @@ static int fold(struct store *s, const char *table, const char *time_col,
 			rollup_agg_col(&sel, cols[i], rollup_aggs[j]);
 			buf_addch(&sel, ')');
 		}
-	buf_addstr(&sel, " FROM temp.hearth_fold GROUP BY 1");
+	buf_addf(&sel, " FROM %s GROUP BY 1", tmp.s);
 	buf_reset(&sql);
-	rollup_merge_sql(&sql, h.s, (const char *const *)cols, ncols, sel.s);
+	rollup_merge_sql(d, &sql, h.s, (const char *const *)cols, ncols, sel.s);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 	ret = 0;
 out:
 	store_finalize(st);
-	store_exec(s, "DROP TABLE IF EXISTS temp.hearth_fold", &ignore);
+	store_exec(s, drop.s, &ignore);
 	buf_release(&sql);
 	buf_release(&qc);
 	buf_release(&se);
@@ -182,6 +185,8 @@ out:
 	buf_release(&h);
 	buf_release(&x);
 	buf_release(&sel);
+	buf_release(&tmp);
+	buf_release(&drop);
 	return ret;
 }
 
@@ -205,14 +210,16 @@ int rollup_mark_get(struct store *s, const char *table, char **time_col,
 	return rc;
 }
 
-static int newest_rowid(struct store *s, const char *table, int64_t *out,
-			struct hearth_err *err)
+/* The number of table's newest row in insertion order, 0 when empty. */
+static int newest_row(struct store *s, const char *table, int64_t *out,
+		      struct hearth_err *err)
 {
 	struct buf sql = BUF_INIT;
 	int rc;
 
 	*out = 0;
-	buf_addstr(&sql, "SELECT coalesce(max(rowid), 0) FROM ");
+	buf_addf(&sql, "SELECT coalesce(max(%s), 0) FROM ",
+		 store_sql_row_order(store_sql(s)));
 	store_quote_ident(&sql, table);
 	rc = store_query_int(s, sql.s, out, err, (const char *)NULL);
 	buf_release(&sql);
@@ -253,7 +260,7 @@ static int catch_up_one(struct store *s, const struct schema *schema,
 		ret = 0;
 		goto out;
 	}
-	if (newest_rowid(s, table, &newest, err) < 0)
+	if (newest_row(s, table, &newest, err) < 0)
 		goto out;
 	if (newest > upto && ncols &&
 	    fold(s, table, time_col, cols, ncols, upto, err) < 0)
@@ -316,7 +323,7 @@ int rollup_refresh(struct store *s, const struct schema *schema,
 	free(time_col);
 	if (rc <= 0)
 		return rc;
-	if (newest_rowid(s, table, &newest, err) < 0)
+	if (newest_row(s, table, &newest, err) < 0)
 		return -1;
 	if (newest == upto)
 		return 0;

@@ -123,7 +123,8 @@ static int extend(struct store *s, const struct schema_table *t,
 		all[i] = cols[i];
 	for (i = 0; i < nadd; i++)
 		all[ncols + i] = add[i];
-	rollup_triggers_sql(&sql, t->name, tc->name, all, ncols + nadd);
+	rollup_triggers_sql(store_sql(s), &sql, t->name, tc->name, all,
+			    ncols + nadd);
 	ret = store_exec(s, sql.s, err);
 	free(all);
 	buf_release(&sql);
@@ -152,7 +153,7 @@ static int follow(struct store *s, const struct schema *before,
 	btc = schema_time_column(b, time_col);
 	/* Stale already (a column dropped behind hearth's back, triggers of
 	 * an older hearth): nothing to keep, whatever the change. */
-	if (!tc || !rollup_has_rowid(s, t->name) || rc != 1 || !btc ||
+	if (!tc || !store_has_row_order(s, t->name, NULL) || rc != 1 || !btc ||
 	    !rollup_current(before, b, btc)) {
 		ret = rollup_drop(s, t->name, err);
 		goto out;
@@ -188,7 +189,7 @@ static int build(struct store *s, const struct schema_table *t,
 	const struct schema_column *tc = schema_time_column(t, NULL);
 
 	if (!tc || !rollup_has_value_cols(t, tc) ||
-	    !rollup_has_rowid(s, t->name))
+	    !store_has_row_order(s, t->name, NULL))
 		return 0;
 	if (rollup_rebuild_tx(s, t, tc, NULL, err) < 0)
 		return err_prefix(err, "rollup of %s", t->name);

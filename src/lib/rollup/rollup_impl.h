@@ -44,11 +44,12 @@ int rollup_columns_match(const struct schema_table *t, const char *time_col,
 /* rollup_merge_sql: append to sql the upsert of source's rows (b, then
  * "c:min", "c:max", "c:sum", "c:n" of each of cols) into rollup table
  * rname, merged with the bucket already there as one more batch of rows
- * would be.  source is a SELECT ending in WHERE or GROUP BY (so SQLite
- * does not read ON CONFLICT as a join constraint) or a VALUES list. */
-void rollup_merge_sql(struct buf *sql, const char *rname,
-		      const char *const *cols, size_t ncols,
-		      const char *source);
+ * would be, in dialect d.  source is a SELECT ending in WHERE or GROUP BY
+ * (so SQLite does not read ON CONFLICT as a join constraint) or a VALUES
+ * list. */
+void rollup_merge_sql(const struct store_sql *d, struct buf *sql,
+		      const char *rname, const char *const *cols,
+		      size_t ncols, const char *source);
 
 /* rollup_agg_decl: append the declaration of rollup column "col:agg"
  * (agg indexes rollup_aggs), as in a CREATE TABLE or an ADD COLUMN. */
@@ -59,16 +60,13 @@ void rollup_agg_decl(struct buf *b, const char *col, size_t agg);
 int rollup_mark_get(struct store *s, const char *table, char **time_col,
 		    int64_t *upto, struct hearth_err *err);
 
-/* rollup_has_rowid: table has rowids.  Rollups follow rows by rowid, so a
- * WITHOUT ROWID table has none. */
-int rollup_has_rowid(struct store *s, const char *table);
-
 /* rollup_triggers_sql: append the statements that (re)create table's
- * delete and update triggers, for value columns cols in the order of
- * its rollup tables. */
-void rollup_triggers_sql(struct buf *sql, const char *table,
-			 const char *time_col, const char *const *cols,
-			 size_t ncols);
+ * delete and update triggers, in dialect d, for value columns cols in the
+ * order of its rollup tables.  Rollups follow rows in insertion order
+ * (store_has_row_order): a table without it has none. */
+void rollup_triggers_sql(const struct store_sql *d, struct buf *sql,
+			 const char *table, const char *time_col,
+			 const char *const *cols, size_t ncols);
 
 /* rollup_rebuild_tx: rollup_rebuild of t (time column tc, with rowids) in
  * the caller's transaction.  A table without value columns loses its

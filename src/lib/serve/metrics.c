@@ -274,7 +274,9 @@ static int last_time(struct store *s, const struct schema_table *t,
 	store_quote_ident(&col, tc->name);
 	buf_addf(&sql, "SELECT max(%s), (SELECT max(%s) FROM ", col.s, col.s);
 	store_quote_ident(&sql, t->name);
-	buf_addf(&sql, " WHERE typeof(%s) IN ('integer','real')) FROM ", col.s);
+	buf_addstr(&sql, " WHERE ");
+	store_sql_is_number(store_sql(s), &sql, col.s);
+	buf_addstr(&sql, ") FROM ");
 	store_quote_ident(&sql, t->name);
 	if (store_prepare(s, sql.s, &st, err) < 0)
 		goto out;

@@ -33,12 +33,11 @@ static void *run(void *arg)
 			break;
 		c->asked = 0;
 		pthread_mutex_unlock(&c->lock);
-		/* PASSIVE never waits: a busy reader or writer just means
-		 * less is copied this time.  A database that cannot be
+		/* store_checkpoint never waits: a busy reader or writer
+		 * just means less is copied this time.  A database that cannot be
 		 * opened is the writers' error to report, not this one's. */
 		if (c->s || store_open(&c->s, c->path, NULL, 0, &ignore) == 0)
-			store_exec(c->s, "PRAGMA wal_checkpoint(PASSIVE)",
-				   &ignore);
+			store_checkpoint(c->s, &ignore);
 		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);

@@ -266,25 +266,13 @@ static int row_value(struct store_stmt *st, int ti, int vi, struct kv_value *out
 	return 0;
 }
 
-static int has_table(struct store *s, struct hearth_err *err)
-{
-	int64_t n = 0;
-
-	if (store_query_int(s,
-			    "SELECT count(*) FROM sqlite_master WHERE type = "
-			    "'table' AND name = 'hearth_kv'",
-			    &n, err, (const char *)NULL) < 0)
-		return -1;
-	return n > 0;
-}
-
 int kv_get(struct store *s, const char *key, struct kv_value *out,
 	   struct hearth_err *err)
 {
 	struct store_stmt *st = NULL;
 	int ret, rc;
 
-	if ((ret = has_table(s, err)) <= 0)
+	if ((ret = store_has_table(s, "hearth_kv", err)) <= 0)
 		return ret;
 	if (store_prepare(s, "SELECT type, value FROM hearth_kv WHERE key = ?",
 			  &st, err) < 0)
@@ -305,7 +293,7 @@ int kv_del(struct store *s, const char *key, struct hearth_err *err)
 	struct store_stmt *st = NULL;
 	int ret, rc;
 
-	if ((ret = has_table(s, err)) <= 0)
+	if ((ret = store_has_table(s, "hearth_kv", err)) <= 0)
 		return ret;
 	if (store_prepare(s, "DELETE FROM hearth_kv WHERE key = ?", &st, err) < 0)
 		return -1;
@@ -324,7 +312,7 @@ int kv_list(struct store *s, const char *prefix,
 	struct kv_value v = KV_VALUE_INIT;
 	int ret, rc;
 
-	if ((ret = has_table(s, err)) <= 0)
+	if ((ret = store_has_table(s, "hearth_kv", err)) <= 0)
 		return ret;
 	/* substr() rather than LIKE: keys may contain % and _. */
 	if (store_prepare(s,

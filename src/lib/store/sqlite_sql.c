@@ -56,7 +56,9 @@ static void sq_create_trigger(struct buf *b, const char *name,
 	store_quote_ident(b, name);
 	buf_addf(b, " AFTER %s ON ", event);
 	store_quote_ident(b, table);
-	buf_addf(b, " BEGIN %s END", body);
+	buf_addstr(b, " BEGIN ");
+	buf_addstr(b, body);
+	buf_addstr(b, " END");
 }
 
 static void sq_drop_trigger(struct buf *b, const char *name,
