@@ -41,6 +41,10 @@ run_one() {
 	echo "   ($(($(date +%s) - start))s)"
 }
 
+# The tree keeps its shape: layers, no cycles, headers, one file per
+# command (docs/architecture.md).
+run_one "arch" bash "$top/tests/arch.sh"
+
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] && run_one "unit/$(basename "$t")" "$t"
 done

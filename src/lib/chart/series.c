@@ -4,7 +4,7 @@
 
 #include "base/buf.h"
 #include "base/timefmt.h"
-#include "ingest/writer.h"
+#include "store/timecol.h"
 
 /* Text bounds must be spelled like the stored text so that comparing
  * strings compares times: same separator, same (absent) zone suffix. */
@@ -15,7 +15,7 @@ static void text_bound(int64_t t, enum time_style style, char *out,
 
 	if (style == TSTYLE_INT || style == TSTYLE_REAL)
 		style = TSTYLE_SQL;
-	writer_format_time(t, style, out, outsz, &unused);
+	timecol_format(t, style, out, outsz, &unused);
 }
 
 int series_select(struct store *s, const struct schema *schema,
@@ -49,7 +49,7 @@ int series_select(struct store *s, const struct schema *schema,
 			return err_set(err, "unknown column '%s' in table %s",
 				       w->eq[i].col, t->name);
 	*time_idx = schema_column_index(t, tc->name);
-	if (writer_time_style(s, t, tc, &style, err) < 0)
+	if (timecol_style(s, t, tc, &style, err) < 0)
 		return -1;
 
 	store_quote_ident(&col, tc->name);

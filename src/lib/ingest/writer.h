@@ -31,26 +31,7 @@
 #include "base/err.h"
 #include "store/schema.h"
 #include "store/store.h"
-
-/* How a table's time column is stored. */
-enum time_style {
-	TSTYLE_SQL,  /* '2014-11-23 22:15:00.123456' (Python sqlite3) */
-	TSTYLE_ISO,  /* '2014-11-23T22:15:00.123456' */
-	TSTYLE_ISOZ, /* '2014-11-23T22:15:00.123456Z' */
-	TSTYLE_INT,  /* unix seconds, integer */
-	TSTYLE_REAL, /* unix seconds, real */
-};
-
-/* writer_time_style: find how t's time column is stored, from its newest
- * row, or from the declared type when the table is empty. */
-int writer_time_style(struct store *s, const struct schema_table *t,
-		      const struct schema_column *tc, enum time_style *out,
-		      struct hearth_err *err);
-
-/* writer_format_time: a time value in a style, as text (for text styles)
- * into out (64 bytes), or as *num_out; returns 1 for text, 0 for number. */
-int writer_format_time(int64_t t, enum time_style style, char *out,
-		       size_t outsz, double *num_out);
+#include "store/timecol.h"
 
 struct writer;
 

@@ -1,35 +1,15 @@
 /*
  * backend.h - what a storage backend provides (private to the store
- * folder): the ops of a connection and the SQL of its dialect, listed with
- * the calls they back in store.h.  The ops a backend may leave NULL are
- * marked "optional" there.
+ * folder): the ops of a connection, listed with the calls they back in
+ * store.h (backend.c makes those calls through them), and the SQL of its
+ * dialect (dialect.h).  The ops a backend may leave NULL are marked
+ * "optional" there.
  */
 #ifndef HEARTH_STORE_BACKEND_H
 #define HEARTH_STORE_BACKEND_H
 
+#include "store/dialect.h"
 #include "store/store.h"
-
-/* The SQL of a dialect (store_sql.h): the backend's constant. */
-struct store_sql {
-	const char *name;
-	const char *begin_write;
-	const char *row_order;
-	const char *insert_keep;
-	const char *temp_prefix;
-	void (*is_number)(struct buf *b, const char *expr);
-	void (*unix_secs)(struct buf *b, const char *expr);
-	void (*minute_text)(struct buf *b, const char *secs, char sep,
-			    const char *tail);
-	void (*min_max)(struct buf *b, int max, const char *x, const char *y);
-	void (*now_iso)(struct buf *b);
-	void (*create_trigger)(struct buf *b, const char *name,
-			       const char *event, const char *table,
-			       const char *body);
-	void (*drop_trigger)(struct buf *b, const char *name,
-			     const char *table);
-	void (*script_begin)(struct buf *b);
-	void (*script_end)(struct buf *b);
-};
 
 struct store_ops {
 	const struct store_sql *sql;
@@ -93,8 +73,5 @@ struct store {
 struct store_stmt {
 	const struct store_ops *ops;
 };
-
-int store_sqlite_open(struct store **out, const char *path, int flags,
-		      struct hearth_err *err);
 
 #endif

@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/sqlite.h"
+
 #include "store/backend.h"
 #include "store/sqlite_sql.h"
 #include "store/walvfs.h"

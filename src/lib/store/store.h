@@ -3,8 +3,9 @@
  *
  * The store folder owns the database: this interface, one file per
  * backend behind it (sqlite.c, its WAL VFS walvfs.c), the schema model
- * read from a live database (schema.h), SQL tokens (sqltok.h), the
- * key-value store (kv.h) and the checkpointer.  Every dialect-specific
+ * read from a live database (schema.h), how a table stores its times
+ * (timecol.h), SQL tokens (sqltok.h), the key-value store (kv.h) and
+ * the checkpointer.  Every dialect-specific
  * statement lives here.  It may call base/ only: it knows nothing of
  * series, rollups, parsers, migrations, charts or HTTP.
  *
@@ -22,10 +23,11 @@
  *        postgresql://user@host/dbname (when that backend exists)
  *
  * What a backend provides: a file pair (sqlite.c, and sqlite_sql.c for
- * its SQL) that fills a struct store_ops and a struct store_sql
- * (backend.h) and an open function store_open dispatches to by URL.
- * Every op backs the store_ call of the same name; "optional" ops may be
- * NULL, and the call then does what the note says.
+ * its SQL) that fills a struct store_ops (backend.h) and a struct
+ * store_sql (dialect.h), and an open function that store_open (open.c)
+ * calls for its URLs.  backend.c makes every store_ call through the
+ * op of the same name; "optional" ops may be NULL, and the call then
+ * does what the note says.
  *
  *   struct store_ops (a connection)
  *	sql			its dialect, struct store_sql below

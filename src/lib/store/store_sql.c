@@ -3,7 +3,7 @@
  */
 #include "store/store_sql.h"
 
-#include "store/backend.h"
+#include "store/dialect.h"
 
 const char *store_sql_name(const struct store_sql *d)
 {

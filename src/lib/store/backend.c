@@ -1,5 +1,7 @@
 /*
- * store.c - URL dispatch and the thin wrappers over a backend's ops.
+ * backend.c - the store.h calls, through a backend's ops (backend.h),
+ * and what every backend shares: the statement cache, transactions,
+ * quoting.
  */
 #include "store/store.h"
 
@@ -9,42 +11,6 @@
 
 #include "store/backend.h"
 #include "base/xalloc.h"
-
-int store_open(struct store **out, const char *url, const char *basedir,
-	       int flags, struct hearth_err *err)
-{
-	char *path = NULL;
-	int ret;
-
-	*out = NULL;
-	if (!strncmp(url, "sqlite:///", 10)) {
-		path = xstrdup(url + 10);
-	} else if (!strncmp(url, "sqlite://", 9)) {
-		return err_set(err, "bad database url '%s': use sqlite:///FILE "
-			       "or sqlite:////ABSOLUTE/FILE", url);
-	} else if (!strncmp(url, "postgresql://", 13) ||
-		   !strncmp(url, "postgres://", 11)) {
-		return err_set(err, "database url '%s': this build of hearth "
-			       "has no postgresql backend", url);
-	} else if (strstr(url, "://")) {
-		return err_set(err, "unknown database url scheme in '%s'", url);
-	} else {
-		path = xstrdup(url);
-	}
-	if (!*path) {
-		free(path);
-		return err_set(err, "database url '%s' names no file", url);
-	}
-	if (path[0] != '/' && strcmp(path, ":memory:") && basedir &&
-	    strcmp(basedir, ".")) {
-		char *joined = xasprintf("%s/%s", basedir, path);
-		free(path);
-		path = joined;
-	}
-	ret = store_sqlite_open(out, path, flags, err);
-	free(path);
-	return ret;
-}
 
 void store_close(struct store *s)
 {

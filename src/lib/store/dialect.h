@@ -1,0 +1,32 @@
+/*
+ * dialect.h - what a backend's dialect provides (private to the store
+ * folder): its pieces of SQL, as a constant table that store_sql.h's
+ * calls read.  store.h lists each with the call it backs.
+ */
+#ifndef HEARTH_STORE_DIALECT_H
+#define HEARTH_STORE_DIALECT_H
+
+#include "base/buf.h"
+
+struct store_sql {
+	const char *name;
+	const char *begin_write;
+	const char *row_order;
+	const char *insert_keep;
+	const char *temp_prefix;
+	void (*is_number)(struct buf *b, const char *expr);
+	void (*unix_secs)(struct buf *b, const char *expr);
+	void (*minute_text)(struct buf *b, const char *secs, char sep,
+			    const char *tail);
+	void (*min_max)(struct buf *b, int max, const char *x, const char *y);
+	void (*now_iso)(struct buf *b);
+	void (*create_trigger)(struct buf *b, const char *name,
+			       const char *event, const char *table,
+			       const char *body);
+	void (*drop_trigger)(struct buf *b, const char *name,
+			     const char *table);
+	void (*script_begin)(struct buf *b);
+	void (*script_end)(struct buf *b);
+};
+
+#endif
