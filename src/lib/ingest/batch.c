@@ -47,6 +47,7 @@ struct batch {
 	size_t folded;    /* rows added up in accs */
 	size_t hint_rows, hint_len; /* of a body in memory: see reserve */
 	const char *unit; /* the parser's, once one filled the batch */
+	struct writer *last; /* of the row before (the shapes' own) */
 };
 
 struct batch *batch_new(const struct batch_opts *o)
@@ -70,7 +71,7 @@ void batch_reset(struct batch *b)
 	for (k = b->blocks; k; k = k->next)
 		k->used = 0;
 	b->cur = b->blocks;
-	rollup_accs_release(&b->accs);
+	rollup_accs_clear(&b->accs);
 }
 
 void batch_free(struct batch *b)
@@ -80,6 +81,7 @@ void batch_free(struct batch *b)
 	if (!b)
 		return;
 	batch_reset(b);
+	rollup_accs_release(&b->accs);
 	shapes_release(&b->shapes);
 	for (k = b->blocks; k; k = next) {
 		next = k->next;
@@ -242,7 +244,7 @@ static void fold(struct batch *b, size_t upto)
 const struct rollup_accs *batch_rollups(struct batch *b, size_t n)
 {
 	if (n < b->folded) {
-		rollup_accs_release(&b->accs);
+		rollup_accs_clear(&b->accs);
 		b->folded = 0;
 	}
 	fold(b, n);
@@ -253,8 +255,13 @@ int batch_add(struct batch *b, const struct ingest_row *row,
 	      struct hearth_err *err)
 {
 	const char *table = row->table ? row->table : b->o.table;
-	struct writer *w;
+	struct writer *w = b->last;
 
+	/* Most rows have the columns of the row before; the parser says so
+	 * when it knows, which saves comparing every name again. */
+	if (row->same_cols && w)
+		return batch_row(b, w, row, row->has_time ? row->time : b->now,
+				 err);
 	if (!table)
 		return err_set(err, "no table named");
 	if (b->o.table && row->table && strcmp(row->table, b->o.table))
@@ -262,7 +269,7 @@ int batch_add(struct batch *b, const struct ingest_row *row,
 			       row->table, b->o.table);
 	w = shapes_writer(&b->shapes, b->o.s, b->o.schema, b->o.cfg, table,
 			  row, err);
-	if (!w)
+	if (!(b->last = w))
 		return -1;
 	return row->header ? 0 : batch_row(b, w, row,
 					   row->has_time ? row->time : b->now,

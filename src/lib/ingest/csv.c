@@ -250,6 +250,7 @@ static int rows_next(struct ingest_parser *base, struct ingest_row *row,
 		return err_set(err, "line %ld: %zu fields, the header has %zu",
 			       rec.line, rec.nfields, r->ncols);
 	}
+	row->same_cols = 1;
 	row->cols = (const char *const *)r->names;
 	row->vals = rec.field;
 	row->lens = rec.len;

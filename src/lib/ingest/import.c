@@ -9,9 +9,12 @@
 #include "ingest/wtx.h"
 
 /* Rows converted and held before they are inserted: enough that a batch
- * costs little beside its rows, few enough to stay in the CPU's cache.
- * The progress bar moves once a batch. */
-#define BATCH_ROWS 8192
+ * costs little beside its rows (measured: 2,048 rows of three values
+ * make it as cheap as 8,192), few enough to stay in the CPU's cache and
+ * keep the import's memory where it was. */
+#define BATCH_ROWS 2048
+/* The progress bar moves every this many rows. */
+#define PROGRESS_EVERY 8192
 /* Writers kept: a line protocol file may name many sets of columns. */
 #define MAX_WRITERS 32
 
@@ -42,6 +45,7 @@ int import_run(struct store *s, const struct schema *schema,
 	struct batch *b = batch_new(&bo);
 	struct hearth_err ferr = HEARTH_ERR_INIT;
 	struct wtx tx = WTX_INIT;
+	int64_t done, shown = 0;
 	long fbad = 0, pbad = 0;
 	int ret = -1, fill;
 
@@ -63,9 +67,10 @@ int import_run(struct store *s, const struct schema *schema,
 			}
 			batch_reset(b);
 		}
-		if (o->progress)
+		done = res->rows + (tx.open ? tx.counts.rows : 0);
+		if (o->progress && done / PROGRESS_EVERY != shown / PROGRESS_EVERY)
 			o->progress(o->progress_ctx, ingest_bytes(p),
-				    res->rows + (tx.open ? tx.counts.rows : 0));
+				    shown = done);
 		if (fill < 0) {
 			*err = ferr;
 			res->bad_line = fbad;

@@ -482,6 +482,7 @@ static int rows_next(struct ingest_parser *base, struct ingest_row *row,
 		r->lens[i] = pt.tags[i].vlen;
 		r->kinds[i] = i < pt.ntags ? INGEST_TEXT : kind_of(pt.tags[i].kind);
 	}
+	memset(row, 0, sizeof(*row));
 	row->table = pt.measurement;
 	row->cols = r->cols;
 	row->vals = r->vals;
@@ -491,7 +492,6 @@ static int rows_next(struct ingest_parser *base, struct ingest_row *row,
 	row->has_time = pt.has_time;
 	row->time = pt.time;
 	row->at = pt.line;
-	row->header = 0;
 	return 1;
 }
 

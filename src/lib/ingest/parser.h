@@ -40,6 +40,9 @@ struct ingest_row {
 	int header;               /* a row of names only (a CSV header):
 				     it stores nothing, vals is NULL, but
 				     the names are checked at once */
+	int same_cols;            /* table and columns are the previous
+				     row's, for certain (CSV): a batch need
+				     not look its writer up again */
 };
 
 struct ingest_parser;

@@ -180,10 +180,12 @@ struct rollup_acc;
  * them (the columns of its minute table), or NULL when it has none, or
  * when its rows may update stored ones (a table with a key, which
  * hearth's writers upsert):
- * those are folded from the table instead (rollup_accs_store). */
+ * those are folded from the table instead (rollup_accs_put). */
 struct rollup_acc *rollup_acc_new(const struct schema *schema,
 				  const char *table);
 void rollup_acc_free(struct rollup_acc *a);
+/* rollup_acc_clear: no buckets, as new (for the next batch of rows). */
+void rollup_acc_clear(struct rollup_acc *a);
 /* rollup_acc_col: the accumulator's index of value column col, -1 when
  * col is not rolled up. */
 int rollup_acc_col(const struct rollup_acc *a, const char *col);
@@ -217,14 +219,13 @@ struct rollup_acc *rollup_accs_get(struct rollup_accs *set,
 				   const char *table);
 /* rollup_accs_put: rollup_acc_store for each, rollup_catch_up for the
  * tables without an accumulator; the set stays as it is, to be put again
- * if this transaction is rolled back.  rollup_accs_store: the same, then
- * empty the set for the next transaction. */
+ * if this transaction is rolled back. */
 int rollup_accs_put(const struct rollup_accs *set, struct store *s,
 		    struct hearth_err *err);
-int rollup_accs_store(struct rollup_accs *set, struct store *s,
-		      struct hearth_err *err);
-/* rollup_accs_release: free every accumulator (the rows were not stored,
- * or were). */
+/* rollup_accs_clear: every accumulator empty, kept for the next rows of
+ * the same tables.  rollup_accs_release: free every accumulator (the
+ * rows were not stored, or were). */
+void rollup_accs_clear(struct rollup_accs *set);
 void rollup_accs_release(struct rollup_accs *set);
 
 #endif

@@ -38,6 +38,9 @@ struct rollup_acc {
 	size_t *slots;       /* hash of b: index + 1, 0 = free */
 	size_t nslots;
 	size_t cur;          /* the current row's bucket */
+	/* The merges into the minute and hour tables, made at the first
+	 * store: a loader stores batch after batch through the same acc. */
+	char *merge_sql[2];
 };
 
 struct rollup_acc *rollup_acc_new(const struct schema *schema,
@@ -76,7 +79,17 @@ void rollup_acc_free(struct rollup_acc *a)
 	free(a->b);
 	free(a->cells);
 	free(a->slots);
+	free(a->merge_sql[0]);
+	free(a->merge_sql[1]);
 	free(a);
+}
+
+void rollup_acc_clear(struct rollup_acc *a)
+{
+	a->nb = 0;
+	a->cur = 0;
+	if (a->slots)
+		memset(a->slots, 0, a->nslots * sizeof(*a->slots));
 }
 
 int rollup_acc_col(const struct rollup_acc *a, const char *col)
@@ -256,21 +269,23 @@ static int merge_stmt(struct rollup_acc *a, struct store *s,
 		      struct hearth_err *err)
 {
 	struct buf name = BUF_INIT, values = BUF_INIT, sql = BUF_INIT;
+	char **text = &a->merge_sql[lv == ROLLUP_HOUR];
 	size_t i;
-	int rc;
 
-	rollup_table_name(&name, a->table, lv);
-	buf_addstr(&values, "VALUES (?");
-	for (i = 0; i < 4 * a->ncols; i++)
-		buf_addstr(&values, ", ?");
-	buf_addch(&values, ')');
-	rollup_merge_sql(store_sql(s), &sql, name.s,
-			 (const char *const *)a->cols, a->ncols, values.s);
-	rc = store_cached(s, sql.s, st, err);
-	buf_release(&name);
-	buf_release(&values);
-	buf_release(&sql);
-	return rc;
+	if (!*text) {
+		rollup_table_name(&name, a->table, lv);
+		buf_addstr(&values, "VALUES (?");
+		for (i = 0; i < 4 * a->ncols; i++)
+			buf_addstr(&values, ", ?");
+		buf_addch(&values, ')');
+		rollup_merge_sql(store_sql(s), &sql, name.s,
+				 (const char *const *)a->cols, a->ncols,
+				 values.s);
+		*text = buf_detach(&sql, NULL);
+		buf_release(&name);
+		buf_release(&values);
+	}
+	return store_cached(s, *text, st, err);
 }
 
 static int by_start(const void *x, const void *y)
@@ -369,13 +384,13 @@ int rollup_accs_put(const struct rollup_accs *set, struct store *s,
 	return 0;
 }
 
-int rollup_accs_store(struct rollup_accs *set, struct store *s,
-		      struct hearth_err *err)
+void rollup_accs_clear(struct rollup_accs *set)
 {
-	int ret = rollup_accs_put(set, s, err);
+	size_t i;
 
-	rollup_accs_release(set);
-	return ret;
+	for (i = 0; i < set->n; i++)
+		if (set->v[i])
+			rollup_acc_clear(set->v[i]);
 }
 
 void rollup_accs_release(struct rollup_accs *set)
