@@ -29,7 +29,7 @@ int series_select(struct store *s, const struct schema *schema,
 	struct buf sql = BUF_INIT, col = BUF_INIT;
 	struct store_stmt *st = NULL;
 	char lo[64], hi[64];
-	int ret = -1, p = 1, where;
+	int ret = -1, p = 1, where, typed, numeric;
 	size_t i;
 
 	*out = NULL;
@@ -56,7 +56,15 @@ int series_select(struct store *s, const struct schema *schema,
 	buf_addstr(&sql, "SELECT * FROM ");
 	store_quote_ident(&sql, t->name);
 	where = w->since != SERIES_NO_BOUND || w->until != SERIES_NO_BOUND;
-	if (where) {
+	/* Where a column holds only its type, one range: in seconds for a
+	 * column of numbers, else as times (text the database converts). */
+	typed = store_sql_typed(store_sql(s));
+	numeric = style == TSTYLE_INT || style == TSTYLE_REAL;
+	if (where && typed) {
+		buf_addf(&sql, numeric ? " WHERE (%s >= ? AND %s < ?)"
+				       : " WHERE (%s >= ? AND %s <= ?)",
+			 col.s, col.s);
+	} else if (where) {
 		/* SQLite orders every number before every string, so the
 		 * numeric range never matches text and vice versa. */
 		buf_addf(&sql, " WHERE ((%s >= ? AND %s < ?) OR "
@@ -85,14 +93,20 @@ int series_select(struct store *s, const struct schema *schema,
 						w->until > TIMEFMT_MAX
 					? TIMEFMT_MAX
 					: w->until;
-		store_bind_real(st, p++, (double)since / US_PER_SEC);
-		/* As a double, until itself may round up, at year 9999 to
-		 * year 10000: the bound is the first microsecond after. */
-		store_bind_real(st, p++, (double)(until + 1) / US_PER_SEC);
-		text_bound(since, style, lo, sizeof(lo));
-		text_bound(until, style, hi, sizeof(hi));
-		store_bind_text(st, p++, lo, strlen(lo));
-		store_bind_text(st, p++, hi, strlen(hi));
+		if (!typed || numeric) {
+			store_bind_real(st, p++, (double)since / US_PER_SEC);
+			/* As a double, until itself may round up, at year
+			 * 9999 to year 10000: the bound is the first
+			 * microsecond after. */
+			store_bind_real(st, p++,
+					(double)(until + 1) / US_PER_SEC);
+		}
+		if (!typed || !numeric) {
+			text_bound(since, style, lo, sizeof(lo));
+			text_bound(until, style, hi, sizeof(hi));
+			store_bind_text(st, p++, lo, strlen(lo));
+			store_bind_text(st, p++, hi, strlen(hi));
+		}
 	}
 	for (i = 0; i < w->neq; i++)
 		store_bind_text(st, p++, w->eq[i].val, strlen(w->eq[i].val));

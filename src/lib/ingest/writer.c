@@ -539,14 +539,15 @@ static void multi_sql(struct writer *w, struct store *s)
 	buf_release(&group);
 }
 
-int writer_insert_rows(struct writer *w, struct store *s,
+/* The rows in multi-row statements, then one at a time: the rest, and
+ * after a failed chunk its rows not stored, to name the bad one. */
+static int insert_rows(struct writer *w, struct store *s,
 		       const struct writer_val *rows, size_t nrows,
 		       size_t *bad_row, struct hearth_err *err)
 {
 	struct store_stmt *multi = NULL;
 	size_t n = writer_nvals(w), done = 0, i, k;
 
-	*bad_row = 0;
 	if (w->multi_sql && nrows >= WRITER_MULTI_ROWS) {
 		if (store_cached(s, w->multi_sql, &multi, err) < 0)
 			return -1;
@@ -566,15 +567,61 @@ int writer_insert_rows(struct writer *w, struct store *s,
 		}
 		store_reset(multi);
 		if (rc < 0)
-			break; /* find the bad row below, one at a time */
+			break;
 		done += WRITER_MULTI_ROWS;
 	}
-	/* The rest, and after a failed chunk its rows not stored one by one,
-	 * to name the bad one. */
 	for (i = done; i < nrows; i++)
 		if (insert_one(w, s, rows + i * n, err) < 0) {
 			*bad_row = i;
 			return -1;
 		}
 	return 0;
+}
+
+/*
+ * Where a failed statement spoils the whole transaction (PostgreSQL),
+ * the rows go in under a savepoint: when one is refused, everything since
+ * is undone and the rows are inserted again one at a time, each under a
+ * savepoint of its own, up to the bad one, so that the rows before it
+ * stay as they would in SQLite.  That costs the error path only.
+ */
+static int insert_saved(struct writer *w, struct store *s,
+			const struct writer_val *rows, size_t nrows,
+			size_t *bad_row, struct hearth_err *err)
+{
+	struct hearth_err ignore;
+	size_t n = writer_nvals(w), i;
+	int rc;
+
+	if (store_exec(s, "SAVEPOINT hearth_rows", err) < 0)
+		return -1;
+	rc = insert_rows(w, s, rows, nrows, bad_row, err);
+	if (rc < 0 && store_exec(s, "ROLLBACK TO SAVEPOINT hearth_rows",
+				 &ignore) == 0) {
+		for (i = 0; i < nrows; i++) {
+			if (store_exec(s, "SAVEPOINT hearth_row", &ignore) < 0)
+				break;
+			if (insert_one(w, s, rows + i * n, err) < 0) {
+				*bad_row = i;
+				store_exec(s, "ROLLBACK TO SAVEPOINT hearth_row",
+					   &ignore);
+				break;
+			}
+			store_exec(s, "RELEASE SAVEPOINT hearth_row", &ignore);
+		}
+	}
+	if (store_exec(s, "RELEASE SAVEPOINT hearth_rows",
+		       rc < 0 ? &ignore : err) < 0)
+		rc = -1;
+	return rc;
+}
+
+int writer_insert_rows(struct writer *w, struct store *s,
+		       const struct writer_val *rows, size_t nrows,
+		       size_t *bad_row, struct hearth_err *err)
+{
+	*bad_row = 0;
+	if (store_sql_error_aborts(store_sql(s)))
+		return insert_saved(w, s, rows, nrows, bad_row, err);
+	return insert_rows(w, s, rows, nrows, bad_row, err);
 }

@@ -14,6 +14,9 @@ struct store_sql {
 	const char *row_order;
 	const char *insert_keep;
 	const char *temp_prefix;
+	const char *any_type;
+	int typed;
+	int error_aborts;
 	void (*is_number)(struct buf *b, const char *expr);
 	void (*unix_secs)(struct buf *b, const char *expr);
 	void (*minute_text)(struct buf *b, const char *secs, char sep,

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,14 +13,45 @@
 static const char *const type_names[] = { "integer", "real", "text", "blob",
 					  "timestamp" };
 
-#define KV_DDL                                                                \
-	"CREATE TABLE IF NOT EXISTS hearth_kv (\n"                            \
-	"  key TEXT PRIMARY KEY NOT NULL,\n"                                  \
-	"  type TEXT NOT NULL CHECK (type IN "                                \
-	"('integer','real','text','blob','timestamp')),\n"                    \
-	"  value,\n"                                                          \
-	"  updated TIMESTAMP NOT NULL\n"                                      \
-	")"
+/* The value column takes every type: in SQLite it has none and keeps
+ * each value's own; where columns are typed, it is text and a blob goes
+ * in as hex (store_sql_any_type). */
+static void kv_ddl(struct store *s, struct buf *b)
+{
+	const char *any = store_sql_any_type(store_sql(s));
+
+	buf_addf(b, "CREATE TABLE IF NOT EXISTS hearth_kv (\n"
+		 "  key TEXT PRIMARY KEY NOT NULL,\n"
+		 "  type TEXT NOT NULL CHECK (type IN "
+		 "('integer','real','text','blob','timestamp')),\n"
+		 "  value%s%s,\n"
+		 "  updated TIMESTAMP NOT NULL\n"
+		 ")", *any ? " " : "", any);
+}
+
+static void hex(struct buf *b, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf_addf(b, "%02x", p[i]);
+}
+
+/* A blob kept as hex text: its bytes into out (n / 2 of them). */
+static int unhex(const char *p, size_t n, unsigned char *out)
+{
+	size_t i;
+	unsigned v;
+
+	if (n % 2)
+		return -1;
+	for (i = 0; i < n; i += 2) {
+		if (sscanf(p + i, "%2x", &v) != 1)
+			return -1;
+		out[i / 2] = (unsigned char)v;
+	}
+	return 0;
+}
 
 void kv_value_release(struct kv_value *v)
 {
@@ -141,7 +173,6 @@ int kv_value_parse(const char *text, enum kv_type type, int guess,
 void kv_value_format(const struct kv_value *v, struct buf *b)
 {
 	char tmp[64];
-	size_t i;
 
 	switch (v->type) {
 	case KV_INTEGER:
@@ -154,8 +185,7 @@ void kv_value_format(const struct kv_value *v, struct buf *b)
 		buf_add(b, v->p, v->len);
 		break;
 	case KV_BLOB:
-		for (i = 0; i < v->len; i++)
-			buf_addf(b, "%02x", v->p[i]);
+		hex(b, v->p, v->len);
 		break;
 	case KV_TIMESTAMP:
 		timefmt_format(v->i, TIMEFMT_ISO_Z, tmp, sizeof(tmp));
@@ -180,13 +210,18 @@ int kv_set(struct store *s, const char *key, const struct kv_value *v,
 	   struct hearth_err *err)
 {
 	struct store_stmt *st = NULL;
+	struct buf ddl = BUF_INIT;
 	char now[64], ts[64];
 	int ret = -1;
 
 	if (kv_key_check(key, err) < 0)
 		return -1;
-	if (store_exec(s, KV_DDL, err) < 0)
-		return -1;
+	kv_ddl(s, &ddl);
+	ret = store_exec(s, ddl.s, err);
+	buf_reset(&ddl);
+	if (ret < 0)
+		goto out;
+	ret = -1;
 	if (store_prepare(s,
 			  "INSERT INTO hearth_kv (key, type, value, updated) "
 			  "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
@@ -207,7 +242,13 @@ int kv_set(struct store *s, const char *key, const struct kv_value *v,
 		store_bind_text(st, 3, (const char *)v->p, v->len);
 		break;
 	case KV_BLOB:
-		store_bind_blob(st, 3, v->p ? (const void *)v->p : "", v->len);
+		if (*store_sql_any_type(store_sql(s))) {
+			hex(&ddl, v->p, v->len);
+			store_bind_text(st, 3, ddl.s ? ddl.s : "", ddl.len);
+		} else {
+			store_bind_blob(st, 3, v->p ? (const void *)v->p : "",
+					v->len);
+		}
 		break;
 	case KV_TIMESTAMP:
 		timefmt_format(v->i, TIMEFMT_SQL, ts, sizeof(ts));
@@ -221,6 +262,7 @@ int kv_set(struct store *s, const char *key, const struct kv_value *v,
 	ret = 0;
 out:
 	store_finalize(st);
+	buf_release(&ddl);
 	return ret;
 }
 
@@ -249,6 +291,14 @@ static int row_value(struct store_stmt *st, int ti, int vi, struct kv_value *out
 		out->len = len;
 		break;
 	case KV_BLOB:
+		if (store_column_type(st, vi) == STORE_TEXT) {
+			p = store_column_text(st, vi, &len);
+			out->p = xmalloc(len / 2 + 1);
+			out->len = len / 2;
+			if (unhex(p, len, out->p) < 0)
+				return err_set(err, "hearth_kv holds a bad blob");
+			break;
+		}
 		p = store_column_blob(st, vi, &len);
 		out->p = xmalloc(len + 1);
 		if (len)
@@ -317,7 +367,8 @@ int kv_list(struct store *s, const char *prefix,
 	/* substr() rather than LIKE: keys may contain % and _. */
 	if (store_prepare(s,
 			  "SELECT key, type, value FROM hearth_kv WHERE "
-			  "substr(key, 1, length(?1)) = ?1 ORDER BY key",
+			  "substr(key, 1, length(CAST(?1 AS TEXT))) = "
+			  "CAST(?1 AS TEXT) ORDER BY key",
 			  &st, err) < 0)
 		return -1;
 	store_bind_text(st, 1, prefix ? prefix : "", prefix ? strlen(prefix) : 0);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
+#include "store/pg.h"
 #include "store/sqlite.h"
 
 int store_open(struct store **out, const char *url, const char *basedir,
@@ -24,8 +25,7 @@ int store_open(struct store **out, const char *url, const char *basedir,
 			       "or sqlite:////ABSOLUTE/FILE", url);
 	} else if (!strncmp(url, "postgresql://", 13) ||
 		   !strncmp(url, "postgres://", 11)) {
-		return err_set(err, "database url '%s': this build of hearth "
-			       "has no postgresql backend", url);
+		return store_pg_open(out, url, NULL, flags, err);
 	} else if (strstr(url, "://")) {
 		return err_set(err, "unknown database url scheme in '%s'", url);
 	} else {

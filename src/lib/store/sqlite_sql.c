@@ -90,6 +90,7 @@ const struct store_sql sqlite_sql = {
 	 * first, which costs a twentieth of an insert. */
 	.insert_keep = "INSERT OR FAIL INTO ",
 	.temp_prefix = "temp.",
+	.any_type = "",
 	.is_number = sq_is_number,
 	.unix_secs = sq_unix_secs,
 	.minute_text = sq_minute_text,

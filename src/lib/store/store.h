@@ -2,15 +2,15 @@
  * store.h - the storage backend interface.
  *
  * The store folder owns the database: this interface, one file per
- * backend behind it (sqlite.c, its WAL VFS walvfs.c), the schema model
+ * backend behind it (sqlite.c with its WAL VFS walvfs.c; pg.c), the schema model
  * read from a live database (schema.h), how a table stores its times
  * (timecol.h), SQL tokens (sqltok.h), the key-value store (kv.h) and
  * the checkpointer.  Every dialect-specific
  * statement lives here.  It may call base/ only: it knows nothing of
  * series, rollups, parsers, migrations, charts or HTTP.
  *
- * One interface, one implementation per database: sqlite.c today,
- * pg.c behind the same calls later.  SQL passed in uses `?`
+ * One interface, one implementation per database: sqlite.c and pg.c
+ * behind the same calls.  SQL passed in uses `?`
  * placeholders; a backend whose database wants another style rewrites them.
  * Values always go in through the bind calls, never by formatting SQL.
  * What differs between databases beyond that is asked of the store by
@@ -20,7 +20,8 @@
  *
  * URLs:  sqlite:///relative.db   sqlite:////absolute.db   sqlite:///:memory:
  *        a bare path (energy.db) is taken as a SQLite file
- *        postgresql://user@host/dbname (when that backend exists)
+ *        postgresql://user@host:port/dbname (or postgres://; libpq
+ *        reads it: ?host=/socket/dir, ?sslmode=...)
  *
  * What a backend provides: a file pair (sqlite.c, and sqlite_sql.c for
  * its SQL) that fills a struct store_ops (backend.h) and a struct

@@ -20,6 +20,21 @@ const char *store_sql_insert_keep(const struct store_sql *d)
 	return d->insert_keep;
 }
 
+int store_sql_typed(const struct store_sql *d)
+{
+	return d->typed;
+}
+
+int store_sql_error_aborts(const struct store_sql *d)
+{
+	return d->error_aborts;
+}
+
+const char *store_sql_any_type(const struct store_sql *d)
+{
+	return d->any_type;
+}
+
 const char *store_sql_temp_prefix(const struct store_sql *d)
 {
 	return d->temp_prefix;

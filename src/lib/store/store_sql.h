@@ -47,6 +47,23 @@ const char *store_sql_row_order(const struct store_sql *d);
  * store_changes is 0. */
 const char *store_sql_insert_keep(const struct store_sql *d);
 
+/* store_sql_typed: 1 when a column holds only values of its declared
+ * type (PostgreSQL), 0 when any column may hold any type (SQLite: a time
+ * column may hold text in some rows and numbers in others). */
+int store_sql_typed(const struct store_sql *d);
+
+/* store_sql_error_aborts: 1 when a failed statement spoils its whole
+ * transaction (PostgreSQL: every statement after it fails until the
+ * transaction ends or a savepoint before it is rolled back to), 0 when
+ * only the statement is undone (SQLite). */
+int store_sql_error_aborts(const struct store_sql *d);
+
+/* store_sql_any_type: the declared type of a column that must take
+ * values of every type: "" in SQLite (a column without a type keeps each
+ * value's own), "TEXT" where columns are typed (numbers go in as their
+ * text; bytes must be written as text, as hex). */
+const char *store_sql_any_type(const struct store_sql *d);
+
 /* store_sql_temp_prefix: what goes before the name of a temporary table
  * to name it and nothing else ("temp."). */
 const char *store_sql_temp_prefix(const struct store_sql *d);

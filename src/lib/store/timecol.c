@@ -21,8 +21,14 @@ int timecol_style(struct store *s, const struct schema_table *t,
 	store_quote_ident(&sql, t->name);
 	buf_addstr(&sql, " WHERE ");
 	store_quote_ident(&sql, tc->name);
-	buf_addf(&sql, " IS NOT NULL ORDER BY %s DESC LIMIT 1",
-		 store_sql_row_order(store_sql(s)));
+	/* The newest row: the last inserted, where rows are numbered so,
+	 * else the latest time. */
+	buf_addstr(&sql, " IS NOT NULL ORDER BY ");
+	if (store_sql_row_order(store_sql(s)))
+		buf_addstr(&sql, store_sql_row_order(store_sql(s)));
+	else
+		store_quote_ident(&sql, tc->name);
+	buf_addstr(&sql, " DESC LIMIT 1");
 	if (store_cached(s, sql.s, &st, err) < 0)
 		goto out;
 	rc = store_step(st, err);

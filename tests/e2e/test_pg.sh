@@ -1,0 +1,102 @@
+#!/bin/bash
+# test_pg.sh - hearth's commands against a real PostgreSQL server (a
+# private one, started on 127.0.0.1 by pg.sh and stopped at the end).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/pg.sh"
+
+DDL="CREATE TABLE readings (r_datetime TIMESTAMPTZ NOT NULL, r_watts INTEGER,
+  r_temp REAL CHECK (r_temp > -100));
+CREATE INDEX readings_r_datetime ON readings (r_datetime);
+CREATE TABLE motion (r_datetime TIMESTAMPTZ NOT NULL, r_s_name TEXT NOT NULL);"
+
+# db NAME: a new database holding DDL; DB gets its URL.  TCP logins want
+# the password: from PGPASSFILE, libpq's own search.
+db() {
+	pg_createdb "$1"
+	pg_sql "$1" "$DDL" >/dev/null
+	DB=$(pg_url "$1")
+}
+
+test_rows_in_and_out() {
+	db rows
+	hearth --db "$DB" add readings r_datetime=2024-01-01T00:00:00Z r_watts=7 r_temp=21.5
+	printf 'r_datetime,r_watts,r_temp\n2024-01-02 00:00:00,1,2.5\n1704153660,2,3.5\n' >a.csv
+	hearth --db "$DB" import readings a.csv 2>/dev/null
+	printf 'readings r_watts=9i,r_temp=1.5 1704153720000000000\n' >a.lp
+	hearth --db "$DB" import readings a.lp 2>/dev/null
+	expect_eq "$(pg_sql rows "SELECT count(*), sum(r_watts) FROM readings")" "4	19"
+	expect_eq "$(hearth --db "$DB" query readings --since 2024-01-01 --until 2024-01-03 --format csv)" \
+"r_datetime,r_watts,r_temp
+2024-01-01 00:00:00,7,21.5
+2024-01-02 00:00:00,1,2.5
+2024-01-02 00:01:00,2,3.5
+2024-01-02 00:02:00,9,1.5"
+	# Times are UTC whatever the server's zone.
+	expect_eq "$(pg_sql rows "SET TimeZone = 'UTC'; SELECT min(r_datetime) FROM readings")" "2024-01-01 00:00:00+00"
+	expect_eq "$(hearth --db "$DB" sql "SELECT count(*) FROM readings WHERE r_temp > 2")" "count
+-----
+    3"
+	hearth --db "$DB" chart readings --since 2024-01-01 --until 2024-01-03 -o c.svg
+	expect_contains "$(cat c.svg)" 'class="series"'
+}
+
+test_kv() {
+	db kv
+	hearth --db "$DB" kv set n 12
+	hearth --db "$DB" kv set --type real r 2.5
+	hearth --db "$DB" kv set --type blob b 00ff41
+	hearth --db "$DB" kv set --type timestamp t 2024-01-01T00:00:00Z
+	expect_eq "$(hearth --db "$DB" kv get n)" 12
+	expect_eq "$(hearth --db "$DB" kv get b)" 00ff41
+	expect_eq "$(hearth --db "$DB" kv list | cut -f1,2 | tr '\t' ' ' | tr '\n' ';')" "b blob;n integer;r real;t timestamp;"
+	hearth --db "$DB" kv del n
+	expect_status 1 hearth --db "$DB" kv get n
+}
+
+# Bad input tried: a value that is not a number (CSV line 3), a row the
+# CHECK refuses (line 3 of a second file): the rows before are stored,
+# nothing from the bad line on; an unknown column.
+test_bad_input() {
+	db bad
+	printf 'r_datetime,r_watts\n2024-01-01 00:00:00,1\n2024-01-01 00:01:00,x\n2024-01-01 00:02:00,3\n' >a.csv
+	expect_status 1 hearth --db "$DB" import readings a.csv
+	expect_contains "$(cat "$T_ERR")" "line 3: column r_watts: 'x' is not an integer"
+	expect_eq "$(pg_sql bad "SELECT count(*) FROM readings")" 1
+	printf 'r_datetime,r_temp\n2024-01-02 00:00:00,1\n2024-01-02 00:01:00,-200\n2024-01-02 00:02:00,3\n' >b.csv
+	expect_status 1 hearth --db "$DB" import readings b.csv
+	expect_contains "$(cat "$T_ERR")" "line 3"
+	expect_contains "$(cat "$T_ERR")" "check constraint"
+	expect_eq "$(pg_sql bad "SELECT count(*) FROM readings")" 2
+	expect_status 1 hearth --db "$DB" add readings volts=3
+	expect_contains "$(cat "$T_ERR")" "unknown column 'volts'"
+	one_line "$T_ERR"
+}
+
+# Server unreachable, password refused, database missing: one line each,
+# naming the database.
+test_connection_errors() {
+	local port
+	port=$(free_port)
+	expect_status 1 hearth --db "postgresql://hearth@127.0.0.1:$port/x" query readings
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "127.0.0.1:$port/x: Connection refused"
+	printf '127.0.0.1:%s:*:hearth:wrong\n' "$PG_PORT" >bad.pgpass
+	chmod 600 bad.pgpass
+	PGPASSFILE=$PWD/bad.pgpass expect_status 1 hearth --db "$(pg_url postgres)" query readings
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" 'password authentication failed for user "hearth"'
+	expect_status 1 hearth --db "$(pg_url nosuch)" query readings
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" 'database "nosuch" does not exist'
+}
+
+if [ -x "${PG_BIN:-}/initdb" ]; then
+	pg_start "$T_TMP/pg" || exit 1
+	# libpq finds the password here, as a user's ~/.pgpass.
+	printf '127.0.0.1:%s:*:hearth:%s\n' "$PG_PORT" "$PG_PASS" >"$T_TMP/pgpass"
+	chmod 600 "$T_TMP/pgpass"
+	export PGPASSFILE=$T_TMP/pgpass
+	t_main
+else
+	echo "SKIP e2e/test_pg: no PostgreSQL server installed (Debian package postgresql)"
+fi
