@@ -54,17 +54,16 @@ int cmd_help(const struct cmd_ctx *ctx, const char *options)
 int cmd_open_db(struct cmd_ctx *ctx, int flags)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
-	const char *url = config_get(ctx->cfg, "hearth", "db");
-	const char *base = config_source(ctx->cfg, "hearth", "db") == CONFIG_FILE
-				   ? config_file_dir(ctx->cfg)
-				   : NULL;
+	struct store_where w;
+	int ret = 0;
 
-	if (!url)
+	if (store_where_config(&w, ctx->cfg) > 0)
 		return cmd_error("no database: set db in hearth.ini, HEARTH_DB "
 				 "or --db (or run 'hearth init')");
-	if (store_open(&ctx->store, url, base, flags, &err) < 0)
-		return cmd_error("%s", err.msg);
-	return 0;
+	if (store_open_at(&ctx->store, &w, flags, &err) < 0)
+		ret = cmd_error("%s", err.msg);
+	store_where_release(&w);
+	return ret;
 }
 
 int cmd_where(char *arg, struct series_eq *eq)

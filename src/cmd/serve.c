@@ -65,6 +65,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct server_opts o;
+	struct store_where db;
 	struct server *srv = NULL;
 	struct buf log = BUF_INIT;
 	sigset_t sigs;
@@ -91,15 +92,13 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage(ctx, "no arguments expected");
-	o.url = config_get(ctx->cfg, "hearth", "db");
-	if (!o.url)
-		return cmd_error("no database: set db in hearth.ini, HEARTH_DB "
-				 "or --db");
-	if (config_source(ctx->cfg, "hearth", "db") == CONFIG_FILE)
-		o.basedir = config_file_dir(ctx->cfg);
-	o.cfg = ctx->cfg;
 	if (limits(ctx, &o))
 		return 1;
+	if (store_where_config(&db, ctx->cfg) > 0)
+		return cmd_error("no database: set db in hearth.ini, HEARTH_DB "
+				 "or --db");
+	o.db = &db;
+	o.cfg = ctx->cfg;
 
 	/* Block the stop signals before threads start, so they all inherit
 	 * the mask and only the sigtimedwait below sees them. */
@@ -131,6 +130,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	ret = 0;
 out:
 	server_stop(srv);
+	store_where_release(&db);
 	buf_release(&log);
 	return ret;
 }

@@ -90,6 +90,23 @@ test_connection_errors() {
 	expect_contains "$(cat "$T_ERR")" 'database "nosuch" does not exist'
 }
 
+# The password from [hearth] password_file, never the command line or
+# hearth.ini; a wrong or missing file is one clear error.
+test_password_file() {
+	db pw
+	printf '[hearth]\ndb = %s\npassword_file = secret\n' "$DB" >hearth.ini
+	printf '%s\n' "$PG_PASS" >secret
+	PGPASSFILE=/nonexistent hearth add readings r_watts=1
+	expect_eq "$(pg_sql pw "SELECT count(*) FROM readings")" 1
+	printf 'wrong\n' >secret
+	PGPASSFILE=/nonexistent expect_status 1 hearth add readings r_watts=2
+	expect_contains "$(cat "$T_ERR")" "password authentication failed"
+	rm secret
+	PGPASSFILE=/nonexistent expect_status 1 hearth add readings r_watts=3
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "[hearth] password_file secret: No such file or directory"
+}
+
 if [ -x "${PG_BIN:-}/initdb" ]; then
 	pg_start "$T_TMP/pg" || exit 1
 	# libpq finds the password here, as a user's ~/.pgpass.

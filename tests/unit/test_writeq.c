@@ -24,6 +24,14 @@ static void a_moment(void)
 	nanosleep(&ms, NULL);
 }
 
+/* A queue writing to the SQLite file at path. */
+static int start(struct writeq **q, const char *path, struct hearth_err *err)
+{
+	struct store_where w = { (char *)path, NULL, NULL };
+
+	return writeq_start(q, &w, err);
+}
+
 /* What q says of itself. */
 static struct writeq_stats stats(struct writeq *q)
 {
@@ -166,7 +174,7 @@ static void test_many_threads(void)
 	int i, stored = 0, refused = 0, wrong = 0;
 
 	t_exec(s, ddl);
-	CHECK_INT(writeq_start(&q, path, NULL, &err), 0);
+	CHECK_INT(start(&q, path, &err), 0);
 	for (i = 0; i < THREADS; i++) {
 		cl[i] = (struct client){ path, q, &c, i, 0, 0, 0 };
 		CHECK_INT(pthread_create(&th[i], NULL, client, &cl[i]), 0);
@@ -264,7 +272,7 @@ static void test_waiting_requests_share_a_commit(void)
 		int i;
 
 		t_exec(s, ddl);
-		CHECK_INT(writeq_start(&q, path, NULL, &err), 0);
+		CHECK_INT(start(&q, path, &err), 0);
 		writeq_hold(q, s);
 		for (i = 0; i < 5; i++) {
 			send(&th[i], &o[i], path, q, 1700000000 + i * 1000,
@@ -314,7 +322,7 @@ static void test_group_fails_together(void)
 	int i, k, any;
 
 	t_exec(s, ddl);
-	CHECK_INT(writeq_start(&q, path, NULL, &err), 0);
+	CHECK_INT(start(&q, path, &err), 0);
 	CHECK_INT(store_open(&lk, path, NULL, 0, &err), 0);
 	writeq_hold(q, s);
 	for (i = 0; i < 5; i++) {
@@ -365,7 +373,7 @@ static void test_table_gone(void)
 	t_exec(s, ddl);
 	t_exec(s, "CREATE TABLE r2 (t TIMESTAMP NOT NULL, w INTEGER)");
 	CHECK_INT(store_introspect(s, &schema, &err), 0);
-	CHECK_INT(writeq_start(&q, path, NULL, &err), 0);
+	CHECK_INT(start(&q, path, &err), 0);
 	st = prepare(s, &schema, "r", body, strlen(body), &bad, &err);
 	st2 = prepare(s, &schema, NULL, "r2 w=5i 1700000000\n", 19, &bad, &err);
 	CHECK(st && st2);
@@ -402,7 +410,7 @@ static void test_request_of_batches(void)
 
 	t_exec(s, ddl);
 	CHECK_INT(store_introspect(s, &schema, &err), 0);
-	CHECK_INT(writeq_start(&q, path, NULL, &err), 0);
+	CHECK_INT(start(&q, path, &err), 0);
 	for (pass = 0; pass < 3; pass++) {
 		struct writeq_req r = WRITEQ_REQ_INIT;
 		struct batch_opts bo = { s, &schema, NULL, "r", 64, 0 };
@@ -464,7 +472,7 @@ static void test_start_fails(void)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct writeq *q = (struct writeq *)&err;
 
-	CHECK_INT(writeq_start(&q, "/nonexistent/dir/t.db", NULL, &err), -1);
+	CHECK_INT(start(&q, "/nonexistent/dir/t.db", &err), -1);
 	CHECK(q == NULL);
 	CHECK(strstr(err.msg, "/nonexistent/dir/t.db") != NULL);
 	writeq_stop(NULL);

@@ -225,14 +225,14 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int writeq_start(struct writeq **out, const char *url, const char *basedir,
+int writeq_start(struct writeq **out, const struct store_where *w,
 		 struct hearth_err *err)
 {
 	struct writeq *q = xcalloc(1, sizeof(*q));
 	int rc;
 
 	*out = NULL;
-	if (store_open(&q->s, url, basedir, 0, err) < 0) {
+	if (store_open_at(&q->s, w, 0, err) < 0) {
 		free(q);
 		return -1;
 	}

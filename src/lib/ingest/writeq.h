@@ -49,12 +49,11 @@
 struct writeq;
 
 /*
- * writeq_start: open the thread's connection to the database at url (a
- * relative SQLite path is taken relative to basedir, NULL: the working
- * directory) and start the thread, and the checkpoint thread when the
- * database is a SQLite file.  Stop with writeq_stop.
+ * writeq_start: open the thread's connection to the database w says and
+ * start the thread, and the checkpoint thread when the database is a
+ * SQLite file.  Stop with writeq_stop.
  */
-int writeq_start(struct writeq **out, const char *url, const char *basedir,
+int writeq_start(struct writeq **out, const struct store_where *w,
 		 struct hearth_err *err);
 
 /* writeq_stop: store what is queued, end the threads, close their

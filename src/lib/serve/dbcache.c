@@ -21,7 +21,7 @@ struct slot {
 };
 
 struct dbcache {
-	char *url, *basedir;
+	struct store_where where;
 	pthread_mutex_t lock;
 	/* Allocated up front and never moved, so a thread may keep using
 	 * its own slot after letting go of the lock. */
@@ -29,13 +29,11 @@ struct dbcache {
 	size_t n, max;
 };
 
-struct dbcache *dbcache_new(const char *url, const char *basedir,
-			    size_t threads)
+struct dbcache *dbcache_new(const struct store_where *w, size_t threads)
 {
 	struct dbcache *c = xcalloc(1, sizeof(*c));
 
-	c->url = xstrdup(url);
-	c->basedir = basedir ? xstrdup(basedir) : NULL;
+	store_where_copy(&c->where, w);
 	pthread_mutex_init(&c->lock, NULL);
 	c->max = threads;
 	c->slots = xcalloc(threads ? threads : 1, sizeof(*c->slots));
@@ -59,19 +57,8 @@ void dbcache_free(struct dbcache *c)
 	}
 	free(c->slots);
 	pthread_mutex_destroy(&c->lock);
-	free(c->url);
-	free(c->basedir);
+	store_where_release(&c->where);
 	free(c);
-}
-
-const char *dbcache_url(const struct dbcache *c)
-{
-	return c->url;
-}
-
-const char *dbcache_basedir(const struct dbcache *c)
-{
-	return c->basedir;
 }
 
 static struct slot *slot_of(struct dbcache *c)
@@ -102,7 +89,7 @@ struct store *dbcache_store(struct dbcache *c, struct hearth_err *err)
 		err_set(err, "no database slot for this thread");
 		return NULL;
 	}
-	if (!t->store && store_open(&t->store, c->url, c->basedir, 0, err) < 0)
+	if (!t->store && store_open_at(&t->store, &c->where, 0, err) < 0)
 		return NULL;
 	return t->store;
 }

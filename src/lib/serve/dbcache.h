@@ -18,11 +18,10 @@
 
 struct dbcache;
 
-/* dbcache_new: connections to url (a relative SQLite path relative to
- * basedir, NULL: the working directory; both copied) for at most threads
- * threads.  Free with dbcache_free, after the last thread is done. */
-struct dbcache *dbcache_new(const char *url, const char *basedir,
-			    size_t threads);
+/* dbcache_new: connections to the database w says (copied) for at most
+ * threads threads.  Free with dbcache_free, after the last thread is
+ * done. */
+struct dbcache *dbcache_new(const struct store_where *w, size_t threads);
 void dbcache_free(struct dbcache *c);
 
 /* dbcache_store: the calling thread's connection, opened at its first
@@ -41,10 +40,5 @@ const struct schema *dbcache_schema(struct dbcache *c, struct hearth_err *err);
 /* dbcache_end_request: the calling thread's request is over: free the
  * schemas it replaced. */
 void dbcache_end_request(struct dbcache *c);
-
-/* dbcache_url, dbcache_basedir: what connections are opened to, for
- * threads that open their own (stream.h). */
-const char *dbcache_url(const struct dbcache *c);
-const char *dbcache_basedir(const struct dbcache *c);
 
 #endif

@@ -108,7 +108,7 @@ int server_start(struct server **out, const struct server_opts *o,
 	*out = NULL;
 	sc->cfg = o->cfg;
 	/* The database must open now, not at the first request. */
-	if (store_open(&srv->s, o->url, o->basedir, 0, err) < 0)
+	if (store_open_at(&srv->s, o->db, 0, err) < 0)
 		goto fail;
 	/* A bad token file is found before anything slow starts. */
 	if (auth_check_files(o->cfg, err) < 0) {
@@ -130,9 +130,9 @@ int server_start(struct server **out, const struct server_opts *o,
 	ho.done = done;
 	sc->metrics = metrics_new();
 	/* A slot for every HTTP thread, and a few to spare. */
-	sc->dbs = dbcache_new(o->url, o->basedir, ho.threads + 8);
-	sc->streams = streams_new(o->url, o->basedir, MAX_STREAMS);
-	if (writeq_start(&sc->writes, o->url, o->basedir, err) < 0 ||
+	sc->dbs = dbcache_new(o->db, ho.threads + 8);
+	sc->streams = streams_new(o->db, MAX_STREAMS);
+	if (writeq_start(&sc->writes, o->db, err) < 0 ||
 	    http_start(&srv->http, &ho, routes, err) < 0) {
 		err_prefix(err, "serve");
 		goto fail;

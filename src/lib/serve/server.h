@@ -15,13 +15,13 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/err.h"
+#include "store/store.h"
 
 struct server;
 
 struct server_opts {
 	struct config *cfg;   /* must outlive the server */
-	const char *url;      /* the database */
-	const char *basedir;  /* of a relative SQLite path; NULL: cwd */
+	const struct store_where *db; /* the database (copied) */
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
 	unsigned threads;     /* HTTP threads, 0 = 4 */
 	size_t max_body;      /* request body cap, 0 = 16 MiB */

@@ -21,7 +21,7 @@
 #include "base/xalloc.h"
 
 struct streams {
-	char *url, *basedir;
+	struct store_where where;
 	unsigned max;
 	pthread_mutex_t lock;
 	pthread_cond_t ended;  /* signalled as each stream goes */
@@ -39,13 +39,11 @@ struct stream {
 	void (*free_ctx)(void *);
 };
 
-struct streams *streams_new(const char *url, const char *basedir,
-			    unsigned max)
+struct streams *streams_new(const struct store_where *w, unsigned max)
 {
 	struct streams *ss = xcalloc(1, sizeof(*ss));
 
-	ss->url = xstrdup(url);
-	ss->basedir = basedir ? xstrdup(basedir) : NULL;
+	store_where_copy(&ss->where, w);
 	ss->max = max;
 	pthread_mutex_init(&ss->lock, NULL);
 	pthread_cond_init(&ss->ended, NULL);
@@ -62,8 +60,7 @@ void streams_free(struct streams *ss)
 	pthread_mutex_unlock(&ss->lock);
 	pthread_mutex_destroy(&ss->lock);
 	pthread_cond_destroy(&ss->ended);
-	free(ss->url);
-	free(ss->basedir);
+	store_where_release(&ss->where);
 	free(ss);
 }
 
@@ -114,7 +111,7 @@ static void *run(void *arg)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct store *s = NULL;
 
-	if (store_open(&s, ss->url, ss->basedir, 0, &err) == 0)
+	if (store_open_at(&s, &ss->where, 0, &err) == 0)
 		st->fn(st->ctx, s, pipe_write, st);
 	/* else: the body ends empty; the request's own connection had
 	 * just opened the same database, so this is rare */

@@ -17,12 +17,11 @@
 
 struct streams;
 
-/* streams_new: streams opening connections to url (a relative SQLite
- * path relative to basedir; both copied), at most max at once: each is
- * a thread, a pipe and a connection, and a client asking for reads by
- * the hundred must not run the server out of them. */
-struct streams *streams_new(const char *url, const char *basedir,
-			    unsigned max);
+/* streams_new: streams opening connections to the database w says
+ * (copied), at most max at once: each is a thread, a pipe and a
+ * connection, and a client asking for reads by the hundred must not run
+ * the server out of them. */
+struct streams *streams_new(const struct store_where *w, unsigned max);
 /* streams_free: wait until every stream's thread has ended, and free.
  * After http_stop: every body is done then, so the threads' writes
  * fail and they end. */

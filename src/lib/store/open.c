@@ -4,12 +4,87 @@
  */
 #include "store/store.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/xalloc.h"
 #include "store/pg.h"
 #include "store/sqlite.h"
+
+/* The password: the first line of file. */
+static char *read_password(const char *file, struct hearth_err *err)
+{
+	char line[1024];
+	FILE *f = fopen(file, "r");
+	size_t n;
+
+	if (!f) {
+		err_set(err, "[hearth] password_file %s: %s", file,
+			strerror(errno));
+		return NULL;
+	}
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	return xstrdup(line);
+}
+
+int store_where_config(struct store_where *w, const struct config *cfg)
+{
+	const char *url = config_get(cfg, "hearth", "db");
+
+	memset(w, 0, sizeof(*w));
+	if (!url)
+		return 1;
+	w->url = xstrdup(url);
+	if (config_source(cfg, "hearth", "db") == CONFIG_FILE)
+		w->basedir = xstrdup(config_file_dir(cfg));
+	w->password_file = config_path(cfg, "hearth", "password_file", NULL);
+	return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void store_where_copy(struct store_where *dst, const struct store_where *src)
+{
+	dst->url = dup_or_null(src->url);
+	dst->basedir = dup_or_null(src->basedir);
+	dst->password_file = dup_or_null(src->password_file);
+}
+
+void store_where_release(struct store_where *w)
+{
+	free(w->url);
+	free(w->basedir);
+	free(w->password_file);
+	memset(w, 0, sizeof(*w));
+}
+
+int store_open_at(struct store **out, const struct store_where *w, int flags,
+		  struct hearth_err *err)
+{
+	char *password = NULL;
+	int ret;
+
+	*out = NULL;
+	if (w->password_file && (!strncmp(w->url, "postgresql://", 13) ||
+				 !strncmp(w->url, "postgres://", 11))) {
+		if (!(password = read_password(w->password_file, err)))
+			return -1;
+		ret = store_pg_open(out, w->url, password, flags, err);
+		memset(password, 0, strlen(password));
+		free(password);
+		return ret;
+	}
+	return store_open(out, w->url, w->basedir, flags, err);
+}
 
 int store_open(struct store **out, const char *url, const char *basedir,
 	       int flags, struct hearth_err *err)

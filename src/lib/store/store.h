@@ -73,6 +73,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/config.h"
 #include "base/err.h"
 #include "store/schema.h"
 #include "store/store_sql.h"
@@ -91,6 +92,34 @@ enum store_type {
 
 struct store;
 struct store_stmt;
+
+/*
+ * Where a database is and how to log in: what store_open_at takes.
+ * password_file holds the password of a PostgreSQL login, read at each
+ * open (a rotated password takes effect without a restart); without it
+ * libpq looks in PGPASSFILE, then ~/.pgpass.  A password is never in the
+ * URL, hearth.ini or the command line.
+ */
+struct store_where {
+	char *url;
+	char *basedir;        /* of a relative SQLite path; NULL: the cwd */
+	char *password_file;  /* NULL: none */
+};
+
+#define STORE_WHERE_INIT { NULL, NULL, NULL }
+
+/* store_where_config: the database [hearth] db in cfg names (a relative
+ * SQLite path is taken from hearth.ini's folder) and [hearth]
+ * password_file.  1 and w left empty when db is not set.  Release with
+ * store_where_release. */
+int store_where_config(struct store_where *w, const struct config *cfg);
+/* store_where_copy: dst (empty) gets copies of src's strings. */
+void store_where_copy(struct store_where *dst, const struct store_where *src);
+void store_where_release(struct store_where *w);
+
+/* store_open_at: store_open of w. */
+int store_open_at(struct store **out, const struct store_where *w, int flags,
+		  struct hearth_err *err);
 
 /*
  * store_open: connect to the database at url.  A relative SQLite path is
