@@ -72,6 +72,39 @@ test_bad_input() {
 	one_line "$T_ERR"
 }
 
+# Chart rollups on PostgreSQL are kept by the table's statement triggers:
+# after hearth's imports (one that fails half way included), another
+# program's INSERT, UPDATE and DELETE, they equal a rebuild's.
+test_rollups_follow_every_writer() {
+	local after
+	db roll
+	awk 'BEGIN { print "r_datetime,r_watts,r_temp"
+		for (i = 0; i < 3000; i++)
+			printf "%d,%d,%.1f\n", 1704067200 + i * 7, 200 + i % 300, 15 + (i % 100) / 10 }' >a.csv
+	hearth --db "$DB" import readings a.csv 2>/dev/null
+	expect_eq "$(hearth --db "$DB" rollup rebuild readings)" "readings: 350 minute buckets"
+	dump() { pg_sql roll "SELECT * FROM hearth_rollup_readings_m ORDER BY b; SELECT * FROM hearth_rollup_readings_h ORDER BY b"; }
+	awk 'BEGIN { print "r_datetime,r_watts,r_temp"
+		for (i = 3000; i < 6000; i++)
+			printf "%d,%d,%.1f\n", 1704067200 + i * 7, 200 + i % 300, 15 + (i % 100) / 10
+		print "2024-01-03 00:00:00,x,1" }' >b.csv
+	expect_status 1 hearth --db "$DB" import readings b.csv
+	hearth --db "$DB" add readings r_datetime=2024-01-01T00:00:30Z r_watts=5000
+	pg_sql roll "INSERT INTO readings VALUES ('2024-01-01 00:01:10+00', 1, NULL), ('2024-01-05 10:00:00+00', 2, 3);
+		DELETE FROM readings WHERE r_watts > 450;
+		UPDATE readings SET r_watts = r_watts + 1000, r_datetime = r_datetime + interval '1 day' WHERE r_watts < 210" >/dev/null
+	after=$(dump)
+	hearth --db "$DB" rollup rebuild readings >/dev/null
+	expect_eq "$after" "$(dump)" "rollups kept by triggers vs rebuilt"
+	expect_eq "$(pg_sql roll "SELECT sum(\"r_watts:n\"), sum(\"r_watts:sum\"), max(\"r_watts:max\") FROM hearth_rollup_readings_h")" \
+		"$(pg_sql roll "SELECT count(r_watts), sum(r_watts), max(r_watts) FROM readings WHERE r_datetime IS NOT NULL")"
+	hearth --db "$DB" chart readings --since 2024-01-01 --until 2024-01-31 -o c.svg
+	expect_contains "$(cat c.svg)" 'data-source="hour"'
+	hearth --db "$DB" rollup drop readings >/dev/null
+	expect_eq "$(pg_sql roll "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")" 0
+	expect_eq "$(pg_sql roll "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'hearth_rollup%'")" 0
+}
+
 # Server unreachable, password refused, database missing: one line each,
 # naming the database.
 test_connection_errors() {

@@ -246,12 +246,12 @@ static void test_dialect_sql(void)
 	for (i = 0; i < sizeof(times) / sizeof(*times); i++) {
 		buf_reset(&b);
 		buf_addstr(&b, "SELECT ");
-		store_sql_unix_secs(d, &b, times[i]);
+		store_sql_unix_secs(d, &b, times[i], NULL);
 		CHECK_INT(t_int(s, b.s), 1416780900);
 	}
 	buf_reset(&b);
 	buf_addstr(&b, "SELECT ");
-	store_sql_unix_secs(d, &b, "'soon'");
+	store_sql_unix_secs(d, &b, "'soon'", NULL);
 	buf_addstr(&b, " IS NULL AND ");
 	store_sql_is_number(d, &b, "2.5");
 	buf_addstr(&b, " AND NOT ");

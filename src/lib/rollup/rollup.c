@@ -127,26 +127,37 @@ static void drop_sql(const struct store_sql *d, struct buf *b,
 	buf_release(&n);
 }
 
-void rollup_agg_decl(struct buf *b, const char *col, size_t agg)
+void rollup_agg_decl(const struct store_sql *d, struct buf *b,
+		     const char *col, size_t agg)
 {
+	int typed = store_sql_typed(d);
+
 	rollup_agg_col(b, col, rollup_aggs[agg]);
-	/* A bucket's count is 0, never NULL, so that merging adds. */
-	buf_addstr(b, agg == 3 ? " INTEGER NOT NULL DEFAULT 0"
-		   : agg == 2 ? " REAL" : "");
+	/* A bucket's count is 0, never NULL, so that merging adds.  In
+	 * SQLite min and max keep each value's type; where columns are
+	 * typed, the aggregates of any number column are doubles. */
+	if (agg == 3)
+		buf_addstr(b, typed ? " BIGINT NOT NULL DEFAULT 0"
+				    : " INTEGER NOT NULL DEFAULT 0");
+	else if (agg == 2 || typed)
+		buf_addstr(b, typed ? " DOUBLE PRECISION" : " REAL");
 }
 
-static void create_sql(struct buf *b, const char *rname,
-		       const char *const *cols, size_t ncols)
+static void create_sql(const struct store_sql *d, struct buf *b,
+		       const char *rname, const char *const *cols,
+		       size_t ncols)
 {
 	size_t i, j;
 
 	buf_addstr(b, "CREATE TABLE ");
 	store_quote_ident(b, rname);
-	buf_addstr(b, " (b INTEGER PRIMARY KEY");
+	/* Unix seconds pass 2^31 in 2038. */
+	buf_addstr(b, store_sql_typed(d) ? " (b BIGINT PRIMARY KEY"
+					 : " (b INTEGER PRIMARY KEY");
 	for (i = 0; i < ncols; i++)
 		for (j = 0; j < 4; j++) {
 			buf_addstr(b, ", ");
-			rollup_agg_decl(b, cols[i], j);
+			rollup_agg_decl(d, b, cols[i], j);
 		}
 	buf_addstr(b, ");");
 }
@@ -170,10 +181,10 @@ static void recompute_sql(const struct store_sql *d, struct buf *b,
 
 	buf_addf(&r, "%s.%s", ref, qcol);
 	buf_addstr(&m, "(");
-	store_sql_unix_secs(d, &m, r.s);
+	store_sql_unix_secs(d, &m, r.s, NULL);
 	buf_addstr(&m, " / 60 * 60)");
 	buf_addstr(&h, "(");
-	store_sql_unix_secs(d, &h, r.s);
+	store_sql_unix_secs(d, &h, r.s, NULL);
 	buf_addstr(&h, " / 3600 * 3600)");
 
 	buf_addstr(b, "DELETE FROM ");
@@ -287,11 +298,16 @@ static void trigger_sql(const struct store_sql *d, struct buf *sql,
 }
 
 void rollup_triggers_sql(const struct store_sql *d, struct buf *sql,
-			 const char *table, const char *time_col,
+			 const char *table, const struct schema_column *tc,
 			 const char *const *cols, size_t ncols)
 {
+	const char *time_col = tc->name;
 	size_t kind;
 
+	if (rollup_by_triggers(d)) {
+		rollup_trig_sql(d, sql, table, tc, cols, ncols);
+		return;
+	}
 	for (kind = 1; kind < 3; kind++) {
 		drop_trigger_sql(d, sql, table, kind);
 		buf_addstr(sql, " ");
@@ -368,11 +384,14 @@ out:
 	return ok;
 }
 
-/* What every level needs: the mark, and the triggers of now. */
+/* What every level needs: the mark, and the triggers of now; or, where
+ * triggers keep the rollups, those. */
 static int shared_ready(const struct schema *schema,
 			const struct schema_table *t,
 			const struct schema_column *tc)
 {
+	if (rollup_by_triggers(schema->dialect))
+		return rollup_trig_current(schema, t);
 	return schema_find_table(schema, ROLLUP_MARK) &&
 	       !rollup_has_trigger(schema, t->name, "ins") &&
 	       triggers_current(schema, t, tc);
@@ -405,6 +424,45 @@ static int mark_delete(struct store *s, const char *table,
 									 : 0;
 }
 
+void rollup_agg_call(const struct store_sql *d, struct buf *b,
+		     const char *fn, const char *x)
+{
+	if (!strcmp(fn, "sum") && store_sql_typed(d))
+		buf_addf(b, "sum(CAST(%s AS DOUBLE PRECISION))", x);
+	else
+		buf_addf(b, "%s(%s)", fn, x);
+}
+
+void rollup_buckets_sql(const struct store_sql *d, struct buf *b,
+			const char *rows, const struct schema_column *tc,
+			const char *const *cols, size_t ncols, int width)
+{
+	struct buf x = BUF_INIT;
+	size_t i, a;
+
+	buf_addf(b, "SELECT s / %d * %d", width, width);
+	for (i = 0; i < ncols; i++) {
+		buf_reset(&x);
+		store_quote_ident(&x, cols[i]);
+		for (a = 0; a < 4; a++) {
+			buf_addstr(b, ", ");
+			rollup_agg_call(d, b, a == 3 ? "count" : rollup_aggs[a],
+					x.s);
+		}
+	}
+	buf_addstr(b, " FROM (SELECT ");
+	buf_reset(&x);
+	store_quote_ident(&x, tc->name);
+	store_sql_unix_secs(d, b, x.s, tc->type);
+	buf_addstr(b, " AS s");
+	for (i = 0; i < ncols; i++) {
+		buf_addstr(b, ", ");
+		store_quote_ident(b, cols[i]);
+	}
+	buf_addf(b, " FROM %s) x WHERE s IS NOT NULL GROUP BY 1", rows);
+	buf_release(&x);
+}
+
 int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 		      const struct schema_column *tc, int64_t *buckets,
 		      struct hearth_err *err)
@@ -434,27 +492,18 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 		goto out;
 	}
 	buf_reset(&sql);
-	create_sql(&sql, mname.s, cols, ncols);
-	create_sql(&sql, hname.s, cols, ncols);
+	create_sql(d, &sql, mname.s, cols, ncols);
+	create_sql(d, &sql, hname.s, cols, ncols);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 
 	/* Minutes from the rows, hours from the minutes. */
-	buf_reset(&x);
-	store_quote_ident(&x, tc->name);
-	store_sql_unix_secs(d, &secs, x.s);
 	buf_reset(&sql);
 	buf_addstr(&sql, "INSERT INTO ");
 	store_quote_ident(&sql, mname.s);
-	buf_addf(&sql, " SELECT %s / 60 * 60 AS bb", secs.s);
-	for (i = 0; i < ncols; i++) {
-		buf_reset(&x);
-		store_quote_ident(&x, cols[i]);
-		buf_addf(&sql, ", min(%s), max(%s), sum(%s), count(%s)", x.s,
-			 x.s, x.s, x.s);
-	}
-	buf_addf(&sql, " FROM %s WHERE bb IS NOT NULL GROUP BY bb;", qt.s);
-	buf_addstr(&sql, "INSERT INTO ");
+	buf_addch(&sql, ' ');
+	rollup_buckets_sql(d, &sql, qt.s, tc, cols, ncols, 60);
+	buf_addstr(&sql, ";INSERT INTO ");
 	store_quote_ident(&sql, hname.s);
 	buf_addstr(&sql, " SELECT b / 3600 * 3600 AS bb");
 	for (i = 0; i < ncols; i++)
@@ -470,15 +519,17 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 
-	/* Every row is in: the mark goes to the newest. */
-	if (store_exec(s, "CREATE TABLE IF NOT EXISTS " ROLLUP_MARK " (tbl TEXT "
-		       "PRIMARY KEY, time_col TEXT NOT NULL, upto INTEGER NOT "
-		       "NULL)", err) < 0 ||
-	    mark_insert(s, t->name, tc->name, err) < 0 ||
-	    rollup_mark_reset(s, t->name, err) < 0)
+	/* Every row is in: the mark goes to the newest (no mark where
+	 * triggers keep the rollups). */
+	if (!rollup_by_triggers(d) &&
+	    (store_exec(s, "CREATE TABLE IF NOT EXISTS " ROLLUP_MARK " (tbl "
+			"TEXT PRIMARY KEY, time_col TEXT NOT NULL, upto "
+			"INTEGER NOT NULL)", err) < 0 ||
+	     mark_insert(s, t->name, tc->name, err) < 0 ||
+	     rollup_mark_reset(s, t->name, err) < 0))
 		goto out;
 	buf_reset(&sql);
-	rollup_triggers_sql(d, &sql, t->name, tc->name, cols, ncols);
+	rollup_triggers_sql(d, &sql, t->name, tc, cols, ncols);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 	if (buckets) {
@@ -516,7 +567,7 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	tc = schema_time_column(t, time_col);
 	if (!tc)
 		return err_set(err, "table %s has no time column", t->name);
-	if (!store_has_row_order(s, t->name, &why))
+	if (!rollup_supported(s, t->name, &why))
 		return err_set(err, "%s: its charts read its rows, without "
 			       "rollups", why.msg);
 	if (store_begin_immediate(s, err) < 0)
@@ -529,6 +580,13 @@ int rollup_rebuild(struct store *s, const struct schema *schema,
 	return 0;
 fail:
 	return err_prefix(err, "rollup of %s", table);
+}
+
+int rollup_supported(struct store *s, const char *table,
+		     struct hearth_err *why)
+{
+	return rollup_by_triggers(store_sql(s)) ||
+	       store_has_row_order(s, table, why);
 }
 
 int rollup_drop(struct store *s, const char *table, struct hearth_err *err)
@@ -591,7 +649,7 @@ int rollup_ensure(struct store *s, const struct config *cfg,
 		const struct schema_column *tc = schema_time_column(t, tcn);
 
 		if (t->internal || !tc || !rollup_has_value_cols(t, tc) ||
-		    !store_has_row_order(s, t->name, NULL) ||
+		    !rollup_supported(s, t->name, NULL) ||
 		    rollup_current(&schema, t, tc))
 			continue;
 		if (rollup_rebuild(s, &schema, t->name, tcn, NULL, err) < 0)

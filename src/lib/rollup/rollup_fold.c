@@ -44,7 +44,10 @@ void rollup_merge_sql(const struct store_sql *d, struct buf *sql,
 		      const char *rname, const char *const *cols,
 		      size_t ncols, const char *source)
 {
-	struct buf o = BUF_INIT, e = BUF_INIT;
+	/* The existing row's columns are qualified by the table's name:
+	 * PostgreSQL finds an unqualified one ambiguous inside a trigger's
+	 * function, where the transition tables share the column names. */
+	struct buf o = BUF_INIT, e = BUF_INIT, t = BUF_INIT;
 	size_t i, j;
 
 	buf_addstr(sql, "INSERT INTO ");
@@ -61,25 +64,29 @@ void rollup_merge_sql(const struct store_sql *d, struct buf *sql,
 		for (j = 0; j < 4; j++) {
 			buf_reset(&o);
 			buf_reset(&e);
+			buf_reset(&t);
 			rollup_agg_col(&o, cols[i],
 				       rollup_aggs[j]);
+			store_quote_ident(&t, rname);
+			buf_addf(&t, ".%s", o.s);
 			buf_addstr(&e, "excluded.");
 			rollup_agg_col(&e, cols[i],
 				       rollup_aggs[j]);
 			if (i || j)
 				buf_addstr(sql, ", ");
-			if (j < 2) {
-				buf_addf(sql, "%s = ", o.s);
-				store_sql_min_max(d, sql, j == 1, o.s, e.s);
-			} else if (j == 2)
-				buf_addf(sql, "%s = CASE WHEN %s IS NULL THEN %s "
+			buf_addf(sql, "%s = ", o.s);
+			if (j < 2)
+				store_sql_min_max(d, sql, j == 1, t.s, e.s);
+			else if (j == 2)
+				buf_addf(sql, "CASE WHEN %s IS NULL THEN %s "
 					 "WHEN %s IS NULL THEN %s ELSE %s + %s "
-					 "END", o.s, e.s, o.s, o.s, e.s, o.s, e.s);
+					 "END", e.s, t.s, t.s, e.s, t.s, e.s);
 			else
-				buf_addf(sql, "%s = %s + %s", o.s, o.s, e.s);
+				buf_addf(sql, "%s + %s", t.s, e.s);
 		}
 	buf_release(&o);
 	buf_release(&e);
+	buf_release(&t);
 }
 
 int rollup_mark_reset(struct store *s, const char *table,
@@ -126,7 +133,7 @@ static int fold(struct store *s, const char *table, const char *time_col,
 	int ret = -1;
 
 	store_quote_ident(&qc, time_col);
-	store_sql_unix_secs(d, &se, qc.s);
+	store_sql_unix_secs(d, &se, qc.s, NULL);
 	rollup_table_name(&m, table, ROLLUP_MINUTE);
 	rollup_table_name(&h, table, ROLLUP_HOUR);
 	buf_addf(&tmp, "%shearth_fold", store_sql_temp_prefix(d));

@@ -57,7 +57,8 @@ static int extensible(struct store *s, const struct schema *schema,
 	if (!m || !h || h->ncols != m->ncols || m->ncols != 1 + 4 * ncols ||
 	    !rollup_has_trigger(schema, t->name, "del") ||
 	    !rollup_has_trigger(schema, t->name, "upd") ||
-	    rollup_has_trigger(schema, t->name, "ins"))
+	    rollup_has_trigger(schema, t->name, "ins") !=
+		    rollup_by_triggers(store_sql(s)))
 		goto out;
 	for (i = 0; i < ncols; i++)
 		if (!is_value_col(t, tc, cols[i]))
@@ -114,7 +115,7 @@ static int extend(struct store *s, const struct schema_table *t,
 				buf_addstr(&sql, "ALTER TABLE ");
 				store_quote_ident(&sql, name.s);
 				buf_addstr(&sql, " ADD COLUMN ");
-				rollup_agg_decl(&sql, add[i], j);
+				rollup_agg_decl(store_sql(s), &sql, add[i], j);
 				buf_addstr(&sql, ";");
 			}
 	}
@@ -123,8 +124,7 @@ static int extend(struct store *s, const struct schema_table *t,
 		all[i] = cols[i];
 	for (i = 0; i < nadd; i++)
 		all[ncols + i] = add[i];
-	rollup_triggers_sql(store_sql(s), &sql, t->name, tc->name, all,
-			    ncols + nadd);
+	rollup_triggers_sql(store_sql(s), &sql, t->name, tc, all, ncols + nadd);
 	ret = store_exec(s, sql.s, err);
 	free(all);
 	buf_release(&sql);
@@ -144,7 +144,15 @@ static int follow(struct store *s, const struct schema *before,
 	int64_t upto;
 	int rc, ret = -1;
 
-	rc = rollup_mark_get(s, t->name, &time_col, &upto, err);
+	/* Where triggers keep the rollups there is no mark: they follow
+	 * the table's own time column. */
+	if (rollup_by_triggers(store_sql(s))) {
+		const struct schema_column *c = schema_time_column(b, NULL);
+		time_col = c ? xstrdup(c->name) : NULL;
+		rc = c != NULL;
+	} else {
+		rc = rollup_mark_get(s, t->name, &time_col, &upto, err);
+	}
 	if (rc < 0)
 		goto out;
 	tc = schema_time_column(t, time_col);
@@ -153,7 +161,7 @@ static int follow(struct store *s, const struct schema *before,
 	btc = schema_time_column(b, time_col);
 	/* Stale already (a column dropped behind hearth's back, triggers of
 	 * an older hearth): nothing to keep, whatever the change. */
-	if (!tc || !store_has_row_order(s, t->name, NULL) || rc != 1 || !btc ||
+	if (!tc || !rollup_supported(s, t->name, NULL) || rc != 1 || !btc ||
 	    !rollup_current(before, b, btc)) {
 		ret = rollup_drop(s, t->name, err);
 		goto out;
@@ -189,7 +197,7 @@ static int build(struct store *s, const struct schema_table *t,
 	const struct schema_column *tc = schema_time_column(t, NULL);
 
 	if (!tc || !rollup_has_value_cols(t, tc) ||
-	    !store_has_row_order(s, t->name, NULL))
+	    !rollup_supported(s, t->name, NULL))
 		return 0;
 	if (rollup_rebuild_tx(s, t, tc, NULL, err) < 0)
 		return err_prefix(err, "rollup of %s", t->name);

@@ -52,8 +52,10 @@ void rollup_merge_sql(const struct store_sql *d, struct buf *sql,
 		      size_t ncols, const char *source);
 
 /* rollup_agg_decl: append the declaration of rollup column "col:agg"
- * (agg indexes rollup_aggs), as in a CREATE TABLE or an ADD COLUMN. */
-void rollup_agg_decl(struct buf *b, const char *col, size_t agg);
+ * (agg indexes rollup_aggs), as in a CREATE TABLE or an ADD COLUMN, in
+ * dialect d. */
+void rollup_agg_decl(const struct store_sql *d, struct buf *b,
+		     const char *col, size_t agg);
 
 /* rollup_mark_get: table's mark: its time column (malloc'd, the caller
  * frees) and upto.  1, or 0 when it has none (*time_col NULL). */
@@ -61,12 +63,44 @@ int rollup_mark_get(struct store *s, const char *table, char **time_col,
 		    int64_t *upto, struct hearth_err *err);
 
 /* rollup_triggers_sql: append the statements that (re)create table's
- * delete and update triggers, in dialect d, for value columns cols in the
- * order of its rollup tables.  Rollups follow rows in insertion order
- * (store_has_row_order): a table without it has none. */
+ * triggers (time column tc) in dialect d, for value columns cols in the
+ * order of its rollup tables: the delete and update triggers of the
+ * mark's way, where rollups follow rows in insertion order
+ * (store_has_row_order), or the three of rollup_trig.c's. */
 void rollup_triggers_sql(const struct store_sql *d, struct buf *sql,
-			 const char *table, const char *time_col,
+			 const char *table, const struct schema_column *tc,
 			 const char *const *cols, size_t ncols);
+
+/* rollup_agg_call: append fn(x), an aggregate of rollup_aggs (or count),
+ * in dialect d: where columns are typed, sums are of doubles, as SQLite's
+ * are (PostgreSQL sums a REAL column in single precision). */
+void rollup_agg_call(const struct store_sql *d, struct buf *b,
+		     const char *fn, const char *x);
+
+/* rollup_buckets_sql: append the SELECT of the buckets (width seconds)
+ * of the rows of `rows` (a table, quoted, or a statement's rows): b,
+ * then the four aggregates of each of value columns cols, in table
+ * order; the time column is tc. */
+void rollup_buckets_sql(const struct store_sql *d, struct buf *b,
+			const char *rows, const struct schema_column *tc,
+			const char *const *cols, size_t ncols, int width);
+
+/* rollup_by_triggers: in dialect d, rollups are kept by triggers that run
+ * once per statement (rollup_trig.c), not by a mark on insertion order
+ * (no store_sql_row_order: PostgreSQL). */
+int rollup_by_triggers(const struct store_sql *d);
+/* rollup_trig_sql: rollup_triggers_sql of rollup_trig.c's way. */
+void rollup_trig_sql(const struct store_sql *d, struct buf *sql,
+		     const char *table, const struct schema_column *tc,
+		     const char *const *cols, size_t ncols);
+/* rollup_trig_current: t has the three triggers of rollup_trig.c. */
+int rollup_trig_current(const struct schema *schema,
+			const struct schema_table *t);
+/* rollup_supported: table can have rollups in s: kept by triggers, or it
+ * numbers its rows (not WITHOUT ROWID); else 0, why (may be NULL) says
+ * so. */
+int rollup_supported(struct store *s, const char *table,
+		     struct hearth_err *why);
 
 /* rollup_rebuild_tx: rollup_rebuild of t (time column tc, with rowids) in
  * the caller's transaction.  A table without value columns loses its

@@ -18,7 +18,8 @@ struct store_sql {
 	int typed;
 	int error_aborts;
 	void (*is_number)(struct buf *b, const char *expr);
-	void (*unix_secs)(struct buf *b, const char *expr);
+	void (*unix_secs)(struct buf *b, const char *expr, const char *type);
+	int (*time_at)(struct buf *b, const char *secs, const char *type);
 	void (*minute_text)(struct buf *b, const char *secs, char sep,
 			    const char *tail);
 	void (*min_max)(struct buf *b, int max, const char *x, const char *y);
@@ -28,6 +29,9 @@ struct store_sql {
 			       const char *body);
 	void (*drop_trigger)(struct buf *b, const char *name,
 			     const char *table);
+	void (*create_set_trigger)(struct buf *b, const char *name,
+				   const char *event, const char *table,
+				   const char *body);
 	void (*script_begin)(struct buf *b);
 	void (*script_end)(struct buf *b);
 };

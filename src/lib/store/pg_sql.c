@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/dialect.h"
+#include "store/schema.h"
 #include "store/store.h"
 
 /* The current schema's oid, as a subquery. */
@@ -22,10 +23,44 @@ static void pg_is_number(struct buf *b, const char *expr)
 		 " 'numeric'::regtype))", expr);
 }
 
-/* A column holds only its declared type: its unix seconds depend on it. */
-static void pg_unix_secs(struct buf *b, const char *expr)
+/* A column holds only its declared type: its unix seconds depend on it.
+ * floor(), as SQLite's seconds and hearth's C cut the fraction off (a
+ * plain ::bigint would round 59.7 up into the next minute). */
+static void pg_unix_secs(struct buf *b, const char *expr, const char *type)
 {
-	buf_addf(b, "(extract(epoch FROM (%s)::timestamptz)::bigint)", expr);
+	switch (type ? schema_affinity(type) : AFF_TEXT) {
+	case AFF_INTEGER:
+		buf_addf(b, "(%s)::bigint", expr);
+		break;
+	case AFF_REAL:
+	case AFF_NUMERIC:
+		buf_addf(b, "floor(%s)::bigint", expr);
+		break;
+	case AFF_TIME:
+		buf_addf(b, "floor(extract(epoch FROM %s))::bigint", expr);
+		break;
+	default:
+		buf_addf(b, "floor(extract(epoch FROM (%s)::timestamptz))::bigint",
+			 expr);
+	}
+}
+
+static int pg_time_at(struct buf *b, const char *secs, const char *type)
+{
+	switch (type ? schema_affinity(type) : AFF_TEXT) {
+	case AFF_INTEGER:
+	case AFF_REAL:
+	case AFF_NUMERIC:
+		buf_addf(b, "(%s)", secs);
+		return 1;
+	case AFF_TIME:
+		/* A time without zone compares with one in the session's
+		 * zone: UTC. */
+		buf_addf(b, "to_timestamp(%s)", secs);
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static void pg_minute_text(struct buf *b, const char *secs, char sep,
@@ -69,6 +104,31 @@ static void pg_create_trigger(struct buf *b, const char *name,
 	buf_release(&fn);
 }
 
+/* Once per statement, the statement's rows in transition tables. */
+static void pg_create_set_trigger(struct buf *b, const char *name,
+				  const char *event, const char *table,
+				  const char *body)
+{
+	struct buf fn = BUF_INIT;
+	int ins = !strcmp(event, "INSERT"), del = !strcmp(event, "DELETE");
+
+	buf_addf(&fn, "%s_fn", name);
+	buf_addstr(b, "CREATE FUNCTION ");
+	store_quote_ident(b, fn.s);
+	buf_addstr(b, "() RETURNS trigger LANGUAGE plpgsql AS $hearth$ BEGIN ");
+	buf_addstr(b, body);
+	buf_addstr(b, " RETURN NULL; END $hearth$; CREATE TRIGGER ");
+	store_quote_ident(b, name);
+	buf_addf(b, " AFTER %s ON ", event);
+	store_quote_ident(b, table);
+	buf_addf(b, " REFERENCING %s%s%s FOR EACH STATEMENT EXECUTE FUNCTION ",
+		 del ? "" : "NEW TABLE AS hearth_new",
+		 !ins && !del ? " " : "", ins ? "" : "OLD TABLE AS hearth_old");
+	store_quote_ident(b, fn.s);
+	buf_addstr(b, "()");
+	buf_release(&fn);
+}
+
 static void pg_drop_trigger(struct buf *b, const char *name,
 			    const char *table)
 {
@@ -107,11 +167,13 @@ const struct store_sql pg_sql = {
 	.error_aborts = 1,
 	.is_number = pg_is_number,
 	.unix_secs = pg_unix_secs,
+	.time_at = pg_time_at,
 	.minute_text = pg_minute_text,
 	.min_max = pg_min_max,
 	.now_iso = pg_now_iso,
 	.create_trigger = pg_create_trigger,
 	.drop_trigger = pg_drop_trigger,
+	.create_set_trigger = pg_create_set_trigger,
 	.script_begin = pg_script_begin,
 	.script_end = pg_script_end,
 };

@@ -17,12 +17,13 @@ static void sq_is_number(struct buf *b, const char *expr)
 	buf_addf(b, "typeof(%s) IN ('integer','real')", expr);
 }
 
-static void sq_unix_secs(struct buf *b, const char *expr)
+static void sq_unix_secs(struct buf *b, const char *expr, const char *type)
 {
 	/* unixepoch() of text costs about half of strftime('%s'), which
 	 * formats a string only to have it parsed back; it runs once per
 	 * row written.  (A number given to it would be a julian day, hence
-	 * the CASE.) */
+	 * the CASE; a column of any type may hold either.) */
+	(void)type;
 	buf_addstr(b, "(CASE WHEN ");
 	sq_is_number(b, expr);
 	buf_addf(b, " THEN CAST(%s AS INTEGER) ELSE unixepoch(%s) END)", expr,

@@ -47,9 +47,25 @@ void store_sql_is_number(const struct store_sql *d, struct buf *b,
 }
 
 void store_sql_unix_secs(const struct store_sql *d, struct buf *b,
-			 const char *expr)
+			 const char *expr, const char *type)
 {
-	d->unix_secs(b, expr);
+	d->unix_secs(b, expr, type);
+}
+
+int store_sql_time_at(const struct store_sql *d, struct buf *b,
+		      const char *secs, const char *type)
+{
+	return d->time_at ? d->time_at(b, secs, type) : 0;
+}
+
+int store_sql_create_set_trigger(const struct store_sql *d, struct buf *b,
+				 const char *name, const char *event,
+				 const char *table, const char *body)
+{
+	if (!d->create_set_trigger)
+		return 0;
+	d->create_set_trigger(b, name, event, table, body);
+	return 1;
 }
 
 void store_sql_minute_text(const struct store_sql *d, struct buf *b,

@@ -75,11 +75,21 @@ void store_sql_is_number(const struct store_sql *d, struct buf *b,
 			 const char *expr);
 
 /* store_sql_unix_secs: append an expression for the unix seconds (an
- * integer, UTC) of expr, a time stored as unix seconds or as ISO 8601
- * text ("2014-11-23 22:15:00.123456", "2014-11-23T22:15:00Z"); NULL when
- * it is neither.  It runs once per row folded: it is cheap. */
+ * integer, UTC, the fraction cut off) of expr, a time stored as unix
+ * seconds, as ISO 8601 text ("2014-11-23 22:15:00.123456",
+ * "2014-11-23T22:15:00Z") or as the database's own time type; NULL when
+ * it is none of them.  type is the column's declared type (NULL:
+ * unknown), which a typed dialect goes by.  It runs once per row folded:
+ * it is cheap. */
 void store_sql_unix_secs(const struct store_sql *d, struct buf *b,
-			 const char *expr);
+			 const char *expr, const char *type);
+
+/* store_sql_time_at: append an expression of a column of declared type
+ * `type` for the unix seconds secs, so that comparing the column with it
+ * uses the column's index; 0 when the dialect cannot (then compare the
+ * column's store_sql_unix_secs instead). */
+int store_sql_time_at(const struct store_sql *d, struct buf *b,
+		      const char *secs, const char *type);
 
 /* store_sql_minute_text: append an expression for the text
  * "YYYY-MM-DD<sep>HH:MM<tail>" of the minute that starts at secs (unix
@@ -110,6 +120,14 @@ void store_sql_create_trigger(const struct store_sql *d, struct buf *b,
 			      const char *table, const char *body);
 void store_sql_drop_trigger(const struct store_sql *d, struct buf *b,
 			    const char *name, const char *table);
+
+/* store_sql_create_set_trigger: as store_sql_create_trigger, a trigger
+ * run once per statement, whose body reads the statement's rows as the
+ * tables hearth_new (INSERT, UPDATE) and hearth_old (UPDATE, DELETE).  0
+ * when the dialect has none (SQLite). */
+int store_sql_create_set_trigger(const struct store_sql *d, struct buf *b,
+				 const char *name, const char *event,
+				 const char *table, const char *body);
 
 /* An SQL script that changes the schema (upgrade --sql) runs between
  * these, one pair per transaction: what store_migration_begin,
