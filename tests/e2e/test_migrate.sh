@@ -1,8 +1,13 @@
 #!/bin/bash
 # test_migrate.sh - schema migrations: the change matrix in migrate_cases/
 # (each case: before.sql, after.sql, optional `loses` when the change drops
-# data, optional `expect` with a string the generated revision must hold),
-# plus bad revision files, guards, locking, adopting a database.
+# data, optional `expect` with a string the generated revision must hold,
+# optional `keeps` with lines "TABLE_BEFORE TABLE_AFTER" whose rows the
+# upgrade must keep value for value; a case may instead end early:
+# `error`, a message revision and check refuse after.sql with; `nochange`,
+# after.sql says what the database has; `warns` and `fails`, what
+# revision warns on stderr and the upgrade then fails with), plus bad
+# revision files, guards, locking, adopting a database.
 . "$(dirname "$0")/lib.sh"
 CASES=$HEARTH_TOP/tests/e2e/migrate_cases
 
@@ -59,10 +64,41 @@ run_case() {
 	snapshot t.db before
 
 	cp "$c/after.sql" schema.sql
+	if [ -f "$c/error" ]; then
+		expect_status 1 hearth revision -m after --autogenerate
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "$(cat "$c/error")"
+		[ -z "$(ls migrations/*_after.sql 2>/dev/null)" ] || fail "a revision was written"
+		expect_status 1 hearth check
+		expect_contains "$(cat "$T_ERR")" "$(cat "$c/error")"
+		return
+	fi
+	if [ -f "$c/nochange" ]; then
+		expect_status 0 hearth revision -m after --autogenerate
+		expect_contains "$(cat "$T_OUT")" "no changes"
+		[ -z "$(ls migrations/*_after.sql 2>/dev/null)" ] || fail "a revision was written"
+		expect_status 0 hearth check
+		return
+	fi
 	expect_status 0 hearth revision -m after --autogenerate
+	if [ -f "$c/warns" ]; then
+		expect_contains "$(cat "$T_ERR")" "$(cat "$c/warns")"
+	else
+		[ ! -s "$T_ERR" ] || [ -f "$c/loses" ] || grep -q "CHECK THIS" migrations/*_after.sql ||
+			fail "revision warned: $(cat "$T_ERR")"
+	fi
 	rev=$(ls migrations/*_after.sql)
 	if [ -f "$c/expect" ]; then
 		grep -qF "$(cat "$c/expect")" "$rev" || fail "$rev lacks '$(cat "$c/expect")'"
+	fi
+	if [ -f "$c/fails" ]; then
+		# as warned: refused by the database, nothing changed
+		expect_status 1 hearth upgrade
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "$(cat "$c/fails")"
+		snapshot t.db failed
+		diff -r before failed >/dev/null || fail "failed upgrade changed data"
+		return
 	fi
 	if [ -f "$c/loses" ]; then
 		# refused without the flag, with a row count, and nothing changed
@@ -82,6 +118,11 @@ run_case() {
 		[ -f "up/$t.count" ] || continue
 		expect_eq "$(cat "up/$t.count")" "$(cat "before/$t.count")" "rows of $t after upgrade"
 	done
+	if [ -f "$c/keeps" ]; then
+		while read -r t u; do
+			cmp -s "before/$t.rows" "up/$u.rows" || fail "rows of $u after upgrade are not those of $t"
+		done <"$c/keeps"
+	fi
 
 	expect_status 0 hearth downgrade -1 --allow-data-loss
 	expect_status 0 hearth -c hearth.schema="$c/before.sql" check
@@ -102,6 +143,7 @@ run_case() {
 test_case_add_check() { run_case add_check; }
 test_case_add_column() { run_case add_column; }
 test_case_add_column_notnull_default() { run_case add_column_notnull_default; }
+test_case_add_notnull_warns() { run_case add_notnull_warns; }
 test_case_add_foreign_key() { run_case add_foreign_key; }
 test_case_add_index() { run_case add_index; }
 test_case_add_table() { run_case add_table; }
@@ -121,6 +163,11 @@ test_case_primary_key() { run_case primary_key; }
 test_case_rebuild_parent_cascade() { run_case rebuild_parent_cascade; }
 test_case_rebuild_with_view_trigger() { run_case rebuild_with_view_trigger; }
 test_case_rename_column() { run_case rename_column; }
+test_case_rename_done() { run_case rename_done; }
+test_case_rename_missing_column() { run_case rename_missing_column; }
+test_case_rename_retype() { run_case rename_retype; }
+test_case_rename_sqldef() { run_case rename_sqldef; }
+test_case_rename_table() { run_case rename_table; }
 test_case_table_options() { run_case table_options; }
 test_case_unique_constraint() { run_case unique_constraint; }
 test_case_widen_type() { run_case widen_type; }
