@@ -14,6 +14,7 @@
 
 #include "migrate/annotation.h"
 #include "migrate/ddl.h"
+#include "migrate/dump.h"
 #include "migrate/loss.h"
 #include "rollup/rollup.h"
 #include "base/xalloc.h"
@@ -514,5 +515,33 @@ int migration_render(const struct migration_compare *m, const char *dialect,
 	ret = ddl_render(&back, dialect, down, err);
 	diff_release(&back);
 	diff_renames_release(&rn);
+	return ret;
+}
+
+int migration_describe(struct store *s, struct buf *out, size_t *ntables,
+		       struct hearth_err *err)
+{
+	struct schema live = SCHEMA_INIT;
+	struct migration_compare m;
+	int ret = -1;
+
+	if (store_introspect(s, &live, err) < 0)
+		return -1;
+	if (dump_schema(&live, out, ntables, err) < 0)
+		goto out;
+	/* What `hearth check` will do next: it must find nothing. */
+	if (migration_compare_sql(s, buf_cstr(out), "schema.sql", &m, err) < 0) {
+		err_prefix(err, "the schema read from the database does not "
+			   "load back");
+		goto out;
+	}
+	if (m.diff.n)
+		err_set(err, "the schema read from the database does not load "
+			"back the same: %s", m.diff.ops[0].why);
+	else
+		ret = 0;
+	migration_compare_release(&m);
+out:
+	schema_release(&live);
 	return ret;
 }

@@ -5,8 +5,8 @@
  * The migrate folder owns schema changes: the diff of two schema models
  * (diff.h, diff_table.h, diff_op.h), the renames schema.sql's comments
  * say (annotation.h), DDL per dialect (ddl.h), the data-loss guards
- * (loss.h), revision files (revision.h) and running them (this
- * file).  It may call rollup/, store/ and base/; not its
+ * (loss.h), a model written out as schema.sql (dump.h), revision files
+ * (revision.h) and running them (this file).  It may call rollup/, store/ and base/; not its
  * siblings ingest/ and chart/, nor sources/, serve/ or the commands.
  *
  * Applied revisions are rows of hearth_version (revision, checksum,
@@ -99,5 +99,15 @@ void migration_compare_release(struct migration_compare *m);
  * of a comparison, appended to up and down. */
 int migration_render(const struct migration_compare *m, const char *dialect,
 		     struct buf *up, struct buf *down, struct hearth_err *err);
+
+/*
+ * migration_describe: append to out a schema.sql describing the database
+ * s as it is (dump.h: its tables, indexes, views and triggers, in its own
+ * dialect; hearth's own left out), made sure to compare equal to it, as
+ * `hearth check` compares: an error says what would differ.  *ntables
+ * gets the number of tables described.
+ */
+int migration_describe(struct store *s, struct buf *out, size_t *ntables,
+		       struct hearth_err *err);
 
 #endif
