@@ -2,7 +2,8 @@
  * files, schema.sql - through the config parser (and the [imap] settings
  * read from it), the revision parser,
  * the SQL tokenizer and its rewrites, and, for SQL SQLite accepts, the
- * schema diff against `hearth init`'s tables and the DDL it renders.
+ * schema diff against `hearth init`'s tables (with the renames its
+ * comments say) and the DDL it renders.
  * The first byte picks which. */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/config.h"
+#include "migrate/annotation.h"
 #include "migrate/ddl.h"
 #include "migrate/diff.h"
 #include "fuzz.h"
@@ -59,6 +61,8 @@ static void tokens(const char *s, size_t n)
 	free(c);
 }
 
+/* The input as schema.sql, its rename annotations met with base's
+ * tables, diffed with base one way or the other. */
 static void diff(const char *sql, int forward)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
@@ -66,13 +70,23 @@ static void diff(const char *sql, int forward)
 	struct diff d = DIFF_INIT;
 	struct buf out = BUF_INIT;
 	struct store *s = NULL;
+	struct annotations notes = ANNOTATIONS_INIT;
+	struct diff_renames rn = DIFF_RENAMES_INIT, back = DIFF_RENAMES_INIT;
 
 	if (store_open(&s, "sqlite:///:memory:", NULL, STORE_CREATE, &err) == 0 &&
 	    store_exec(s, sql, &err) == 0 && store_introspect(s, &sc, &err) == 0) {
-		diff_schemas(forward ? &base : &sc, forward ? &sc : &base, &d);
+		if (annotation_read(sql, "schema.sql", &notes, &err) == 0)
+			annotation_resolve(&notes, "schema.sql", &base, &sc, &rn,
+					   &err);
+		diff_renames_reverse(&rn, &back);
+		diff_schemas_renamed(forward ? &base : &sc, forward ? &sc : &base,
+				     forward ? &rn : &back, &d);
 		ddl_render(&d, "sqlite", &out, &err);
 		diff_release(&d);
 	}
+	annotation_release(&notes);
+	diff_renames_release(&rn);
+	diff_renames_release(&back);
 	schema_release(&sc);
 	if (s)
 		store_close(s);

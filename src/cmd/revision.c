@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "base/xalloc.h"
+#include "migrate/loss.h"
 #include "migrate/migration.h"
 #include "migrate/revision.h"
 
@@ -34,6 +35,29 @@ static int at_head(struct cmd_ctx *ctx, const struct revision_set *rs)
 out:
 	free(mark);
 	return ret;
+}
+
+/* A column added NOT NULL with no default cannot be filled in a table
+ * that has rows: the upgrade would fail, so say so now.  Counting needs
+ * the database; when it cannot be counted, nothing is said. */
+static void warn_unfilled(struct store *st, const struct diff *d)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct loss_report lr = LOSS_REPORT_INIT;
+	size_t i;
+
+	loss_find_unfilled(d, &lr);
+	if (loss_count(st, &lr, &err) == 0)
+		for (i = 0; i < lr.n; i++)
+			if (lr.items[i].rows > 0)
+				fprintf(stderr, "warning: %s.%s is added NOT NULL "
+					"without a default, and %s has %lld "
+					"rows: the upgrade will fail; give it a "
+					"DEFAULT, or fill it in the revision\n",
+					lr.items[i].table, lr.items[i].column,
+					lr.items[i].table,
+					(long long)lr.items[i].rows);
+	loss_report_release(&lr);
 }
 
 static const char revision_help[] =
@@ -103,7 +127,7 @@ int cmd_revision(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_print_ops(&m.diff, stdout);
 		for (i = 0; i < m.diff.n; i++) {
 			const struct diff_op *op = &m.diff.ops[i];
-			if (op->kind == DIFF_RENAME_COLUMN)
+			if (op->kind == DIFF_RENAME_COLUMN && !op->said)
 				fprintf(stderr, "warning: %s\n", op->why);
 			else if (op->loses_data)
 				fprintf(stderr, "warning: loses data: %s\n",
@@ -112,6 +136,8 @@ int cmd_revision(struct cmd_ctx *ctx, int argc, char **argv)
 		if (!rs.n)
 			printf("baseline: for a database that already has these "
 			       "tables, run 'hearth stamp head'\n");
+		else
+			warn_unfilled(ctx->store, &m.diff);
 	}
 	ret = 0;
 out:

@@ -1,8 +1,13 @@
 #!/bin/bash
 # test_migrate.sh - schema migrations: the change matrix in migrate_cases/
 # (each case: before.sql, after.sql, optional `loses` when the change drops
-# data, optional `expect` with a string the generated revision must hold),
-# plus bad revision files, guards, locking, adopting a database.
+# data, optional `expect` with a string the generated revision must hold,
+# optional `keeps` with lines "TABLE_BEFORE TABLE_AFTER" whose rows the
+# upgrade must keep value for value; a case may instead end early:
+# `error`, a message revision and check refuse after.sql with; `nochange`,
+# after.sql says what the database has; `warns` and `fails`, what
+# revision warns on stderr and the upgrade then fails with), plus bad
+# revision files, guards, locking, adopting a database.
 . "$(dirname "$0")/lib.sh"
 CASES=$HEARTH_TOP/tests/e2e/migrate_cases
 
@@ -59,10 +64,41 @@ run_case() {
 	snapshot t.db before
 
 	cp "$c/after.sql" schema.sql
+	if [ -f "$c/error" ]; then
+		expect_status 1 hearth revision -m after --autogenerate
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "$(cat "$c/error")"
+		[ -z "$(ls migrations/*_after.sql 2>/dev/null)" ] || fail "a revision was written"
+		expect_status 1 hearth check
+		expect_contains "$(cat "$T_ERR")" "$(cat "$c/error")"
+		return
+	fi
+	if [ -f "$c/nochange" ]; then
+		expect_status 0 hearth revision -m after --autogenerate
+		expect_contains "$(cat "$T_OUT")" "no changes"
+		[ -z "$(ls migrations/*_after.sql 2>/dev/null)" ] || fail "a revision was written"
+		expect_status 0 hearth check
+		return
+	fi
 	expect_status 0 hearth revision -m after --autogenerate
+	if [ -f "$c/warns" ]; then
+		expect_contains "$(cat "$T_ERR")" "$(cat "$c/warns")"
+	else
+		[ ! -s "$T_ERR" ] || [ -f "$c/loses" ] || grep -q "CHECK THIS" migrations/*_after.sql ||
+			fail "revision warned: $(cat "$T_ERR")"
+	fi
 	rev=$(ls migrations/*_after.sql)
 	if [ -f "$c/expect" ]; then
 		grep -qF "$(cat "$c/expect")" "$rev" || fail "$rev lacks '$(cat "$c/expect")'"
+	fi
+	if [ -f "$c/fails" ]; then
+		# as warned: refused by the database, nothing changed
+		expect_status 1 hearth upgrade
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "$(cat "$c/fails")"
+		snapshot t.db failed
+		diff -r before failed >/dev/null || fail "failed upgrade changed data"
+		return
 	fi
 	if [ -f "$c/loses" ]; then
 		# refused without the flag, with a row count, and nothing changed
@@ -82,6 +118,11 @@ run_case() {
 		[ -f "up/$t.count" ] || continue
 		expect_eq "$(cat "up/$t.count")" "$(cat "before/$t.count")" "rows of $t after upgrade"
 	done
+	if [ -f "$c/keeps" ]; then
+		while read -r t u; do
+			cmp -s "before/$t.rows" "up/$u.rows" || fail "rows of $u after upgrade are not those of $t"
+		done <"$c/keeps"
+	fi
 
 	expect_status 0 hearth downgrade -1 --allow-data-loss
 	expect_status 0 hearth -c hearth.schema="$c/before.sql" check
@@ -102,6 +143,7 @@ run_case() {
 test_case_add_check() { run_case add_check; }
 test_case_add_column() { run_case add_column; }
 test_case_add_column_notnull_default() { run_case add_column_notnull_default; }
+test_case_add_notnull_warns() { run_case add_notnull_warns; }
 test_case_add_foreign_key() { run_case add_foreign_key; }
 test_case_add_index() { run_case add_index; }
 test_case_add_table() { run_case add_table; }
@@ -121,6 +163,11 @@ test_case_primary_key() { run_case primary_key; }
 test_case_rebuild_parent_cascade() { run_case rebuild_parent_cascade; }
 test_case_rebuild_with_view_trigger() { run_case rebuild_with_view_trigger; }
 test_case_rename_column() { run_case rename_column; }
+test_case_rename_done() { run_case rename_done; }
+test_case_rename_missing_column() { run_case rename_missing_column; }
+test_case_rename_retype() { run_case rename_retype; }
+test_case_rename_sqldef() { run_case rename_sqldef; }
+test_case_rename_table() { run_case rename_table; }
 test_case_table_options() { run_case table_options; }
 test_case_unique_constraint() { run_case unique_constraint; }
 test_case_widen_type() { run_case widen_type; }
@@ -147,10 +194,99 @@ test_init_keeps_an_existing_database() {
 	sqlite3 energymonitor.db "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INTEGER);
 		INSERT INTO readings VALUES ('2014-11-23 22:15:00', 100);"
 	expect_status 0 hearth --db sqlite:///../energymonitor.db init proj
-	expect_contains "$(cat "$T_OUT")" "already has tables"
-	expect_contains "$(cat "$T_OUT")" "hearth stamp head"
-	expect_eq "$(ls proj/migrations | wc -l)" "0" "revision files"
+	expect_contains "$(cat "$T_OUT")" "already has 1 table: proj/schema.sql describes it"
+	expect_eq "$(ls proj/migrations | wc -l)" "1" "revision files"
 	expect_eq "$(sql1 energymonitor.db 'SELECT count(*) FROM readings')" "1" "rows"
+}
+
+# data DB TABLE...: a checksum of the tables' statements and rows
+data() {
+	local db=$1
+	shift
+	sqlite3 "$db" ".dump $*" | sha1sum
+}
+
+# The classic energymonitor.db (Python's sqlite3, DATETIME and TIMESTAMP
+# columns, readings every few seconds, motion events): one command, not a
+# row touched, check clean at once, then the usual cycle.
+test_init_adopts_energymonitor() {
+	sqlite3 energymonitor.db "CREATE TABLE IF NOT EXISTS readings (r_datetime TIMESTAMP, r_watts INT, r_temp INT);
+		CREATE TABLE IF NOT EXISTS motion (r_datetime DATETIME, r_s_name TEXT);
+		WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 500)
+		INSERT INTO readings SELECT strftime('%Y-%m-%d %H:%M:%f', 1416780900 + i * 6, 'unixepoch'), 1200 + i % 50, 19 FROM c;
+		INSERT INTO motion VALUES ('2014-11-23 22:15:00', 'Hallway'), ('2014-11-23 22:17:00', 'Kitchen');"
+	local before
+	before=$(data energymonitor.db readings motion)
+	expect_status 0 hearth --db sqlite:///energymonitor.db init .
+	expect_contains "$(cat "$T_OUT")" "the database sqlite:///energymonitor.db already has 2 tables: ./schema.sql describes them, revision "
+	expect_contains "$(cat "$T_OUT")" " (baseline) is stamped; hearth check is clean"
+	expect_eq "$(data energymonitor.db readings motion)" "$before" "data after init"
+	grep -qF "CREATE TABLE readings (r_datetime TIMESTAMP, r_watts INT, r_temp INT);" schema.sql ||
+		fail "schema.sql: $(cat schema.sql)"
+	expect_status 0 hearth check
+	expect_contains "$(cat "$T_OUT")" "the database matches"
+	expect_status 0 hearth current
+	expect_contains "$(cat "$T_OUT")" "(head) baseline"
+	expect_status 0 hearth upgrade
+	expect_contains "$(cat "$T_OUT")" "already at head"
+	expect_eq "$(data energymonitor.db readings motion)" "$before" "data after upgrade"
+	# from here on, the usual cycle
+	sed -i 's/r_temp INT)/r_temp INT, humidity REAL)/' schema.sql
+	expect_status 0 hearth revision -m humidity --autogenerate
+	expect_contains "$(cat "$T_OUT")" "+ readings: add column humidity REAL"
+	expect_status 0 hearth upgrade
+	expect_status 0 hearth check
+	expect_eq "$(sql1 energymonitor.db 'SELECT count(*), sum(r_watts) FROM readings')" \
+		"500|612250" "rows after the upgrade"
+}
+
+# Keys of every kind, CHECKs, defaults, partial and unique indexes,
+# views (one over another) and triggers: schema.sql says all of it.
+test_init_adopts_keys_views_triggers() {
+	sqlite3 old.db "PRAGMA foreign_keys = ON;
+		CREATE TABLE sensor (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,
+			room TEXT DEFAULT 'hall' CHECK (length(room) > 0));
+		CREATE TABLE event (sensor_id INTEGER NOT NULL REFERENCES sensor (id) ON DELETE CASCADE,
+			at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP, kind TEXT COLLATE NOCASE,
+			PRIMARY KEY (sensor_id, at));
+		CREATE TABLE calib (sensor TEXT, since DATE, factor REAL DEFAULT (1.0),
+			PRIMARY KEY (sensor, since), UNIQUE (factor, sensor)) WITHOUT ROWID;
+		CREATE INDEX event_motion ON event (at) WHERE kind = 'motion';
+		CREATE UNIQUE INDEX sensor_lower ON sensor (lower(name));
+		CREATE VIEW last_seen AS SELECT sensor_id, max(at) AS at FROM event GROUP BY sensor_id;
+		CREATE VIEW board AS SELECT name, at FROM sensor JOIN last_seen ON sensor_id = id;
+		CREATE TABLE audit (what TEXT);
+		CREATE TRIGGER event_audit AFTER INSERT ON event BEGIN
+			INSERT INTO audit VALUES ('event ' || new.kind); END;
+		INSERT INTO sensor (name) VALUES ('hall'), ('door');
+		INSERT INTO event VALUES (1, '2014-11-23 22:15:00', 'motion'), (2, '2014-11-23 22:16:00', 'open');
+		INSERT INTO calib VALUES ('hall', '2014-01-01', 1.02);"
+	local before
+	before=$(data old.db sensor event calib audit)
+	expect_status 0 hearth --db sqlite:///../old.db init proj
+	expect_contains "$(cat "$T_OUT")" "already has 4 tables"
+	expect_eq "$(data old.db sensor event calib audit)" "$before" "data after init"
+	cd proj
+	for o in "CREATE VIEW board" "CREATE TRIGGER event_audit" "WHERE kind = 'motion'" \
+		"CREATE UNIQUE INDEX sensor_lower" "WITHOUT ROWID" "ON DELETE CASCADE"; do
+		grep -qF "$o" schema.sql || fail "schema.sql lacks '$o'"
+	done
+	! grep -q "hearth_\|sqlite_sequence" schema.sql || fail "schema.sql has hearth's or SQLite's own"
+	expect_status 0 hearth check
+	# the baseline creates it all again, on an empty database
+	expect_status 0 hearth -c hearth.db=sqlite:///fresh.db upgrade
+	expect_status 0 hearth -c hearth.db=sqlite:///fresh.db check
+}
+
+# An empty database file is no project yet: the sample schema, applied.
+test_init_empty_database_gets_sample() {
+	sqlite3 empty.db "PRAGMA user_version = 1"
+	expect_status 0 hearth --db sqlite:///../empty.db init proj
+	expect_contains "$(cat "$T_OUT")" "initialised hearth project in proj"
+	grep -q "CREATE TABLE motion" proj/schema.sql || fail "no sample schema"
+	expect_eq "$(user_tables empty.db | tr '\n' ' ')" "motion readings " "tables"
+	cd proj
+	expect_status 0 hearth check
 }
 
 # every case directory has its test function below

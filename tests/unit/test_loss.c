@@ -1,6 +1,8 @@
 /* test_loss.c - what a schema change would destroy, and how much. */
 #include <stdlib.h>
 
+#include "base/xalloc.h"
+#include "migrate/diff.h"
 #include "migrate/loss.h"
 #include "t.h"
 #include "t_store.h"
@@ -67,5 +69,64 @@ static void test_narrowing(void)
 	CHECK(!schema_type_narrows("INT", "BIGINT"));
 }
 
+/* a column renamed and retyped at once narrows all the same */
+static void test_narrowing_across_a_rename(void)
+{
+	const char *rebuild = "CREATE TABLE n (t TIMESTAMP, watts INTEGER, h REAL);"
+			      "INSERT INTO n SELECT * FROM r; DROP TABLE r;"
+			      "ALTER TABLE n RENAME TO r;";
+	char *sql = xasprintf("ALTER TABLE r RENAME COLUMN w TO watts;%s", rebuild);
+
+	loss(setup, sql, "narrows r.w to INTEGER (2 rows hold a value)");
+	free(sql);
+	/* and through a table's rename too */
+	loss(setup, "ALTER TABLE r RENAME TO readings;"
+		    "ALTER TABLE readings RENAME COLUMN w TO watts;"
+		    "CREATE TABLE n (t TIMESTAMP, watts INTEGER, h REAL);"
+		    "INSERT INTO n SELECT * FROM readings; DROP TABLE readings;"
+		    "ALTER TABLE n RENAME TO readings;",
+	     "narrows r.w to INTEGER (2 rows hold a value)");
+}
+
+/* columns a change adds NOT NULL with nothing to fill them */
+static void test_unfilled(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct store *s = t_mem(setup);
+	struct schema a, b;
+	struct diff d;
+	struct loss_report lr;
+
+	CHECK_INT(store_introspect(s, &a, &err), 0);
+	{
+		struct store *t = t_mem(
+			"CREATE TABLE r (t TIMESTAMP, w TEXT, h REAL,"
+			" s TEXT NOT NULL, k INTEGER NOT NULL DEFAULT 0);"
+			"CREATE TABLE e (id INTEGER PRIMARY KEY NOT NULL, x INTEGER,"
+			" y TEXT NOT NULL);");
+		CHECK_INT(store_introspect(t, &b, &err), 0);
+		store_close(t);
+	}
+	diff_schemas(&a, &b, &d);
+	loss_find_unfilled(&d, &lr);
+	CHECK_INT(lr.n, 2);
+	CHECK_INT(loss_count(s, &lr, &err), 0);
+	if (lr.n == 2) {
+		/* e has no rows: counted 0, nothing will fail there */
+		CHECK_STR(lr.items[0].table, "e");
+		CHECK_STR(lr.items[0].column, "y");
+		CHECK_INT(lr.items[0].rows, 0);
+		CHECK_STR(lr.items[1].table, "r");
+		CHECK_STR(lr.items[1].column, "s");
+		CHECK_INT(lr.items[1].rows, 3);
+	}
+	loss_report_release(&lr);
+	diff_release(&d);
+	schema_release(&a);
+	schema_release(&b);
+	store_close(s);
+}
+
 T_MAIN("loss", T(test_drops), T(test_renames_are_not_losses),
+       T(test_narrowing_across_a_rename), T(test_unfilled),
        T(test_narrowing))

@@ -153,6 +153,34 @@ static void test_tx_control(void)
 	CHECK(sqltok_tx_control("SELECT 'COMMIT'; CREATE TABLE \"end\" (x);") == NULL);
 }
 
+/* the same tokens, and comments among them, for readers of annotations */
+static void test_comments_as_tokens(void)
+{
+	const char *text = "a -- one\n/* two\n */ 'x -- y' /* open";
+	struct sqltok t;
+	const char *p = text;
+
+	p = sqltok_next_all(p, &t);
+	CHECK(t.kind == SQLTOK_WORD && t.n == 1);
+	p = sqltok_next_all(p, &t);
+	CHECK_INT(t.kind, SQLTOK_COMMENT);
+	CHECK(t.n == 6 && !strncmp(t.p, "-- one", 6));
+	p = sqltok_next_all(p, &t);
+	CHECK_INT(t.kind, SQLTOK_COMMENT);
+	CHECK(t.n == 10 && !strncmp(t.p, "/* two\n */", 10));
+	p = sqltok_next_all(p, &t);
+	CHECK_INT(t.kind, SQLTOK_STRING);
+	p = sqltok_next_all(p, &t);
+	CHECK_INT(t.kind, SQLTOK_COMMENT);
+	CHECK_INT(t.n, 7);
+	p = sqltok_next_all(p, &t);
+	CHECK_INT(t.kind, SQLTOK_END);
+	/* sqltok_next still skips them */
+	p = sqltok_next(text, &t);
+	sqltok_next(p, &t);
+	CHECK_INT(t.kind, SQLTOK_STRING);
+}
+
 T_MAIN("sqltok", T(test_tokens), T(test_normalize), T(test_mentions),
        T(test_create_rename), T(test_table_items_and_checks),
-       T(test_tx_control))
+       T(test_tx_control), T(test_comments_as_tokens))

@@ -42,6 +42,15 @@ static void column_list(struct buf *out, char **cols, size_t n)
 	}
 }
 
+/* The name op->from has when op runs: a table renamed went by its new
+ * name first (DIFF_RENAME_TABLE comes before what else changes it). */
+static const char *from_name(const struct diff_op *op)
+{
+	if (op->to && strcasecmp(op->from->name, op->to->name))
+		return op->to->name;
+	return op->from->name;
+}
+
 /* Old and new table have the same columns in the same order. */
 static int same_columns(const struct diff_op *op)
 {
@@ -98,7 +107,7 @@ static int sqlite_rebuild(const struct diff_op *op, struct buf *out,
 		buf_addstr(out, "INSERT INTO ");
 		store_quote_ident(out, tmp);
 		buf_addstr(out, " SELECT * FROM ");
-		store_quote_ident(out, op->from->name);
+		store_quote_ident(out, from_name(op));
 		buf_addstr(out, ";\n");
 	} else if (op->ncopy) {
 		buf_addstr(out, "INSERT INTO ");
@@ -108,11 +117,11 @@ static int sqlite_rebuild(const struct diff_op *op, struct buf *out,
 		buf_addstr(out, ")\n    SELECT ");
 		column_list(out, op->copy, op->ncopy);
 		buf_addstr(out, " FROM ");
-		store_quote_ident(out, op->from->name);
+		store_quote_ident(out, from_name(op));
 		buf_addstr(out, ";\n");
 	}
 	buf_addstr(out, "DROP TABLE ");
-	store_quote_ident(out, op->from->name);
+	store_quote_ident(out, from_name(op));
 	buf_addstr(out, ";\nALTER TABLE ");
 	store_quote_ident(out, tmp);
 	buf_addstr(out, " RENAME TO ");
@@ -141,16 +150,25 @@ static int sqlite_op(const struct diff_op *op, struct buf *out,
 	case DIFF_DROP_INDEX:
 		drop(out, "INDEX", op->index->name);
 		break;
+	case DIFF_RENAME_TABLE:
+		buf_addstr(out, "ALTER TABLE ");
+		store_quote_ident(out, op->from->name);
+		buf_addstr(out, " RENAME TO ");
+		store_quote_ident(out, op->to->name);
+		buf_addstr(out, ";\n");
+		break;
 	case DIFF_CREATE_TABLE:
 		stmt(out, op->to->sql);
 		break;
 	case DIFF_RENAME_COLUMN:
-		buf_addf(out, "-- hearth: CHECK THIS: written as a rename so "
-			      "no data is lost.  If %s really\n-- was dropped "
-			      "and %s is a new column, change this revision.\n",
-			 op->column, op->new_column);
+		if (!op->said)
+			buf_addf(out, "-- hearth: CHECK THIS: written as a rename "
+				      "so no data is lost.  If %s really\n-- was "
+				      "dropped and %s is a new column, change "
+				      "this revision.\n",
+				 op->column, op->new_column);
 		buf_addstr(out, "ALTER TABLE ");
-		store_quote_ident(out, op->from->name);
+		store_quote_ident(out, from_name(op));
 		buf_addstr(out, " RENAME COLUMN ");
 		store_quote_ident(out, op->column);
 		buf_addstr(out, " TO ");

@@ -28,14 +28,17 @@ static int str_eq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-static int index_same(const struct schema_index *a, const struct schema_index *b)
+/* Index a (of `from`) is b (of `to`); a's table is called table in
+ * `to`. */
+static int index_same(const struct schema_index *a, const char *table,
+		      const struct schema_index *b)
 {
 	size_t i;
 	char *wa, *wb;
 	int same;
 
 	if (a->unique != b->unique || a->ncols != b->ncols ||
-	    strcasecmp(a->table, b->table))
+	    strcasecmp(table, b->table))
 		return 0;
 	for (i = 0; i < a->ncols; i++) {
 		if (strcasecmp(a->cols[i], b->cols[i]))
@@ -166,38 +169,61 @@ static int early_index(struct diff *d, const struct schema_table *t,
 void diff_schemas(const struct schema *from, const struct schema *to,
 		  struct diff *out)
 {
-	struct diff body = DIFF_INIT, tail = DIFF_INIT;
+	diff_schemas_renamed(from, to, NULL, out);
+}
+
+void diff_schemas_renamed(const struct schema *from, const struct schema *to,
+			  const struct diff_renames *rn, struct diff *out)
+{
+	struct diff early = DIFF_INIT, renames = DIFF_INIT, body = DIFF_INIT;
+	struct diff tail = DIFF_INIT;
 	struct affected af = { NULL, 0 };
 	char *rebuilt = xcalloc(to->ntables + 1, 1);
 	size_t i;
 
 	out->ops = NULL;
 	out->n = 0;
-	/* Tables first, into `body`, to learn which are affected. */
+	/* Tables first, into `body`, to learn which are affected; tables
+	 * renamed into `renames`, which go before all that changes them. */
 	for (i = 0; i < to->ntables; i++) {
 		const struct schema_table *b = &to->tables[i], *a;
 		struct diff_op *op;
-		int rb = 0, rn = 0;
+		int rb = 0, rn_cols = 0;
 		if (b->internal)
 			continue;
-		a = schema_find_table(from, b->name);
+		a = diff_table_from(rn, from, b);
 		if (!a) {
 			op = diff_add_op(&body, DIFF_CREATE_TABLE);
 			op->to = b;
 			op->why = xasprintf("table %s", b->name);
 			continue;
 		}
-		diff_table(&body, from, to, a, b, &rb, &rn);
+		if (strcasecmp(a->name, b->name)) {
+			op = diff_add_op(&renames, DIFF_RENAME_TABLE);
+			op->from = a;
+			op->to = b;
+			op->said = diff_table_said(rn, a, b);
+			op->why = xasprintf("rename table %s -> %s (%s)", a->name,
+					    b->name, op->said);
+			diff_push(&af.names, &af.n, xstrdup(a->name));
+			rn_cols = 1;
+		}
+		diff_table(&body, from, to, a, b, rn, &rb, &rn_cols);
 		rebuilt[i] = (char)rb;
-		if (rb || rn)
+		if (rb || rn_cols)
 			diff_push(&af.names, &af.n, xstrdup(b->name));
 	}
 	for (i = 0; i < from->ntables; i++) {
 		const struct schema_table *a = &from->tables[i];
 		struct diff_op *op;
-		if (a->internal || schema_find_table(to, a->name))
+		size_t j;
+		if (a->internal || diff_table_to(rn, to, a))
 			continue;
-		op = diff_add_op(&tail, DIFF_DROP_TABLE);
+		/* a table renamed to its name: out of the way first */
+		for (j = 0; j < renames.n; j++)
+			if (!strcasecmp(renames.ops[j].to->name, a->name))
+				break;
+		op = diff_add_op(j < renames.n ? &early : &tail, DIFF_DROP_TABLE);
 		op->from = a;
 		op->loses_data = 1;
 		op->why = xasprintf("table %s (and its rows)", a->name);
@@ -210,18 +236,24 @@ void diff_schemas(const struct schema *from, const struct schema *to,
 		     to->ntriggers, &af, 1, DIFF_DROP_TRIGGER, "trigger");
 	for (i = 0; i < from->nindexes; i++) {
 		const struct schema_index *x = &from->indexes[i], *y;
-		const struct schema_table *tt = schema_find_table(to, x->table);
+		const struct schema_table *ft = schema_find_table(from, x->table);
+		const struct schema_table *tt = ft ? diff_table_to(rn, to, ft)
+						   : NULL;
 		struct diff_op *op;
 		if (x->origin != 'c' || internal(x->name) || internal(x->table) ||
 		    !tt || rebuilt[tt - to->tables])
 			continue;
 		y = find_index(to, x->name);
-		if (y && index_same(x, y))
+		if (y && index_same(x, tt->name, y))
 			continue;
 		op = diff_add_op(out, DIFF_DROP_INDEX);
 		op->index = x;
 		op->why = xasprintf("index %s on %s", x->name, x->table);
 	}
+	for (i = 0; i < early.n; i++)
+		*diff_add_op(out, early.ops[i].kind) = early.ops[i];
+	for (i = 0; i < renames.n; i++)
+		*diff_add_op(out, renames.ops[i].kind) = renames.ops[i];
 	for (i = 0; i < body.n; i++)
 		if (body.ops[i].kind != DIFF_REBUILD_TABLE)
 			*diff_add_op(out, body.ops[i].kind) = body.ops[i];
@@ -230,18 +262,22 @@ void diff_schemas(const struct schema *from, const struct schema *to,
 			*diff_add_op(out, body.ops[i].kind) = body.ops[i];
 	for (i = 0; i < tail.n; i++)
 		*diff_add_op(out, tail.ops[i].kind) = tail.ops[i];
+	free(early.ops);
+	free(renames.ops);
 	free(body.ops);
 	free(tail.ops);
 
 	for (i = 0; i < to->nindexes; i++) {
 		const struct schema_index *y = &to->indexes[i], *x;
 		const struct schema_table *tt = schema_find_table(to, y->table);
+		const struct schema_table *ft;
 		struct diff_op *op;
 		if (y->origin != 'c' || internal(y->name) || !tt || tt->internal)
 			continue;
 		x = find_index(from, y->name);
-		if (!rebuilt[tt - to->tables] && x && index_same(x, y) &&
-		    schema_find_table(from, y->table))
+		ft = diff_table_from(rn, from, tt);
+		if (!rebuilt[tt - to->tables] && x && ft &&
+		    !strcasecmp(x->table, ft->name) && index_same(x, tt->name, y))
 			continue;
 		if (rebuilt[tt - to->tables] && early_index(out, tt, y))
 			continue;

@@ -4,8 +4,8 @@
  *
  * The operations come out in an order that can run as they are (ddl.h
  * turns them into SQL): views and triggers that are in the way are dropped
- * first, then indexes; tables are created, columns renamed and added,
- * tables rebuilt and dropped; indexes, views and triggers are created
+ * first, then indexes; tables are renamed and created, columns renamed
+ * and added, tables rebuilt and dropped; indexes, views and triggers are created
  * last.  Objects named hearth_* are never compared.
  *
  * Ops point into both models, which must outlive the diff.  The ops, the
@@ -21,5 +21,13 @@
 /* diff_schemas: fill *out (initialised here); release with diff_release. */
 void diff_schemas(const struct schema *from, const struct schema *to,
 		  struct diff *out);
+
+/* diff_schemas_renamed: the same, with the renames the user said (rn
+ * may be NULL): a table renamed is DIFF_RENAME_TABLE, before anything
+ * else changes it; a column renamed is DIFF_RENAME_COLUMN, followed by
+ * the rebuild its new definition needs, if any.  The ops point into rn,
+ * which must outlive them. */
+void diff_schemas_renamed(const struct schema *from, const struct schema *to,
+			  const struct diff_renames *rn, struct diff *out);
 
 #endif

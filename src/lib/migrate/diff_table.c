@@ -65,8 +65,11 @@ static void add_lower(struct buf *b, const char *s)
 		buf_addch(b, (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s));
 }
 
+/* The foreign keys of t, as text to compare; for t of `from`, r says
+ * what its columns are called in `to`, and rn what the tables and
+ * columns it refers to are. */
 static void fk_keys(const struct schema_table *t, const struct renames *r,
-		    char ***v, size_t *n)
+		    const struct diff_renames *rn, char ***v, size_t *n)
 {
 	size_t i, j;
 
@@ -78,10 +81,12 @@ static void fk_keys(const struct schema_table *t, const struct renames *r,
 			buf_addch(&b, ',');
 		}
 		buf_addstr(&b, "->");
-		add_lower(&b, fk->ref_table);
+		add_lower(&b, diff_renamed(rn, fk->ref_table, NULL));
 		for (j = 0; j < fk->ncols; j++) {
 			buf_addch(&b, ',');
-			add_lower(&b, fk->to[j] ? fk->to[j] : "");
+			add_lower(&b, fk->to[j] ? diff_renamed(rn, fk->ref_table,
+							       fk->to[j])
+						: "");
 		}
 		buf_addf(&b, " %s %s", fk->on_update ? fk->on_update : "",
 			 fk->on_delete ? fk->on_delete : "");
@@ -268,49 +273,77 @@ static int column_changes(const struct schema_column *a,
 	return changed;
 }
 
+/* The op renaming column `old` of a to `new` of b. */
+static void rename_op(struct diff *d, const struct schema_table *a,
+		      const struct schema_table *b, const char *old,
+		      const char *new, const char *said)
+{
+	struct diff_op *op = diff_add_op(d, DIFF_RENAME_COLUMN);
+
+	op->from = a;
+	op->to = b;
+	op->column = old;
+	op->new_column = new;
+	op->said = said;
+	op->why = said ? xasprintf("%s: rename column %s -> %s (%s)", b->name,
+				   old, new, said)
+		       : xasprintf("%s: rename column %s -> %s (likely: %s "
+				   "dropped, %s added, same type; check it)",
+				   b->name, old, new, old, new);
+}
+
 void diff_table(struct diff *d, const struct schema *fs,
-		       const struct schema *ts, const struct schema_table *a,
-		       const struct schema_table *b, int *rebuilt,
-		       int *renamed_cols)
+		const struct schema *ts, const struct schema_table *a,
+		const struct schema_table *b, const struct diff_renames *rn,
+		int *rebuilt, int *renamed_cols)
 {
 	struct buf why = BUF_INIT;
 	const struct schema_column **dropped = xcalloc(a->ncols + 1, sizeof(*dropped));
 	const struct schema_column **added = xcalloc(b->ncols + 1, sizeof(*added));
+	/* old[i]: the column of a that b's column i was; NULL when new */
+	const struct schema_column **old = xcalloc(b->ncols + 1, sizeof(*old));
+	char *kept = xcalloc(a->ncols + 1, 1);
 	struct renames r = { xcalloc(a->ncols + 1, sizeof(char *)),
 			     xcalloc(a->ncols + 1, sizeof(char *)), 0 };
-	size_t ndrop = 0, nadd = 0, i, j;
+	size_t ndrop = 0, nadd = 0, i;
 	char **ka = NULL, **kb = NULL;
 	size_t na = 0, nb = 0;
 	int rebuild = 0, loses = 0;
 
-	for (i = 0; i < a->ncols; i++)
-		if (!schema_find_column(b, a->cols[i].name))
-			dropped[ndrop++] = &a->cols[i];
 	for (i = 0; i < b->ncols; i++) {
-		const struct schema_column *c = schema_find_column(a, b->cols[i].name);
+		const char *said;
+		const struct schema_column *c =
+			diff_column_from(rn, a, b, &b->cols[i], &said);
 		if (!c) {
 			added[nadd++] = &b->cols[i];
-		} else if (column_changes(c, &b->cols[i], &why, &loses)) {
-			rebuild = 1;
+			continue;
 		}
+		old[i] = c;
+		kept[c - a->cols] = 1;
+		/* Said, whatever else changes with it: the values go along
+		 * (then into a rebuilt table, when the type changes too). */
+		if (said) {
+			rename_op(d, a, b, c->name, b->cols[i].name, said);
+			r.old[r.n] = c->name;
+			r.new[r.n++] = b->cols[i].name;
+			*renamed_cols = 1;
+		}
+		if (column_changes(c, &b->cols[i], &why, &loses))
+			rebuild = 1;
 	}
+	for (i = 0; i < a->ncols; i++)
+		if (!kept[i])
+			dropped[ndrop++] = &a->cols[i];
 	/* A likely rename (see match), paired both ways.  Losing a
 	 * column's data silently is worse than asking. */
 	for (i = 0; i < ndrop; i++) {
 		int pick = match(dropped[i], added, nadd);
 		if (pick >= 0 && match(added[pick], dropped, ndrop) == (int)i) {
-			struct diff_op *op = diff_add_op(d, DIFF_RENAME_COLUMN);
-			op->from = a;
-			op->to = b;
-			op->column = dropped[i]->name;
-			op->new_column = added[pick]->name;
-			op->why = xasprintf("%s: rename column %s -> %s (likely: "
-					    "%s dropped, %s added, same type; "
-					    "check it)", b->name,
-					    dropped[i]->name, added[pick]->name,
-					    dropped[i]->name, added[pick]->name);
+			rename_op(d, a, b, dropped[i]->name, added[pick]->name,
+				  NULL);
 			r.old[r.n] = dropped[i]->name;
 			r.new[r.n++] = added[pick]->name;
+			old[added[pick] - b->cols] = dropped[i];
 			*renamed_cols = 1;
 			if (column_changes(dropped[i], added[pick], &why, &loses))
 				rebuild = 1;
@@ -329,8 +362,8 @@ void diff_table(struct diff *d, const struct schema *fs,
 			rebuild = 1;
 		}
 
-	fk_keys(a, &r, &ka, &na);
-	fk_keys(b, NULL, &kb, &nb);
+	fk_keys(a, &r, rn, &ka, &na);
+	fk_keys(b, NULL, NULL, &kb, &nb);
 	if (!same_set(ka, na, kb, nb)) {
 		buf_addstr(sep(&why), "foreign keys change");
 		rebuild = 1;
@@ -367,14 +400,10 @@ void diff_table(struct diff *d, const struct schema *fs,
 		rebuild = 1;
 	}
 	for (i = 0; i < b->ncols; i++) {
-		const char *old_name = b->cols[i].name;
 		char *ca, *cb;
-		for (j = 0; j < r.n; j++)
-			if (!strcasecmp(r.new[j], old_name))
-				old_name = r.old[j];
-		if (!schema_find_column(a, old_name))
+		if (!old[i])
 			continue;
-		ca = collation(a, old_name);
+		ca = collation(a, old[i]->name);
 		cb = collation(b, b->cols[i].name);
 		if (strcmp(ca, cb)) {
 			buf_addf(sep(&why), "collation of %s %s -> %s",
@@ -392,14 +421,11 @@ void diff_table(struct diff *d, const struct schema *fs,
 		op->to = b;
 		op->loses_data = loses;
 		op->why = xasprintf("%s: rebuild (%s)", b->name, buf_cstr(&why));
-		for (i = 0; i < b->ncols; i++) {
-			const char *n = b->cols[i].name;
-			for (j = 0; j < r.n; j++)
-				if (!strcasecmp(r.new[j], n))
-					break;
-			if (schema_find_column(a, n) || j < r.n)
-				diff_push(&op->copy, &op->ncopy, xstrdup(n));
-		}
+		/* renamed columns have their new names by now */
+		for (i = 0; i < b->ncols; i++)
+			if (old[i])
+				diff_push(&op->copy, &op->ncopy,
+					  xstrdup(b->cols[i].name));
 		*rebuilt = 1;
 	} else {
 		for (i = 0; i < nadd; i++) {
@@ -417,6 +443,8 @@ void diff_table(struct diff *d, const struct schema *fs,
 	buf_release(&why);
 	free(dropped);
 	free(added);
+	free(old);
+	free(kept);
 	free(r.old);
 	free(r.new);
 }

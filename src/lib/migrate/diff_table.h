@@ -13,12 +13,14 @@
 #include "store/schema.h"
 
 /* diff_table: append to d the ops turning table a (of model fs) into b
- * (of ts): likely renames (DIFF_RENAME_COLUMN) and either added columns
- * (DIFF_ADD_COLUMN) or one DIFF_REBUILD_TABLE.  Sets *rebuilt for a
- * rebuild and *renamed_cols when columns are renamed; leaves them alone
- * otherwise.  The ops point into a, b and their columns. */
+ * (of ts): column renames, said (in rn, which may be NULL) or likely
+ * (DIFF_RENAME_COLUMN), and either added columns (DIFF_ADD_COLUMN) or
+ * one DIFF_REBUILD_TABLE.  Sets *rebuilt for a rebuild and *renamed_cols
+ * when columns are renamed; leaves them alone otherwise.  The ops point
+ * into a, b, their columns and rn. */
 void diff_table(struct diff *d, const struct schema *fs,
 		const struct schema *ts, const struct schema_table *a,
-		const struct schema_table *b, int *rebuilt, int *renamed_cols);
+		const struct schema_table *b, const struct diff_renames *rn,
+		int *rebuilt, int *renamed_cols);
 
 #endif

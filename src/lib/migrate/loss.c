@@ -49,20 +49,25 @@ static void find_renames(const char *sql, struct rename **out, size_t *n)
 	}
 }
 
-static int renamed_away(const struct rename *r, size_t n, const char *table,
-			const char *column, const struct schema *after)
+/* The name table (column NULL) or its column has after the renames of
+ * the SQL; NULL when none renames it.  A column's RENAME may name its
+ * table by the name before or after the table's own. */
+static const char *renamed_to(const struct rename *r, size_t n,
+			      const char *table, const char *new_table,
+			      const char *column)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (strcasecmp(r[i].table, table))
+		if (strcasecmp(r[i].table, table) &&
+		    (!new_table || strcasecmp(r[i].table, new_table)))
 			continue;
-		if (!column && !r[i].column && schema_find_table(after, r[i].to))
-			return 1;
+		if (!column && !r[i].column)
+			return r[i].to;
 		if (column && r[i].column && !strcasecmp(r[i].column, column))
-			return 1;
+			return r[i].to;
 	}
-	return 0;
+	return NULL;
 }
 
 static void add(struct loss_report *out, const char *table,
@@ -75,6 +80,7 @@ static void add(struct loss_report *out, const char *table,
 	it->table = xstrdup(table);
 	it->column = column ? xstrdup(column) : NULL;
 	it->to_type = to_type ? xstrdup(to_type) : NULL;
+	it->unfilled = 0;
 	it->rows = 0;
 }
 
@@ -89,24 +95,29 @@ void loss_find(const struct schema *before, const struct schema *after,
 	find_renames(sql, &rn, &nrn);
 	for (i = 0; i < before->ntables; i++) {
 		const struct schema_table *a = &before->tables[i], *b;
+		const char *to;
 		if (a->internal)
 			continue;
 		b = schema_find_table(after, a->name);
+		if (!b && (to = renamed_to(rn, nrn, a->name, NULL, NULL)))
+			b = schema_find_table(after, to);
 		if (!b) {
-			if (!renamed_away(rn, nrn, a->name, NULL, after))
-				add(out, a->name, NULL, NULL);
+			add(out, a->name, NULL, NULL);
 			continue;
 		}
+		/* Renamed columns are followed to their new names: a type
+		 * that narrows there narrows all the same. */
 		for (j = 0; j < a->ncols; j++) {
 			const struct schema_column *c = &a->cols[j];
 			const struct schema_column *d =
 				schema_find_column(b, c->name);
-			if (!d) {
-				if (!renamed_away(rn, nrn, a->name, c->name, after))
-					add(out, a->name, c->name, NULL);
-			} else if (schema_type_narrows(c->type, d->type)) {
+			if (!d && (to = renamed_to(rn, nrn, a->name, b->name,
+						   c->name)))
+				d = schema_find_column(b, to);
+			if (!d)
+				add(out, a->name, c->name, NULL);
+			else if (schema_type_narrows(c->type, d->type))
 				add(out, a->name, c->name, d->type);
-			}
 		}
 	}
 	for (i = 0; i < nrn; i++) {
@@ -115,6 +126,52 @@ void loss_find(const struct schema *before, const struct schema *after,
 		free(rn[i].to);
 	}
 	free(rn);
+}
+
+/* Column c of op->to gets no value from the rows there: the op adds it,
+ * or its rebuild copies no column into it. */
+static int gets_nothing(const struct diff_op *op, const struct schema_column *c)
+{
+	size_t i;
+
+	if (op->kind == DIFF_ADD_COLUMN)
+		return !strcasecmp(op->column, c->name);
+	for (i = 0; i < op->ncopy; i++)
+		if (!strcasecmp(op->copy[i], c->name))
+			return 0;
+	return 1;
+}
+
+/* c is t's INTEGER PRIMARY KEY, which numbers the rows itself. */
+static int rowid(const struct schema_table *t, const struct schema_column *c)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		if (t->cols[i].pk > 1)
+			return 0;
+	return c->pk == 1 && !strcasecmp(c->type, "INTEGER");
+}
+
+void loss_find_unfilled(const struct diff *d, struct loss_report *out)
+{
+	size_t i, j;
+
+	out->items = NULL;
+	out->n = 0;
+	for (i = 0; i < d->n; i++) {
+		const struct diff_op *op = &d->ops[i];
+		if (op->kind != DIFF_ADD_COLUMN && op->kind != DIFF_REBUILD_TABLE)
+			continue;
+		for (j = 0; j < op->to->ncols; j++) {
+			const struct schema_column *c = &op->to->cols[j];
+			if (!c->notnull || c->dflt || rowid(op->to, c) ||
+			    !gets_nothing(op, c))
+				continue;
+			add(out, op->from->name, c->name, NULL);
+			out->items[out->n - 1].unfilled = 1;
+		}
+	}
 }
 
 int loss_count(struct store *s, struct loss_report *r, struct hearth_err *err)
@@ -127,7 +184,7 @@ int loss_count(struct store *s, struct loss_report *r, struct hearth_err *err)
 		int rc;
 
 		buf_addstr(&q, "SELECT count(");
-		if (it->column)
+		if (it->column && !it->unfilled)
 			store_quote_ident(&q, it->column);
 		else
 			buf_addch(&q, '*');

@@ -7,6 +7,10 @@
  * somewhere, and columns whose type narrowed (schema_type_narrows).  Rows
  * are then counted in the state before the change; only a loss of actual
  * data counts.
+ *
+ * Also what a change cannot do with rows there: fill a column added NOT
+ * NULL without a default (loss_find_unfilled), so autogenerate can say
+ * the upgrade will fail before it does.
  */
 #ifndef HEARTH_LOSS_H
 #define HEARTH_LOSS_H
@@ -16,6 +20,7 @@
 
 #include "base/buf.h"
 #include "base/err.h"
+#include "migrate/diff_op.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -23,7 +28,9 @@ struct loss_item {
 	char *table;
 	char *column;  /* NULL: the whole table is dropped */
 	char *to_type; /* set when the column's type narrows to it */
-	int64_t rows;  /* rows (with a value in column) before the change */
+	int unfilled;  /* column is added NOT NULL with no default */
+	int64_t rows;  /* rows (with a value in column; for unfilled, all)
+			  before the change */
 };
 
 struct loss_report {
@@ -37,6 +44,12 @@ struct loss_report {
  * `before` to give `after`. */
 void loss_find(const struct schema *before, const struct schema *after,
 	       const char *sql, struct loss_report *out);
+
+/* loss_find_unfilled: fill *out (initialised here) with the columns d
+ * adds NOT NULL without a default to a table that exists (to rebuild
+ * or alter): unfilled items naming the table as the database does
+ * before d runs. */
+void loss_find_unfilled(const struct diff *d, struct loss_report *out);
 
 /* loss_count: fill each item's rows, querying s (in the before state;
  * names come from its schema and are quoted). */

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "migrate/annotation.h"
 #include "migrate/ddl.h"
+#include "migrate/dump.h"
 #include "migrate/loss.h"
 #include "rollup/rollup.h"
 #include "base/xalloc.h"
@@ -440,40 +442,61 @@ out:
 int migration_compare(struct store *s, const char *schema_path,
 		      struct migration_compare *m, struct hearth_err *err)
 {
-	struct store *scratch = NULL;
 	struct buf text = BUF_INIT;
+	int ret = -1;
+
+	if (buf_read_file(&text, schema_path, err) == 0)
+		ret = migration_compare_sql(s, buf_cstr(&text), schema_path, m,
+					    err);
+	buf_release(&text);
+	return ret;
+}
+
+int migration_compare_sql(struct store *s, const char *sql, const char *file,
+			  struct migration_compare *m, struct hearth_err *err)
+{
+	struct annotations notes = ANNOTATIONS_INIT;
+	struct store *scratch = NULL;
 	int ret = -1;
 
 	schema_init(&m->live);
 	schema_init(&m->want);
+	m->renames.v = NULL;
+	m->renames.n = 0;
 	m->diff.ops = NULL;
 	m->diff.n = 0;
-	if (buf_read_file(&text, schema_path, err) < 0)
-		goto out;
 	/* The database parses schema.sql; both sides are then read back
 	 * through the same introspection, so they compare like for like. */
 	if (store_open(&scratch, "sqlite:///:memory:", NULL, STORE_CREATE,
 		       err) < 0)
 		goto out;
-	if (store_exec(scratch, text.s, err) < 0) {
-		err_prefix(err, "%s", schema_path);
+	if (store_exec(scratch, sql, err) < 0) {
+		err_prefix(err, "%s", file);
 		goto out;
 	}
 	if (store_introspect(scratch, &m->want, err) < 0)
 		goto out;
-	if (s && store_introspect(s, &m->live, err) < 0)
+	/* What no database keeps, the renames, comes from the text; with
+	 * no database there is nothing to rename. */
+	if (s && (store_introspect(s, &m->live, err) < 0 ||
+		  annotation_read(sql, file, &notes, err) < 0 ||
+		  annotation_resolve(&notes, file, &m->live, &m->want,
+				     &m->renames, err) < 0))
 		goto out;
-	diff_schemas(&m->live, &m->want, &m->diff);
+	diff_schemas_renamed(&m->live, &m->want, &m->renames, &m->diff);
 	ret = 0;
 out:
+	annotation_release(&notes);
 	store_close(scratch);
-	buf_release(&text);
+	if (ret < 0)
+		migration_compare_release(m);
 	return ret;
 }
 
 void migration_compare_release(struct migration_compare *m)
 {
 	diff_release(&m->diff);
+	diff_renames_release(&m->renames);
 	schema_release(&m->live);
 	schema_release(&m->want);
 }
@@ -482,12 +505,43 @@ int migration_render(const struct migration_compare *m, const char *dialect,
 		     struct buf *up, struct buf *down, struct hearth_err *err)
 {
 	struct diff back = DIFF_INIT;
+	struct diff_renames rn;
 	int ret;
 
 	if (ddl_render(&m->diff, dialect, up, err) < 0)
 		return -1;
-	diff_schemas(&m->want, &m->live, &back);
+	diff_renames_reverse(&m->renames, &rn);
+	diff_schemas_renamed(&m->want, &m->live, &rn, &back);
 	ret = ddl_render(&back, dialect, down, err);
 	diff_release(&back);
+	diff_renames_release(&rn);
+	return ret;
+}
+
+int migration_describe(struct store *s, struct buf *out, size_t *ntables,
+		       struct hearth_err *err)
+{
+	struct schema live = SCHEMA_INIT;
+	struct migration_compare m;
+	int ret = -1;
+
+	if (store_introspect(s, &live, err) < 0)
+		return -1;
+	if (dump_schema(&live, out, ntables, err) < 0)
+		goto out;
+	/* What `hearth check` will do next: it must find nothing. */
+	if (migration_compare_sql(s, buf_cstr(out), "schema.sql", &m, err) < 0) {
+		err_prefix(err, "the schema read from the database does not "
+			   "load back");
+		goto out;
+	}
+	if (m.diff.n)
+		err_set(err, "the schema read from the database does not load "
+			"back the same: %s", m.diff.ops[0].why);
+	else
+		ret = 0;
+	migration_compare_release(&m);
+out:
+	schema_release(&live);
 	return ret;
 }

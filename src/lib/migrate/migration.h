@@ -3,9 +3,10 @@
  * with schema.sql.
  *
  * The migrate folder owns schema changes: the diff of two schema models
- * (diff.h, diff_table.h, diff_op.h), DDL per dialect (ddl.h), the
- * data-loss guards (loss.h), revision files (revision.h) and running
- * them (this file).  It may call rollup/, store/ and base/; not its
+ * (diff.h, diff_table.h, diff_op.h), the renames schema.sql's comments
+ * say (annotation.h), DDL per dialect (ddl.h), the data-loss guards
+ * (loss.h), a model written out as schema.sql (dump.h), revision files
+ * (revision.h) and running them (this file).  It may call rollup/, store/ and base/; not its
  * siblings ingest/ and chart/, nor sources/, serve/ or the commands.
  *
  * Applied revisions are rows of hearth_version (revision, checksum,
@@ -73,23 +74,40 @@ int migration_stamp(struct store *s, const struct revision_set *rs,
 /*
  * A comparison of a database with schema.sql.  `live` is the database
  * (left empty for a baseline), `want` is schema.sql loaded into a scratch
- * in-memory database; `diff` turns live into want.
+ * in-memory database; `renames` are those schema.sql's annotations ask
+ * of the database (annotation.h); `diff` turns live into want.
  */
 struct migration_compare {
 	struct schema live;
 	struct schema want;
+	struct diff_renames renames;
 	struct diff diff;
 };
 
-/* migration_compare: fill *m; s NULL compares against an empty database.
- * Release with migration_compare_release. */
+/* migration_compare: fill *m; s NULL compares against an empty database
+ * (and reads no annotations: there is nothing to rename).  Release with
+ * migration_compare_release, after success only. */
 int migration_compare(struct store *s, const char *schema_path,
 		      struct migration_compare *m, struct hearth_err *err);
+/* migration_compare_sql: the same for schema.sql's text, named file in
+ * messages. */
+int migration_compare_sql(struct store *s, const char *sql, const char *file,
+			  struct migration_compare *m, struct hearth_err *err);
 void migration_compare_release(struct migration_compare *m);
 
 /* migration_render: the up SQL (live -> want) and down SQL (want -> live)
  * of a comparison, appended to up and down. */
 int migration_render(const struct migration_compare *m, const char *dialect,
 		     struct buf *up, struct buf *down, struct hearth_err *err);
+
+/*
+ * migration_describe: append to out a schema.sql describing the database
+ * s as it is (dump.h: its tables, indexes, views and triggers, in its own
+ * dialect; hearth's own left out), made sure to compare equal to it, as
+ * `hearth check` compares: an error says what would differ.  *ntables
+ * gets the number of tables described.
+ */
+int migration_describe(struct store *s, struct buf *out, size_t *ntables,
+		       struct hearth_err *err);
 
 #endif

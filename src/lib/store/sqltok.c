@@ -8,20 +8,32 @@
 #include "base/buf.h"
 #include "base/xalloc.h"
 
+/* The end of the comment at p ("-- ..." up to its newline, or a block
+ * comment, unterminated ones to the end); p itself when none starts
+ * there. */
+static const char *skip_comment(const char *p)
+{
+	const char *e;
+
+	if (p[0] == '-' && p[1] == '-')
+		return p + strcspn(p, "\n");
+	if (p[0] == '/' && p[1] == '*') {
+		e = strstr(p + 2, "*/");
+		return e ? e + 2 : p + strlen(p);
+	}
+	return p;
+}
+
 static const char *skip_space(const char *p)
 {
+	const char *e;
+
 	for (;;) {
 		while (*p && isspace((unsigned char)*p))
 			p++;
-		if (p[0] == '-' && p[1] == '-') {
-			while (*p && *p != '\n')
-				p++;
-		} else if (p[0] == '/' && p[1] == '*') {
-			const char *e = strstr(p + 2, "*/");
-			p = e ? e + 2 : p + strlen(p);
-		} else {
+		if ((e = skip_comment(p)) == p)
 			return p;
-		}
+		p = e;
 	}
 }
 
@@ -43,10 +55,11 @@ static const char *skip_quoted(const char *p, char close)
 	return p;
 }
 
-const char *sqltok_next(const char *p, struct sqltok *t)
+/* The token at s, which is no space and no comment. */
+static const char *token(const char *s, struct sqltok *t)
 {
-	const char *s = skip_space(p);
 	unsigned char c = (unsigned char)*s;
+	const char *p;
 
 	t->p = s;
 	if (!c) {
@@ -84,6 +97,25 @@ const char *sqltok_next(const char *p, struct sqltok *t)
 	}
 	t->n = (size_t)(p - s);
 	return p;
+}
+
+const char *sqltok_next(const char *p, struct sqltok *t)
+{
+	return token(skip_space(p), t);
+}
+
+const char *sqltok_next_all(const char *p, struct sqltok *t)
+{
+	const char *e;
+
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	if ((e = skip_comment(p)) == p)
+		return token(p, t);
+	t->kind = SQLTOK_COMMENT;
+	t->p = p;
+	t->n = (size_t)(e - p);
+	return e;
 }
 
 char *sqltok_ident(const struct sqltok *t)

@@ -20,6 +20,8 @@ enum sqltok_kind {
 	SQLTOK_STRING, /* 'text' */
 	SQLTOK_NUMBER,
 	SQLTOK_PUNCT,  /* ( ) , ; . and operators */
+	SQLTOK_COMMENT, /* -- to the end of the line, or a block comment:
+			   only from sqltok_next_all */
 };
 
 struct sqltok {
@@ -31,6 +33,12 @@ struct sqltok {
 /* sqltok_next: the token at or after p (whitespace and comments skipped);
  * returns where scanning continues.  At the end, kind is SQLTOK_END. */
 const char *sqltok_next(const char *p, struct sqltok *t);
+
+/* sqltok_next_all: as sqltok_next, but a comment is a token of its own
+ * (SQLTOK_COMMENT, its text with the markers, without the newline), for
+ * readers of what a file's author wrote beside the SQL: schema.sql's
+ * rename annotations. */
+const char *sqltok_next_all(const char *p, struct sqltok *t);
 
 /* sqltok_is: the token is the word w (case-insensitive, bare or quoted
  * identifier). */

@@ -1,0 +1,44 @@
+/*
+ * dump.h - a schema model written out as SQL: the schema.sql `hearth
+ * init` writes for a database that already has tables.
+ *
+ * Where the database keeps an object's statement (SQLite keeps every
+ * CREATE it ran, sqlite_master's sql: the model's sql), that statement
+ * is written as it is, in the database's own dialect and spelling, so
+ * nothing the model does not hold (collations, AUTOINCREMENT, generated
+ * columns, WITHOUT ROWID, comments) is lost.  A table or index without
+ * one (PostgreSQL keeps none) is written from the model, in SQL both
+ * dialects read: dump_table, dump_index.
+ *
+ * hearth's own objects (hearth_*) are never written.
+ */
+#ifndef HEARTH_DUMP_H
+#define HEARTH_DUMP_H
+
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "store/schema.h"
+
+/* dump_schema: append to out s's tables, each followed by its indexes,
+ * then its views and triggers, one statement each, ended by ";".  A
+ * table comes after those its foreign keys name, a view after the views
+ * it reads.  *ntables (may be NULL) gets the number of tables written.
+ * -1 when an index cannot be written (dump_index). */
+int dump_schema(const struct schema *s, struct buf *out, size_t *ntables,
+		struct hearth_err *err);
+
+/* dump_table: append the CREATE TABLE of t (of s) made from the model:
+ * columns with their types, NOT NULL and defaults, the primary key,
+ * unique constraints, foreign keys and CHECKs; no ";". */
+void dump_table(const struct schema *s, const struct schema_table *t,
+		struct buf *out);
+
+/* dump_index: append the CREATE INDEX of x made from the model, partial
+ * ones with their WHERE; no ";".  -1 for an index on an expression, whose
+ * text the model holds only in x->sql. */
+int dump_index(const struct schema_index *x, struct buf *out,
+	       struct hearth_err *err);
+
+#endif

@@ -1,0 +1,1 @@
+CREATE TABLE members (id INTEGER PRIMARY KEY, user_name TEXT NOT NULL);

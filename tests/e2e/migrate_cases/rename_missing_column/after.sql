@@ -1,0 +1,4 @@
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    user_name TEXT NOT NULL -- renamed from usrname
+);

@@ -1,0 +1,2 @@
+CREATE TABLE users (id INTEGER PRIMARY KEY, username varchar(100));
+CREATE INDEX users_username ON users (username);
