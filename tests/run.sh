@@ -74,6 +74,17 @@ done
 for t in "$top"/tests/e2e/test_*.sh; do
 	[ -f "$t" ] && run_one "e2e/$(basename "$t")" bash "$t"
 done
+# The same cases once more on PostgreSQL, for the scripts that say so
+# (lib.sh: the backend).
+group=pg/
+export HEARTH_TEST_BACKEND=pg
+for t in "$top"/tests/e2e/test_*.sh; do
+	if grep -q '^# backends: .*pg' "$t"; then
+		run_one "e2e/$(basename "$t")" bash "$t"
+	fi
+done
+unset HEARTH_TEST_BACKEND
+group=
 
 # The server's HTTP threads, its writing thread and checkpointer, its
 # streams and the IMAP poller, under ThreadSanitizer.  Reports go to files, so that a race in a

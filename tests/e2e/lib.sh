@@ -54,12 +54,66 @@ one_line() {
 
 sql1() { sqlite3 "$1" "$2"; }
 
+# The backend: a script whose header has the line "# backends: sqlite pg"
+# runs twice in run.sh, the second time with HEARTH_TEST_BACKEND=pg: the
+# same cases on a PostgreSQL server that t_main starts for the script,
+# each test in a new database of its own.  In a test:
+#   $T_DB        the test's database URL (sqlite:///hearth.db, relative
+#                to the project directory, on SQLite)
+#   t_init ARGS  hearth init ARGS on that database
+#   dbq SQL      run SQL in it, rows '|'-separated (sqlite3's way); on
+#                SQLite the file is $T_DBFILE (hearth.db), set it after
+#                t_init of another directory
+#   t_sqlite_only WHY || return 0   the case cannot apply to PostgreSQL
+T_BACKEND=${HEARTH_TEST_BACKEND:-sqlite}
+T_DB=sqlite:///hearth.db
+T_DBFILE=hearth.db
+
+t_init() { hearth --db "$T_DB" init "$@"; }
+
+dbq() {
+	if [ "$T_BACKEND" = pg ]; then
+		PGOPTIONS="-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning" \
+			"$PG_BIN/psql" -X -q -A -t -F '|' -v ON_ERROR_STOP=1 \
+			-h "$PG_SOCK" -p "$PG_PORT" -U hearth -d "$T_DBNAME" -c "$1"
+	else
+		sqlite3 "$T_DBFILE" "$1"
+	fi
+}
+
+t_sqlite_only() {
+	[ "$T_BACKEND" = sqlite ] && return 0
+	t_skip "SQLite only: $*"
+	return 1
+}
+
+# t_backend_start: before the tests, the server a PostgreSQL run needs;
+# 1 (and a SKIP line) when this machine has none.
+t_backend_start() {
+	[ "$T_BACKEND" = pg ] || return 0
+	. "$HEARTH_TOP/tests/e2e/pg.sh"
+	if [ ! -x "${PG_BIN:-}/initdb" ]; then
+		echo "SKIP e2e/$T_SCRIPT: no PostgreSQL server installed (Debian package postgresql)"
+		return 1
+	fi
+	pg_start "$T_TMP/pg" || exit 1
+	printf '127.0.0.1:%s:*:hearth:%s\n' "$PG_PORT" "$PG_PASS" >"$T_TMP/pgpass"
+	chmod 600 "$T_TMP/pgpass"
+	export PGPASSFILE=$T_TMP/pgpass
+}
+
 t_main() {
 	local f rc names
 	names=$(grep -oE '^test_[A-Za-z0-9_]+ *\(\)' "$0" | sed 's/ *()//')
+	t_backend_start || return 0
 	for f in $names; do
 		case "$f" in *${TCASE:-}*) ;; *) continue ;; esac
 		mkdir -p "$T_TMP/$f"
+		if [ "$T_BACKEND" = pg ]; then
+			T_DBNAME=$f
+			pg_createdb "$f" >/dev/null || exit 1
+			T_DB=$(pg_url "$f")
+		fi
 		(
 			set -e
 			cd "$T_TMP/$f"
