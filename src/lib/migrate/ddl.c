@@ -209,6 +209,17 @@ static int sqlite_op(const struct diff_op *op, struct buf *out,
 	return 0;
 }
 
+/* PostgreSQL: SQLite's statements, until its own ALTERs replace the
+ * rebuild. */
+static int pg_op(const struct diff_op *op, struct buf *out,
+		 struct hearth_err *err)
+{
+	if (op->kind == DIFF_REBUILD_TABLE)
+		return err_set(err, "table %s: changing a column in place on "
+			       "PostgreSQL is not written yet", op->to->name);
+	return sqlite_op(op, out, err);
+}
+
 /* Each dialect's renderer of one op, by store_dialect name. */
 static const struct {
 	const char *name;
@@ -216,6 +227,7 @@ static const struct {
 		  struct hearth_err *err);
 } dialects[] = {
 	{ "sqlite", sqlite_op },
+	{ "postgresql", pg_op },
 };
 
 int ddl_render(const struct diff *d, const char *dialect, struct buf *out,
