@@ -6,7 +6,7 @@
 #                       its password in $PG_PWFILE (TCP logins need it:
 #                       scram-sha-256; the socket trusts)
 #   pg_stop             stop it (pg_start registers it with at_exit when
-#                       lib.sh is loaded)
+#                       lib.sh is loaded); pg_resume starts it again
 #   pg_createdb NAME    a new empty database; pg_url NAME its URL
 #   pg_sql NAME SQL     run SQL in database NAME (psql, tab-separated,
 #                       no headers)
@@ -47,6 +47,14 @@ pg_start() {
 		cat "$PG_DIR/log/initdb.log" >&2
 		return 1
 	}
+	pg_resume || return 1
+	if command -v at_exit >/dev/null; then
+		at_exit pg_stop
+	fi
+}
+
+# pg_resume: start the server pg_start made again, after pg_stop.
+pg_resume() {
 	# Loopback only; durability does not matter for tests.
 	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log/server.log" -w \
 		-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_SOCK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
@@ -54,9 +62,6 @@ pg_start() {
 		cat "$PG_DIR/log/server.log" >&2
 		return 1
 	}
-	if command -v at_exit >/dev/null; then
-		at_exit pg_stop
-	fi
 }
 
 pg_stop() {

@@ -3,6 +3,7 @@
 # private one, started on 127.0.0.1 by pg.sh and stopped at the end).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pg.sh"
+. "$(dirname "$0")/dovecot.sh"
 
 DDL="CREATE TABLE readings (r_datetime TIMESTAMPTZ NOT NULL, r_watts INTEGER,
   r_temp REAL CHECK (r_temp > -100));
@@ -138,6 +139,79 @@ test_password_file() {
 	PGPASSFILE=/nonexistent expect_status 1 hearth add readings r_watts=3
 	one_line "$T_ERR"
 	expect_contains "$(cat "$T_ERR")" "[hearth] password_file secret: No such file or directory"
+}
+
+# wait_until CMD...: CMD succeeds within 15 seconds.
+wait_until() {
+	local i
+	for i in $(seq 1 150); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "still not: $*"
+}
+
+# The server stopped under a running hearth serve, then started again:
+# meanwhile every request gets a quick 503 that says why (curl's own
+# timeout would show a hang), and after it the same serve stores and
+# reads again, without a restart of its own.
+test_serve_rides_out_a_server_restart() {
+	local port pid code
+	db restart
+	printf '[hearth]\ndb = %s\n' "$DB" >hearth.ini
+	echo 'write-token-1234' >token
+	port=$(free_port)
+	hearth -c serve.listen="127.0.0.1:$port" -c serve.write_token_file=token serve >serve.log 2>&1 &
+	pid=$!
+	wait_http "http://127.0.0.1:$port/"
+	post() { curl -s -m 10 -o body -w '%{http_code}' -H 'Authorization: Token write-token-1234' \
+		--data-binary "$1" "http://127.0.0.1:$port/api/v2/write?precision=s"; }
+	get() { curl -s -m 10 -o body -w '%{http_code}' "http://127.0.0.1:$port$1"; }
+	expect_eq "$(post 'readings r_watts=1i 1704067200')" 204
+	pg_stop
+	expect_eq "$(post 'readings r_watts=2i 1704067260')" 503 "write while down"
+	expect_contains "$(cat body)" "connection to the database server"
+	expect_eq "$(get '/api/v1/readings?since=2024-01-01&until=2024-01-02')" 503 "read while down"
+	expect_eq "$(get /)" 503 "dashboard while down"
+	one_line body
+	pg_resume
+	expect_eq "$(post 'readings r_watts=3i 1704067320')" 204 "write after"
+	expect_eq "$(get '/api/v1/readings?since=2024-01-01&until=2024-01-02&format=csv')" 200 "read after"
+	expect_eq "$(cut -d, -f2 body | tr '\n' ' ')" "r_watts 1 3 "
+	expect_eq "$(get /)" 200 "dashboard after"
+	kill -0 "$pid"
+	kill "$pid"
+	wait "$pid" || true
+	expect_eq "$(pg_sql restart "SELECT string_agg(r_watts::text, ' ' ORDER BY r_datetime) FROM readings")" "1 3"
+}
+
+# hearth imap polling every second: while the database server is down a
+# poll fails (one line on stderr), the mail stays unread, and the first
+# poll after it stores the mail, once.
+test_imap_poller_retries_after_restart() {
+	local pid
+	db poller
+	dovecot_start "$PWD/dv" >/dev/null || exit 1
+	trap dovecot_stop EXIT
+	dv_user poller
+	echo "$DV_PASS" >imap.secret
+	printf '[hearth]\ndb = %s\n[imap]\nurl = imap://127.0.0.1:%s/Motion\nuser = poller\npassword_file = imap.secret\ntimezone = UTC\ninterval = 1s\n' \
+		"$DB" "$DV_PORT" >hearth.ini
+	hearth imap >poll.out 2>poll.err &
+	pid=$!
+	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:15PM"
+	nmotion() { [ "$(pg_sql poller "SELECT count(*) FROM motion")" = "$1" ]; }
+	wait_until nmotion 1
+	pg_stop
+	dv_deliver "'Porch' sensed motion: November 23, 2014 at 10:16PM"
+	wait_until grep -q 'connection to the database server' poll.err
+	expect_eq "$(dv_count_unseen)" 1
+	pg_resume
+	wait_until nmotion 2
+	kill "$pid"
+	wait "$pid" || true
+	expect_eq "$(pg_sql poller "SELECT string_agg(r_s_name, ' ' ORDER BY r_datetime) FROM motion")" "Hall Porch"
+	expect_eq "$(dv_count_seen)" 2
 }
 
 if [ -x "${PG_BIN:-}/initdb" ]; then

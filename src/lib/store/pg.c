@@ -8,13 +8,26 @@
  * starts while another has rows still coming, the rest of those rows are
  * read into memory first (rare: hearth's readers finish a loop before the
  * next statement).  `?` placeholders become $1, $2, ...; `?N` becomes $N.
+ *
+ * A connection that breaks (the server restarted, the network went) is
+ * made again at the next statement, so that a long-running hearth serve
+ * carries on when the server is back; until then each statement fails
+ * at once (a server that does not answer is waited for 3 seconds, then
+ * not tried again for 5), and a request gets its error, never a hang.  Statements prepared before the break are prepared again on
+ * the new connection when next run.  A transaction the break cut short
+ * was rolled back by the server: until the caller ends it (ROLLBACK,
+ * COMMIT, or a new BEGIN), its statements fail, rather than run one by
+ * one outside a transaction.
  */
 #include "store/pg.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/xalloc.h"
@@ -44,6 +57,10 @@ struct pg_store {
 	unsigned next_name;      /* statements are h1, h2, ... */
 	int64_t changes;         /* rows of the last INSERT/UPDATE/DELETE */
 	struct pg_stmt *active;  /* running, its rows read one at a time */
+	unsigned gen;            /* connections made: 1, then one per break */
+	int in_tx;               /* a transaction was open before this call */
+	int lost_tx;             /* ... and the connection broke under it */
+	time_t next_try;         /* the next attempt to connect again */
 };
 
 struct pg_param {
@@ -58,6 +75,8 @@ struct pg_stmt {
 	struct store_stmt base;
 	struct pg_store *owner;
 	char name[24];
+	char *text;              /* as prepared: with $N */
+	unsigned gen;            /* the connection it was prepared on */
 	int nparams;
 	struct pg_param *params;
 	PGresult *desc;          /* the columns, before a row is read */
@@ -65,6 +84,7 @@ struct pg_stmt {
 	PGresult **queue;        /* rows read ahead (see the top) */
 	size_t nqueue, aqueue, qnext;
 	int running, done;
+	int yielded, retried;    /* a row was read; the query was sent again */
 	unsigned char *blob;     /* the current bytea, unescaped */
 	struct hearth_err deferred; /* an error read ahead, for its step */
 	int failed;
@@ -133,6 +153,119 @@ static void make_room(struct pg_store *ps)
 		drain(ps->active, 1);
 }
 
+/* libpq's message for a connection that failed, as one line in line:
+ * its first line, without the "connection to server at ... failed:" that
+ * names what the URL already names. */
+static const char *conn_message(PGconn *conn, char line[HEARTH_ERR_MAX])
+{
+	const char *msg = conn ? PQerrorMessage(conn) : "out of memory";
+	const char *p = strstr(msg, "failed: ");
+	size_t n;
+
+	if (p && strncmp(msg, "connection to server", 20) == 0)
+		msg = p + 8;
+	if (!strncmp(msg, "FATAL:  ", 8))
+		msg += 8;
+	n = strcspn(msg, "\n");
+	if (n >= HEARTH_ERR_MAX)
+		n = HEARTH_ERR_MAX - 1;
+	memcpy(line, msg, n);
+	line[n] = '\0';
+	return line;
+}
+
+/* Make the broken connection again, waiting at most a few seconds for
+ * the server: a request must not hang on an unreachable one. */
+static int reconnect(struct pg_store *ps, struct hearth_err *err)
+{
+	struct timespec t0, t;
+	PostgresPollingStatusType st;
+	char line[HEARTH_ERR_MAX];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!PQresetStart(ps->conn))
+		goto fail;
+	for (st = PGRES_POLLING_WRITING; st != PGRES_POLLING_OK;) {
+		struct pollfd pfd = { PQsocket(ps->conn), 0, 0 };
+		long ms;
+
+		if (st == PGRES_POLLING_FAILED || pfd.fd < 0)
+			goto fail;
+		pfd.events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		ms = 3000 - (t.tv_sec - t0.tv_sec) * 1000 -
+		     (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms <= 0 || poll(&pfd, 1, (int)ms) <= 0) {
+			/* The next statements fail at once for a while, not
+			 * each after a wait of its own. */
+			ps->next_try = time(NULL) + 5;
+			err_set(err, "lost the connection to the database "
+				"server, and it does not answer (retrying)");
+			return -1;
+		}
+		st = PQresetPoll(ps->conn);
+	}
+	ps->gen++;
+	return 0;
+fail:
+	err_set(err, "lost the connection to the database server, and "
+		"cannot connect again: %s", conn_message(ps->conn, line));
+	return -1;
+}
+
+/* A statement that failed because the connection had broken before it
+ * reached the server may run again on a new one: when it started no
+ * transaction's work and changes nothing by itself (a BEGIN, a read).
+ * The first statement after a quiet spell finds the break this way. */
+static int may_retry(struct pg_store *ps, const char *sql)
+{
+	return PQstatus(ps->conn) == CONNECTION_BAD && !ps->in_tx &&
+	       (!strncasecmp(sql, "BEGIN", 5) ||
+		!strncasecmp(sql, "SELECT", 6) || !strncasecmp(sql, "SHOW", 4));
+}
+
+/* Before a statement (sql, as the caller wrote it) starts: a broken
+ * connection made again, a transaction it cut short accounted for. */
+static int ensure_conn(struct pg_store *ps, const char *sql,
+		       struct hearth_err *err)
+{
+	int ends = !strcasecmp(sql, "ROLLBACK") || !strcasecmp(sql, "COMMIT");
+	int begins = !strncasecmp(sql, "BEGIN", 5);
+
+	if (PQstatus(ps->conn) == CONNECTION_OK) {
+		PGTransactionStatusType t = PQtransactionStatus(ps->conn);
+		ps->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
+		return 0;
+	}
+	if (ps->active) {
+		ps->active->running = 0;
+		ps->active->done = 1;
+		ps->active = NULL;
+	}
+	if (ps->in_tx) {
+		ps->in_tx = 0;
+		ps->lost_tx = 1;
+	}
+	/* The server rolled back what was open when the connection went. */
+	if (!strcasecmp(sql, "ROLLBACK")) {
+		ps->lost_tx = 0;
+		return 1;
+	}
+	if (ps->lost_tx && (ends || begins)) {
+		ps->lost_tx = 0;
+		if (ends)
+			return err_set(err, "lost the connection to the database "
+				       "server: the transaction was rolled back");
+	}
+	if (ps->lost_tx)
+		return err_set(err, "lost the connection to the database "
+			       "server: the transaction was rolled back");
+	if (time(NULL) < ps->next_try)
+		return err_set(err, "lost the connection to the database "
+			       "server (retrying)");
+	return reconnect(ps, err);
+}
+
 static void pg_close(struct store *s)
 {
 	struct pg_store *ps = PS(s);
@@ -145,10 +278,18 @@ static int pg_exec(struct store *s, const char *sql, struct hearth_err *err)
 {
 	struct pg_store *ps = PS(s);
 	PGresult *res;
-	int ret = -1;
+	int ret = -1, rc;
 
+	if ((rc = ensure_conn(ps, sql, err)) != 0)
+		return rc > 0 ? 0 : -1;
 	make_room(ps);
 	res = PQexec(ps->conn, sql);
+	if (PQresultStatus(res) == PGRES_FATAL_ERROR && may_retry(ps, sql)) {
+		PQclear(res);
+		if (ensure_conn(ps, sql, err) < 0)
+			return -1;
+		res = PQexec(ps->conn, sql);
+	}
 	if (PQresultStatus(res) == PGRES_COMMAND_OK ||
 	    PQresultStatus(res) == PGRES_TUPLES_OK) {
 		const char *n = PQcmdTuples(res);
@@ -205,30 +346,64 @@ static char *number_params(const char *sql, int *n)
 	return buf_detach(&b, NULL);
 }
 
+/* Prepare st on the server, on the connection of now. */
+static int server_prepare(struct pg_stmt *st, struct hearth_err *err)
+{
+	struct pg_store *ps = st->owner;
+	PGresult *res;
+	int ret = -1;
+
+	make_room(ps);
+	PQclear(st->desc);
+	st->desc = NULL;
+	res = PQprepare(ps->conn, st->name, st->text, 0, NULL);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		st->gen = ps->gen;
+		ret = 0;
+	} else {
+		result_error(res, ps->conn, err);
+	}
+	PQclear(res);
+	return ret;
+}
+
+/* st may run: the connection is up, st is prepared on it.  1 when st is
+ * a ROLLBACK that the broken connection's server did already. */
+static int ready(struct pg_stmt *st, struct hearth_err *err)
+{
+	int rc = ensure_conn(st->owner, st->text, err);
+
+	if (rc != 0)
+		return rc;
+	if (st->gen != st->owner->gen && server_prepare(st, err) < 0)
+		return -1;
+	return 0;
+}
+
+static void stmt_free(struct pg_stmt *st)
+{
+	free(st->text);
+	free(st);
+}
+
 static int pg_prepare(struct store *s, const char *sql,
 		      struct store_stmt **out, struct hearth_err *err)
 {
 	struct pg_store *ps = PS(s);
 	struct pg_stmt *st;
-	PGresult *res;
-	char *text;
 	int n;
 
-	make_room(ps);
-	text = number_params(sql, &n);
 	st = xcalloc(1, sizeof(*st));
 	st->base.ops = &pg_ops;
 	st->owner = ps;
+	st->text = number_params(sql, &n);
 	snprintf(st->name, sizeof(st->name), "h%u", ++ps->next_name);
-	res = PQprepare(ps->conn, st->name, text, 0, NULL);
-	free(text);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		result_error(res, ps->conn, err);
-		PQclear(res);
-		free(st);
+	/* Prepared now, so that a mistake shows at once. */
+	st->gen = ps->gen - 1;
+	if (ready(st, err) < 0) {
+		stmt_free(st);
 		return -1;
 	}
-	PQclear(res);
 	st->nparams = n;
 	st->params = xcalloc(n ? (size_t)n : 1, sizeof(*st->params));
 	*out = &st->base;
@@ -255,12 +430,12 @@ static void pg_finalize(struct store_stmt *base)
 	free(st->params);
 	/* The server keeps a prepared statement until told, or until the
 	 * connection ends. */
-	if (PQstatus(ps->conn) == CONNECTION_OK) {
+	if (PQstatus(ps->conn) == CONNECTION_OK && st->gen == ps->gen) {
 		make_room(ps);
 		snprintf(sql, sizeof(sql), "DEALLOCATE %s", st->name);
 		PQclear(PQexec(ps->conn, sql));
 	}
-	free(st);
+	stmt_free(st);
 }
 
 /* Parameter i (1-based) set to n bytes of p, as text (NUL added) or in
@@ -322,14 +497,19 @@ static int pg_bind_blob(struct store_stmt *st, int i, const void *p, size_t n)
 	return set_param(PT(st), i, p, n, 1);
 }
 
+/* Send st's query; 1 when there is none to send (ready's ROLLBACK). */
 static int start(struct pg_stmt *st, struct hearth_err *err)
 {
 	struct pg_store *ps = st->owner;
-	const char **vals = xcalloc((size_t)st->nparams + 1, sizeof(*vals));
-	int *lens = xcalloc((size_t)st->nparams + 1, sizeof(*lens));
-	int *fmts = xcalloc((size_t)st->nparams + 1, sizeof(*fmts));
-	int k, ok;
+	const char **vals;
+	int *lens, *fmts;
+	int k, ok, rc;
 
+	if ((rc = ready(st, err)) != 0)
+		return rc;
+	vals = xcalloc((size_t)st->nparams + 1, sizeof(*vals));
+	lens = xcalloc((size_t)st->nparams + 1, sizeof(*lens));
+	fmts = xcalloc((size_t)st->nparams + 1, sizeof(*fmts));
 	make_room(ps);
 	for (k = 0; k < st->nparams; k++) {
 		struct pg_param *pa = &st->params[k];
@@ -368,8 +548,15 @@ static int pg_step(struct store_stmt *base, struct hearth_err *err)
 	clear_row(st);
 	if (st->done)
 		return 0;
-	if (!st->running && !st->nqueue && !st->failed && start(st, err) < 0)
-		return -1;
+	if (!st->running && !st->nqueue && !st->failed) {
+		int rc = start(st, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			st->done = 1;
+			return 0;
+		}
+	}
 	for (;;) {
 		res = next_result(st);
 		if (!res) {
@@ -377,6 +564,19 @@ static int pg_step(struct store_stmt *base, struct hearth_err *err)
 			st->running = 0;
 			if (st->owner->active == st)
 				st->owner->active = NULL;
+			if (st->failed && !st->yielded && !st->retried &&
+			    may_retry(st->owner, st->text)) {
+				int rc;
+				st->retried = 1;
+				st->failed = st->done = 0;
+				err_clear(&st->deferred);
+				if ((rc = start(st, err)) < 0)
+					return -1;
+				if (rc == 0)
+					continue;
+				st->done = 1;
+				return 0;
+			}
 			if (st->failed) {
 				*err = st->deferred;
 				return -1;
@@ -386,6 +586,7 @@ static int pg_step(struct store_stmt *base, struct hearth_err *err)
 		switch (PQresultStatus(res)) {
 		case PGRES_SINGLE_TUPLE:
 			st->row = res;
+			st->yielded = 1;
 			return 1;
 		case PGRES_TUPLES_OK:
 		case PGRES_COMMAND_OK: {
@@ -417,7 +618,7 @@ static void pg_reset(struct store_stmt *base)
 	for (; st->qnext < st->nqueue; st->qnext++)
 		PQclear(st->queue[st->qnext]);
 	st->nqueue = st->qnext = 0;
-	st->done = st->failed = 0;
+	st->done = st->failed = st->yielded = st->retried = 0;
 	for (k = 0; k < st->nparams; k++) {
 		st->params[k].null = 1;
 		st->params[k].fmt = 0;
@@ -431,6 +632,11 @@ static PGresult *columns(struct pg_stmt *st)
 	if (st->row)
 		return st->row;
 	if (!st->desc) {
+		struct hearth_err err = HEARTH_ERR_INIT;
+		/* A statement not prepared on this connection has no columns
+		 * to tell (its step says why). */
+		if (st->gen != st->owner->gen && ready(st, &err) != 0)
+			return NULL;
 		make_room(st->owner);
 		st->desc = PQdescribePrepared(st->owner->conn, st->name);
 	}
@@ -580,26 +786,11 @@ static const struct store_ops pg_ops = {
 	.migration_end = pg_sql_migration_end,
 };
 
-/* libpq's message for a connection that failed, as one line: its first
- * line, without the "connection to server at ... failed:" that names
- * what the URL already names. */
 static void connect_error(PGconn *conn, const char *url, struct hearth_err *err)
 {
-	const char *msg = conn ? PQerrorMessage(conn) : "out of memory";
-	const char *p = strstr(msg, "failed: ");
 	char line[HEARTH_ERR_MAX];
-	size_t n;
 
-	if (p && strncmp(msg, "connection to server", 20) == 0)
-		msg = p + 8;
-	if (!strncmp(msg, "FATAL:  ", 8))
-		msg += 8;
-	n = strcspn(msg, "\n");
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, msg, n);
-	line[n] = '\0';
-	err_set(err, "database %s: %s", url, line);
+	err_set(err, "database %s: %s", url, conn_message(conn, line));
 }
 
 static void quiet(void *arg, const char *msg)
@@ -611,16 +802,18 @@ static void quiet(void *arg, const char *msg)
 int store_pg_open(struct store **out, const char *url, const char *password,
 		  int flags, struct hearth_err *err)
 {
-	/* UTC, so that naive times mean UTC as in SQLite; ISO output;
-	 * doubles that read back the same.  The password last: a given
-	 * one wins over libpq's search. */
-	const char *keys[] = { "dbname", "client_encoding", "options",
-			       "connect_timeout", "application_name",
+	/* Defaults the URL may change first (libpq takes the last value
+	 * of a key); then what hearth relies on: UTC, so that naive times
+	 * mean UTC as in SQLite; ISO output; doubles that read back the
+	 * same.  The password last: a given one wins over libpq's
+	 * search. */
+	const char *keys[] = { "connect_timeout", "application_name",
+			       "dbname", "client_encoding", "options",
 			       "password", NULL };
-	const char *vals[] = { url, "UTF8",
+	const char *vals[] = { "10", "hearth", url, "UTF8",
 			       "-c TimeZone=UTC -c DateStyle=ISO,YMD "
 			       "-c extra_float_digits=3",
-			       "10", "hearth", password, NULL };
+			       password, NULL };
 	struct pg_store *ps;
 	PGconn *conn;
 
@@ -639,6 +832,7 @@ int store_pg_open(struct store **out, const char *url, const char *password,
 	ps = xcalloc(1, sizeof(*ps));
 	ps->base.ops = &pg_ops;
 	ps->conn = conn;
+	ps->gen = 1;
 	if ((flags & STORE_READONLY) &&
 	    pg_exec(&ps->base, "SET default_transaction_read_only = on",
 		    err) < 0) {
