@@ -122,6 +122,26 @@ test_connection_errors() {
 	expect_status 1 hearth --db "$(pg_url nosuch)" query readings
 	one_line "$T_ERR"
 	expect_contains "$(cat "$T_ERR")" 'database "nosuch" does not exist'
+	# A password in the URL is refused, and not repeated.
+	for url in "postgresql://hearth:$PG_PASS@127.0.0.1:$PG_PORT/postgres" \
+		"postgres://hearth@127.0.0.1:$PG_PORT/postgres?password=$PG_PASS"; do
+		expect_status 1 hearth --db "$url" query readings
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "the database URL holds a password"
+		case "$(cat "$T_ERR")" in *"$PG_PASS"*) fail "the error repeats the password" ;; esac
+	done
+	# A socket directory, as libpq takes it; a login without rights on
+	# the table.
+	db conn
+	hearth --db "postgresql://hearth@/conn?host=$PG_SOCK&port=$PG_PORT" add readings r_watts=1
+	pg_sql conn "CREATE ROLE outsider LOGIN" >/dev/null
+	expect_status 1 hearth --db "postgresql://outsider@/conn?host=$PG_SOCK&port=$PG_PORT" query readings
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "permission denied for table readings"
+	expect_status 1 hearth --db "postgresql://outsider@/conn?host=$PG_SOCK&port=$PG_PORT" add readings r_watts=2
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "permission denied for table readings"
+	expect_eq "$(pg_sql conn "SELECT count(*) FROM readings")" 1
 }
 
 # The password from [hearth] password_file, never the command line or

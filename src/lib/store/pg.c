@@ -799,6 +799,20 @@ static void quiet(void *arg, const char *msg)
 	(void)msg;
 }
 
+/* The URL holds a password (user:pw@host, ?password=): refused, as it
+ * would show in ps, in shell history and in hearth.ini. */
+static int has_password(const char *url)
+{
+	PQconninfoOption *opts = PQconninfoParse(url, NULL), *o;
+	int found = 0;
+
+	for (o = opts; o && o->keyword; o++)
+		if (!strcmp(o->keyword, "password") && o->val && *o->val)
+			found = 1;
+	PQconninfoFree(opts);
+	return found;
+}
+
 int store_pg_open(struct store **out, const char *url, const char *password,
 		  int flags, struct hearth_err *err)
 {
@@ -818,6 +832,10 @@ int store_pg_open(struct store **out, const char *url, const char *password,
 	PGconn *conn;
 
 	*out = NULL;
+	if (has_password(url))
+		return err_set(err, "the database URL holds a password: take it "
+			       "out, and put it in the file [hearth] "
+			       "password_file names, or in ~/.pgpass");
 	if (!password)
 		keys[5] = NULL;
 	conn = PQconnectdbParams(keys, vals, 1);
