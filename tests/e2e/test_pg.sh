@@ -41,6 +41,31 @@ test_rows_in_and_out() {
 	expect_contains "$(cat c.svg)" 'class="series"'
 }
 
+# Every type hearth reads in binary (pg_value.h) reads as it does as
+# text: each query below also holds a numeric column, which makes its
+# rows come as text, and both must print the same.
+test_values_binary_and_text() {
+	db values
+	local cols="1::int2 AS s, 70000::int4 AS i, 9007199254740993::int8 AS l,
+		true AS t, false AS f, 0.1::float8 AS d, 1e300::float8 AS e,
+		'-infinity'::float8 AS ni, 'NaN'::float8 AS nan, -0.0::float8 AS z,
+		'\\x00ff41'::bytea AS b, 'héllo'::text AS x, 'ab '::char(3) AS c,
+		'v'::varchar AS v, 'relname'::name AS n, 3::oid AS o,
+		'2024-02-29 23:59:59.5'::timestamp AS ts,
+		'2024-02-29 23:59:59.123456+00'::timestamptz AS tz,
+		'0044-03-15 12:00:00 BC'::timestamptz AS bc,
+		'infinity'::timestamptz AS inf, NULL::int8 AS nul"
+	local bin text
+	bin=$(hearth --db "$DB" sql --format csv "SELECT $cols")
+	text=$(hearth --db "$DB" sql --format csv "SELECT $cols, 1::numeric AS m" | sed 's/,m$//; s/,1$//')
+	expect_eq "$bin" "$text"
+	expect_contains "$bin" "9007199254740993"
+	expect_contains "$bin" "2024-02-29 23:59:59.123456"
+	expect_contains "$bin" ",0.1,"
+	expect_contains "$bin" ",x'00ff41',"
+	expect_contains "$bin" ",0044-03-15 12:00:00 BC,"
+}
+
 test_kv() {
 	db kv
 	hearth --db "$DB" kv set n 12

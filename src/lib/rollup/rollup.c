@@ -623,6 +623,9 @@ int rollup_select(struct store *s, const char *table, enum rollup_level lv,
 	buf_addstr(&sql, " WHERE b >= ? AND b <= ? ORDER BY b");
 	if (store_prepare(s, sql.s, out, err) < 0)
 		goto out;
+	/* A chart's window holds thousands of buckets, not millions
+	 * (rollup_choose): in one piece. */
+	store_few_rows(*out);
 	/* A bucket that starts before t0 still holds readings after it. */
 	store_bind_int(*out, 1, t0 / US_PER_SEC - rollup_width(lv) / US_PER_SEC + 1);
 	store_bind_int(*out, 2, t1 / US_PER_SEC);

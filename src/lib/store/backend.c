@@ -135,6 +135,12 @@ void store_reset(struct store_stmt *st)
 	st->ops->reset(st);
 }
 
+void store_few_rows(struct store_stmt *st)
+{
+	if (st->ops->few_rows)
+		st->ops->few_rows(st);
+}
+
 int store_column_count(struct store_stmt *st)
 {
 	return st->ops->column_count(st);

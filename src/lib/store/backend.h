@@ -27,6 +27,7 @@ struct store_ops {
 	int (*bind_blob)(struct store_stmt *st, int i, const void *p, size_t n);
 	int (*step)(struct store_stmt *st, struct hearth_err *err);
 	void (*reset)(struct store_stmt *st);
+	void (*few_rows)(struct store_stmt *st);
 	int (*column_count)(struct store_stmt *st);
 	const char *(*column_name)(struct store_stmt *st, int i);
 	enum store_type (*column_type)(struct store_stmt *st, int i);

@@ -34,20 +34,7 @@
 #include "store/backend.h"
 #include "store/pg_introspect.h"
 #include "store/pg_sql.h"
-
-/* Type OIDs of the built-in types hearth reads as numbers or bytes
- * (pg_type.h, stable across versions). */
-#define OID_BOOL 16
-#define OID_BYTEA 17
-#define OID_INT8 20
-#define OID_INT2 21
-#define OID_INT4 23
-#define OID_OID 26
-#define OID_FLOAT4 700
-#define OID_FLOAT8 701
-#define OID_TIMESTAMP 1114
-#define OID_TIMESTAMPTZ 1184
-#define OID_NUMERIC 1700
+#include "store/pg_value.h"
 
 struct pg_stmt;
 
@@ -80,12 +67,17 @@ struct pg_stmt {
 	int nparams;
 	struct pg_param *params;
 	PGresult *desc;          /* the columns, before a row is read */
-	PGresult *row;           /* the current row */
+	PGresult *row;           /* the current row: row `rowi` of it */
+	int rowi;
+	int few;                 /* store_few_rows: rows in one result */
+	PGresult *all;           /* ... that result, rowi the current */
 	PGresult **queue;        /* rows read ahead (see the top) */
 	size_t nqueue, aqueue, qnext;
 	int running, done;
 	int yielded, retried;    /* a row was read; the query was sent again */
-	unsigned char *blob;     /* the current bytea, unescaped */
+	int binary;              /* rows come in binary (pg_value.h) */
+	struct buf *cells;       /* per column: its value made text, or bytes */
+	int ncells;
 	struct hearth_err deferred; /* an error read ahead, for its step */
 	int failed;
 };
@@ -114,10 +106,16 @@ static int result_error(PGresult *res, PGconn *conn, struct hearth_err *err)
 
 static void clear_row(struct pg_stmt *st)
 {
-	PQclear(st->row);
+	if (st->row != st->all)
+		PQclear(st->row);
 	st->row = NULL;
-	PQfreemem(st->blob);
-	st->blob = NULL;
+}
+
+static void clear_all(struct pg_stmt *st)
+{
+	clear_row(st);
+	PQclear(st->all);
+	st->all = NULL;
 }
 
 /* Read what is left of st's results: into its queue (keep) or away. */
@@ -128,7 +126,8 @@ static void drain(struct pg_stmt *st, int keep)
 
 	while ((res = PQgetResult(conn))) {
 		ExecStatusType t = PQresultStatus(res);
-		if (t == PGRES_SINGLE_TUPLE && keep) {
+		if (keep && (t == PGRES_SINGLE_TUPLE ||
+			     (t == PGRES_TUPLES_OK && PQntuples(res) > 0))) {
 			XGROW(st->queue, st->nqueue + 1, st->aqueue);
 			st->queue[st->nqueue++] = res;
 			continue;
@@ -357,12 +356,23 @@ static int server_prepare(struct pg_stmt *st, struct hearth_err *err)
 	PQclear(st->desc);
 	st->desc = NULL;
 	res = PQprepare(ps->conn, st->name, st->text, 0, NULL);
-	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-		st->gen = ps->gen;
-		ret = 0;
-	} else {
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		result_error(res, ps->conn, err);
+		goto out;
 	}
+	/* Its columns, to ask for binary rows when hearth reads every
+	 * one of their types. */
+	PQclear(res);
+	res = NULL;
+	st->desc = PQdescribePrepared(ps->conn, st->name);
+	if (PQresultStatus(st->desc) != PGRES_COMMAND_OK) {
+		result_error(st->desc, ps->conn, err);
+		goto out;
+	}
+	st->binary = pg_value_binary(st->desc);
+	st->gen = ps->gen;
+	ret = 0;
+out:
 	PQclear(res);
 	return ret;
 }
@@ -420,7 +430,7 @@ static void pg_finalize(struct store_stmt *base)
 
 	if (st->running)
 		drain(st, 0);
-	clear_row(st);
+	clear_all(st);
 	for (i = st->qnext; i < st->nqueue; i++)
 		PQclear(st->queue[i]);
 	free(st->queue);
@@ -428,6 +438,9 @@ static void pg_finalize(struct store_stmt *base)
 	for (k = 0; k < st->nparams; k++)
 		free(st->params[k].v);
 	free(st->params);
+	for (k = 0; k < st->ncells; k++)
+		buf_release(&st->cells[k]);
+	free(st->cells);
 	/* The server keeps a prepared statement until told, or until the
 	 * connection ends. */
 	if (PQstatus(ps->conn) == CONNECTION_OK && st->gen == ps->gen) {
@@ -518,13 +531,14 @@ static int start(struct pg_stmt *st, struct hearth_err *err)
 		fmts[k] = pa->fmt;
 	}
 	ok = PQsendQueryPrepared(ps->conn, st->name, st->nparams, vals, lens,
-				 fmts, 0);
+				 fmts, st->binary);
 	free(vals);
 	free(lens);
 	free(fmts);
 	if (!ok)
 		return err_set(err, "%s", PQerrorMessage(ps->conn));
-	PQsetSingleRowMode(ps->conn);
+	if (!st->few)
+		PQsetSingleRowMode(ps->conn);
 	st->running = 1;
 	ps->active = st;
 	return 0;
@@ -546,6 +560,11 @@ static int pg_step(struct store_stmt *base, struct hearth_err *err)
 	PGresult *res;
 
 	clear_row(st);
+	if (st->all && ++st->rowi < PQntuples(st->all)) {
+		st->row = st->all;
+		return 1;
+	}
+	clear_all(st);
 	if (st->done)
 		return 0;
 	if (!st->running && !st->nqueue && !st->failed) {
@@ -586,9 +605,18 @@ static int pg_step(struct store_stmt *base, struct hearth_err *err)
 		switch (PQresultStatus(res)) {
 		case PGRES_SINGLE_TUPLE:
 			st->row = res;
+			st->rowi = 0;
 			st->yielded = 1;
 			return 1;
 		case PGRES_TUPLES_OK:
+			if (PQntuples(res) > 0) {
+				/* store_few_rows: all of them at once */
+				st->row = st->all = res;
+				st->rowi = 0;
+				st->yielded = 1;
+				return 1;
+			}
+			/* fall through */
 		case PGRES_COMMAND_OK: {
 			const char *n = PQcmdTuples(res);
 			if (n && *n)
@@ -614,7 +642,7 @@ static void pg_reset(struct store_stmt *base)
 
 	if (st->running)
 		drain(st, 0);
-	clear_row(st);
+	clear_all(st);
 	for (; st->qnext < st->nqueue; st->qnext++)
 		PQclear(st->queue[st->qnext]);
 	st->nqueue = st->qnext = 0;
@@ -623,6 +651,11 @@ static void pg_reset(struct store_stmt *base)
 		st->params[k].null = 1;
 		st->params[k].fmt = 0;
 	}
+}
+
+static void pg_few_rows(struct store_stmt *st)
+{
+	PT(st)->few = 1;
 }
 
 /* The result that describes st's columns: the current row, else the
@@ -653,93 +686,49 @@ static const char *pg_column_name(struct store_stmt *st, int i)
 	return PQfname(columns(PT(st)), i);
 }
 
-static enum store_type pg_column_type(struct store_stmt *base, int i)
+static enum store_type pg_column_type(struct store_stmt *st, int i)
 {
-	struct pg_stmt *st = PT(base);
-
-	if (!st->row || PQgetisnull(st->row, 0, i))
-		return STORE_NULL;
-	switch (PQftype(st->row, i)) {
-	case OID_BOOL:
-	case OID_INT2:
-	case OID_INT4:
-	case OID_INT8:
-	case OID_OID:
-		return STORE_INT;
-	case OID_FLOAT4:
-	case OID_FLOAT8:
-	case OID_NUMERIC:
-		return STORE_REAL;
-	case OID_BYTEA:
-		return STORE_BLOB;
-	default:
-		return STORE_TEXT;
-	}
-}
-
-static const char *value(struct pg_stmt *st, int i)
-{
-	return st->row ? PQgetvalue(st->row, 0, i) : "";
+	return pg_value_type(PT(st)->row, PT(st)->rowi, i);
 }
 
 static int64_t pg_column_int(struct store_stmt *st, int i)
 {
-	const char *v = value(PT(st), i);
-
-	if (*v == 't')
-		return 1;
-	return strtoll(v, NULL, 10);
+	return pg_value_int(PT(st)->row, PT(st)->rowi, i);
 }
 
 static double pg_column_real(struct store_stmt *st, int i)
 {
-	const char *v = value(PT(st), i);
+	return pg_value_real(PT(st)->row, PT(st)->rowi, i);
+}
 
-	if (*v == 't')
-		return 1;
-	return strtod(v, NULL);
+/* Column i's cell, for a value made text or bytes. */
+static struct buf *cell(struct pg_stmt *st, int i)
+{
+	int n = PQnfields(st->row), k;
+
+	if (n > st->ncells) {
+		st->cells = xrealloc(st->cells, (size_t)n * sizeof(*st->cells));
+		for (k = st->ncells; k < n; k++)
+			buf_init(&st->cells[k], 0);
+		st->ncells = n;
+	}
+	return &st->cells[i];
 }
 
 static const char *pg_column_text(struct store_stmt *base, int i, size_t *len)
 {
 	struct pg_stmt *st = PT(base);
-	char *v = st->row ? PQgetvalue(st->row, 0, i) : (char *)"";
-	size_t n = st->row ? (size_t)PQgetlength(st->row, 0, i) : 0;
 
-	/* A time with its zone reads "2014-11-23 22:15:00+00" in UTC: the
-	 * zone goes, as SQLite's times have none (they are UTC). */
-	if (st->row && PQftype(st->row, i) == OID_TIMESTAMPTZ && n > 3 &&
-	    !strcmp(v + n - 3, "+00")) {
-		n -= 3;
-		v[n] = '\0';
-	}
-	if (len)
-		*len = n;
-	return v;
+	return pg_value_text(st->row, st->rowi, i,
+			     st->row ? cell(st, i) : NULL, len);
 }
 
 static const void *pg_column_blob(struct store_stmt *base, int i, size_t *len)
 {
 	struct pg_stmt *st = PT(base);
-	size_t n = 0;
 
-	if (!st->row || PQgetisnull(st->row, 0, i)) {
-		if (len)
-			*len = 0;
-		return NULL;
-	}
-	if (PQftype(st->row, i) != OID_BYTEA) {
-		n = (size_t)PQgetlength(st->row, 0, i);
-		if (len)
-			*len = n;
-		return PQgetvalue(st->row, 0, i);
-	}
-	PQfreemem(st->blob);
-	st->blob = PQunescapeBytea((const unsigned char *)
-				   PQgetvalue(st->row, 0, i), &n);
-	if (len)
-		*len = n;
-	return st->blob;
+	return pg_value_blob(st->row, st->rowi, i,
+			     st->row ? cell(st, i) : NULL, len);
 }
 
 static int64_t pg_changes(struct store *s)
@@ -767,6 +756,7 @@ static const struct store_ops pg_ops = {
 	.bind_blob = pg_bind_blob,
 	.step = pg_step,
 	.reset = pg_reset,
+	.few_rows = pg_few_rows,
 	.column_count = pg_column_count,
 	.column_name = pg_column_name,
 	.column_type = pg_column_type,

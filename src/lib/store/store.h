@@ -38,6 +38,7 @@
  *	bind_null, bind_int, bind_real, bind_text, bind_text_ref,
  *	bind_blob		the bind calls
  *	step, reset		store_step, store_reset
+ *	few_rows		optional: store_few_rows (nothing)
  *	column_count, column_name, column_type, column_int, column_real,
  *	column_text, column_blob	the column calls
  *	changes			store_changes
@@ -174,6 +175,11 @@ int store_bind_text_ref(struct store_stmt *st, int i, const char *p,
 int store_step(struct store_stmt *st, struct hearth_err *err);
 /* store_reset: ready to run again; bindings are cleared. */
 void store_reset(struct store_stmt *st);
+/* store_few_rows: the caller reads at most a few thousand rows of st (a
+ * chart's buckets), so the backend may fetch them in one piece rather
+ * than row by row.  Call before the first step; it holds until st is
+ * finalized. */
+void store_few_rows(struct store_stmt *st);
 
 /* Column access on the current row, 0-based.  Returned pointers are valid
  * until the next step, reset or finalize. */
