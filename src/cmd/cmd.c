@@ -66,6 +66,16 @@ int cmd_open_db(struct cmd_ctx *ctx, int flags)
 	return ret;
 }
 
+const char *cmd_dialect(struct cmd_ctx *ctx)
+{
+	const char *url;
+
+	if (ctx->store)
+		return store_dialect(ctx->store);
+	url = config_get(ctx->cfg, "hearth", "db");
+	return store_url_dialect(url ? url : "");
+}
+
 int cmd_where(char *arg, struct series_eq *eq)
 {
 	char *sep = strchr(arg, '=');
@@ -152,8 +162,8 @@ int cmd_write_revision(struct cmd_ctx *ctx, const struct revision_set *rs,
 	for (i = 0; i < nheads; i++)
 		parents[i] = rs->revs[heads[i]].id;
 	if (revision_new_id(id, &err) < 0 ||
-	    revision_write(dir, id, parents, nheads, msg, up, down, &path,
-			   &err) < 0) {
+	    revision_write(dir, id, parents, nheads, msg, cmd_dialect(ctx), up,
+			   down, &path, &err) < 0) {
 		cmd_error("%s", err.msg);
 		goto out;
 	}

@@ -79,6 +79,10 @@ char *cmd_schema_file(struct cmd_ctx *ctx);
  * migrations) into *rs: 0, release it with revision_set_release; or 1,
  * said through cmd_error, with *rs empty. */
 int cmd_load_revisions(struct cmd_ctx *ctx, struct revision_set *rs);
+/* cmd_dialect: the dialect of the configured database (store_dialect;
+ * "sqlite" when none is set), without opening it when it is not open. */
+const char *cmd_dialect(struct cmd_ctx *ctx);
+
 /* cmd_write_revision: write a revision whose parents are the current
  * heads (all of them, at least two, for a merge; else exactly one or
  * none), say where it went; the exit code. */

@@ -99,11 +99,12 @@ static int baseline(struct store *st, const char *schema, const char *migr,
 	struct buf up = BUF_INIT, down = BUF_INIT;
 	int ret = -1, n;
 
-	if (migration_compare(NULL, schema, &m, err) < 0)
+	if (migration_compare_empty(st, schema, &m, err) < 0)
 		return -1;
 	if (migration_render(&m, store_dialect(st), &up, &down, err) < 0 ||
 	    revision_new_id(id, err) < 0 ||
-	    revision_write(migr, id, NULL, 0, "baseline", buf_cstr(&up),
+	    revision_write(migr, id, NULL, 0, "baseline",
+			   store_dialect(st), buf_cstr(&up),
 			   buf_cstr(&down), NULL, err) < 0 ||
 	    revision_load(&rs, migr, err) < 0)
 		goto out;

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 #include "base/xalloc.h"
@@ -102,10 +103,16 @@ int cmd_revision(struct cmd_ctx *ctx, int argc, char **argv)
 		return 1;
 	if (autogen) {
 		schema = cmd_schema_file(ctx);
-		if (rs.n && (cmd_open_db(ctx, STORE_READONLY) || at_head(ctx, &rs)))
+		/* A baseline compares with nothing, but PostgreSQL still reads
+		 * schema.sql itself, on the server. */
+		if ((rs.n || !strcmp(cmd_dialect(ctx), "postgresql")) &&
+		    cmd_open_db(ctx, STORE_READONLY))
 			goto out;
-		if (migration_compare(rs.n ? ctx->store : NULL, schema, &m,
-				      &err) < 0) {
+		if (rs.n && at_head(ctx, &rs))
+			goto out;
+		if ((rs.n ? migration_compare(ctx->store, schema, &m, &err)
+			  : migration_compare_empty(ctx->store, schema, &m,
+						    &err)) < 0) {
 			cmd_error("%s", err.msg);
 			goto out;
 		}
@@ -116,7 +123,7 @@ int cmd_revision(struct cmd_ctx *ctx, int argc, char **argv)
 			ret = 0;
 			goto out;
 		}
-		if (migration_render(&m, "sqlite", &up, &down, &err) < 0) {
+		if (migration_render(&m, cmd_dialect(ctx), &up, &down, &err) < 0) {
 			cmd_error("%s", err.msg);
 			goto out;
 		}

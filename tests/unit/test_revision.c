@@ -92,19 +92,25 @@ static void test_write_load_graph(void)
 	int i;
 
 	CHECK(dir != NULL);
-	CHECK_INT(revision_write(dir, "aaa111", NULL, 0, "First: the base!",
+	CHECK_INT(revision_write(dir, "aaa111", NULL, 0, "First: the base!", NULL,
 				 "CREATE TABLE a (x);", "DROP TABLE a;", &path,
 				 &err), 0);
 	CHECK(path && strstr(path, "/aaa111_first_the_base.sql"));
 	free(path);
-	CHECK_INT(revision_write(dir, "bbb222", p1, 1, "left", "", "", NULL,
+	CHECK_INT(revision_write(dir, "bbb222", p1, 1, "left", NULL, "", "", NULL,
 				 &err), 0);
-	CHECK_INT(revision_write(dir, "ccc333", p1, 1, "right", "", "", NULL,
+	CHECK_INT(revision_write(dir, "ccc333", p1, 1, "right", "postgresql", "", "", NULL,
 				 &err), 0);
 	CHECK_INT(revision_load(&rs, dir, &err), 0);
 	CHECK_INT(rs.n, 3);
 	CHECK_STR(rs.revs[0].id, "aaa111");
 	CHECK_STR(rs.revs[0].up, "CREATE TABLE a (x);\n\n");
+	/* the dialect line only where it is not SQLite's */
+	CHECK(rs.revs[0].dialect == NULL);
+	CHECK_STR(revision_dialect(rs.revs[0].dialect), "sqlite");
+	CHECK_STR(revision_dialect(rs.revs[2].id[0] == 'c' ? rs.revs[2].dialect
+							  : rs.revs[1].dialect),
+		  "postgresql");
 	n = revision_heads(&rs, &heads);
 	CHECK_INT(n, 2);
 	free(heads);
@@ -113,7 +119,7 @@ static void test_write_load_graph(void)
 	CHECK(strstr(err.msg, "no revision 'zz'") != NULL);
 	revision_set_release(&rs);
 
-	CHECK_INT(revision_write(dir, "ddd444", p2, 2, "merge", "", "", NULL,
+	CHECK_INT(revision_write(dir, "ddd444", p2, 2, "merge", NULL, "", "", NULL,
 				 &err), 0);
 	CHECK_INT(revision_load(&rs, dir, &err), 0);
 	n = revision_heads(&rs, &heads);
@@ -137,14 +143,14 @@ static void test_graph_errors(void)
 	char *dir = tmpdir(), *pa[] = { "bbb" }, *pb[] = { "aaa" },
 	     *pz[] = { "zzz" };
 
-	CHECK_INT(revision_write(dir, "aaa", pa, 1, "a", "", "", NULL, &err), 0);
-	CHECK_INT(revision_write(dir, "bbb", pb, 1, "b", "", "", NULL, &err), 0);
+	CHECK_INT(revision_write(dir, "aaa", pa, 1, "a", NULL, "", "", NULL, &err), 0);
+	CHECK_INT(revision_write(dir, "bbb", pb, 1, "b", NULL, "", "", NULL, &err), 0);
 	CHECK_INT(revision_load(&rs, dir, &err), -1);
 	CHECK(strstr(err.msg, "cycle of parents") != NULL);
 	cleanup(dir);
 
 	dir = tmpdir();
-	CHECK_INT(revision_write(dir, "aaa", pz, 1, "a", "", "", NULL, &err), 0);
+	CHECK_INT(revision_write(dir, "aaa", pz, 1, "a", NULL, "", "", NULL, &err), 0);
 	CHECK_INT(revision_load(&rs, dir, &err), -1);
 	CHECK(strstr(err.msg, "parent revision zzz does not exist") != NULL);
 	cleanup(dir);

@@ -2,7 +2,8 @@
  * ddl.h - diff operations -> SQL, per dialect.
  *
  * The only place that knows dialect differences in DDL; a dialect is
- * named as store_dialect names it.  SQLite cannot ALTER most column
+ * named as store_dialect names it.  PostgreSQL's is ddl_pg.h, which
+ * ALTERs in place.  SQLite cannot ALTER most column
  * changes, so a table is rebuilt: create the new table under a temporary
  * name, copy every row, drop the old one, rename the new one, then
  * recreate its indexes (and the views and triggers naming it, which the

@@ -147,7 +147,7 @@ static void diff_objects(struct diff *d, const struct schema_object *fo,
 /* An index led by the table's time column goes with its rebuild, made
  * before the copy; 1 if it was taken. */
 static int early_index(struct diff *d, const struct schema_table *t,
-		       const struct schema_index *x)
+		       const struct schema_index *x, int same)
 {
 	const struct schema_column *tc = schema_time_column(t, NULL);
 	size_t i;
@@ -160,6 +160,9 @@ static int early_index(struct diff *d, const struct schema_table *t,
 			continue;
 		op->early = xreallocarray(op->early, op->nearly + 1,
 					  sizeof(*op->early));
+		op->early_remake = xreallocarray(op->early_remake,
+						 op->nearly + 1, 1);
+		op->early_remake[op->nearly] = (char)same;
 		op->early[op->nearly++] = x;
 		return 1;
 	}
@@ -183,6 +186,8 @@ void diff_schemas_renamed(const struct schema *from, const struct schema *to,
 
 	out->ops = NULL;
 	out->n = 0;
+	out->from = from;
+	out->to = to;
 	/* Tables first, into `body`, to learn which are affected; tables
 	 * renamed into `renames`, which go before all that changes them. */
 	for (i = 0; i < to->ntables; i++) {
@@ -240,8 +245,11 @@ void diff_schemas_renamed(const struct schema *from, const struct schema *to,
 		const struct schema_table *tt = ft ? diff_table_to(rn, to, ft)
 						   : NULL;
 		struct diff_op *op;
+		/* Also those of a rebuilt table: where the table is altered
+		 * in place they stay until dropped (SQLite's rebuild drops
+		 * them with the old table anyway). */
 		if (x->origin != 'c' || internal(x->name) || internal(x->table) ||
-		    !tt || rebuilt[tt - to->tables])
+		    !tt)
 			continue;
 		y = find_index(to, x->name);
 		if (y && index_same(x, tt->name, y))
@@ -272,17 +280,20 @@ void diff_schemas_renamed(const struct schema *from, const struct schema *to,
 		const struct schema_table *tt = schema_find_table(to, y->table);
 		const struct schema_table *ft;
 		struct diff_op *op;
+		int same;
 		if (y->origin != 'c' || internal(y->name) || !tt || tt->internal)
 			continue;
 		x = find_index(from, y->name);
 		ft = diff_table_from(rn, from, tt);
-		if (!rebuilt[tt - to->tables] && x && ft &&
-		    !strcasecmp(x->table, ft->name) && index_same(x, tt->name, y))
+		same = x && ft && !strcasecmp(x->table, ft->name) &&
+		       index_same(x, tt->name, y);
+		if (!rebuilt[tt - to->tables] && same)
 			continue;
-		if (rebuilt[tt - to->tables] && early_index(out, tt, y))
+		if (rebuilt[tt - to->tables] && early_index(out, tt, y, same))
 			continue;
 		op = diff_add_op(out, DIFF_CREATE_INDEX);
 		op->index = y;
+		op->remake = same;
 		op->why = xasprintf("index %s on %s", y->name, y->table);
 	}
 	diff_objects(out, from->views, from->nviews, to->views, to->nviews,

@@ -28,6 +28,8 @@ void diff_release(struct diff *d)
 	for (i = 0; i < d->n; i++) {
 		diff_free_list(d->ops[i].copy, d->ops[i].ncopy);
 		free(d->ops[i].early);
+		free(d->ops[i].early_remake);
+		free(d->ops[i].old);
 		free(d->ops[i].why);
 	}
 	free(d->ops);

@@ -3,7 +3,7 @@
  * (struct diff): what diff_table.h and diff.h produce and ddl.h turns
  * into SQL.
  *
- * A list owns each op's why, copy and early (freed by diff_release); the
+ * A list owns each op's why, copy, old and early (freed by diff_release); the
  * tables, indexes, objects and column names an op points to belong to
  * the two schema models compared, which must outlive the list.
  *
@@ -27,7 +27,8 @@ enum diff_kind {
 			       one of the same type added; the user
 			       confirms it */
 	DIFF_ADD_COLUMN,    /* a column ALTER TABLE ADD COLUMN can add */
-	DIFF_REBUILD_TABLE, /* anything else: new table, copy rows, swap */
+	DIFF_REBUILD_TABLE, /* anything else: new table, copy rows, swap
+			       (SQLite); ALTERs where the dialect has them */
 	DIFF_DROP_TABLE,
 	DIFF_CREATE_INDEX,
 	DIFF_CREATE_VIEW,
@@ -46,12 +47,23 @@ struct diff_op {
 	const char *new_column;            /* rename: new name */
 	char **copy;                       /* rebuild: columns copied */
 	size_t ncopy;
+	const struct schema_column **old;  /* rebuild: for each column of
+					      `to`, the column of `from` it
+					      was, NULL for a new one */
 	const struct schema_index **early; /* rebuild: indexes made before
 					      the copy (on the time column:
 					      rows come in its order, so
 					      keeping the index as they go
 					      beats sorting afterwards) */
 	size_t nearly;
+	char *early_remake;                /* rebuild: early[i] is made only
+					      because the rebuild drops it
+					      (as remake) */
+	int remake;                        /* create index: the index is the
+					      same on both sides; it is made
+					      again only because its table
+					      is rebuilt (a dialect that
+					      ALTERs in place keeps it) */
 	char *why;                         /* one line for people, e.g.
 					      "readings: type of r_watts
 					      INTEGER -> REAL" */
@@ -65,9 +77,12 @@ struct diff_op {
 struct diff {
 	struct diff_op *ops;
 	size_t n;
+	/* the models compared (diff_schemas), which a dialect may read
+	 * more of than an op names: a table's constraints and indexes */
+	const struct schema *from, *to;
 };
 
-#define DIFF_INIT { NULL, 0 }
+#define DIFF_INIT { NULL, 0, NULL, NULL }
 
 /*
  * A rename the user said: table from_table (of the `from` model) is

@@ -128,7 +128,10 @@ static int addable(const struct schema_table *t, const struct schema_column *c)
 	char *def = schema_column_def(t, c->name);
 	struct sqltok tok;
 	const char *p;
-	int ok = def != NULL && !c->pk;
+	/* A table without its statement (PostgreSQL's) is the model: a
+	 * key, reference or CHECK there changes the table's constraints,
+	 * which are compared below. */
+	int ok = (def != NULL || !t->sql) && !c->pk;
 
 	for (p = def ? sqltok_next(def, &tok) : ""; ok && def &&
 	     tok.kind != SQLTOK_END; p = sqltok_next(p, &tok))
@@ -420,12 +423,15 @@ void diff_table(struct diff *d, const struct schema *fs,
 		op->from = a;
 		op->to = b;
 		op->loses_data = loses;
-		op->why = xasprintf("%s: rebuild (%s)", b->name, buf_cstr(&why));
+		op->why = xasprintf("%s: %s", b->name, buf_cstr(&why));
 		/* renamed columns have their new names by now */
 		for (i = 0; i < b->ncols; i++)
 			if (old[i])
 				diff_push(&op->copy, &op->ncopy,
 					  xstrdup(b->cols[i].name));
+		/* who was who, for a dialect that alters in place */
+		op->old = old;
+		old = NULL;
 		*rebuilt = 1;
 	} else {
 		for (i = 0; i < nadd; i++) {

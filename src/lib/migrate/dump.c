@@ -30,7 +30,7 @@ static void statement(struct buf *out, const char *sql)
 	buf_addstr(out, ";\n");
 }
 
-static void name_list(struct buf *out, char *const *names, size_t n)
+void dump_names(struct buf *out, char *const *names, size_t n)
 {
 	size_t i;
 
@@ -50,13 +50,13 @@ static void fk_action(struct buf *out, const char *on, const char *action)
 		buf_addf(out, " ON %s %s", on, action);
 }
 
-static void foreign_key(struct buf *out, const struct schema_fk *fk)
+void dump_foreign_key(const struct schema_fk *fk, struct buf *out)
 {
 	size_t j;
 	int named = 0;
 
 	buf_addstr(out, "FOREIGN KEY ");
-	name_list(out, fk->from, fk->ncols);
+	dump_names(out, fk->from, fk->ncols);
 	buf_addstr(out, " REFERENCES ");
 	store_quote_ident(out, fk->ref_table);
 	for (j = 0; j < fk->ncols; j++)
@@ -64,7 +64,7 @@ static void foreign_key(struct buf *out, const struct schema_fk *fk)
 	/* NULL entries: the parent's primary key, which names itself */
 	if (named) {
 		buf_addch(out, ' ');
-		name_list(out, fk->to, fk->ncols);
+		dump_names(out, fk->to, fk->ncols);
 	}
 	fk_action(out, "UPDATE", fk->on_update);
 	fk_action(out, "DELETE", fk->on_delete);
@@ -89,6 +89,22 @@ static int literal(const char *sql)
 	return t.kind == SQLTOK_END;
 }
 
+void dump_column(const struct schema_column *c, struct buf *out)
+{
+	store_quote_ident(out, c->name);
+	if (*c->type)
+		buf_addf(out, " %s", c->type);
+	if (c->notnull)
+		buf_addstr(out, " NOT NULL");
+	if (c->dflt)
+		dump_default(c->dflt, out);
+}
+
+void dump_default(const char *dflt, struct buf *out)
+{
+	buf_addf(out, literal(dflt) ? " DEFAULT %s" : " DEFAULT (%s)", dflt);
+}
+
 void dump_table(const struct schema *s, const struct schema_table *t,
 		struct buf *out)
 {
@@ -99,18 +115,10 @@ void dump_table(const struct schema *s, const struct schema_table *t,
 	store_quote_ident(out, t->name);
 	buf_addstr(out, " (");
 	for (i = 0; i < t->ncols; i++) {
-		const struct schema_column *c = &t->cols[i];
 		buf_addstr(out, sep);
 		sep = ",\n    ";
-		store_quote_ident(out, c->name);
-		if (*c->type)
-			buf_addf(out, " %s", c->type);
-		if (c->notnull)
-			buf_addstr(out, " NOT NULL");
-		if (c->dflt)
-			buf_addf(out, literal(c->dflt) ? " DEFAULT %s"
-						       : " DEFAULT (%s)", c->dflt);
-		npk += c->pk > 0;
+		dump_column(&t->cols[i], out);
+		npk += t->cols[i].pk > 0;
 	}
 	if (npk) {
 		buf_addf(out, "%sPRIMARY KEY (", sep);
@@ -127,11 +135,11 @@ void dump_table(const struct schema *s, const struct schema_table *t,
 		if (x->origin != 'u' || strcasecmp(x->table, t->name))
 			continue;
 		buf_addf(out, "%sUNIQUE ", sep);
-		name_list(out, x->cols, x->ncols);
+		dump_names(out, x->cols, x->ncols);
 	}
 	for (i = 0; i < t->nfks; i++) {
 		buf_addstr(out, sep);
-		foreign_key(out, &t->fks[i]);
+		dump_foreign_key(&t->fks[i], out);
 	}
 	for (i = 0; i < t->nchecks; i++)
 		buf_addf(out, "%sCHECK (%s)", sep, t->checks[i]);
@@ -152,7 +160,7 @@ int dump_index(const struct schema_index *x, struct buf *out,
 	buf_addstr(out, " ON ");
 	store_quote_ident(out, x->table);
 	buf_addch(out, ' ');
-	name_list(out, x->cols, x->ncols);
+	dump_names(out, x->cols, x->ncols);
 	if (x->where)
 		buf_addf(out, " WHERE %s", x->where);
 	return 0;

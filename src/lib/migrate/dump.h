@@ -35,6 +35,17 @@ int dump_schema(const struct schema *s, struct buf *out, size_t *ntables,
 void dump_table(const struct schema *s, const struct schema_table *t,
 		struct buf *out);
 
+/* Pieces of dump_table, for ALTER TABLE (ddl.h): dump_column, a column's
+ * definition ("name" type NOT NULL DEFAULT x) without keys, references
+ * or CHECKs; dump_default, " DEFAULT x" (in parentheses unless x is a
+ * literal); dump_foreign_key, "FOREIGN KEY (a) REFERENCES t (b) ON
+ * DELETE ...". */
+void dump_column(const struct schema_column *c, struct buf *out);
+void dump_default(const char *dflt, struct buf *out);
+void dump_foreign_key(const struct schema_fk *fk, struct buf *out);
+/* dump_names: "("a", "b")" */
+void dump_names(struct buf *out, char *const *names, size_t n);
+
 /* dump_index: append the CREATE INDEX of x made from the model, partial
  * ones with their WHERE; no ";".  -1 for an index on an expression, whose
  * text the model holds only in x->sql. */

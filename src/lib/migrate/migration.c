@@ -16,6 +16,7 @@
 #include "migrate/ddl.h"
 #include "migrate/dump.h"
 #include "migrate/loss.h"
+#include "store/sqltok.h"
 #include "rollup/rollup.h"
 #include "base/xalloc.h"
 
@@ -144,6 +145,23 @@ static void end_locked(struct store *s, int commit, struct hearth_err *err,
 	store_migration_end(s);
 }
 
+/* A section written for another dialect would fail on a word of the
+ * other's SQL, far from the cause; one with no statements runs anywhere
+ * (a merge). */
+static int same_dialect(struct store *s, const struct revision *r, int up,
+			struct hearth_err *err)
+{
+	const char *want = revision_dialect(r->dialect);
+	struct sqltok t;
+
+	sqltok_next(up ? r->up : r->down, &t);
+	if (t.kind == SQLTOK_END || !strcmp(want, store_dialect(s)))
+		return 0;
+	return err_set(err, "revision %s (%s) is written for %s, and the "
+		       "database is %s: write the revision again for %s",
+		       r->id, r->path, want, store_dialect(s), store_dialect(s));
+}
+
 /*
  * Run one revision's section under the lock.  Returns 0, -1 on error, or 1
  * when it would lose data (dropped tables or columns, narrowed types) and
@@ -164,7 +182,8 @@ static int run_one(struct store *s, const struct revision *r, int up,
 	 * rollup_follow keeps the mark where the rows keep their numbers
 	 * and drops the rollups of a table the revision rebuilt (it finds
 	 * hearth's triggers gone). */
-	if (store_introspect(s, &before, err) < 0)
+	if (same_dialect(s, r, up, err) < 0 ||
+	    store_introspect(s, &before, err) < 0)
 		goto out;
 	if (store_exec(s, sql, err) < 0) {
 		err_prefix(err, "revision %s (%s), %s section", r->id, r->path,
@@ -337,6 +356,8 @@ static int run(struct store *s, const struct revision_set *rs,
 			size_t j = up ? i : rs->n - 1 - i;
 			if (!want[j])
 				continue;
+			if (same_dialect(s, &rs->revs[j], up, err) < 0)
+				goto out;
 			sql_header(store_sql(s), o->sql_only, &rs->revs[j], up);
 			buf_addstr(o->sql_only, up ? rs->revs[j].up
 						   : rs->revs[j].down);
@@ -439,21 +460,11 @@ out:
 	return ret;
 }
 
-int migration_compare(struct store *s, const char *schema_path,
-		      struct migration_compare *m, struct hearth_err *err)
-{
-	struct buf text = BUF_INIT;
-	int ret = -1;
-
-	if (buf_read_file(&text, schema_path, err) == 0)
-		ret = migration_compare_sql(s, buf_cstr(&text), schema_path, m,
-					    err);
-	buf_release(&text);
-	return ret;
-}
-
-int migration_compare_sql(struct store *s, const char *sql, const char *file,
-			  struct migration_compare *m, struct hearth_err *err)
+/* The comparison of schema.sql's text with the database s (live), or
+ * with an empty one; s (NULL: SQLite's) reads the text. */
+static int compare(struct store *s, int live, const char *sql,
+		   const char *file, struct migration_compare *m,
+		   struct hearth_err *err)
 {
 	struct annotations notes = ANNOTATIONS_INIT;
 	struct store *scratch = NULL;
@@ -465,23 +476,23 @@ int migration_compare_sql(struct store *s, const char *sql, const char *file,
 	m->renames.n = 0;
 	m->diff.ops = NULL;
 	m->diff.n = 0;
-	/* The database parses schema.sql; both sides are then read back
-	 * through the same introspection, so they compare like for like. */
-	if (store_open(&scratch, "sqlite:///:memory:", NULL, STORE_CREATE,
-		       err) < 0)
+	if (!s && store_open(&scratch, "sqlite:///:memory:", NULL, STORE_CREATE,
+			     err) < 0)
 		goto out;
-	if (store_exec(scratch, sql, err) < 0) {
+	/* The database parses schema.sql, where that changes nothing (an
+	 * in-memory SQLite, a PostgreSQL schema rolled back); both sides are
+	 * then read back through the same introspection, so they compare
+	 * like for like. */
+	if (store_scratch_schema(s ? s : scratch, sql, &m->want, err) < 0) {
 		err_prefix(err, "%s", file);
 		goto out;
 	}
-	if (store_introspect(scratch, &m->want, err) < 0)
-		goto out;
 	/* What no database keeps, the renames, comes from the text; with
 	 * no database there is nothing to rename. */
-	if (s && (store_introspect(s, &m->live, err) < 0 ||
-		  annotation_read(sql, file, &notes, err) < 0 ||
-		  annotation_resolve(&notes, file, &m->live, &m->want,
-				     &m->renames, err) < 0))
+	if (live && (store_introspect(s, &m->live, err) < 0 ||
+		     annotation_read(sql, file, &notes, err) < 0 ||
+		     annotation_resolve(&notes, file, &m->live, &m->want,
+					&m->renames, err) < 0))
 		goto out;
 	diff_schemas_renamed(&m->live, &m->want, &m->renames, &m->diff);
 	ret = 0;
@@ -491,6 +502,37 @@ out:
 	if (ret < 0)
 		migration_compare_release(m);
 	return ret;
+}
+
+static int compare_file(struct store *s, int live, const char *schema_path,
+			struct migration_compare *m, struct hearth_err *err)
+{
+	struct buf text = BUF_INIT;
+	int ret = -1;
+
+	if (buf_read_file(&text, schema_path, err) == 0)
+		ret = compare(s, live, buf_cstr(&text), schema_path, m, err);
+	buf_release(&text);
+	return ret;
+}
+
+int migration_compare(struct store *s, const char *schema_path,
+		      struct migration_compare *m, struct hearth_err *err)
+{
+	return compare_file(s, s != NULL, schema_path, m, err);
+}
+
+int migration_compare_empty(struct store *s, const char *schema_path,
+			    struct migration_compare *m,
+			    struct hearth_err *err)
+{
+	return compare_file(s, 0, schema_path, m, err);
+}
+
+int migration_compare_sql(struct store *s, const char *sql, const char *file,
+			  struct migration_compare *m, struct hearth_err *err)
+{
+	return compare(s, s != NULL, sql, file, m, err);
 }
 
 void migration_compare_release(struct migration_compare *m)

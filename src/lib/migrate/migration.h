@@ -22,6 +22,10 @@
  * Any error rolls the revision back: the database stays exactly at the
  * revision before.
  *
+ * A revision written for another dialect than the database's (its
+ * "-- dialect:" line, revision.h) is refused before any of it runs, with
+ * --sql too.
+ *
  * Guards: applied revision files must be unchanged (checksum); a revision
  * that would drop a table or column holding rows, or narrow the type of a
  * column holding values, is refused unless allow_data_loss is set, with
@@ -73,8 +77,9 @@ int migration_stamp(struct store *s, const struct revision_set *rs,
 
 /*
  * A comparison of a database with schema.sql.  `live` is the database
- * (left empty for a baseline), `want` is schema.sql loaded into a scratch
- * in-memory database; `renames` are those schema.sql's annotations ask
+ * (left empty for a baseline), `want` is schema.sql as a database of the
+ * same kind reads it (store_scratch_schema: SQLite in memory, PostgreSQL
+ * in a schema rolled back); `renames` are those schema.sql's annotations ask
  * of the database (annotation.h); `diff` turns live into want.
  */
 struct migration_compare {
@@ -85,10 +90,15 @@ struct migration_compare {
 };
 
 /* migration_compare: fill *m; s NULL compares against an empty database
- * (and reads no annotations: there is nothing to rename).  Release with
- * migration_compare_release, after success only. */
+ * (and reads no annotations: there is nothing to rename), in SQLite.
+ * Release with migration_compare_release, after success only. */
 int migration_compare(struct store *s, const char *schema_path,
 		      struct migration_compare *m, struct hearth_err *err);
+/* migration_compare_empty: schema.sql as a database of s's kind reads it,
+ * compared with an empty database: a baseline.  s is not changed. */
+int migration_compare_empty(struct store *s, const char *schema_path,
+			    struct migration_compare *m,
+			    struct hearth_err *err);
 /* migration_compare_sql: the same for schema.sql's text, named file in
  * messages. */
 int migration_compare_sql(struct store *s, const char *sql, const char *file,

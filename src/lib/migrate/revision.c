@@ -34,6 +34,7 @@ void revision_release(struct revision *r)
 	free(r->parents);
 	free(r->message);
 	free(r->created);
+	free(r->dialect);
 	free(r->up);
 	free(r->down);
 	free(r->path);
@@ -134,6 +135,10 @@ static int header_line(struct revision *r, const char *line, size_t n,
 	} else if (!strcasecmp(key, "created")) {
 		free(r->created);
 		r->created = val;
+		val = NULL;
+	} else if (!strcasecmp(key, "dialect")) {
+		free(r->dialect);
+		r->dialect = val;
 		val = NULL;
 	}
 	free(key);
@@ -477,9 +482,15 @@ static void slug(struct buf *b, const char *msg)
 		buf_addstr(b, "revision");
 }
 
+const char *revision_dialect(const char *dialect)
+{
+	return dialect && *dialect ? dialect : "sqlite";
+}
+
 int revision_write(const char *dir, const char *id, char *const *parents,
-		   size_t nparents, const char *message, const char *up,
-		   const char *down, char **path_out, struct hearth_err *err)
+		   size_t nparents, const char *message, const char *dialect,
+		   const char *up, const char *down, char **path_out,
+		   struct hearth_err *err)
 {
 	struct buf path = BUF_INIT, text = BUF_INIT;
 	char when[32];
@@ -501,7 +512,10 @@ int revision_write(const char *dir, const char *id, char *const *parents,
 	buf_addstr(&text, "\n-- message: ");
 	for (m = message; *m; m++)
 		buf_addch(&text, *m == '\n' || *m == '\r' ? ' ' : *m);
-	buf_addf(&text, "\n-- created: %s\n\n-- up\n%s", when, up);
+	buf_addf(&text, "\n-- created: %s\n", when);
+	if (strcmp(revision_dialect(dialect), "sqlite"))
+		buf_addf(&text, "-- dialect: %s\n", dialect);
+	buf_addf(&text, "\n-- up\n%s", up);
 	if (*up && up[strlen(up) - 1] != '\n')
 		buf_addch(&text, '\n');
 	buf_addf(&text, "\n-- down\n%s", down);

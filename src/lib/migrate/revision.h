@@ -7,12 +7,17 @@
  *   -- parents: 1a2b3c4d5e6f          (none for the first; two for a merge)
  *   -- message: add humidity
  *   -- created: 2026-11-25T12:00:00Z
+ *   -- dialect: postgresql             (none: sqlite)
  *
  *   -- up
  *   ALTER TABLE "readings" ADD COLUMN humidity REAL;
  *
  *   -- down
  *   ALTER TABLE "readings" DROP COLUMN humidity;
+ *
+ * The dialect is the SQL the sections are written in (store_dialect's
+ * names); files without the line, as every one hearth wrote before
+ * PostgreSQL, are SQLite's.
  *
  * The graph is checked when loaded: unique ids, known parents, no cycles.
  * Revisions are kept in topological order (parents before children, then
@@ -31,6 +36,7 @@ struct revision {
 	size_t nparents;
 	char *message;
 	char *created;
+	char *dialect;   /* the "-- dialect:" line; NULL: none (sqlite) */
 	char *up;        /* SQL of the up section ("" when empty) */
 	char *down;
 	char *path;      /* the file */
@@ -76,13 +82,20 @@ int revision_is_head(const struct revision_set *rs, size_t i);
 /* revision_new_id: 12 random hex digits (from /dev/urandom). */
 int revision_new_id(char id[13], struct hearth_err *err);
 
+/* revision_dialect: the dialect a revision's dialect line (NULL: none)
+ * means: the line's, else "sqlite". */
+const char *revision_dialect(const char *dialect);
+
 /*
  * revision_write: create dir/<id>_<slug>.sql with the given header and
- * sections (parents: nparents ids; up/down may be "").  *path_out, if not
- * NULL, gets the file name (caller frees).  Never overwrites a file.
+ * sections (parents: nparents ids; up/down may be ""), written in dialect
+ * (NULL or "sqlite": no dialect line, as before there were others).
+ * *path_out, if not NULL, gets the file name (caller frees).  Never
+ * overwrites a file.
  */
 int revision_write(const char *dir, const char *id, char *const *parents,
-		   size_t nparents, const char *message, const char *up,
-		   const char *down, char **path_out, struct hearth_err *err);
+		   size_t nparents, const char *message, const char *dialect,
+		   const char *up, const char *down, char **path_out,
+		   struct hearth_err *err);
 
 #endif

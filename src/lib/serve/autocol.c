@@ -389,8 +389,8 @@ int autocol_apply(struct store *s, const struct schema *schema,
 	for (i = 0; i < nheads; i++)
 		parents[i] = rs.revs[heads[i]].id;
 	if (revision_new_id(id, err) < 0 ||
-	    revision_write(dir, id, parents, nheads, msg.s, up.s, down.s, &path,
-			   err) < 0)
+	    revision_write(dir, id, parents, nheads, msg.s, store_dialect(s),
+			   up.s, down.s, &path, err) < 0)
 		goto out;
 	revision_set_release(&rs);
 	memset(&mo, 0, sizeof(mo));

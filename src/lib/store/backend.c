@@ -230,6 +230,16 @@ int store_introspect(struct store *s, struct schema *out,
 	return 0;
 }
 
+int store_scratch_schema(struct store *s, const char *sql, struct schema *out,
+			 struct hearth_err *err)
+{
+	schema_init(out);
+	if (s->ops->scratch_schema(s, sql, out, err) < 0)
+		return -1;
+	out->dialect = s->ops->sql;
+	return 0;
+}
+
 int store_schema_version(struct store *s, int64_t *out,
 			 struct hearth_err *err)
 {

@@ -46,6 +46,8 @@ struct store_ops {
 	int (*has_row_order)(struct store *s, const char *table,
 			     struct hearth_err *why);
 	void (*upsert)(struct store *s, struct buf *b, const char *table);
+	int (*scratch_schema)(struct store *s, const char *sql,
+			      struct schema *out, struct hearth_err *err);
 	/* optional from here on */
 	int64_t (*wal_frames)(const struct store *s);
 	void (*autocheckpoint)(struct store *s, int frames);

@@ -33,6 +33,12 @@ static char *read_password(const char *file, struct hearth_err *err)
 	return xstrdup(line);
 }
 
+static int pg_url(const char *url)
+{
+	return !strncmp(url, "postgresql://", 13) ||
+	       !strncmp(url, "postgres://", 11);
+}
+
 int store_where_config(struct store_where *w, const struct config *cfg)
 {
 	const char *url = config_get(cfg, "hearth", "db");
@@ -74,8 +80,7 @@ int store_open_at(struct store **out, const struct store_where *w, int flags,
 	int ret;
 
 	*out = NULL;
-	if (w->password_file && (!strncmp(w->url, "postgresql://", 13) ||
-				 !strncmp(w->url, "postgres://", 11))) {
+	if (w->password_file && pg_url(w->url)) {
 		if (!(password = read_password(w->password_file, err)))
 			return -1;
 		ret = store_pg_open(out, w->url, password, flags, err);
@@ -84,6 +89,11 @@ int store_open_at(struct store **out, const struct store_where *w, int flags,
 		return ret;
 	}
 	return store_open(out, w->url, w->basedir, flags, err);
+}
+
+const char *store_url_dialect(const char *url)
+{
+	return pg_url(url) ? "postgresql" : "sqlite";
 }
 
 int store_open(struct store **out, const char *url, const char *basedir,
@@ -98,8 +108,7 @@ int store_open(struct store **out, const char *url, const char *basedir,
 	} else if (!strncmp(url, "sqlite://", 9)) {
 		return err_set(err, "bad database url '%s': use sqlite:///FILE "
 			       "or sqlite:////ABSOLUTE/FILE", url);
-	} else if (!strncmp(url, "postgresql://", 13) ||
-		   !strncmp(url, "postgres://", 11)) {
+	} else if (pg_url(url)) {
 		return store_pg_open(out, url, NULL, flags, err);
 	} else if (strstr(url, "://")) {
 		return err_set(err, "unknown database url scheme in '%s'", url);

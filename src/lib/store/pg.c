@@ -33,6 +33,7 @@
 #include "base/xalloc.h"
 #include "store/backend.h"
 #include "store/pg_introspect.h"
+#include "store/pg_scratch.h"
 #include "store/pg_sql.h"
 #include "store/pg_value.h"
 
@@ -87,21 +88,47 @@ static const struct store_ops pg_ops;
 #define PS(s) ((struct pg_store *)(s))
 #define PT(st) ((struct pg_stmt *)(st))
 
+/* The line of sql that the server's position (characters from 1) falls
+ * on; 0 when it gave none or sql is one line, where a line says nothing. */
+static long error_line(PGresult *res, const char *sql)
+{
+	const char *pos = res ? PQresultErrorField(res,
+						   PG_DIAG_STATEMENT_POSITION)
+			      : NULL;
+	long left = pos ? strtol(pos, NULL, 10) - 1 : -1, line = 1;
+	const unsigned char *p = (const unsigned char *)sql;
+
+	if (!sql || left < 0 || !strchr(sql, '\n'))
+		return 0;
+	for (; *p && left > 0; p++) {
+		if ((*p & 0xC0) == 0x80)
+			continue; /* a UTF-8 continuation byte: same character */
+		line += *p == '\n';
+		left--;
+	}
+	return line;
+}
+
 /* The primary message of a failed result, with the detail that says what
- * was wrong where the primary message alone does not. */
-static int result_error(PGresult *res, PGconn *conn, struct hearth_err *err)
+ * was wrong where the primary message alone does not; for a script (sql
+ * not NULL) of several lines, the line the server points at. */
+static int result_error(PGresult *res, PGconn *conn, const char *sql,
+			struct hearth_err *err)
 {
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
 			      : NULL;
 	const char *detail = res ? PQresultErrorField(res,
 						      PG_DIAG_MESSAGE_DETAIL)
 				 : NULL;
+	long line = error_line(res, sql);
 
 	if (!msg)
 		return err_set(err, "%s", PQerrorMessage(conn));
 	if (detail && (strstr(msg, "violates") || strstr(msg, "invalid input")))
-		return err_set(err, "%s (%s)", msg, detail);
-	return err_set(err, "%s", msg);
+		err_set(err, "%s (%s)", msg, detail);
+	else
+		err_set(err, "%s", msg);
+	return line ? err_prefix(err, "line %ld", line) : -1;
 }
 
 static void clear_row(struct pg_stmt *st)
@@ -134,7 +161,7 @@ static void drain(struct pg_stmt *st, int keep)
 		}
 		if (keep && t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK &&
 		    !st->failed) {
-			result_error(res, conn, &st->deferred);
+			result_error(res, conn, NULL, &st->deferred);
 			st->failed = 1;
 		}
 		PQclear(res);
@@ -295,7 +322,7 @@ static int pg_exec(struct store *s, const char *sql, struct hearth_err *err)
 		ps->changes = n && *n ? strtoll(n, NULL, 10) : 0;
 		ret = 0;
 	} else {
-		result_error(res, ps->conn, err);
+		result_error(res, ps->conn, sql, err);
 	}
 	PQclear(res);
 	return ret;
@@ -357,7 +384,7 @@ static int server_prepare(struct pg_stmt *st, struct hearth_err *err)
 	st->desc = NULL;
 	res = PQprepare(ps->conn, st->name, st->text, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		result_error(res, ps->conn, err);
+		result_error(res, ps->conn, NULL, err);
 		goto out;
 	}
 	/* Its columns, to ask for binary rows when hearth reads every
@@ -366,7 +393,7 @@ static int server_prepare(struct pg_stmt *st, struct hearth_err *err)
 	res = NULL;
 	st->desc = PQdescribePrepared(ps->conn, st->name);
 	if (PQresultStatus(st->desc) != PGRES_COMMAND_OK) {
-		result_error(st->desc, ps->conn, err);
+		result_error(st->desc, ps->conn, NULL, err);
 		goto out;
 	}
 	st->binary = pg_value_binary(st->desc);
@@ -626,7 +653,8 @@ static int pg_step(struct store_stmt *base, struct hearth_err *err)
 		}
 		default:
 			if (!st->failed) {
-				result_error(res, st->owner->conn, &st->deferred);
+				result_error(res, st->owner->conn, NULL,
+					     &st->deferred);
 				st->failed = 1;
 			}
 			PQclear(res);
@@ -771,6 +799,7 @@ static const struct store_ops pg_ops = {
 	.has_table = pg_sql_has_table,
 	.has_row_order = pg_sql_has_row_order,
 	.upsert = pg_sql_upsert,
+	.scratch_schema = pg_scratch_schema,
 	.migration_begin = pg_sql_migration_begin,
 	.migration_check = pg_sql_migration_check,
 	.migration_end = pg_sql_migration_end,

@@ -5,9 +5,12 @@
  *
  * Types are as format_type() writes them ("integer", "timestamp with time
  * zone"), checks and defaults as the server deparses them: both sides of
- * a diff are read this way, so they compare alike.  Index and trigger
- * statements name their table unqualified when its schema is in the
- * search_path, as during the load of schema.sql into a scratch schema.
+ * a diff are read this way, so they compare alike.  Index, view and
+ * trigger statements name the schema's own tables unqualified (the server
+ * qualifies an index's table always: that is taken out), so a statement
+ * read from the scratch schema that schema.sql was loaded into
+ * (pg_scratch.h) makes the same object in the live one.  Constraints
+ * keep their names, which ALTER TABLE ... DROP CONSTRAINT needs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +47,7 @@ static const char fks_sql[] =
 	" ORDER BY c.relname, k.conname, u.ord";
 
 static const char checks_sql[] =
-	"SELECT c.relname, pg_get_constraintdef(k.oid, true)"
+	"SELECT c.relname, pg_get_constraintdef(k.oid, true), k.conname"
 	" FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid"
 	" WHERE k.contype = 'c' AND c.relnamespace = " NSP
 	" ORDER BY c.relname, k.conname";
@@ -53,7 +56,10 @@ static const char indexes_sql[] =
 	"SELECT i.relname, c.relname, x.indisunique, x.indisprimary,"
 	" EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid"
 	" AND k.contype = 'u'),"
-	" pg_get_indexdef(x.indexrelid), pg_get_expr(x.indpred, x.indrelid, true),"
+	" replace(replace(pg_get_indexdef(x.indexrelid),"
+	" ' ON ' || quote_ident(current_schema()) || '.', ' ON '),"
+	" ' ON ONLY ' || quote_ident(current_schema()) || '.', ' ON ONLY '),"
+	" pg_get_expr(x.indpred, x.indrelid, true),"
 	" array_to_string(ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true)"
 	" FROM generate_series(1, x.indnkeyatts) k ORDER BY k), E'\\x1f')"
 	" FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
@@ -131,6 +137,7 @@ static void add_fk(struct schema *out, struct store_stmt *st,
 		fk->ref_table = xstrdup(store_column_text(st, 4, NULL));
 		fk->on_update = xstrdup(action(store_column_text(st, 5, NULL)));
 		fk->on_delete = xstrdup(action(store_column_text(st, 6, NULL)));
+		fk->name = xstrdup(name);
 		buf_reset(last);
 		buf_addstr(last, name);
 	}
@@ -157,6 +164,9 @@ static void add_check(struct schema *out, struct store_stmt *st)
 		n -= 6;
 	}
 	t->checks = xreallocarray(t->checks, t->nchecks + 1, sizeof(char *));
+	t->check_names = xreallocarray(t->check_names, t->nchecks + 1,
+				       sizeof(char *));
+	t->check_names[t->nchecks] = xstrdup(store_column_text(st, 2, NULL));
 	t->checks[t->nchecks++] = xstrndup(def, n);
 }
 

@@ -53,9 +53,12 @@ void schema_release(struct schema *s)
 			free(t->fks[j].ref_table);
 			free(t->fks[j].on_update);
 			free(t->fks[j].on_delete);
+			free(t->fks[j].name);
 		}
 		free(t->fks);
 		free_strv(t->checks, t->nchecks);
+		if (t->check_names)
+			free_strv(t->check_names, t->nchecks);
 		free(t->name);
 		free(t->sql);
 	}

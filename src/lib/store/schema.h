@@ -40,6 +40,8 @@ struct schema_fk {
 	char *ref_table;
 	char *on_update; /* "NO ACTION", "CASCADE", ... */
 	char *on_delete;
+	char *name;    /* the constraint's name; NULL where the database
+			  keeps none (SQLite) */
 };
 
 struct schema_index {
@@ -60,6 +62,8 @@ struct schema_table {
 	struct schema_fk *fks;
 	size_t nfks;
 	char **checks; /* CHECK expressions, as written */
+	char **check_names; /* NULL, or each CHECK's constraint name, where
+			       the database keeps them (PostgreSQL) */
 	size_t nchecks;
 	char *sql;     /* CREATE TABLE statement as stored, may be NULL */
 	int internal;  /* hearth's own bookkeeping (hearth_*): never diffed */

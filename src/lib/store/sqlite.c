@@ -442,6 +442,23 @@ out:
 	return ret;
 }
 
+/* A database of its own, in memory: schema.sql cannot touch s. */
+static int sq_scratch_schema(struct store *s, const char *sql,
+			     struct schema *out, struct hearth_err *err)
+{
+	struct store *scratch = NULL;
+	int ret = -1;
+
+	(void)s;
+	if (store_sqlite_open(&scratch, ":memory:", STORE_CREATE, err) < 0)
+		return -1;
+	if (store_exec(scratch, sql, err) == 0 &&
+	    sq_introspect(scratch, out, err) == 0)
+		ret = 0;
+	store_close(scratch);
+	return ret;
+}
+
 /* Called after every commit with the log's length.  Registering it
  * replaces SQLite's own hook, which is how wal_autocheckpoint works, so
  * this one checkpoints the same way. */
@@ -507,6 +524,7 @@ static const struct store_ops sqlite_ops = {
 	.has_table = sqlite_sql_has_table,
 	.has_row_order = sqlite_sql_has_row_order,
 	.upsert = sqlite_sql_upsert,
+	.scratch_schema = sq_scratch_schema,
 	.wal_frames = sq_wal_frames,
 	.autocheckpoint = sq_autocheckpoint,
 	.checkpoint = sq_checkpoint,

@@ -49,6 +49,8 @@
  *	has_table		store_has_table
  *	has_row_order		store_has_row_order
  *	upsert			store_upsert
+ *	scratch_schema		store_scratch_schema (out is initialised;
+ *				the dialect is set after)
  *	wal_frames		optional: store_wal_frames (0)
  *	autocheckpoint		optional: store_autocheckpoint (nothing)
  *	checkpoint		optional: store_checkpoint (0, nothing done)
@@ -130,6 +132,11 @@ int store_open_at(struct store **out, const struct store_where *w, int flags,
 int store_open(struct store **out, const char *url, const char *basedir,
 	       int flags, struct hearth_err *err);
 void store_close(struct store *s);
+
+/* store_url_dialect: the dialect of the database url names, as
+ * store_dialect would say once it is open: "postgresql" for
+ * postgresql:// and postgres:// URLs, else "sqlite". */
+const char *store_url_dialect(const char *url);
 
 /* store_dialect: "sqlite" or "postgresql". */
 const char *store_dialect(const struct store *s);
@@ -216,6 +223,21 @@ int64_t store_changes(struct store *s);
  * release with schema_release); out->dialect is store_sql(s). */
 int store_introspect(struct store *s, struct schema *out,
 		     struct hearth_err *err);
+
+/*
+ * store_scratch_schema: the model of sql (a schema.sql: CREATE statements)
+ * as a database of s's kind reads it, where loading it changes nothing:
+ * SQLite loads it into a new in-memory database, PostgreSQL into a
+ * schema of its own inside a transaction that is rolled back (s must be
+ * outside a transaction; column types of the portable subset are taken
+ * as PostgreSQL spells them: TIMESTAMP and DATETIME timestamptz, BLOB
+ * bytea).  Read back as store_introspect reads s, so the two compare like
+ * with like.  *out is initialised here; release with schema_release.
+ * Errors are the database's message, with the line of sql when it names
+ * one ("line 3: ...").
+ */
+int store_scratch_schema(struct store *s, const char *sql, struct schema *out,
+			 struct hearth_err *err);
 
 /* store_schema_version: a number that changes whenever the schema of the
  * database does, whoever changes it; one cheap query, for a server that
