@@ -81,6 +81,66 @@ dbq() {
 	fi
 }
 
+# dbl SQL [SEP]: dbq's rows joined into one line by SEP (default ','),
+# as SQLite's group_concat (PostgreSQL's is string_agg).  Give the SQL
+# an ORDER BY.
+dbl() {
+	dbq "$1" | awk -v sep="${2:-,}" 'NR > 1 { printf "%s", sep } { printf "%s", $0 } END { print "" }'
+}
+
+# db_tables: the database's tables other than hearth's own, by name,
+# comma-separated.
+db_tables() {
+	if [ "$T_BACKEND" = pg ]; then
+		dbq "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'hearth%' ORDER BY tablename"
+	else
+		dbq "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'hearth%' ORDER BY name"
+	fi | paste -sd, -
+}
+
+# db_has_table NAME: 1 when the database has the table, else 0.
+db_has_table() {
+	if [ "$T_BACKEND" = pg ]; then
+		dbq "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '$1'"
+	else
+		dbq "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$1'"
+	fi
+}
+
+# db_columns TABLE: its columns in order, NAME:TYPE:NOTNULL each, blank
+# separated; TYPE as the CREATE or ALTER wrote it (PostgreSQL's own
+# spelling of a type is turned back: "timestamp without time zone" is
+# TIMESTAMP, "integer" INTEGER).
+db_columns() {
+	if [ "$T_BACKEND" = pg ]; then
+		dbq "SELECT a.attname || ':' || upper(replace(format_type(a.atttypid, a.atttypmod), 'timestamp without time zone', 'timestamp')) || ':' || CASE WHEN a.attnotnull THEN 1 ELSE 0 END
+			FROM pg_attribute a WHERE a.attrelid = to_regclass(quote_ident('$1')) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+	else
+		dbq "SELECT name || ':' || type || ':' || \"notnull\" FROM pragma_table_info('$1') ORDER BY cid"
+	fi | paste -sd' ' -
+}
+
+# t_copy_db NAME: a second database, a copy of the test's (schema and
+# rows): its URL on stdout.  dbq_in NAME SQL queries it.
+t_copy_db() {
+	if [ "$T_BACKEND" = pg ]; then
+		"$PG_BIN/psql" -X -q -h "$PG_SOCK" -p "$PG_PORT" -U hearth -d postgres \
+			-c "CREATE DATABASE \"${T_DBNAME}_$1\" TEMPLATE \"$T_DBNAME\"" >/dev/null
+		pg_url "${T_DBNAME}_$1"
+	else
+		cp "$T_DBFILE" "$1.db"
+		echo "sqlite:///$1.db"
+	fi
+}
+
+dbq_in() {
+	if [ "$T_BACKEND" = pg ]; then
+		T_DBNAME=${T_DBNAME}_$1 dbq "$2"
+	else
+		T_DBFILE=$1.db dbq "$2"
+	fi
+}
+
 t_sqlite_only() {
 	[ "$T_BACKEND" = sqlite ] && return 0
 	t_skip "SQLite only: $*"
