@@ -40,6 +40,12 @@ const char *store_path(const struct store *s)
 	return s->ops->path(s);
 }
 
+int store_size(struct store *s, int64_t *out, struct hearth_err *err)
+{
+	*out = 0;
+	return s->ops->size(s, out, err);
+}
+
 int64_t store_wal_frames(const struct store *s)
 {
 	return s->ops->wal_frames ? s->ops->wal_frames(s) : 0;

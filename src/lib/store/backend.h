@@ -38,6 +38,7 @@ struct store_ops {
 	int (*introspect)(struct store *s, struct schema *out,
 			  struct hearth_err *err);
 	const char *(*path)(const struct store *s);
+	int (*size)(struct store *s, int64_t *out, struct hearth_err *err);
 	int (*schema_version)(struct store *s, int64_t *out,
 			      struct hearth_err *err);
 	int (*has_table)(struct store *s, const char *name,

@@ -571,6 +571,7 @@ static const struct store_ops pg_ops = {
 	.changes = pg_changes,
 	.introspect = pg_introspect,
 	.path = pg_path,
+	.size = pg_sql_size,
 	.schema_version = pg_sql_schema_version,
 	.has_table = pg_sql_has_table,
 	.has_row_order = pg_sql_has_row_order,

@@ -203,6 +203,12 @@ int pg_sql_schema_version(struct store *s, int64_t *out,
 									: 0;
 }
 
+int pg_sql_size(struct store *s, int64_t *out, struct hearth_err *err)
+{
+	return store_query_int(s, "SELECT pg_database_size(current_database())",
+			       out, err, (const char *)NULL) < 0 ? -1 : 1;
+}
+
 int pg_sql_has_table(struct store *s, const char *name,
 		     struct hearth_err *err)
 {

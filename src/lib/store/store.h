@@ -44,6 +44,7 @@
  *	introspect		store_introspect (out is initialised; the
  *				dialect is set after)
  *	path			store_path
+ *	size			store_size
  *	schema_version		store_schema_version
  *	has_table		store_has_table
  *	has_row_order		store_has_row_order
@@ -202,6 +203,12 @@ int64_t store_wal_frames(const struct store *s);
  * at least `frames` pages long (SQLite's wal_autocheckpoint, 1000 when the
  * store opens); 0 never. */
 void store_autocheckpoint(struct store *s, int frames);
+
+/* store_size: *out gets the bytes the database takes on disk (SQLite:
+ * its file and write-ahead log; PostgreSQL: the database, as
+ * pg_database_size counts it).  1 when known, 0 when the database has no
+ * size to tell (SQLite's :memory:), -1 on error. */
+int store_size(struct store *s, int64_t *out, struct hearth_err *err);
 
 /* store_changes: rows changed by the last INSERT/UPDATE/DELETE. */
 int64_t store_changes(struct store *s);
