@@ -140,7 +140,7 @@ t_db_reset() {
 }
 
 # t_revision MSG UP DOWN: a revision written by hand (hearth revision
-# -m MSG, its up and down SQL filled in) and applied (hearth upgrade).
+# -m MSG, its up and down SQL filled in), for hearth upgrade to apply.
 t_revision() {
 	local f
 	f=$(hearth revision -m "$1" | sed 's/^revision [0-9a-f]*: //')
@@ -153,7 +153,6 @@ s = re.sub(r"(?m)^-- up$", lambda m: "-- up\n" + up, s, count=1)
 s = re.sub(r"(?m)^-- down$", lambda m: "-- down\n" + down, s, count=1)
 open(f, "w").write(s)
 PY
-	hearth upgrade >/dev/null
 }
 
 # t_copy_db NAME: a second database, a copy of the test's (schema and

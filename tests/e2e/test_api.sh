@@ -1053,6 +1053,7 @@ test_batch_sent_again_into_keyed_table() {
 	# Written by hand: the table is what matters here, test_migrate
 	# covers --autogenerate.
 	t_revision "power" "$power" 'DROP TABLE power;'
+	hearth upgrade >/dev/null
 	token_here
 	serve_here
 	post "/write?db=x&precision=s" text/plain $'power,host=a watts=5,volts=230 1704067200
