@@ -260,7 +260,7 @@ static int prepare_all(struct poll *p, struct hearth_err *err)
 	size_t i;
 	int ret = -1;
 
-	if (store_exec(p->s, ddl, err) < 0 ||
+	if (store_create(p->s, ddl, err) < 0 ||
 	    store_introspect(p->s, &p->schema, err) < 0)
 		goto out;
 	t = schema_find_table(&p->schema, p->set->table);

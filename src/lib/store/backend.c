@@ -62,6 +62,12 @@ int store_exec(struct store *s, const char *sql, struct hearth_err *err)
 	return s->ops->exec(s, sql, err);
 }
 
+int store_create(struct store *s, const char *sql, struct hearth_err *err)
+{
+	return s->ops->create ? s->ops->create(s, sql, err)
+			      : s->ops->exec(s, sql, err);
+}
+
 int store_prepare(struct store *s, const char *sql, struct store_stmt **out,
 		  struct hearth_err *err)
 {

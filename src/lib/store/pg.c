@@ -551,6 +551,7 @@ static const struct store_ops pg_ops = {
 	.sql = &pg_sql,
 	.close = pg_close,
 	.exec = pg_exec,
+	.create = pg_sql_create,
 	.prepare = pg_prepare,
 	.finalize = pg_finalize,
 	.bind_null = pg_bind_null,

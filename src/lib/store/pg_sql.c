@@ -203,6 +203,23 @@ int pg_sql_schema_version(struct store *s, int64_t *out,
 									: 0;
 }
 
+/* Makers of hearth's tables queue on a lock of the database's own.  One
+ * string of statements is one transaction (an implicit one, or the
+ * caller's), so the lock is held until what it made is committed, and
+ * the next maker's IF NOT EXISTS sees it. */
+int pg_sql_create(struct store *s, const char *sql, struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	int ret;
+
+	buf_addstr(&b, "SELECT pg_advisory_xact_lock(hashtext('hearth "
+		       "create')); ");
+	buf_addstr(&b, sql);
+	ret = store_exec(s, b.s, err);
+	buf_release(&b);
+	return ret;
+}
+
 int pg_sql_size(struct store *s, int64_t *out, struct hearth_err *err)
 {
 	return store_query_int(s, "SELECT pg_database_size(current_database())",

@@ -35,6 +35,7 @@
  *	close			store_close (the cached statements are
  *				finalized before)
  *	exec, prepare, finalize	store_exec, store_prepare, store_finalize
+ *	create			optional: store_create (store_exec)
  *	bind_null, bind_int, bind_real, bind_text, bind_text_ref,
  *	bind_blob		the bind calls
  *	step, reset		store_step, store_reset
@@ -141,6 +142,13 @@ const char *store_path(const struct store *s);
 
 /* store_exec: run one or more statements without parameters. */
 int store_exec(struct store *s, const char *sql, struct hearth_err *err);
+
+/* store_create: run sql, statements that make hearth's own tables and
+ * indexes where they are missing (CREATE ... IF NOT EXISTS), which other
+ * connections may run at the same moment: one makes them, the others
+ * find them made.  (PostgreSQL's IF NOT EXISTS alone lets two makers
+ * race: the second fails on a unique index of the catalog.) */
+int store_create(struct store *s, const char *sql, struct hearth_err *err);
 
 /* store_prepare: compile one statement; free with store_finalize. */
 int store_prepare(struct store *s, const char *sql, struct store_stmt **out,
