@@ -211,6 +211,22 @@ int store_begin_immediate(struct store *s, struct hearth_err *err)
 	return tx(s, sql ? sql : "BEGIN", 1, err);
 }
 
+int store_lock(struct store *s, const char *name, struct hearth_err *err)
+{
+	const char *sql = s->ops->sql->lock_tx;
+	struct store_stmt *st;
+	int rc;
+
+	if (!sql)
+		return 0;
+	if (store_cached(s, sql, &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, name, strlen(name));
+	rc = store_step(st, err);
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
 int store_commit(struct store *s, struct hearth_err *err)
 {
 	return tx(s, "COMMIT", 0, err);

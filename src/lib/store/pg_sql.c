@@ -159,6 +159,9 @@ static void pg_script_end(struct buf *b)
 const struct store_sql pg_sql = {
 	.name = "postgresql",
 	.begin_write = "BEGIN",
+	/* READ COMMITTED: once it has the lock, the next statement sees
+	 * what the holder before it committed. */
+	.lock_tx = "SELECT pg_advisory_xact_lock(hashtext(?))",
 	.row_order = NULL,
 	.insert_keep = "INSERT INTO ",
 	.temp_prefix = "pg_temp.",

@@ -60,6 +60,8 @@
  *	name			store_sql_name, store_dialect
  *	begin_write		the statement store_begin_immediate runs
  *				(NULL: "BEGIN")
+ *	lock_tx			the statement store_lock runs, the name
+ *				bound (NULL: nothing to run)
  *	row_order, insert_keep, temp_prefix
  *				store_sql_row_order, _insert_keep,
  *				_temp_prefix
@@ -201,6 +203,19 @@ int store_begin(struct store *s, struct hearth_err *err);
 int store_begin_immediate(struct store *s, struct hearth_err *err);
 int store_commit(struct store *s, struct hearth_err *err);
 int store_rollback(struct store *s, struct hearth_err *err);
+
+/*
+ * store_lock: inside a transaction begun with store_begin_immediate,
+ * wait for the lock called name, held then until the transaction ends;
+ * every connection to the database that asks for the same name queues.
+ * For a writer that looks before it inserts (is this mail stored
+ * already?): two of them in the same moment would both find nothing.
+ * Take it first, before the transaction writes anything, so that two
+ * writers cannot each hold what the other waits for.  On SQLite it
+ * does nothing: begin_write already holds the database's one write
+ * lock; PostgreSQL's writers run side by side, until this lock.
+ */
+int store_lock(struct store *s, const char *name, struct hearth_err *err);
 
 /* store_wal_frames: pages in the write-ahead log after the last commit
  * through s, counting every connection's (SQLite; 0 elsewhere, or before
