@@ -61,7 +61,8 @@ sql1() { sqlite3 "$1" "$2"; }
 #   $T_DB        the test's database URL (sqlite:///hearth.db, relative
 #                to the project directory, on SQLite)
 #   t_init ARGS  hearth init ARGS on that database
-#   dbq SQL      run SQL in it, rows '|'-separated (sqlite3's way); on
+#   dbq SQL      run SQL in it (without SQL: what stdin says, as it
+#                comes), rows '|'-separated (sqlite3's way); on
 #                SQLite the file is $T_DBFILE (hearth.db), set it after
 #                t_init of another directory
 #   t_sqlite_only WHY || return 0   the case cannot apply to PostgreSQL
@@ -75,9 +76,103 @@ dbq() {
 	if [ "$T_BACKEND" = pg ]; then
 		PGOPTIONS="-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning" \
 			"$PG_BIN/psql" -X -q -A -t -F '|' -v ON_ERROR_STOP=1 \
-			-h "$PG_SOCK" -p "$PG_PORT" -U hearth -d "$T_DBNAME" -c "$1"
+			-h "$PG_SOCK" -p "$PG_PORT" -U hearth -d "$T_DBNAME" ${1+-c "$1"}
 	else
-		sqlite3 "$T_DBFILE" "$1"
+		sqlite3 "$T_DBFILE" ${1+"$1"}
+	fi
+}
+
+# dbl SQL [SEP]: dbq's rows joined into one line by SEP (default ','),
+# as SQLite's group_concat (PostgreSQL's is string_agg).  Give the SQL
+# an ORDER BY.
+dbl() {
+	dbq "$1" | awk -v sep="${2:-,}" 'NR > 1 { printf "%s", sep } { printf "%s", $0 } END { print "" }'
+}
+
+# dbq2 PG_SQL SQLITE_SQL: dbq of the statement for this backend, for
+# what each database spells its own way (its catalog).
+dbq2() {
+	if [ "$T_BACKEND" = pg ]; then dbq "$1"; else dbq "$2"; fi
+}
+
+# db_tables: the database's tables other than hearth's own, by name,
+# comma-separated.
+db_tables() {
+	dbq2 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'hearth%' ORDER BY tablename" \
+		"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'hearth%' ORDER BY name" | paste -sd, -
+}
+
+# db_has_table NAME: 1 when the database has the table, else 0.
+db_has_table() {
+	dbq2 "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '$1'" \
+		"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$1'"
+}
+
+# db_indexes TABLE: the names of its indexes, sorted, comma-separated.
+db_indexes() {
+	dbq2 "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '$1' ORDER BY indexname" \
+		"SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = '$1' ORDER BY name" | paste -sd, -
+}
+
+# db_columns TABLE: its columns in order, NAME:TYPE:NOTNULL each, blank
+# separated; TYPE as the CREATE or ALTER wrote it (PostgreSQL's own
+# spelling of a type is turned back: "timestamp without time zone" is
+# TIMESTAMP, "integer" INTEGER).
+db_columns() {
+	dbq2 "SELECT a.attname || ':' || upper(replace(format_type(a.atttypid, a.atttypmod), 'timestamp without time zone', 'timestamp')) || ':' || CASE WHEN a.attnotnull THEN 1 ELSE 0 END
+			FROM pg_attribute a WHERE a.attrelid = to_regclass(quote_ident('$1')) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum" \
+		"SELECT name || ':' || type || ':' || \"notnull\" FROM pragma_table_info('$1') ORDER BY cid" | paste -sd' ' -
+}
+
+# db_typeof EXPR: an SQL expression for the type of the value of EXPR
+# ("integer", "real", "text"): SQLite's typeof() says what a value is,
+# PostgreSQL's pg_typeof() the column's type, which its values all have.
+db_typeof() {
+	if [ "$T_BACKEND" = pg ]; then echo "pg_typeof($1)::text"; else echo "typeof($1)"; fi
+}
+
+# t_db_reset: the test's database empty again, as when the test began
+# (the files of a SQLite one are the test's to remove).
+t_db_reset() {
+	[ "$T_BACKEND" = pg ] || return 0
+	"$PG_BIN/psql" -X -q -h "$PG_SOCK" -p "$PG_PORT" -U hearth -d postgres \
+		-c "DROP DATABASE \"$T_DBNAME\" WITH (FORCE)" -c "CREATE DATABASE \"$T_DBNAME\"" >/dev/null
+}
+
+# t_revision MSG UP DOWN: a revision written by hand (hearth revision
+# -m MSG, its up and down SQL filled in), for hearth upgrade to apply.
+t_revision() {
+	local f
+	f=$(hearth revision -m "$1" | sed 's/^revision [0-9a-f]*: //')
+	[ -f "$f" ] || fail "hearth revision made no file: $f"
+	python3 - "$f" "$2" "$3" <<'PY'
+import re, sys
+f, up, down = sys.argv[1:]
+s = open(f).read()
+s = re.sub(r"(?m)^-- up$", lambda m: "-- up\n" + up, s, count=1)
+s = re.sub(r"(?m)^-- down$", lambda m: "-- down\n" + down, s, count=1)
+open(f, "w").write(s)
+PY
+}
+
+# t_copy_db NAME: a second database, a copy of the test's (schema and
+# rows): its URL on stdout.  dbq_in NAME SQL queries it.
+t_copy_db() {
+	if [ "$T_BACKEND" = pg ]; then
+		"$PG_BIN/psql" -X -q -h "$PG_SOCK" -p "$PG_PORT" -U hearth -d postgres \
+			-c "CREATE DATABASE \"${T_DBNAME}_$1\" TEMPLATE \"$T_DBNAME\"" >/dev/null
+		pg_url "${T_DBNAME}_$1"
+	else
+		cp "$T_DBFILE" "$1.db"
+		echo "sqlite:///$1.db"
+	fi
+}
+
+dbq_in() {
+	if [ "$T_BACKEND" = pg ]; then
+		T_DBNAME=${T_DBNAME}_$1 dbq "$2"
+	else
+		T_DBFILE=$1.db dbq "$2"
 	fi
 }
 

@@ -522,7 +522,7 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 	/* Every row is in: the mark goes to the newest (no mark where
 	 * triggers keep the rollups). */
 	if (!rollup_by_triggers(d) &&
-	    (store_exec(s, "CREATE TABLE IF NOT EXISTS " ROLLUP_MARK " (tbl "
+	    (store_create(s, "CREATE TABLE IF NOT EXISTS " ROLLUP_MARK " (tbl "
 			"TEXT PRIMARY KEY, time_col TEXT NOT NULL, upto "
 			"INTEGER NOT NULL)", err) < 0 ||
 	     mark_insert(s, t->name, tc->name, err) < 0 ||

@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/config.h"
 #include "store/kv.h"
@@ -245,19 +244,6 @@ void metrics_render(struct metrics *m, struct buf *out)
 	pthread_mutex_unlock(&m->lock);
 }
 
-static long long file_size(const char *path, const char *suffix)
-{
-	struct buf p = BUF_INIT;
-	struct stat st;
-	long long n = 0;
-
-	buf_addf(&p, "%s%s", path, suffix);
-	if (stat(p.s, &st) == 0)
-		n = (long long)st.st_size;
-	buf_release(&p);
-	return n;
-}
-
 /* The newest time in the table, from max() over the time column: one
  * index probe when the column is indexed.  Text and numbers are compared
  * apart (SQLite sorts every number before every text), so both are asked
@@ -337,16 +323,18 @@ int metrics_render_db(struct store *s, const struct schema *schema,
 		      struct hearth_err *err)
 {
 	struct poll_ctx pc = { BUF_INIT, BUF_INIT };
-	const char *path = store_path(s);
+	int64_t bytes;
 	size_t i;
-	int ret = -1;
+	int ret = -1, known;
 
-	if (path) {
+	if ((known = store_size(s, &bytes, err)) < 0)
+		goto out;
+	if (known) {
 		buf_addstr(out, "# HELP hearth_database_size_bytes The database "
-			   "file with its write-ahead log.\n"
+			   "on disk (a SQLite file with its write-ahead log).\n"
 			   "# TYPE hearth_database_size_bytes gauge\n");
 		buf_addf(out, "hearth_database_size_bytes %lld\n",
-			 file_size(path, "") + file_size(path, "-wal"));
+			 (long long)bytes);
 	}
 	buf_addstr(out, "# HELP hearth_last_reading_time_seconds Newest time "
 		   "in each series table (unix seconds).\n"

@@ -260,7 +260,7 @@ static int prepare_all(struct poll *p, struct hearth_err *err)
 	size_t i;
 	int ret = -1;
 
-	if (store_exec(p->s, ddl, err) < 0 ||
+	if (store_create(p->s, ddl, err) < 0 ||
 	    store_introspect(p->s, &p->schema, err) < 0)
 		goto out;
 	t = schema_find_table(&p->schema, p->set->table);
@@ -466,7 +466,11 @@ static int do_batch(struct poll *p, const int64_t *todo, size_t n,
 	if (imapc_command(p->c, cmd.s, on_fetch, p, err) < 0)
 		goto out;
 	step(p, "fetched");
-	if (wtx_begin(&tx, p->s, err) < 0)
+	/* Pollers of the same database (cron's beside serve's) queue here,
+	 * so that each one's look-ups below see what the one before
+	 * stored: by UID and by Message-ID, which spans mailboxes. */
+	if (wtx_begin(&tx, p->s, err) < 0 ||
+	    store_lock(p->s, "hearth imap", err) < 0)
 		goto out;
 	for (i = 0; i < p->nmails; i++) {
 		rc = store_mail(p, &p->mails[i], now, err);

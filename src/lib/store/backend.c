@@ -40,6 +40,12 @@ const char *store_path(const struct store *s)
 	return s->ops->path(s);
 }
 
+int store_size(struct store *s, int64_t *out, struct hearth_err *err)
+{
+	*out = 0;
+	return s->ops->size(s, out, err);
+}
+
 int64_t store_wal_frames(const struct store *s)
 {
 	return s->ops->wal_frames ? s->ops->wal_frames(s) : 0;
@@ -54,6 +60,12 @@ void store_autocheckpoint(struct store *s, int frames)
 int store_exec(struct store *s, const char *sql, struct hearth_err *err)
 {
 	return s->ops->exec(s, sql, err);
+}
+
+int store_create(struct store *s, const char *sql, struct hearth_err *err)
+{
+	return s->ops->create ? s->ops->create(s, sql, err)
+			      : s->ops->exec(s, sql, err);
 }
 
 int store_prepare(struct store *s, const char *sql, struct store_stmt **out,
@@ -203,6 +215,22 @@ int store_begin_immediate(struct store *s, struct hearth_err *err)
 	const char *sql = s->ops->sql->begin_write;
 
 	return tx(s, sql ? sql : "BEGIN", 1, err);
+}
+
+int store_lock(struct store *s, const char *name, struct hearth_err *err)
+{
+	const char *sql = s->ops->sql->lock_tx;
+	struct store_stmt *st;
+	int rc;
+
+	if (!sql)
+		return 0;
+	if (store_cached(s, sql, &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, name, strlen(name));
+	rc = store_step(st, err);
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
 }
 
 int store_commit(struct store *s, struct hearth_err *err)

@@ -15,6 +15,8 @@ struct store_ops {
 	const struct store_sql *sql;
 	void (*close)(struct store *s);
 	int (*exec)(struct store *s, const char *sql, struct hearth_err *err);
+	int (*create)(struct store *s, const char *sql,
+		      struct hearth_err *err); /* optional */
 	int (*prepare)(struct store *s, const char *sql,
 		       struct store_stmt **out, struct hearth_err *err);
 	void (*finalize)(struct store_stmt *st);
@@ -39,6 +41,7 @@ struct store_ops {
 	int (*introspect)(struct store *s, struct schema *out,
 			  struct hearth_err *err);
 	const char *(*path)(const struct store *s);
+	int (*size)(struct store *s, int64_t *out, struct hearth_err *err);
 	int (*schema_version)(struct store *s, int64_t *out,
 			      struct hearth_err *err);
 	int (*has_table)(struct store *s, const char *name,

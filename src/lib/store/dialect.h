@@ -11,6 +11,7 @@
 struct store_sql {
 	const char *name;
 	const char *begin_write;
+	const char *lock_tx;
 	const char *row_order;
 	const char *insert_keep;
 	const char *temp_prefix;

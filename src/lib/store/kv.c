@@ -217,7 +217,7 @@ int kv_set(struct store *s, const char *key, const struct kv_value *v,
 	if (kv_key_check(key, err) < 0)
 		return -1;
 	kv_ddl(s, &ddl);
-	ret = store_exec(s, ddl.s, err);
+	ret = store_create(s, ddl.s, err);
 	buf_reset(&ddl);
 	if (ret < 0)
 		goto out;

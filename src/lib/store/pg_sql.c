@@ -159,6 +159,9 @@ static void pg_script_end(struct buf *b)
 const struct store_sql pg_sql = {
 	.name = "postgresql",
 	.begin_write = "BEGIN",
+	/* READ COMMITTED: once it has the lock, the next statement sees
+	 * what the holder before it committed. */
+	.lock_tx = "SELECT pg_advisory_xact_lock(hashtext(?))",
 	.row_order = NULL,
 	.insert_keep = "INSERT INTO ",
 	.temp_prefix = "pg_temp.",
@@ -203,6 +206,29 @@ int pg_sql_schema_version(struct store *s, int64_t *out,
 									: 0;
 }
 
+/* Makers of hearth's tables queue on a lock of the database's own.  One
+ * string of statements is one transaction (an implicit one, or the
+ * caller's), so the lock is held until what it made is committed, and
+ * the next maker's IF NOT EXISTS sees it. */
+int pg_sql_create(struct store *s, const char *sql, struct hearth_err *err)
+{
+	struct buf b = BUF_INIT;
+	int ret;
+
+	buf_addstr(&b, "SELECT pg_advisory_xact_lock(hashtext('hearth "
+		       "create')); ");
+	buf_addstr(&b, sql);
+	ret = store_exec(s, b.s, err);
+	buf_release(&b);
+	return ret;
+}
+
+int pg_sql_size(struct store *s, int64_t *out, struct hearth_err *err)
+{
+	return store_query_int(s, "SELECT pg_database_size(current_database())",
+			       out, err, (const char *)NULL) < 0 ? -1 : 1;
+}
+
 int pg_sql_has_table(struct store *s, const char *name,
 		     struct hearth_err *err)
 {
@@ -232,8 +258,9 @@ void pg_sql_upsert(struct store *s, struct buf *b, const char *table)
 		" WHERE i.indrelid = to_regclass(quote_ident(?::text))"
 		" AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL"
 		" ORDER BY i.indisprimary DESC, i.indexrelid LIMIT 1)"
-		" SELECT a.attname FROM k, unnest(k.indkey::int2[])"
-		" WITH ORDINALITY AS u(attnum, ord) JOIN pg_attribute a"
+		" SELECT a.attname FROM k CROSS JOIN LATERAL"
+		" unnest(k.indkey::int2[]) WITH ORDINALITY AS u(attnum, ord)"
+		" JOIN pg_attribute a"
 		" ON a.attrelid = k.indrelid AND a.attnum = u.attnum ORDER BY u.ord";
 	struct hearth_err ignore;
 	struct store_stmt *st = NULL;

@@ -18,6 +18,8 @@ extern const struct store_sql pg_sql;
 
 int pg_sql_schema_version(struct store *s, int64_t *out,
 			  struct hearth_err *err);
+int pg_sql_create(struct store *s, const char *sql, struct hearth_err *err);
+int pg_sql_size(struct store *s, int64_t *out, struct hearth_err *err);
 int pg_sql_has_table(struct store *s, const char *name,
 		     struct hearth_err *err);
 int pg_sql_has_row_order(struct store *s, const char *table,

@@ -213,6 +213,28 @@ static const char *sq_path(const struct store *s)
 	return ((const struct sqlite_store *)s)->path;
 }
 
+/* The file and its log: what a reader of the disk sees it take. */
+static int sq_size(struct store *s, int64_t *out, struct hearth_err *err)
+{
+	const char *path = sq_path(s);
+	const char *const suffix[] = { "", "-wal" };
+	struct buf p = BUF_INIT;
+	struct stat st;
+	size_t i;
+
+	(void)err;
+	if (!path)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		buf_reset(&p);
+		buf_addf(&p, "%s%s", path, suffix[i]);
+		if (stat(p.s, &st) == 0)
+			*out += (int64_t)st.st_size;
+	}
+	buf_release(&p);
+	return 1;
+}
+
 static char *dup_col(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
@@ -520,6 +542,7 @@ static const struct store_ops sqlite_ops = {
 	.changes = sq_changes,
 	.introspect = sq_introspect,
 	.path = sq_path,
+	.size = sq_size,
 	.schema_version = sqlite_sql_schema_version,
 	.has_table = sqlite_sql_has_table,
 	.has_row_order = sqlite_sql_has_row_order,

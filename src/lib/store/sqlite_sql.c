@@ -85,6 +85,7 @@ static void sq_script_end(struct buf *b)
 const struct store_sql sqlite_sql = {
 	.name = "sqlite",
 	.begin_write = "BEGIN IMMEDIATE",
+	.lock_tx = NULL, /* BEGIN IMMEDIATE holds the one write lock */
 	.row_order = "rowid",
 	/* The default (ABORT) undoes the rows before the one that failed:
 	 * to be able to, SQLite copies every page the statement changes

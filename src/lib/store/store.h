@@ -35,6 +35,7 @@
  *	close			store_close (the cached statements are
  *				finalized before)
  *	exec, prepare, finalize	store_exec, store_prepare, store_finalize
+ *	create			optional: store_create (store_exec)
  *	bind_null, bind_int, bind_real, bind_text, bind_text_ref,
  *	bind_blob		the bind calls
  *	step, reset		store_step, store_reset
@@ -45,6 +46,7 @@
  *	introspect		store_introspect (out is initialised; the
  *				dialect is set after)
  *	path			store_path
+ *	size			store_size
  *	schema_version		store_schema_version
  *	has_table		store_has_table
  *	has_row_order		store_has_row_order
@@ -61,6 +63,8 @@
  *	name			store_sql_name, store_dialect
  *	begin_write		the statement store_begin_immediate runs
  *				(NULL: "BEGIN")
+ *	lock_tx			the statement store_lock runs, the name
+ *				bound (NULL: nothing to run)
  *	row_order, insert_keep, temp_prefix
  *				store_sql_row_order, _insert_keep,
  *				_temp_prefix
@@ -149,6 +153,13 @@ const char *store_path(const struct store *s);
 /* store_exec: run one or more statements without parameters. */
 int store_exec(struct store *s, const char *sql, struct hearth_err *err);
 
+/* store_create: run sql, statements that make hearth's own tables and
+ * indexes where they are missing (CREATE ... IF NOT EXISTS), which other
+ * connections may run at the same moment: one makes them, the others
+ * find them made.  (PostgreSQL's IF NOT EXISTS alone lets two makers
+ * race: the second fails on a unique index of the catalog.) */
+int store_create(struct store *s, const char *sql, struct hearth_err *err);
+
 /* store_prepare: compile one statement; free with store_finalize. */
 int store_prepare(struct store *s, const char *sql, struct store_stmt **out,
 		  struct hearth_err *err);
@@ -206,6 +217,19 @@ int store_begin_immediate(struct store *s, struct hearth_err *err);
 int store_commit(struct store *s, struct hearth_err *err);
 int store_rollback(struct store *s, struct hearth_err *err);
 
+/*
+ * store_lock: inside a transaction begun with store_begin_immediate,
+ * wait for the lock called name, held then until the transaction ends;
+ * every connection to the database that asks for the same name queues.
+ * For a writer that looks before it inserts (is this mail stored
+ * already?): two of them in the same moment would both find nothing.
+ * Take it first, before the transaction writes anything, so that two
+ * writers cannot each hold what the other waits for.  On SQLite it
+ * does nothing: begin_write already holds the database's one write
+ * lock; PostgreSQL's writers run side by side, until this lock.
+ */
+int store_lock(struct store *s, const char *name, struct hearth_err *err);
+
 /* store_wal_frames: pages in the write-ahead log after the last commit
  * through s, counting every connection's (SQLite; 0 elsewhere, or before
  * s commits).  The log starts over once a checkpoint has copied all of it
@@ -215,6 +239,12 @@ int64_t store_wal_frames(const struct store *s);
  * at least `frames` pages long (SQLite's wal_autocheckpoint, 1000 when the
  * store opens); 0 never. */
 void store_autocheckpoint(struct store *s, int frames);
+
+/* store_size: *out gets the bytes the database takes on disk (SQLite:
+ * its file and write-ahead log; PostgreSQL: the database, as
+ * pg_database_size counts it).  1 when known, 0 when the database has no
+ * size to tell (SQLite's :memory:), -1 on error. */
+int store_size(struct store *s, int64_t *out, struct hearth_err *err);
 
 /* store_changes: rows changed by the last INSERT/UPDATE/DELETE. */
 int64_t store_changes(struct store *s);
