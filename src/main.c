@@ -34,6 +34,8 @@ static const struct cmd cmd_table[] = {
 	  "run ad-hoc SQL, print the rows" },
 	{ "kv", cmd_kv, CMD_DB,
 	  "kv get|set|del|list [ARGS]", "typed key-value settings and state" },
+	{ "copy", cmd_copy, CMD_NOCONFIG, "copy [--quiet] FROM_URL TO_URL",
+	  "move a project's tables, rows, kv and revision to another database" },
 
 	/* schema migrations */
 	{ "revision", cmd_revision, 0, "revision -m MSG [--autogenerate]",

@@ -25,6 +25,16 @@ void counts_add(struct counts *c, const char *table, int64_t n)
 	c->v[c->n++].rows = n;
 }
 
+int64_t counts_get(const struct counts *c, const char *table)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->v[i].table, table))
+			return c->v[i].rows;
+	return 0;
+}
+
 void counts_clear(struct counts *c)
 {
 	size_t i;

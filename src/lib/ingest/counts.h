@@ -23,6 +23,8 @@ struct counts {
 
 /* counts_add: n more rows of table (0 adds nothing). */
 void counts_add(struct counts *c, const char *table, int64_t n);
+/* counts_get: the rows of table (0 when none). */
+int64_t counts_get(const struct counts *c, const char *table);
 /* counts_clear: no rows, room kept. */
 void counts_clear(struct counts *c);
 /* counts_release: free everything; c is empty after. */

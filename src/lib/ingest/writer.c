@@ -620,11 +620,79 @@ static int insert_saved(struct writer *w, struct store *s,
 	return rc;
 }
 
+/* The rows in one bulk load (store_bulk_begin); *bad as
+ * store_bulk_end's. */
+static int bulk_load(struct writer *w, struct store *s,
+		     const struct writer_val *rows, size_t nrows,
+		     int64_t *bad, struct hearth_err *err)
+{
+	size_t n = writer_nvals(w), i, k;
+	const char **cols = xcalloc(n, sizeof(*cols));
+	struct store_bulk *bk;
+	int ret = -1;
+
+	*bad = -1;
+	for (k = 0; k < n; k++)
+		cols[k] = w->cols[k].col->name;
+	if (store_bulk_begin(s, w->table, cols, n, &bk, err) < 0)
+		goto out;
+	for (i = 0; i < nrows; i++) {
+		const struct writer_val *v = rows + i * n;
+		for (k = 0; k < n; k++) {
+			switch (v[k].type) {
+			case STORE_INT:
+				store_bulk_int(bk, v[k].i);
+				break;
+			case STORE_REAL:
+				store_bulk_real(bk, v[k].r);
+				break;
+			case STORE_TEXT:
+				store_bulk_text(bk, v[k].p, v[k].n);
+				break;
+			default:
+				store_bulk_null(bk);
+			}
+		}
+		if (store_bulk_row(bk, err) < 0)
+			break; /* the end says what went wrong */
+	}
+	ret = store_bulk_end(bk, bad, err);
+out:
+	free(cols);
+	return ret;
+}
+
+/*
+ * Where the store has a bulk path (PostgreSQL's COPY), the rows go in as
+ * one load, all or none.  When the database refuses a row and says
+ * which, the rows before it are loaded again, so that they stay as they
+ * would after INSERTs; when it does not say (a foreign key checked at
+ * the end of the load), or that second load fails too, the INSERTs find
+ * the row.  A table with a key takes INSERTs: a load cannot upsert.
+ */
+static int insert_bulk(struct writer *w, struct store *s,
+		       const struct writer_val *rows, size_t nrows,
+		       size_t *bad_row, struct hearth_err *err)
+{
+	struct hearth_err again = HEARTH_ERR_INIT;
+	int64_t bad, bad2;
+
+	if (bulk_load(w, s, rows, nrows, &bad, err) == 0)
+		return 0;
+	if (bad < 0 || (bad > 0 && bulk_load(w, s, rows, (size_t)bad, &bad2,
+					     &again) < 0))
+		return insert_saved(w, s, rows, nrows, bad_row, err);
+	*bad_row = (size_t)bad;
+	return -1;
+}
+
 int writer_insert_rows(struct writer *w, struct store *s,
 		       const struct writer_val *rows, size_t nrows,
 		       size_t *bad_row, struct hearth_err *err)
 {
 	*bad_row = 0;
+	if (!w->upsert && writer_nvals(w) && store_has_bulk(s))
+		return insert_bulk(w, s, rows, nrows, bad_row, err);
 	if (store_sql_error_aborts(store_sql(s)))
 		return insert_saved(w, s, rows, nrows, bad_row, err);
 	return insert_rows(w, s, rows, nrows, bad_row, err);

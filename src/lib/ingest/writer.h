@@ -86,8 +86,10 @@ int writer_convert(const struct writer *w, const char *const *vals,
 /* writer_insert_rows: insert nrows rows (nrows * writer_nvals(w) values,
  * row after row) through s: the connection w was opened on, or another
  * one to the same database (the server's writing thread has its own).
- * On error *bad_row is the index of the row that failed and the rows
- * before it may be stored: the caller's transaction decides. */
+ * Where the store has a bulk load (store_has_bulk: PostgreSQL's COPY),
+ * the rows of a table without a key go in as one.  On error *bad_row is
+ * the index of the row that failed and the rows before it may be
+ * stored: the caller's transaction decides. */
 int writer_insert_rows(struct writer *w, struct store *s,
 		       const struct writer_val *rows, size_t nrows,
 		       size_t *bad_row, struct hearth_err *err);

@@ -108,6 +108,12 @@ void dump_default(const char *dflt, struct buf *out)
 void dump_table(const struct schema *s, const struct schema_table *t,
 		struct buf *out)
 {
+	dump_table_for(s, t, NULL, out);
+}
+
+void dump_table_for(const struct schema *s, const struct schema_table *t,
+		    const struct store_sql *d, struct buf *out)
+{
 	const char *sep = "\n    ";
 	size_t i, j, npk = 0;
 
@@ -115,10 +121,15 @@ void dump_table(const struct schema *s, const struct schema_table *t,
 	store_quote_ident(out, t->name);
 	buf_addstr(out, " (");
 	for (i = 0; i < t->ncols; i++) {
+		struct schema_column c = t->cols[i];
+
 		buf_addstr(out, sep);
 		sep = ",\n    ";
-		dump_column(&t->cols[i], out);
-		npk += t->cols[i].pk > 0;
+		/* A copy's type (dump_table_for): only the name changes. */
+		if (d)
+			c.type = (char *)store_sql_column_type(d, c.type);
+		dump_column(&c, out);
+		npk += c.pk > 0;
 	}
 	if (npk) {
 		buf_addf(out, "%sPRIMARY KEY (", sep);
@@ -224,12 +235,11 @@ static int views_done(const struct schema *s, const struct schema_object *v,
 	return 1;
 }
 
-int dump_schema(const struct schema *s, struct buf *out, size_t *ntables,
-		struct hearth_err *err)
+size_t dump_order(const struct schema *s, size_t *order)
 {
-	char *done = xcalloc(s->ntables + s->nviews + 1, 1);
+	char *done = xcalloc(s->ntables + 1, 1);
 	size_t i, n = 0, left;
-	int ret = -1, force = 0;
+	int force = 0;
 
 	/* Parents first, in rounds; a cycle of references is written in
 	 * the model's order (SQLite takes a reference to a table yet to
@@ -245,14 +255,27 @@ int dump_schema(const struct schema *s, struct buf *out, size_t *ntables,
 				left++;
 				continue;
 			}
-			if (table_and_indexes(s, t, out, err) < 0)
-				goto out;
 			done[i] = 1;
-			n++;
+			order[n++] = i;
 			force = 0;
 		}
 		force = left && n == before;
 	}
+	free(done);
+	return n;
+}
+
+int dump_schema(const struct schema *s, struct buf *out, size_t *ntables,
+		struct hearth_err *err)
+{
+	char *done = xcalloc(s->nviews + 1, 1);
+	size_t *order = xcalloc(s->ntables + 1, sizeof(*order));
+	size_t i, n = dump_order(s, order), left;
+	int ret = -1, force = 0;
+
+	for (i = 0; i < n; i++)
+		if (table_and_indexes(s, &s->tables[order[i]], out, err) < 0)
+			goto out;
 	memset(done, 0, s->nviews + 1);
 	for (left = 1, force = 0; left;) {
 		size_t before = 0, now = 0;
@@ -283,6 +306,7 @@ int dump_schema(const struct schema *s, struct buf *out, size_t *ntables,
 		*ntables = n;
 	ret = 0;
 out:
+	free(order);
 	free(done);
 	return ret;
 }

@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "store/schema.h"
+#include "store/store_sql.h"
 
 /* dump_schema: append to out s's tables, each followed by its indexes,
  * then its views and triggers, one statement each, ended by ";".  A
@@ -45,6 +46,18 @@ void dump_default(const char *dflt, struct buf *out);
 void dump_foreign_key(const struct schema_fk *fk, struct buf *out);
 /* dump_names: "("a", "b")" */
 void dump_names(struct buf *out, char *const *names, size_t n);
+
+/* dump_table_for: dump_table with each column's type as dialect d has
+ * it for the values the column holds (store_sql_column_type), for a
+ * table copied into a database of dialect d. */
+void dump_table_for(const struct schema *s, const struct schema_table *t,
+		    const struct store_sql *d, struct buf *out);
+
+/* dump_order: the indexes into s->tables of its tables but hearth's
+ * own, in the order to make them: a table after those its foreign keys
+ * name (a cycle in the model's order).  order has room for s->ntables;
+ * returns how many. */
+size_t dump_order(const struct schema *s, size_t *order);
 
 /* dump_index: append the CREATE INDEX of x made from the model, partial
  * ones with their WHERE; no ";".  -1 for an index on an expression, whose

@@ -114,6 +114,43 @@ out:
 	return ret;
 }
 
+int migration_copy_version(struct store *from, struct store *to,
+			   int64_t *count, struct hearth_err *err)
+{
+	struct store_stmt *get = NULL, *put = NULL;
+	int rc, k, ret = -1;
+
+	*count = 0;
+	rc = store_has_table(from, "hearth_version", err);
+	if (rc <= 0)
+		return rc;
+	if (store_exec(to, version_table, err) < 0 ||
+	    store_prepare(from, "SELECT revision, checksum, applied_at FROM "
+			  "hearth_version ORDER BY applied_at, revision", &get,
+			  err) < 0 ||
+	    store_prepare(to, "INSERT INTO hearth_version (revision, checksum, "
+			  "applied_at) VALUES (?, ?, ?)", &put, err) < 0)
+		goto out;
+	while ((rc = store_step(get, err)) == 1) {
+		for (k = 0; k < 3; k++) {
+			size_t n;
+			const char *v = store_column_text(get, k, &n);
+			store_bind_text(put, k + 1, v, n);
+		}
+		if (store_step(put, err) < 0)
+			goto out;
+		store_reset(put);
+		++*count;
+	}
+	if (rc < 0)
+		goto out;
+	ret = 0;
+out:
+	store_finalize(get);
+	store_finalize(put);
+	return ret;
+}
+
 static int begin_locked(struct store *s, struct hearth_err *err)
 {
 	if (store_migration_begin(s, err) < 0)

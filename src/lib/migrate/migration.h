@@ -56,6 +56,13 @@ struct migration_opts {
 int migration_applied(struct store *s, const struct revision_set *rs,
 		      char *mark, struct hearth_err *err);
 
+/* migration_copy_version: the revisions recorded as applied in from,
+ * recorded in to as they are (applied_at kept), in to's transaction;
+ * *count gets how many.  Nothing to do when from has no version
+ * table. */
+int migration_copy_version(struct store *from, struct store *to,
+			   int64_t *count, struct hearth_err *err);
+
 /* migration_upgrade: apply revisions up to target: "head" (the single
  * head; several are an error), "heads", "+N", or a revision id or unique
  * prefix.  *count gets how many were applied. */

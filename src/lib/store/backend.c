@@ -324,6 +324,52 @@ static void quote(struct buf *b, const char *s, char q)
 	buf_addch(b, q);
 }
 
+int store_has_bulk(const struct store *s)
+{
+	return s->ops->bulk_begin != NULL;
+}
+
+int store_bulk_begin(struct store *s, const char *table,
+		     const char *const *cols, size_t ncols,
+		     struct store_bulk **out, struct hearth_err *err)
+{
+	*out = NULL;
+	if (!s->ops->bulk_begin)
+		return err_set(err, "%s has no bulk load", store_dialect(s));
+	return s->ops->bulk_begin(s, table, cols, ncols, out, err);
+}
+
+void store_bulk_null(struct store_bulk *bk)
+{
+	bk->ops->null(bk);
+}
+
+void store_bulk_int(struct store_bulk *bk, int64_t v)
+{
+	bk->ops->integer(bk, v);
+}
+
+void store_bulk_real(struct store_bulk *bk, double v)
+{
+	bk->ops->real(bk, v);
+}
+
+void store_bulk_text(struct store_bulk *bk, const char *p, size_t n)
+{
+	bk->ops->text(bk, p, n);
+}
+
+int store_bulk_row(struct store_bulk *bk, struct hearth_err *err)
+{
+	return bk->ops->row(bk, err);
+}
+
+int store_bulk_end(struct store_bulk *bk, int64_t *bad,
+		   struct hearth_err *err)
+{
+	return bk->ops->end(bk, bad, err);
+}
+
 void store_quote_ident(struct buf *b, const char *name)
 {
 	quote(b, name, '"');

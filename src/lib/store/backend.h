@@ -58,6 +58,23 @@ struct store_ops {
 	int (*migration_begin)(struct store *s, struct hearth_err *err);
 	int (*migration_check)(struct store *s, struct hearth_err *err);
 	void (*migration_end)(struct store *s);
+	int (*bulk_begin)(struct store *s, const char *table,
+			  const char *const *cols, size_t ncols,
+			  struct store_bulk **out, struct hearth_err *err);
+};
+
+/* A bulk load (store.h) starts with these: the backend's calls for it. */
+struct store_bulk_ops {
+	void (*null)(struct store_bulk *bk);
+	void (*integer)(struct store_bulk *bk, int64_t v);
+	void (*real)(struct store_bulk *bk, double v);
+	void (*text)(struct store_bulk *bk, const char *p, size_t n);
+	int (*row)(struct store_bulk *bk, struct hearth_err *err);
+	int (*end)(struct store_bulk *bk, int64_t *bad, struct hearth_err *err);
+};
+
+struct store_bulk {
+	const struct store_bulk_ops *ops;
 };
 
 /* A statement store_cached keeps, under the text it was compiled from. */

@@ -16,6 +16,10 @@ struct store_sql {
 	const char *insert_keep;
 	const char *temp_prefix;
 	const char *any_type;
+	/* store_sql_column_type's names, by what a column holds: a time,
+	 * integer, real, text, bytes, an exact number */
+	const char *type_time, *type_int, *type_real, *type_text, *type_blob,
+		*type_numeric;
 	int typed;
 	int error_aborts;
 	void (*is_number)(struct buf *b, const char *expr);

@@ -32,6 +32,7 @@
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "store/backend.h"
+#include "store/pg_bulk.h"
 #include "store/pg_introspect.h"
 #include "store/pg_scratch.h"
 #include "store/pg_sql.h"
@@ -770,6 +771,14 @@ static const char *pg_path(const struct store *s)
 	return NULL;
 }
 
+static int pg_bulk(struct store *s, const char *table,
+		   const char *const *cols, size_t ncols,
+		   struct store_bulk **out, struct hearth_err *err)
+{
+	make_room(PS(s));
+	return pg_bulk_begin(PS(s)->conn, table, cols, ncols, out, err);
+}
+
 static const struct store_ops pg_ops = {
 	.sql = &pg_sql,
 	.close = pg_close,
@@ -805,6 +814,7 @@ static const struct store_ops pg_ops = {
 	.migration_begin = pg_sql_migration_begin,
 	.migration_check = pg_sql_migration_check,
 	.migration_end = pg_sql_migration_end,
+	.bulk_begin = pg_bulk,
 };
 
 static void connect_error(PGconn *conn, const char *url, struct hearth_err *err)

@@ -2,7 +2,7 @@
  * pg.h - the PostgreSQL backend (pg.c: connections and statements
  * through libpq; pg_sql.c: its SQL and catalog; pg_introspect.c: the
  * schema model from pg_catalog; pg_scratch.c: schema.sql read by the
- * server).
+ * server; pg_bulk.c: bulk loads as COPY).
  *
  * A connection works in UTC (TimeZone), ISO dates and UTF-8, so that
  * times read and written look as they do in SQLite: '2014-11-23

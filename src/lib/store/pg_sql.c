@@ -166,6 +166,14 @@ const struct store_sql pg_sql = {
 	.insert_keep = "INSERT INTO ",
 	.temp_prefix = "pg_temp.",
 	.any_type = "TEXT",
+	/* UTC in timestamptz; SQLite's integers are 64 bits, its reals
+	 * doubles (PostgreSQL's INTEGER and REAL are half that). */
+	.type_time = "TIMESTAMPTZ",
+	.type_int = "BIGINT",
+	.type_real = "DOUBLE PRECISION",
+	.type_text = "TEXT",
+	.type_blob = "BYTEA",
+	.type_numeric = "NUMERIC",
 	.typed = 1,
 	.error_aborts = 1,
 	.is_number = pg_is_number,

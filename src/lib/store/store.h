@@ -58,6 +58,8 @@
  *	checkpoint		optional: store_checkpoint (0, nothing done)
  *	migration_begin, migration_check, migration_end
  *				optional: store_migration_* (nothing to do)
+ *	bulk_begin		optional: store_bulk_begin (NULL: the
+ *				backend has no bulk path, store_has_bulk 0)
  *
  *   struct store_sql (its dialect, a constant)
  *	name			store_sql_name, store_dialect
@@ -316,6 +318,44 @@ int store_checkpoint(struct store *s, struct hearth_err *err);
 int store_migration_begin(struct store *s, struct hearth_err *err);
 int store_migration_check(struct store *s, struct hearth_err *err);
 void store_migration_end(struct store *s);
+
+/*
+ * Bulk load: rows into one table through the database's own bulk path
+ * (PostgreSQL: COPY ... FROM STDIN), where a backend has one
+ * (store_has_bulk).  It takes the rows a multi-row INSERT would, with no
+ * upsert, and costs the server a fraction of their INSERTs.
+ *
+ *   struct store_bulk *bk;
+ *   if (store_bulk_begin(s, "readings", cols, 3, &bk, err) == 0) {
+ *           for each row: store_bulk_int/_real/_text/_null for each
+ *                         column, in cols' order, then store_bulk_row
+ *           rc = store_bulk_end(bk, &bad, err);     (frees bk)
+ *   }
+ *
+ * A load is one statement: all its rows or none.  When the database
+ * refuses one, store_bulk_end returns -1, nothing of the load is stored,
+ * the transaction around it goes on (the backend loads under a
+ * savepoint), and *bad is the refused row (0-based in this load), or -1
+ * when the database does not say which (a foreign key checked at the
+ * end of the statement, a trigger's error).  Values are copied at once;
+ * text may hold any byte but NUL.  While a load is open, s runs nothing
+ * else.
+ */
+struct store_bulk;
+
+int store_has_bulk(const struct store *s);
+int store_bulk_begin(struct store *s, const char *table,
+		     const char *const *cols, size_t ncols,
+		     struct store_bulk **out, struct hearth_err *err);
+void store_bulk_null(struct store_bulk *bk);
+void store_bulk_int(struct store_bulk *bk, int64_t v);
+void store_bulk_real(struct store_bulk *bk, double v);
+void store_bulk_text(struct store_bulk *bk, const char *p, size_t n);
+/* store_bulk_row: the row's values are all given; -1 when sending rows
+ * to the server failed (then end the load, which reports it). */
+int store_bulk_row(struct store_bulk *bk, struct hearth_err *err);
+int store_bulk_end(struct store_bulk *bk, int64_t *bad,
+		   struct hearth_err *err);
 
 /* store_quote_ident: append "name" to b, doubling embedded quotes. */
 void store_quote_ident(struct buf *b, const char *name);

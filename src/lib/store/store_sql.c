@@ -3,7 +3,11 @@
  */
 #include "store/store_sql.h"
 
+#include <string.h>
+#include <strings.h>
+
 #include "store/dialect.h"
+#include "store/schema.h"
 
 const char *store_sql_name(const struct store_sql *d)
 {
@@ -33,6 +37,48 @@ int store_sql_error_aborts(const struct store_sql *d)
 const char *store_sql_any_type(const struct store_sql *d)
 {
 	return d->any_type;
+}
+
+/* Where the declared type says which word of its name. */
+static int says(const char *type, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *type; type++)
+		if (!strncasecmp(type, word, n))
+			return 1;
+	return 0;
+}
+
+const char *store_sql_column_type(const struct store_sql *d,
+				  const char *declared)
+{
+	if (!*declared)
+		return d->any_type;
+	/* PostgreSQL's bytes and BOOLEAN: SQLite's rules would make both
+	 * NUMERIC; a bool's values copy as 0 and 1. */
+	if (says(declared, "BYTEA"))
+		return d->type_blob;
+	if (says(declared, "BOOL"))
+		return d->type_int;
+	switch (schema_affinity(declared)) {
+	case AFF_TIME:
+		return d->type_time;
+	case AFF_INTEGER:
+		return d->type_int;
+	case AFF_TEXT:
+		return d->type_text;
+	case AFF_BLOB:
+		return d->type_blob;
+	case AFF_REAL:
+		return d->type_real;
+	case AFF_NUMERIC:
+		break;
+	}
+	/* Exact numbers stay exact; what else SQLite's rules call NUMERIC
+	 * (PostgreSQL's json, uuid, inet, ...) copies as its text. */
+	return says(declared, "NUM") || says(declared, "DEC") ? d->type_numeric
+							    : d->type_text;
 }
 
 const char *store_sql_temp_prefix(const struct store_sql *d)

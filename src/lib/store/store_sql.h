@@ -64,6 +64,14 @@ int store_sql_error_aborts(const struct store_sql *d);
  * text; bytes must be written as text, as hex). */
 const char *store_sql_any_type(const struct store_sql *d);
 
+/* store_sql_column_type: the type that a column declared `declared`, in
+ * this dialect or another, gets here when its rows are copied over
+ * (hearth copy), chosen so that every value it held fits: times,
+ * integers of 64 bits, reals of double precision, text, bytes, exact
+ * numbers.  A column without a type gets store_sql_any_type. */
+const char *store_sql_column_type(const struct store_sql *d,
+				  const char *declared);
+
 /* store_sql_temp_prefix: what goes before the name of a temporary table
  * to name it and nothing else ("temp."). */
 const char *store_sql_temp_prefix(const struct store_sql *d);
