@@ -74,9 +74,15 @@ t_init() { hearth --db "$T_DB" init "$@"; }
 
 dbq() {
 	if [ "$T_BACKEND" = pg ]; then
-		PGOPTIONS="-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning" \
-			"$PG_BIN/psql" -X -q -A -t -F '|' -v ON_ERROR_STOP=1 \
-			-h "$PG_SOCK" -p "$PG_PORT" -U hearth -d "$T_DBNAME" ${1+-c "$1"}
+		# A time with its zone prints in UTC as "...:00+00": the zone
+		# goes, as hearth reads it, so that it reads as SQLite's.
+		(
+			set -o pipefail
+			PGOPTIONS="-c TimeZone=UTC -c DateStyle=ISO -c client_min_messages=warning" \
+				"$PG_BIN/psql" -X -q -A -t -F '|' -v ON_ERROR_STOP=1 \
+				-h "$PG_SOCK" -p "$PG_PORT" -U hearth -d "$T_DBNAME" ${1+-c "$1"} |
+				sed -E 's/([0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?)\+00/\1/g'
+		)
 	else
 		sqlite3 "$T_DBFILE" ${1+"$1"}
 	fi
