@@ -42,6 +42,12 @@ static const char *pg_type(const struct sqltok *t, const struct sqltok *next)
 		return "timestamptz";
 	if (sqltok_is(t, "BLOB"))
 		return "bytea";
+	if (sqltok_is(t, "DOUBLE") && !sqltok_is(next, "PRECISION"))
+		return "double precision";
+	/* SQLite's REAL is 8 bytes; PostgreSQL's is float4, 6 digits:
+	 * 0.1 would come back 0.100000001 from the other backend. */
+	if (sqltok_is(t, "REAL"))
+		return "double precision";
 	return NULL;
 }
 
@@ -98,6 +104,31 @@ char *pg_scratch_types(const char *sql)
 	return buf_detach(&out, NULL);
 }
 
+/* The line of sql on which a statement that begins or ends a
+ * transaction starts, 0 when none does: run, it would commit the scratch
+ * schema, or leave what follows outside the transaction. */
+static int transaction_line(const char *sql)
+{
+	static const char *const words[] = { "BEGIN", "START", "COMMIT", "END",
+					     "ROLLBACK", "ABORT", "PREPARE" };
+	struct sqltok t;
+	const char *p = sql, *q;
+	int first = 1, line = 1;
+	size_t i;
+
+	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END;
+	     p = sqltok_next(p, &t)) {
+		for (i = 0; first && i < sizeof(words) / sizeof(*words); i++)
+			if (t.kind == SQLTOK_WORD && sqltok_is(&t, words[i])) {
+				for (q = sql; q < t.p; q++)
+					line += *q == '\n';
+				return line;
+			}
+		first = t.kind == SQLTOK_PUNCT && *t.p == ';';
+	}
+	return 0;
+}
+
 /* search_path = name, then what it was: names of schema.sql's own
  * objects are found first, others (extensions' types) as before. */
 static int set_path(struct store *s, const char *name, struct hearth_err *err)
@@ -124,8 +155,14 @@ int pg_scratch_schema(struct store *s, const char *sql, struct schema *out,
 	struct buf make = BUF_INIT, drop = BUF_INIT;
 	char name[64];
 	int64_t pid = 0;
-	int ret = -1, began = 0;
+	int ret = -1, began = 0, line;
 
+	if ((line = transaction_line(text))) {
+		err_set(err, "line %d: a statement that begins or ends a "
+			"transaction: schema.sql is loaded in one of its own; "
+			"leave it out", line);
+		goto out;
+	}
 	/* A name no other session uses at the same time. */
 	if (store_query_int(s, "SELECT pg_backend_pid()", &pid, err,
 			    (const char *)NULL) < 0)
