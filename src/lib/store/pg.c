@@ -176,8 +176,10 @@ static int pg_exec(struct store *s, const char *sql, struct hearth_err *err)
 
 	make_room(ps);
 	res = PQexec(ps->conn, sql);
+	/* Nothing but comments (an empty revision) is no error. */
 	if (PQresultStatus(res) == PGRES_COMMAND_OK ||
-	    PQresultStatus(res) == PGRES_TUPLES_OK) {
+	    PQresultStatus(res) == PGRES_TUPLES_OK ||
+	    PQresultStatus(res) == PGRES_EMPTY_QUERY) {
 		const char *n = PQcmdTuples(res);
 		ps->changes = n && *n ? strtoll(n, NULL, 10) : 0;
 		ret = 0;
