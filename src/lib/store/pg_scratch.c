@@ -112,19 +112,18 @@ static int transaction_line(const char *sql)
 	static const char *const words[] = { "BEGIN", "START", "COMMIT", "END",
 					     "ROLLBACK", "ABORT", "PREPARE" };
 	struct sqltok t;
-	const char *p = sql, *q;
-	int first = 1, line = 1;
-	size_t i;
+	const char *p = sql, *at, *q;
+	int line = 1;
+	size_t i, n;
 
-	for (p = sqltok_next(p, &t); t.kind != SQLTOK_END;
-	     p = sqltok_next(p, &t)) {
-		for (i = 0; first && i < sizeof(words) / sizeof(*words); i++)
+	while ((p = sqltok_statement(p, &at, &n))) {
+		sqltok_next(at, &t);
+		for (i = 0; i < sizeof(words) / sizeof(*words); i++)
 			if (t.kind == SQLTOK_WORD && sqltok_is(&t, words[i])) {
-				for (q = sql; q < t.p; q++)
+				for (q = sql; q < at; q++)
 					line += *q == '\n';
 				return line;
 			}
-		first = t.kind == SQLTOK_PUNCT && *t.p == ';';
 	}
 	return 0;
 }
