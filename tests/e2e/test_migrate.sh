@@ -794,6 +794,42 @@ test_real_keeps_precision() {
 	expect_status 0 hearth check
 }
 
+# PostgreSQL: a trigger that names a column whose type changes (UPDATE
+# OF, WHEN) is dropped before the ALTER and made again after it, in the
+# same revision, as a view is (case retype_under_view; SQLite's rebuild:
+# rebuild_with_view_trigger).  Its function is the database's own, made
+# outside schema.sql.
+test_retype_under_trigger() {
+	if [ "$T_BACKEND" != pg ]; then
+		t_skip "PostgreSQL's triggers (SQLite: case rebuild_with_view_trigger)"
+		return 0
+	fi
+	dbq "CREATE FUNCTION note_big() RETURNS trigger LANGUAGE plpgsql AS
+		\$\$ BEGIN NEW.note := 'big'; RETURN NEW; END \$\$"
+	project
+	cat >schema.sql <<-SQL
+	CREATE TABLE readings (t TIMESTAMP NOT NULL, watts INTEGER, note TEXT);
+	CREATE TRIGGER big BEFORE INSERT OR UPDATE OF watts ON readings
+	    FOR EACH ROW WHEN (NEW.watts > 1000) EXECUTE FUNCTION note_big();
+	SQL
+	hearth revision -m base --autogenerate >/dev/null
+	hearth upgrade >/dev/null
+	dbq "INSERT INTO readings VALUES ('2024-01-01', 2000, NULL), ('2024-01-02', 10, NULL)"
+	sed -i 's/watts INTEGER/watts REAL/' schema.sql
+	expect_status 0 hearth revision -m real --autogenerate
+	expect_eq "$(sed -n '/^-- up/,/^-- down/p' migrations/*_real.sql | grep -oE '^(DROP TRIGGER|ALTER TABLE|CREATE TRIGGER)' | tr '\n' ,)" \
+		"DROP TRIGGER,ALTER TABLE,CREATE TRIGGER," "statements of up"
+	expect_status 0 hearth upgrade
+	expect_status 0 hearth check
+	dbq "INSERT INTO readings VALUES ('2024-01-03', 1000.5, NULL)"
+	expect_eq "$(dbq 'SELECT watts, note FROM readings ORDER BY t' | tr '\n' ' ')" \
+		"2000|big 10| 1000.5|big " "rows after the upgrade"
+	expect_status 0 hearth downgrade -1 --allow-data-loss
+	sed -i 's/watts REAL/watts INTEGER/' schema.sql
+	expect_status 0 hearth check
+	expect_eq "$(dbq "SELECT count(*) FROM pg_trigger WHERE tgname = 'big'")" "1" "triggers after the downgrade"
+}
+
 # NOT NULL on a column holding NULLs cannot hold: the upgrade fails with
 # the database's message, in one line, and leaves nothing behind, not
 # the column the same revision adds first either (DDL is transactional
