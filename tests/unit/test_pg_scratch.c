@@ -3,6 +3,9 @@
 #include <stdlib.h>
 
 #include "store/pg_scratch.h"
+#include "store/pg_sql.h"
+#include "store/sqlite_sql.h"
+#include "store/store_sql.h"
 #include "t.h"
 
 #define TYPES(in, want)                                                      \
@@ -45,4 +48,18 @@ static void test_only_column_types(void)
 	      "y double precision);");
 }
 
-T_MAIN("pg_scratch", T(test_portable_types), T(test_only_column_types))
+/* SQL made without schema.sql (serve's auto_columns) spells a type as
+ * schema.sql's would be read: the same column on either backend. */
+static void test_one_type(void)
+{
+	CHECK_STR(pg_scratch_type("real"), "double precision");
+	CHECK_STR(pg_scratch_type("TIMESTAMP"), "timestamptz");
+	CHECK_STR(pg_scratch_type("INTEGER"), "INTEGER");
+	CHECK_STR(store_sql_type(&pg_sql, "REAL"), "double precision");
+	CHECK_STR(store_sql_type(&pg_sql, "TEXT"), "TEXT");
+	CHECK_STR(store_sql_type(&sqlite_sql, "REAL"), "REAL");
+	CHECK_STR(store_sql_type(&sqlite_sql, "TIMESTAMP"), "TIMESTAMP");
+}
+
+T_MAIN("pg_scratch", T(test_portable_types), T(test_only_column_types),
+       T(test_one_type))

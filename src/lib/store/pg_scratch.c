@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/xalloc.h"
@@ -28,26 +29,40 @@ static int constraint_word(const struct sqltok *t)
 	return 0;
 }
 
+/* The portable types PostgreSQL spells otherwise (pg_scratch.h).  REAL:
+ * SQLite's is 8 bytes, PostgreSQL's float4, 6 digits, 0.1 would come
+ * back 0.100000001 from the other backend. */
+static const struct {
+	const char *word, *pg;
+} respelt[] = {
+	{ "TIMESTAMP", "timestamptz" },	{ "DATETIME", "timestamptz" },
+	{ "BLOB", "bytea" },		{ "DOUBLE", "double precision" },
+	{ "REAL", "double precision" },
+};
+
+const char *pg_scratch_type(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(respelt) / sizeof(*respelt); i++)
+		if (!strcasecmp(name, respelt[i].word))
+			return respelt[i].pg;
+	return name;
+}
+
 /* PostgreSQL's spelling of a column's type token t (next: the token
- * after it); NULL to keep it. */
+ * after it); NULL to keep it.  "TIMESTAMP WITH TIME ZONE" and "DOUBLE
+ * PRECISION" are PostgreSQL's already. */
 static const char *pg_type(const struct sqltok *t, const struct sqltok *next)
 {
-	if (t->kind != SQLTOK_WORD)
+	size_t i;
+
+	if (t->kind != SQLTOK_WORD || sqltok_is(next, "WITH") ||
+	    sqltok_is(next, "WITHOUT") || sqltok_is(next, "PRECISION"))
 		return NULL;
-	if (sqltok_is(t, "TIMESTAMP"))
-		return sqltok_is(next, "WITH") || sqltok_is(next, "WITHOUT")
-			       ? NULL
-			       : "timestamptz";
-	if (sqltok_is(t, "DATETIME"))
-		return "timestamptz";
-	if (sqltok_is(t, "BLOB"))
-		return "bytea";
-	if (sqltok_is(t, "DOUBLE") && !sqltok_is(next, "PRECISION"))
-		return "double precision";
-	/* SQLite's REAL is 8 bytes; PostgreSQL's is float4, 6 digits:
-	 * 0.1 would come back 0.100000001 from the other backend. */
-	if (sqltok_is(t, "REAL"))
-		return "double precision";
+	for (i = 0; i < sizeof(respelt) / sizeof(*respelt); i++)
+		if (sqltok_is(t, respelt[i].word))
+			return respelt[i].pg;
 	return NULL;
 }
 

@@ -41,4 +41,8 @@ int pg_scratch_schema(struct store *s, const char *sql, struct schema *out,
  */
 char *pg_scratch_types(const char *sql);
 
+/* pg_scratch_type: the spelling above of one type word name ("REAL":
+ * "double precision"); name itself when it has none.  Static or name. */
+const char *pg_scratch_type(const char *name);
+
 #endif
