@@ -30,8 +30,8 @@ static int constraint_word(const struct sqltok *t)
 }
 
 /* The portable types PostgreSQL spells otherwise (pg_scratch.h).  REAL:
- * SQLite's is 8 bytes, PostgreSQL's float4, 6 digits, 0.1 would come
- * back 0.100000001 from the other backend. */
+ * SQLite's is 8 bytes, PostgreSQL's float4, about 7 digits: 0.1 would be
+ * kept as 0.100000001490116, 0.123456789012 as 0.12345679. */
 static const struct {
 	const char *word, *pg;
 } respelt[] = {
