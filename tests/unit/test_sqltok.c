@@ -1,6 +1,7 @@
 /* test_sqltok.c - the SQL tokenizer used to compare and rewrite DDL. */
 #include <stdlib.h>
 
+#include "base/xalloc.h"
 #include "store/sqltok.h"
 #include "t.h"
 
@@ -181,6 +182,42 @@ static void test_comments_as_tokens(void)
 	CHECK_INT(t.kind, SQLTOK_STRING);
 }
 
+/* Statements as the server splits a script: not at a semicolon in a
+ * string, a comment or a dollar quote; $1 is no quote; empty ones and
+ * comments alone are none. */
+static void test_statements(void)
+{
+	const char *sql = "-- up\nCREATE TABLE a (x TEXT DEFAULT ';');;\n"
+			  "CREATE FUNCTION f() RETURNS trigger AS $fn$ BEGIN "
+			  "NEW.x := 'a;b'; RETURN NEW; END $fn$ LANGUAGE plpgsql;"
+			  "\n/* ; */ PREPARE q AS SELECT $1 ; -- ;\n";
+	const char *want[] = {
+		"CREATE TABLE a (x TEXT DEFAULT ';')",
+		"CREATE FUNCTION f() RETURNS trigger AS $fn$ BEGIN NEW.x := "
+		"'a;b'; RETURN NEW; END $fn$ LANGUAGE plpgsql",
+		"PREPARE q AS SELECT $1",
+	};
+	const char *p = sql, *at;
+	size_t n, k = 0;
+
+	while ((p = sqltok_statement(p, &at, &n))) {
+		CHECK(k < 3);
+		if (k < 3) {
+			char *got = xstrndup(at, n);
+			CHECK_STR(got, want[k]);
+			free(got);
+		}
+		k++;
+	}
+	CHECK_INT(k, 3);
+	CHECK(!sqltok_statement("-- nothing\n ; ;", &at, &n));
+	/* an unclosed quote runs to the end */
+	p = sqltok_statement("SELECT $$ a; b", &at, &n);
+	CHECK(p != NULL);
+	CHECK_INT(n, 14);
+}
+
 T_MAIN("sqltok", T(test_tokens), T(test_normalize), T(test_mentions),
        T(test_create_rename), T(test_table_items_and_checks),
-       T(test_tx_control), T(test_comments_as_tokens))
+       T(test_tx_control), T(test_comments_as_tokens),
+       T(test_statements))

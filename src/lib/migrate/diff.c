@@ -109,6 +109,103 @@ static int mentions_affected(const struct affected *af, const char *sql)
 	return 0;
 }
 
+/* Views read other views: one that reads a view dropped to be made again
+ * (changed, or reading what changes shape) is dropped and made again
+ * too; af gets their names, until no more are found. */
+static void affect_views(const struct schema *from, const struct schema *to,
+			 struct affected *af)
+{
+	char *in = xcalloc(from->nviews + 1, 1);
+	size_t i;
+	int more = 1;
+
+	while (more) {
+		more = 0;
+		for (i = 0; i < from->nviews; i++) {
+			const struct schema_object *v = &from->views[i];
+			const struct schema_object *o =
+				find_obj(to->views, to->nviews, v->name);
+			if (in[i] || internal(v->name) ||
+			    (o && obj_same(v, o) && !mentions_affected(af, v->sql)))
+				continue;
+			in[i] = 1;
+			diff_push(&af->names, &af->n, xstrdup(v->name));
+			more = 1;
+		}
+	}
+	free(in);
+}
+
+/* Ops of one kind at [start, end) of d, put in an order in which each
+ * comes after those it needs (needs(a, b): a needs b there first); the
+ * other ops keep their places.  A cycle keeps the order it had. */
+static void order_ops(struct diff *d, size_t start, enum diff_kind kind,
+		      int (*needs)(const struct diff_op *a,
+				   const struct diff_op *b))
+{
+	size_t *slot = xcalloc(d->n + 1, sizeof(size_t)), n = 0, i, j, k;
+	struct diff_op *op = xcalloc(d->n + 1, sizeof(*op));
+	char *done = xcalloc(d->n + 1, 1);
+
+	for (i = start; i < d->n; i++)
+		if (d->ops[i].kind == kind) {
+			op[n] = d->ops[i];
+			slot[n++] = i;
+		}
+	for (k = 0; k < n; k++) {
+		size_t pick = n;
+		for (i = 0; i < n && pick == n; i++) {
+			if (done[i])
+				continue;
+			for (j = 0; j < n; j++)
+				if (j != i && !done[j] && needs(&op[i], &op[j]))
+					break;
+			if (j == n)
+				pick = i;
+		}
+		for (i = 0; pick == n && i < n; i++)
+			if (!done[i])
+				pick = i;
+		done[pick] = 1;
+		d->ops[slot[k]] = op[pick];
+	}
+	free(slot);
+	free(op);
+	free(done);
+}
+
+/* a's table refers to b's: in PostgreSQL the parent must be there first
+ * and go last. */
+static int refers(const struct schema_table *a, const struct schema_table *b)
+{
+	size_t i;
+
+	for (i = 0; a != b && i < a->nfks; i++)
+		if (!strcasecmp(a->fks[i].ref_table, b->name))
+			return 1;
+	return 0;
+}
+
+static int create_needs(const struct diff_op *a, const struct diff_op *b)
+{
+	return refers(a->to, b->to);
+}
+
+static int drop_needs(const struct diff_op *a, const struct diff_op *b)
+{
+	return refers(b->from, a->from);
+}
+
+static int view_needs(const struct diff_op *a, const struct diff_op *b)
+{
+	return a->obj != b->obj && sqltok_mentions(a->obj->sql, b->obj->name);
+}
+
+static int view_drop_needs(const struct diff_op *a, const struct diff_op *b)
+{
+	return view_needs(b, a);
+}
+
 static void diff_objects(struct diff *d, const struct schema_object *fo,
 			 size_t nf, const struct schema_object *to, size_t nt,
 			 const struct affected *af, int drop, enum diff_kind k,
@@ -235,8 +332,10 @@ void diff_schemas_renamed(const struct schema *from, const struct schema *to,
 		diff_push(&af.names, &af.n, xstrdup(a->name));
 	}
 
+	affect_views(from, to, &af);
 	diff_objects(out, from->views, from->nviews, to->views, to->nviews,
 		     &af, 1, DIFF_DROP_VIEW, "view");
+	order_ops(out, 0, DIFF_DROP_VIEW, view_drop_needs);
 	diff_objects(out, from->triggers, from->ntriggers, to->triggers,
 		     to->ntriggers, &af, 1, DIFF_DROP_TRIGGER, "trigger");
 	for (i = 0; i < from->nindexes; i++) {
@@ -274,6 +373,8 @@ void diff_schemas_renamed(const struct schema *from, const struct schema *to,
 	free(renames.ops);
 	free(body.ops);
 	free(tail.ops);
+	order_ops(out, 0, DIFF_CREATE_TABLE, create_needs);
+	order_ops(out, 0, DIFF_DROP_TABLE, drop_needs);
 
 	for (i = 0; i < to->nindexes; i++) {
 		const struct schema_index *y = &to->indexes[i], *x;
@@ -298,6 +399,7 @@ void diff_schemas_renamed(const struct schema *from, const struct schema *to,
 	}
 	diff_objects(out, from->views, from->nviews, to->views, to->nviews,
 		     &af, 0, DIFF_CREATE_VIEW, "view");
+	order_ops(out, 0, DIFF_CREATE_VIEW, view_needs);
 	diff_objects(out, from->triggers, from->ntriggers, to->triggers,
 		     to->ntriggers, &af, 0, DIFF_CREATE_TRIGGER, "trigger");
 	diff_free_list(af.names, af.n);

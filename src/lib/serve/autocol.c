@@ -12,6 +12,7 @@
 #include "base/config.h"
 #include "migrate/migration.h"
 #include "migrate/revision.h"
+#include "store/store_sql.h"
 #include "base/xalloc.h"
 #include "ingest/ingest.h"
 
@@ -292,9 +293,11 @@ static void prepend(struct buf *down, const struct buf *sql)
 }
 
 /* The revision: new tables (as `hearth init` makes them: the time column
- * indexed), then new columns of the others; the message names both. */
-static void revision_sql(const struct scan *sc, struct buf *up,
-			 struct buf *down, struct buf *msg)
+ * indexed), then new columns of the others; the message names both.
+ * Types are spelt as d reads them in schema.sql (REAL is 8 bytes on
+ * PostgreSQL too). */
+static void revision_sql(const struct store_sql *d_sql, const struct scan *sc,
+			 struct buf *up, struct buf *down, struct buf *msg)
 {
 	struct buf d = BUF_INIT, ix = BUF_INIT;
 	size_t i, k;
@@ -307,12 +310,13 @@ static void revision_sql(const struct scan *sc, struct buf *up,
 		store_quote_ident(up, tb);
 		buf_addstr(up, " (\n    ");
 		store_quote_ident(up, AUTOCOL_TIME);
-		buf_addstr(up, " TIMESTAMP NOT NULL");
+		buf_addf(up, " %s NOT NULL", store_sql_type(d_sql, "TIMESTAMP"));
 		for (i = 0; i < sc->n; i++)
 			if (sc->cols[i].tidx == (int)k) {
 				buf_addstr(up, ",\n    ");
 				store_quote_ident(up, sc->cols[i].name);
-				buf_addf(up, " %s", sc->cols[i].type);
+				buf_addf(up, " %s",
+					 store_sql_type(d_sql, sc->cols[i].type));
 			}
 		buf_reset(&ix);
 		buf_addf(&ix, "%s_%s", tb, AUTOCOL_TIME);
@@ -337,7 +341,7 @@ static void revision_sql(const struct scan *sc, struct buf *up,
 		store_quote_ident(up, sc->cols[i].table);
 		buf_addstr(up, " ADD COLUMN ");
 		store_quote_ident(up, sc->cols[i].name);
-		buf_addf(up, " %s;\n", sc->cols[i].type);
+		buf_addf(up, " %s;\n", store_sql_type(d_sql, sc->cols[i].type));
 		buf_reset(&d);
 		buf_addstr(&d, "ALTER TABLE ");
 		store_quote_ident(&d, sc->cols[i].table);
@@ -383,7 +387,7 @@ int autocol_apply(struct store *s, const struct schema *schema,
 	dir = config_path(cfg, "hearth", "migrations", "migrations");
 	if (revision_load(&rs, dir, err) < 0 || check_head(s, &rs, err) < 0)
 		goto out;
-	revision_sql(&sc, &up, &down, &msg);
+	revision_sql(store_sql(s), &sc, &up, &down, &msg);
 	nheads = revision_heads(&rs, &heads);
 	parents = xcalloc(nheads + 1, sizeof(*parents));
 	for (i = 0; i < nheads; i++)

@@ -39,6 +39,7 @@ struct store_sql {
 				   const char *body);
 	void (*script_begin)(struct buf *b);
 	void (*script_end)(struct buf *b);
+	const char *(*type)(const char *name); /* NULL: names as written */
 };
 
 #endif

@@ -21,6 +21,7 @@
  */
 #include "store/pg.h"
 
+#include <ctype.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@
 #include "store/pg_scratch.h"
 #include "store/pg_sql.h"
 #include "store/pg_value.h"
+#include "store/sqltok.h"
 
 struct pg_stmt;
 
@@ -301,32 +303,81 @@ static void pg_close(struct store *s)
 	free(ps);
 }
 
+/* The text of the statement of sql after the first `done`, in one line
+ * and cut at 100 bytes, for an error the server does not place: which
+ * of a revision's ALTERs failed names the table and column. */
+static void failed_statement(const char *sql, int done, struct buf *out)
+{
+	const char *p = sql, *at = NULL;
+	size_t n = 0, i;
+	int k;
+
+	for (k = 0; k <= done; k++)
+		if (!(p = sqltok_statement(p, &at, &n)))
+			return;
+	for (i = 0; i < n && out->len < 100; i++)
+		if (!isspace((unsigned char)at[i]))
+			buf_addch(out, at[i]);
+		else if (out->len && out->s[out->len - 1] != ' ')
+			buf_addch(out, ' ');
+	if (i < n)
+		buf_addstr(out, " ...");
+}
+
+/* Run sql, a statement or a script, statement by statement, so that a
+ * failure says which one ran last (PQexec gives the last result
+ * alone). */
+static int run_script(struct pg_store *ps, const char *sql,
+		      struct hearth_err *err)
+{
+	PGresult *res;
+	int done = 0, failed = 0;
+
+	if (!PQsendQuery(ps->conn, sql))
+		return result_error(NULL, ps->conn, NULL, err);
+	while ((res = PQgetResult(ps->conn))) {
+		ExecStatusType st = PQresultStatus(res);
+		/* Nothing but comments (an empty revision) is no error. */
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
+		    st == PGRES_EMPTY_QUERY) {
+			const char *n = PQcmdTuples(res);
+			ps->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+			done++;
+		} else if (!failed++) {
+			struct buf stmt = BUF_INIT;
+			result_error(res, ps->conn, sql, err);
+			/* a script: one with a semicolon */
+			if (!error_line(res, sql) && strchr(sql, ';'))
+				failed_statement(sql, done, &stmt);
+			if (stmt.len)
+				err_prefix(err, "statement %d (%s)", done + 1,
+					   stmt.s);
+			buf_release(&stmt);
+		}
+		if (st == PGRES_COPY_IN)
+			PQputCopyEnd(ps->conn, "not from exec");
+		PQclear(res);
+	}
+	return failed ? -1 : 0;
+}
+
 static int pg_exec(struct store *s, const char *sql, struct hearth_err *err)
 {
 	struct pg_store *ps = PS(s);
-	PGresult *res;
-	int ret = -1, rc;
+	int rc;
 
 	if ((rc = ensure_conn(ps, sql, err)) != 0)
 		return rc > 0 ? 0 : -1;
 	make_room(ps);
-	res = PQexec(ps->conn, sql);
-	if (PQresultStatus(res) == PGRES_FATAL_ERROR && may_retry(ps, sql)) {
-		PQclear(res);
-		if (ensure_conn(ps, sql, err) < 0)
-			return -1;
-		res = PQexec(ps->conn, sql);
-	}
-	if (PQresultStatus(res) == PGRES_COMMAND_OK ||
-	    PQresultStatus(res) == PGRES_TUPLES_OK) {
-		const char *n = PQcmdTuples(res);
-		ps->changes = n && *n ? strtoll(n, NULL, 10) : 0;
-		ret = 0;
-	} else {
-		result_error(res, ps->conn, sql, err);
-	}
-	PQclear(res);
-	return ret;
+	if (run_script(ps, sql, err) == 0)
+		return 0;
+	if (!may_retry(ps, sql))
+		return -1;
+	/* a BEGIN or read that found the connection broken: once more */
+	err_clear(err);
+	if (ensure_conn(ps, sql, err) < 0)
+		return -1;
+	return run_script(ps, sql, err);
 }
 
 /* sql with ? and ?N as $N, outside quotes and comments; *n gets the

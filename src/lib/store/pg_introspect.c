@@ -5,7 +5,10 @@
  *
  * Types are as format_type() writes them ("integer", "timestamp with time
  * zone"), checks and defaults as the server deparses them: both sides of
- * a diff are read this way, so they compare alike.  Index, view and
+ * a diff are read this way, so they compare alike.  float4 is written
+ * float4, not real: schema.sql's REAL is SQLite's 8-byte one, taken as
+ * double precision (pg_scratch.h), so "real" would read back as another
+ * type than the column has.  Index, view and
  * trigger statements name the schema's own tables unqualified (the server
  * qualifies an index's table always: that is taken out), so a statement
  * read from the scratch schema that schema.sql was loaded into
@@ -26,7 +29,8 @@ static const char tables_sql[] =
 	" AND c.relkind IN ('r', 'p') ORDER BY c.relname";
 
 static const char columns_sql[] =
-	"SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),"
+	"SELECT c.relname, a.attname, CASE WHEN a.atttypid = 'float4'::regtype"
+	" THEN 'float4' ELSE format_type(a.atttypid, a.atttypmod) END,"
 	" a.attnotnull, pg_get_expr(d.adbin, d.adrelid),"
 	" coalesce(array_position(p.conkey, a.attnum), 0)"
 	" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
 #include "base/xalloc.h"
@@ -28,20 +29,40 @@ static int constraint_word(const struct sqltok *t)
 	return 0;
 }
 
+/* The portable types PostgreSQL spells otherwise (pg_scratch.h).  REAL:
+ * SQLite's is 8 bytes, PostgreSQL's float4, about 7 digits: 0.1 would be
+ * kept as 0.100000001490116, 0.123456789012 as 0.12345679. */
+static const struct {
+	const char *word, *pg;
+} respelt[] = {
+	{ "TIMESTAMP", "timestamptz" },	{ "DATETIME", "timestamptz" },
+	{ "BLOB", "bytea" },		{ "DOUBLE", "double precision" },
+	{ "REAL", "double precision" },
+};
+
+const char *pg_scratch_type(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(respelt) / sizeof(*respelt); i++)
+		if (!strcasecmp(name, respelt[i].word))
+			return respelt[i].pg;
+	return name;
+}
+
 /* PostgreSQL's spelling of a column's type token t (next: the token
- * after it); NULL to keep it. */
+ * after it); NULL to keep it.  "TIMESTAMP WITH TIME ZONE" and "DOUBLE
+ * PRECISION" are PostgreSQL's already. */
 static const char *pg_type(const struct sqltok *t, const struct sqltok *next)
 {
-	if (t->kind != SQLTOK_WORD)
+	size_t i;
+
+	if (t->kind != SQLTOK_WORD || sqltok_is(next, "WITH") ||
+	    sqltok_is(next, "WITHOUT") || sqltok_is(next, "PRECISION"))
 		return NULL;
-	if (sqltok_is(t, "TIMESTAMP"))
-		return sqltok_is(next, "WITH") || sqltok_is(next, "WITHOUT")
-			       ? NULL
-			       : "timestamptz";
-	if (sqltok_is(t, "DATETIME"))
-		return "timestamptz";
-	if (sqltok_is(t, "BLOB"))
-		return "bytea";
+	for (i = 0; i < sizeof(respelt) / sizeof(*respelt); i++)
+		if (sqltok_is(t, respelt[i].word))
+			return respelt[i].pg;
 	return NULL;
 }
 
@@ -98,6 +119,30 @@ char *pg_scratch_types(const char *sql)
 	return buf_detach(&out, NULL);
 }
 
+/* The line of sql on which a statement that begins or ends a
+ * transaction starts, 0 when none does: run, it would commit the scratch
+ * schema, or leave what follows outside the transaction. */
+static int transaction_line(const char *sql)
+{
+	static const char *const words[] = { "BEGIN", "START", "COMMIT", "END",
+					     "ROLLBACK", "ABORT", "PREPARE" };
+	struct sqltok t;
+	const char *p = sql, *at, *q;
+	int line = 1;
+	size_t i, n;
+
+	while ((p = sqltok_statement(p, &at, &n))) {
+		sqltok_next(at, &t);
+		for (i = 0; i < sizeof(words) / sizeof(*words); i++)
+			if (t.kind == SQLTOK_WORD && sqltok_is(&t, words[i])) {
+				for (q = sql; q < at; q++)
+					line += *q == '\n';
+				return line;
+			}
+	}
+	return 0;
+}
+
 /* search_path = name, then what it was: names of schema.sql's own
  * objects are found first, others (extensions' types) as before. */
 static int set_path(struct store *s, const char *name, struct hearth_err *err)
@@ -124,8 +169,14 @@ int pg_scratch_schema(struct store *s, const char *sql, struct schema *out,
 	struct buf make = BUF_INIT, drop = BUF_INIT;
 	char name[64];
 	int64_t pid = 0;
-	int ret = -1, began = 0;
+	int ret = -1, began = 0, line;
 
+	if ((line = transaction_line(text))) {
+		err_set(err, "line %d: a statement that begins or ends a "
+			"transaction: schema.sql is loaded in one of its own; "
+			"leave it out", line);
+		goto out;
+	}
 	/* A name no other session uses at the same time. */
 	if (store_query_int(s, "SELECT pg_backend_pid()", &pid, err,
 			    (const char *)NULL) < 0)

@@ -19,7 +19,8 @@ struct store;
 /* pg_scratch_schema: the model of sql (after pg_scratch_types), loaded
  * into a scratch schema on s, which must be outside a transaction.
  * Errors are the server's message, with the line of sql when it points
- * at one ("line 3: type \"flaot\" does not exist"). */
+ * at one ("line 3: type \"flaot\" does not exist"); a statement that
+ * begins or ends a transaction is refused before anything runs. */
 int pg_scratch_schema(struct store *s, const char *sql, struct schema *out,
 		      struct hearth_err *err);
 
@@ -30,11 +31,18 @@ int pg_scratch_schema(struct store *s, const char *sql, struct schema *out,
  *	TIMESTAMP, DATETIME	timestamptz (hearth's times are UTC; a bare
  *				TIMESTAMP would be a time of no zone)
  *	BLOB			bytea
- * INTEGER, REAL and TEXT are PostgreSQL's own.  Only the type of a
+ *	DOUBLE			double precision (SQLite's spelling)
+ *	REAL			double precision (SQLite's REAL is 8 bytes,
+ *				PostgreSQL's float4; float4 stays float4)
+ * INTEGER and TEXT are PostgreSQL's own.  Only the type of a
  * column in a CREATE TABLE changes, written as a bare word ("timestamp
  * without time zone" stays); lines and comments are kept.  malloc'd,
  * caller frees.
  */
 char *pg_scratch_types(const char *sql);
+
+/* pg_scratch_type: the spelling above of one type word name ("REAL":
+ * "double precision"); name itself when it has none.  Static or name. */
+const char *pg_scratch_type(const char *name);
 
 #endif

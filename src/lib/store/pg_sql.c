@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/dialect.h"
+#include "store/pg_scratch.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -187,6 +188,7 @@ const struct store_sql pg_sql = {
 	.create_set_trigger = pg_create_set_trigger,
 	.script_begin = pg_script_begin,
 	.script_end = pg_script_end,
+	.type = pg_scratch_type,
 };
 
 /*

@@ -464,6 +464,27 @@ out:
 	return ret;
 }
 
+/* SQLite takes a view over a table or column that is not there and
+ * fails only when the view is read (or, later, in every ALTER TABLE
+ * RENAME): each is read once, as PostgreSQL checks it when made. */
+static int check_views(struct store *scratch, const struct schema *m,
+		       struct hearth_err *err)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < m->nviews; i++) {
+		struct buf q = BUF_INIT;
+		buf_addstr(&q, "SELECT * FROM ");
+		store_quote_ident(&q, m->views[i].name);
+		buf_addstr(&q, " LIMIT 0");
+		if ((ret = store_exec(scratch, q.s, err)) < 0)
+			err_prefix(err, "view %s", m->views[i].name);
+		buf_release(&q);
+	}
+	return ret;
+}
+
 /* A database of its own, in memory: schema.sql cannot touch s. */
 static int sq_scratch_schema(struct store *s, const char *sql,
 			     struct schema *out, struct hearth_err *err)
@@ -475,8 +496,11 @@ static int sq_scratch_schema(struct store *s, const char *sql,
 	if (store_sqlite_open(&scratch, ":memory:", STORE_CREATE, err) < 0)
 		return -1;
 	if (store_exec(scratch, sql, err) == 0 &&
-	    sq_introspect(scratch, out, err) == 0)
-		ret = 0;
+	    sq_introspect(scratch, out, err) == 0) {
+		ret = check_views(scratch, out, err);
+		if (ret < 0)
+			schema_release(out);
+	}
 	store_close(scratch);
 	return ret;
 }

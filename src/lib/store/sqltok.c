@@ -408,6 +408,54 @@ void sqltok_checks(const char *p, size_t n, char ***v, size_t *nv)
 	free(text);
 }
 
+/* The end of the dollar-quoted string ($tag$ ... $tag$) that starts at
+ * p, or NULL when p starts none ($1, a parameter, starts none). */
+static const char *skip_dollar(const char *p)
+{
+	const char *q = p + 1, *e;
+	size_t len;
+
+	if (isdigit((unsigned char)*q))
+		return NULL;
+	while (isalnum((unsigned char)*q) || *q == '_' ||
+	       (unsigned char)*q >= 0x80)
+		q++;
+	if (*q != '$')
+		return NULL;
+	len = (size_t)(q - p) + 1;
+	for (e = q + 1; (e = strchr(e, '$')); e++)
+		if (!strncmp(e, p, len))
+			return e + len;
+	return p + strlen(p);
+}
+
+const char *sqltok_statement(const char *p, const char **start, size_t *n)
+{
+	struct sqltok t;
+	const char *last = NULL, *d;
+
+	*start = NULL;
+	for (;;) {
+		p = sqltok_next(p, &t);
+		if (t.kind == SQLTOK_PUNCT && *t.p == '$' &&
+		    (d = skip_dollar(t.p)))
+			p = d;
+		else if (t.kind == SQLTOK_END ||
+			 (t.kind == SQLTOK_PUNCT && *t.p == ';')) {
+			if (*start) {
+				*n = (size_t)(last - *start);
+				return p;
+			}
+			if (t.kind == SQLTOK_END)
+				return NULL;
+			continue;
+		}
+		if (!*start)
+			*start = t.p;
+		last = p;
+	}
+}
+
 const char *sqltok_tx_control(const char *sql)
 {
 	static const char *const words[] = { "BEGIN", "COMMIT", "END",

@@ -85,6 +85,14 @@ const char *sqltok_table_tail(const char *sql);
  * text [p, p+n) to *v (malloc'd strings), growing *nv. */
 void sqltok_checks(const char *p, size_t n, char ***v, size_t *nv);
 
+/* sqltok_statement: the next statement of a script at or after p, as
+ * the server splits it: at semicolons outside quotes, comments and
+ * PostgreSQL's dollar quotes ($$ ... $$, $fn$ ... $fn$), empty ones
+ * skipped.  *start and *n get its text, from its first token to its last
+ * (no semicolon); returns where to look for the one after, NULL when
+ * there is none. */
+const char *sqltok_statement(const char *p, const char **start, size_t *n);
+
 /* sqltok_tx_control: the first statement of sql that controls
  * transactions (BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE, VACUUM),
  * as an upper-case word; NULL when there is none.  BEGIN ... END of a

@@ -263,7 +263,7 @@ int store_introspect(struct store *s, struct schema *out,
  * schema of its own inside a transaction that is rolled back (s must be
  * outside a transaction; column types of the portable subset are taken
  * as PostgreSQL spells them: TIMESTAMP and DATETIME timestamptz, BLOB
- * bytea).  Read back as store_introspect reads s, so the two compare like
+ * bytea, REAL double precision).  Read back as store_introspect reads s, so the two compare like
  * with like.  *out is initialised here; release with schema_release.
  * Errors are the database's message, with the line of sql when it names
  * one ("line 3: ...").

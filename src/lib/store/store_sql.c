@@ -34,6 +34,11 @@ int store_sql_error_aborts(const struct store_sql *d)
 	return d->error_aborts;
 }
 
+const char *store_sql_type(const struct store_sql *d, const char *name)
+{
+	return d->type ? d->type(name) : name;
+}
+
 const char *store_sql_any_type(const struct store_sql *d)
 {
 	return d->any_type;

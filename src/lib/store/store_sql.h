@@ -52,6 +52,14 @@ const char *store_sql_insert_keep(const struct store_sql *d);
  * column may hold text in some rows and numbers in others). */
 int store_sql_typed(const struct store_sql *d);
 
+/* store_sql_type: how a column of schema.sql's portable type name (one
+ * word: INTEGER, REAL, TEXT, BLOB, TIMESTAMP, DATETIME) is spelt in the
+ * dialect, for SQL made without schema.sql that must give the column
+ * schema.sql would (PostgreSQL: REAL double precision, TIMESTAMP
+ * timestamptz, BLOB bytea); name itself where it is spelt so.  Static or
+ * name. */
+const char *store_sql_type(const struct store_sql *d, const char *name);
+
 /* store_sql_error_aborts: 1 when a failed statement spoils its whole
  * transaction (PostgreSQL: every statement after it fails until the
  * transaction ends or a savepoint before it is rolled back to), 0 when

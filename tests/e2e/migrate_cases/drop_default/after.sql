@@ -1,0 +1,1 @@
+CREATE TABLE readings (t TIMESTAMP NOT NULL, watts INTEGER);
