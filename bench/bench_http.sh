@@ -34,103 +34,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-wait_up() {
-	local i
-	for i in $(seq 1 200); do
-		curl -s -o /dev/null "$1" && return 0
-		sleep 0.1
-	done
-	echo "bench_http: $1 did not come up" >&2
-	return 1
-}
-hwm() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+. "$top/bench/lib.sh"
 rate() { awk -v p="$1" -v s="$2" 'BEGIN { printf "%.0f", p / s }'; }
 
 # One run against hearth in a fresh directory: sets R (points/s) and M
 # (peak RSS, MiB).
 run_hearth() {
-	local d="$tmp/hearth.$1" port pid p sec stored
+	local d="$tmp/hearth.$1" stored
 	mkdir "$d"
 	(cd "$d" && "$HEARTH" init . >/dev/null)
-	echo "bench-token-0123456789" >"$d/token"
 	sed -i 's/^; write_token_file.*/write_token_file = token/' "$d/hearth.ini"
-	port=$(free_port)
-	(cd "$d" && exec "$HEARTH" serve --listen "127.0.0.1:$port" >serve.log 2>&1) &
-	pid=$!
-	pids="$pid"
-	wait_up "http://127.0.0.1:$port/healthz"
-	read -r p sec < <(python3 "$top/bench/lp_load.py" "http://127.0.0.1:$port/write?db=bench" \
-		"$points" "$batch" "$clients" "Bearer bench-token-0123456789")
-	M=$(hwm "$pid")
-	kill "$pid"; wait "$pid" 2>/dev/null || true
-	pids=""
+	serve_load "$d"
 	stored=$(sqlite3 "$d/hearth.db" "SELECT count(*) FROM readings")
-	[ "$stored" = "$p" ] || { echo "bench_http: hearth stored $stored of $p points" >&2; exit 1; }
+	[ "$stored" = "$P" ] || { echo "bench_http: hearth stored $stored of $P points" >&2; exit 1; }
 	rm -rf "$d"
-	R=$(rate "$p" "$sec")
 }
-
-# One run against InfluxDB with fresh data directories: sets R and M.
-run_influx() {
-	local d="$tmp/influx.$1" iport rport pid p sec
-	iport=$(free_port)
-	rport=$(free_port)
-	mkdir -p "$d"
-	cat >"$d/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:$rport"
-[meta]
-  dir = "$d/meta"
-[data]
-  dir = "$d/data"
-  wal-dir = "$d/wal"
-  query-log-enabled = false
-[http]
-  enabled = true
-  bind-address = "127.0.0.1:$iport"
-  auth-enabled = false
-  log-enabled = false
-[monitor]
-  store-enabled = false
-[continuous_queries]
-  enabled = false
-[subscriber]
-  enabled = false
-CONF
-	influxd -config "$d/influxdb.conf" >"$d/log" 2>&1 &
-	pid=$!
-	pids="$pid"
-	wait_up "http://127.0.0.1:$iport/ping"
-	curl -s -o /dev/null -X POST "http://127.0.0.1:$iport/query" --data-urlencode 'q=CREATE DATABASE bench'
-	read -r p sec < <(python3 "$top/bench/lp_load.py" "http://127.0.0.1:$iport/write?db=bench" \
-		"$points" "$batch" "$clients")
-	M=$(hwm "$pid")
-	kill "$pid"; wait "$pid" 2>/dev/null || true
-	pids=""
-	rm -rf "$d"
-	R=$(rate "$p" "$sec")
-}
-
-median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "   $points points per server, batches of $batch, $clients clients, line protocol over loopback HTTP, $runs runs each (alternating)"
-have_influx=1
-command -v influxd >/dev/null || have_influx=0
-hrates="" irates="" hmems="" imems=""
-for i in $(seq 1 "$runs"); do
-	run_hearth "$i"
-	hrates="$hrates $R" hmems="$hmems $M"
-	line="run $i: hearth $R points/s"
-	if [ $have_influx = 1 ]; then
-		run_influx "$i"
-		irates="$irates $R" imems="$imems $M"
-		line="$line, InfluxDB $R points/s"
-	fi
-	echo "   $line"
-done
+lp_runs "$runs" "hearth"
 hrate=$(echo "$hrates" | median)
 printf '   %-26s %10s points/s  (median)  peak RSS %s MiB\n' "hearth serve (SQLite)" "$hrate" "$(echo "$hmems" | median)"
 
