@@ -30,7 +30,6 @@ pg_start() {
 	PG_DIR=$1
 	mkdir -p "$PG_DIR"
 	[ -x "$PG_BIN/initdb" ] || { echo "no PostgreSQL server (initdb) installed" >&2; return 1; }
-	PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 	PG_SOCK=$PG_DIR/sock
 	PG_PWFILE=$PG_DIR/pw
 	mkdir -p "$PG_DIR/data" "$PG_SOCK" "$PG_DIR/log"
@@ -42,13 +41,21 @@ pg_start() {
 		while [ "$d" != / ]; do chmod o+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
 	fi
 	pg_initdb || return 1
-	# Loopback only; durability does not matter for tests.
-	pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log/server.log" -w \
-		-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_SOCK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-		start >/dev/null || {
-		cat "$PG_DIR/log/server.log" >&2
-		return 1
-	}
+	# A port found free may be taken before the server listens on it
+	# (any connection's own end takes one from the same range): then
+	# again, on another.
+	local try
+	for try in 1 2 3 4 5; do
+		PG_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+		# Loopback only; durability does not matter for tests.
+		pg_as "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log/server.log" -w \
+			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$PG_SOCK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+			start >/dev/null && break
+		if [ "$try" = 5 ] || ! grep -q 'Address already in use' "$PG_DIR/log/server.log"; then
+			cat "$PG_DIR/log/server.log" >&2
+			return 1
+		fi
+	done
 	if command -v at_exit >/dev/null; then
 		at_exit pg_stop
 	fi
