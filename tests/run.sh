@@ -24,6 +24,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 log=$(mktemp)
 trap 'rm -rf "$log" "$log".*' EXIT
+# One initdb for the run: each script's PostgreSQL server starts from a
+# copy of the first one's new cluster (pg.sh: pg_initdb).
+export HEARTH_PG_CACHE=$log.pg
 
 # run_one NAME COMMAND...: PASS/FAIL lines are counted (into
 # $log.$stream), under the prefix $group when it is set.

@@ -25,8 +25,6 @@ dv_free_port() {
 dovecot_start() {
 	DV_DIR=$1
 	mkdir -p "$DV_DIR/run" "$DV_DIR/state" "$DV_DIR/mail"
-	DV_PORT=$(dv_free_port)
-	DV_TLS_PORT=$(dv_free_port)
 	if [ "$(id -u)" -eq 0 ]; then
 		DV_MAILUSER=dovecot
 		DV_LOGIN=dovenull
@@ -55,6 +53,23 @@ local_validation_key_dict = fs:posix:prefix=$DV_DIR/keys/
 username_attribute = sub
 tokeninfo_url = http://127.0.0.1:1/unused
 CONF
+	# A port found free may be taken before Dovecot listens on it (any
+	# connection's own end takes one from the same range): then again,
+	# on two others.
+	local try
+	for try in 1 2 3 4 5; do
+		DV_PORT=$(dv_free_port)
+		DV_TLS_PORT=$(dv_free_port)
+		dv_conf
+		dv_run && return 0
+		grep -q 'Address already in use' "$DV_DIR/dovecot.out" || break
+	done
+	echo "dovecot did not start: $(cat "$DV_DIR/dovecot.out" "$DV_DIR/dovecot.log" 2>/dev/null)" >&2
+	return 1
+}
+
+# dv_conf: $DV_DIR/dovecot.conf, listening on $DV_PORT and $DV_TLS_PORT.
+dv_conf() {
 	cat >"$DV_DIR/dovecot.conf" <<CONF
 base_dir = $DV_DIR/run
 state_dir = $DV_DIR/state
@@ -101,6 +116,11 @@ service anvil {
   chroot =
 }
 CONF
+}
+
+# dv_run: start Dovecot and wait until it answers; 1 when it ended or
+# did not answer in 10 s (stopped then; $DV_DIR/dovecot.out says why).
+dv_run() {
 	# /usr/sbin may not be on a non-root PATH.
 	"$(command -v dovecot || echo /usr/sbin/dovecot)" -c "$DV_DIR/dovecot.conf" -F \
 		>"$DV_DIR/dovecot.out" 2>&1 &
@@ -109,9 +129,10 @@ CONF
 		if /usr/bin/python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$DV_PORT),1)" 2>/dev/null; then
 			return 0
 		fi
+		kill -0 "$DV_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "dovecot did not start: $(cat "$DV_DIR/dovecot.out" "$DV_DIR/dovecot.log" 2>/dev/null)" >&2
+	dovecot_stop
 	return 1
 }
 

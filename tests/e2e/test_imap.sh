@@ -1,6 +1,8 @@
 #!/bin/bash
 # End-to-end: hearth imap against a real Dovecot on loopback (started here,
-# stopped at exit), a passwd-file user per test and a Maildir Motion folder.
+# stopped at exit), a passwd-file user per test and a Maildir Motion folder;
+# the events stored in SQLite and in PostgreSQL (lib.sh: the backend).
+# backends: sqlite pg
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dovecot.sh"
 
@@ -12,7 +14,7 @@ setup() {
 	local u=$1
 	shift
 	dv_user "$u"
-	hearth init . >/dev/null
+	t_init . >/dev/null
 	echo "$DV_PASS" >imap.secret
 	{
 		echo "[imap]"
@@ -24,8 +26,8 @@ setup() {
 	} >>hearth.ini
 }
 
-rows() { sql1 hearth.db "SELECT r_datetime || '|' || r_s_name FROM motion ORDER BY r_datetime, r_s_name"; }
-nrows() { sql1 hearth.db "SELECT count(*) FROM motion"; }
+rows() { dbq "SELECT r_datetime || '|' || r_s_name FROM motion ORDER BY r_datetime, r_s_name"; }
+nrows() { dbq "SELECT count(*) FROM motion"; }
 
 test_normal_mails_stored_and_flagged() {
 	setup normal
@@ -37,7 +39,7 @@ test_normal_mails_stored_and_flagged() {
 2018-01-01 13:50:00|Living Room"
 	expect_eq "$(dv_count_seen)" 2 "mails flagged \\Seen"
 	expect_eq "$(dv_count_unseen)" 0
-	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM hearth_imap_seen WHERE message_id LIKE '<%@test.invalid>'")" 2
+	expect_eq "$(dbq "SELECT count(*) FROM hearth_imap_seen WHERE message_id LIKE '<%@test.invalid>'")" 2
 	expect_eq "$(hearth kv get poll.imap.result)" "2 new events, 0 duplicates, 0 rejected, 2 unread mails"
 	expect_eq "$(hearth kv get poll.imap.error)" ""
 	hearth kv get poll.imap.time >/dev/null
@@ -100,8 +102,8 @@ test_malformed_kept_unread_and_reported_once() {
 	expect_contains "$(cat "$T_ERR")" "no Subject header"
 	expect_contains "$(cat "$T_ERR")" "longer than 2048"
 	expect_eq "$(nrows)" 1
-	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM hearth_rejects WHERE source = 'imap' AND reason <> ''")" 5
-	expect_eq "$(sql1 hearth.db "SELECT subject FROM hearth_rejects WHERE subject LIKE 'Re:%'")" "Re: your invoice"
+	expect_eq "$(dbq "SELECT count(*) FROM hearth_rejects WHERE source = 'imap' AND reason <> ''")" 5
+	expect_eq "$(dbq "SELECT subject FROM hearth_rejects WHERE subject LIKE 'Re:%'")" "Re: your invoice"
 	expect_eq "$(dv_count_unseen)" 5
 	# Reported once: the next poll logs nothing, keeps them unread.
 	expect_status 0 hearth imap --once
@@ -123,7 +125,7 @@ test_control_characters_in_mails() {
 	chown "$DV_MAILUSER" "$DV_MAILDIR/.Motion/new/ctl.hearth-test"
 	expect_status 0 hearth imap --once
 	expect_contains "$(cat "$T_OUT")" "1 new events, 0 duplicates, 1 rejected"
-	expect_eq "$(sql1 hearth.db "SELECT r_s_name FROM motion")" "[2JHall"
+	expect_eq "$(dbq "SELECT r_s_name FROM motion")" "[2JHall"
 	expect_eq "$(wc -l <"$T_ERR")" 1 "log lines"
 	grep -q "$(printf '\033')" "$T_ERR" && fail "an escape reached the log: $(cat -v "$T_ERR")"
 	expect_contains "$(cat "$T_ERR")" "left unread"
@@ -150,7 +152,7 @@ test_hundreds_at_once() {
 	expect_status 0 hearth imap --once
 	expect_contains "$(cat "$T_OUT")" "650 new events"
 	expect_eq "$(nrows)" 650
-	expect_eq "$(sql1 hearth.db "SELECT count(DISTINCT uid) FROM hearth_imap_seen")" 650
+	expect_eq "$(dbq "SELECT count(DISTINCT uid) FROM hearth_imap_seen")" 650
 	expect_eq "$(dv_count_seen)" 650
 }
 
@@ -200,7 +202,7 @@ test_kill_9_from_outside() {
 	done
 	expect_status 0 hearth imap --once
 	expect_eq "$(nrows)" 1200
-	expect_eq "$(sql1 hearth.db "SELECT count(*) FROM hearth_imap_seen WHERE nrows = 1")" 1200
+	expect_eq "$(dbq "SELECT count(*) FROM hearth_imap_seen WHERE nrows = 1")" 1200
 	expect_eq "$(dv_count_seen)" 1200
 }
 
@@ -218,6 +220,9 @@ test_two_pollers_at_once() {
 	wait $p1 || rc1=$?
 	wait $p2 || rc2=$?
 	expect_eq "$rc1/$rc2" "0/0" "exit statuses ($(cat p1.out p2.out))"
+	# Between them they stored each mail once.
+	expect_eq "$(cat p1.out p2.out | grep -o '[0-9]* new events' | awk '{ n += $1 } END { print n + 0 }')" 600 \
+		"new events of the two ($(cat p1.out p2.out))"
 	expect_eq "$(nrows)" 600
 	expect_eq "$(dv_count_seen)" 600
 }
@@ -352,7 +357,7 @@ test_literals_read_whole() {
 	long=$(printf 'Sensor%.0s' $(seq 1 200))
 	dv_deliver "'$long'\r\n sensed motion: November 23, 2014 at 10:15PM"
 	expect_status 0 hearth imap --once
-	expect_eq "$(sql1 hearth.db "SELECT length(r_s_name) FROM motion")" 1200
+	expect_eq "$(dbq "SELECT length(r_s_name) FROM motion")" 1200
 	out=$(curl -s --max-time 10 "imap://127.0.0.1:$DV_PORT/Motion" -u "literal:$DV_PASS" \
 		-X 'UID FETCH 1:* BODY.PEEK[HEADER.FIELDS (SUBJECT)]' || true)
 	expect_contains "$out" "BODY[HEADER.FIELDS (SUBJECT)] {"
@@ -420,9 +425,13 @@ test_serve_polls_on_interval() {
 		[ "$(nrows)" = 2 ] && break
 		sleep 0.1
 	done
-	sleep 1.5
-	# The dashboard shows the last poll.
-	page=$(curl -s "http://127.0.0.1:$port/")
+	# The dashboard shows the last poll: the one after, which found
+	# nothing new (a second a poll, 20 s at most).
+	for _ in $(seq 1 200); do
+		page=$(curl -s "http://127.0.0.1:$port/")
+		case "$page" in *"<td>poll.imap.result</td><td>0 new events"*) break ;; esac
+		sleep 0.1
+	done
 	expect_contains "$page" "<td>poll.imap.result</td><td>0 new events, 0 duplicates, 1 rejected"
 	expect_contains "$page" "<td>poll.imap.time</td>"
 	kill $pid
