@@ -122,10 +122,11 @@ db_indexes() {
 
 # db_columns TABLE: its columns in order, NAME:TYPE:NOTNULL each, blank
 # separated; TYPE as the CREATE or ALTER wrote it (PostgreSQL's own
-# spelling of a type is turned back: "timestamp without time zone" is
-# TIMESTAMP, "integer" INTEGER).
+# spelling of a type is turned back into schema.sql's: "timestamp with
+# time zone" is TIMESTAMP, "integer" INTEGER, "double precision" REAL,
+# and float4 FLOAT4, docs/migrations.md).
 db_columns() {
-	dbq2 "SELECT a.attname || ':' || upper(replace(format_type(a.atttypid, a.atttypmod), 'timestamp without time zone', 'timestamp')) || ':' || CASE WHEN a.attnotnull THEN 1 ELSE 0 END
+	dbq2 "SELECT a.attname || ':' || upper(replace(replace(replace(format_type(a.atttypid, a.atttypmod), 'timestamp with time zone', 'timestamp'), 'real', 'float4'), 'double precision', 'real')) || ':' || CASE WHEN a.attnotnull THEN 1 ELSE 0 END
 			FROM pg_attribute a WHERE a.attrelid = to_regclass(quote_ident('$1')) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum" \
 		"SELECT name || ':' || type || ':' || \"notnull\" FROM pragma_table_info('$1') ORDER BY cid" | paste -sd' ' -
 }
@@ -134,7 +135,12 @@ db_columns() {
 # ("integer", "real", "text"): SQLite's typeof() says what a value is,
 # PostgreSQL's pg_typeof() the column's type, which its values all have.
 db_typeof() {
-	if [ "$T_BACKEND" = pg ]; then echo "pg_typeof($1)::text"; else echo "typeof($1)"; fi
+	if [ "$T_BACKEND" = pg ]; then
+		# in SQLite's words: "real" for float4 and double precision
+		echo "CASE WHEN pg_typeof($1) IN ('real'::regtype, 'double precision'::regtype) THEN 'real' WHEN pg_typeof($1) IN ('integer'::regtype, 'bigint'::regtype, 'smallint'::regtype) THEN 'integer' ELSE pg_typeof($1)::text END"
+	else
+		echo "typeof($1)"
+	fi
 }
 
 # t_db_reset: the test's database empty again, as when the test began

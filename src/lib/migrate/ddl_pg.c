@@ -57,8 +57,11 @@ static int same_keys(struct keys *a, struct keys *b)
 	size_t i;
 	int same = a->n == b->n;
 
-	qsort(a->v, a->n, sizeof(char *), cmp_str);
-	qsort(b->v, b->n, sizeof(char *), cmp_str);
+	/* qsort wants an array, even of no elements */
+	if (a->n)
+		qsort(a->v, a->n, sizeof(char *), cmp_str);
+	if (b->n)
+		qsort(b->v, b->n, sizeof(char *), cmp_str);
 	for (i = 0; same && i < a->n; i++)
 		same = !strcmp(a->v[i], b->v[i]);
 	diff_free_list(a->v, a->n);
