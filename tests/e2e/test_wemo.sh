@@ -65,9 +65,13 @@ watch_start() {
 	echo $! >watch.pid
 }
 
+# watch_stop: SIGTERM, which ends the watcher cleanly (exit 0: under
+# the sanitizers, a leak or an error would be another status).
 watch_stop() {
+	local rc=0
 	kill "$(cat watch.pid)"
-	wait "$(cat watch.pid)" || true
+	wait "$(cat watch.pid)" || rc=$?
+	[ $rc = 0 ] || fail "hearth wemo watch exited $rc: $(tail -5 watch.err)"
 }
 
 # until_eq WHAT WANT CMD...: wait (up to 10 s) until CMD prints WANT.
@@ -292,7 +296,7 @@ test_serve_runs_the_watcher() {
 	expect_contains "$page" "<td>poll.wemo.127.0.0.1:$port.state</td><td>subscribed</td>"
 	expect_contains "$(curl -s "http://127.0.0.1:$hp/metrics")" "hearth_poll_error{poller=\"wemo.127.0.0.1:$port\"} 0"
 	kill $pid
-	wait $pid || true
+	wait $pid || fail "serve exited $?: $(tail -5 serve.log)"
 	expect_contains "$(cat serve.log)" "subscribed to urn:Belkin:service:basicevent:1"
 	expect_eq "$(stat hall sids)" 0 "serve unsubscribed at stop"
 }

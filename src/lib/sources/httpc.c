@@ -305,10 +305,12 @@ int httpc_do(const struct httpc_req *q, struct httpc_resp *r,
 	fd = dial(q, r, deadline, err);
 	if (fd < 0)
 		goto out;
-	buf_addf(&req, "%s %s HTTP/1.1\r\nHOST: %s:%u\r\n"
-		 "Connection: close\r\nContent-Length: %zu\r\n%s\r\n",
-		 q->method, q->path, q->host, q->port, q->body_len,
-		 q->headers ? q->headers : "");
+	/* An IPv6 address in HOST is bracketed, as in a URL. */
+	buf_addf(&req, strchr(q->host, ':') ? "%s %s HTTP/1.1\r\nHOST: [%s]:%u"
+		 "\r\n" : "%s %s HTTP/1.1\r\nHOST: %s:%u\r\n", q->method,
+		 q->path, q->host, q->port);
+	buf_addf(&req, "Connection: close\r\nContent-Length: %zu\r\n%s\r\n",
+		 q->body_len, q->headers ? q->headers : "");
 	if (q->body_len)
 		buf_add(&req, q->body, q->body_len);
 	if (send_all(fd, req.s, req.len, deadline) < 0) {
