@@ -14,6 +14,8 @@ The test drives it over a control port (--control, on 127.0.0.1):
     GET /spoof?from=127.0.0.2[&sid=...]   NOTIFY state from another address
     GET /reboot[?port=N]    forget every SID (and move to port N)
     GET /mode?m=normal|hang|down|nosub|noevents|badxml
+    GET /burst?n=1000       NOTIFY 1, 0, 1, ... n times, each after the
+                            last one's answer (for the benchmark)
     GET /stats              JSON: subscribes, renewals, polls, sids, notifies
 Each NOTIFY's answer status is in stats' "answers".
 """
@@ -276,6 +278,12 @@ def control_handler(dev):
                 if dev.mode != "noevents":
                     dev.notify("InsightParams", dev.insight_params(),
                                svc="insight1")
+            elif u.path == "/burst":
+                t0 = time.time()
+                for i in range(int(q["n"])):
+                    dev.state = 1 - (i % 2)
+                    dev.notify("BinaryState", dev.binary_state())
+                out["seconds"] = time.time() - t0
             elif u.path == "/raw":
                 dev.notify(None, None, body=q["body"])
             elif u.path == "/spoof":
