@@ -5,7 +5,7 @@
 # driven over its control port.  SSDP multicast is sent only inside a
 # network namespace this script makes (unshare -rn), never elsewhere.
 #
-# Bad inputs tried: NOTIFYs from another address than the device's and
+# Bad inputs tried: a database locked by another writer, NOTIFYs from another address than the device's and
 # with an unknown SID, a NOTIFY body that is not XML, a setup.xml that is
 # not well formed, a device that accepts connections and never answers,
 # a device that refuses subscriptions and sends no events, a reboot that
@@ -275,6 +275,33 @@ test_polls_while_no_subscription_works() {
 	sleep 1
 	expect_eq "$(nrows)" 2
 	[ "$(stat hall polls)" -ge 3 ] || fail "not polled"
+	watch_stop
+}
+
+# The database held by another writer for a while: the edges heard
+# meanwhile are kept and stored once it is free, none twice.
+test_rows_kept_while_database_locked() {
+	local port
+	t_sqlite_only "a SQLite write lock held by another process" || return 0
+	one_hall
+	python3 -c "
+import sqlite3, time
+c = sqlite3.connect('hearth.db', isolation_level=None)
+c.execute('BEGIN IMMEDIATE')
+open('locked', 'w').close()
+time.sleep(4)
+c.execute('COMMIT')" &
+	local lp=$!
+	wait_file locked
+	for v in 1 0 1 0 1; do
+		ctl hall "/state?v=$v" >/dev/null
+		sleep 0.2
+	done
+	wait $lp
+	until_eq "rows after the lock" 3 nrows
+	sleep 1.5
+	expect_eq "$(nrows)" 3
+	expect_eq "$(kvs "127.0.0.1:$port" state)" subscribed
 	watch_stop
 }
 

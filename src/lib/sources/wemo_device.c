@@ -24,6 +24,8 @@ struct wemo_device {
 	const struct wemo_settings *set;
 	struct wemo_sink *k;
 	const struct wemo_callback *cb;
+	int (*stopping)(void *ctx);
+	void *ctx;
 	char *conf, *host;
 	unsigned conf_port;        /* 0: probe WEMO_PROBE_PORTS */
 
@@ -63,13 +65,16 @@ static void split(struct wemo_device *d, const char *conf)
 struct wemo_device *wemo_device_new(const char *conf,
 				    const struct wemo_settings *set,
 				    struct wemo_sink *k,
-				    const struct wemo_callback *cb)
+				    const struct wemo_callback *cb,
+				    int (*stopping)(void *ctx), void *ctx)
 {
 	struct wemo_device *d = xcalloc(1, sizeof(*d));
 
 	d->set = set;
 	d->k = k;
 	d->cb = cb;
+	d->stopping = stopping;
+	d->ctx = ctx;
 	d->conf = xstrdup(conf);
 	split(d, conf);
 	pthread_mutex_init(&d->mu, NULL);
@@ -146,6 +151,8 @@ static int find(struct wemo_device *d, struct hearth_err *err)
 
 	httpc_resp_init(&r);
 	for (i = 0; i < n && rc < 0; i++) {
+		if (i && d->stopping(d->ctx))
+			break;
 		port = d->conf_port ? d->conf_port : probe[i];
 		rc = read_desc(d, port, &desc, &r, err);
 	}
@@ -344,6 +351,8 @@ int64_t wemo_device_step(struct wemo_device *d, int64_t now)
 	note(d, d->sub_b ? "subscribed" : "polling",
 	     d->sub_b ? "" : err.msg);
 	pthread_mutex_unlock(&d->mu);
+	if (d->stopping(d->ctx))
+		return now;
 	/* A poll after each (re)subscription learns the state the device
 	 * is in, whatever events were missed; without a subscription it is
 	 * how the state is heard.  Either way an edge is stored once. */

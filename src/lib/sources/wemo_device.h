@@ -32,11 +32,15 @@ struct wemo_callback {
 };
 
 /* wemo_device_new: the device configured as conf ("HOST[:PORT]"); set,
- * k and cb must outlive it.  Free with wemo_device_free. */
+ * k and cb must outlive it.  stopping(ctx) says the watcher is stopping:
+ * a step asks it between exchanges, so that a stop waits for one
+ * exchange at most, not for a whole probe of unanswering ports.  Free
+ * with wemo_device_free. */
 struct wemo_device *wemo_device_new(const char *conf,
 				    const struct wemo_settings *set,
 				    struct wemo_sink *k,
-				    const struct wemo_callback *cb);
+				    const struct wemo_callback *cb,
+				    int (*stopping)(void *ctx), void *ctx);
 void wemo_device_free(struct wemo_device *d);
 
 /* wemo_device_step: do what is due at now (find, subscribe, renew,

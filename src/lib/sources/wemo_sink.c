@@ -244,12 +244,31 @@ static void put_text(struct store *s, const char *key, const char *suffix,
 	kv_set(s, name, &kv, err);
 }
 
-/* Write the states noted since the last time, holding the write lock. */
-static void store_states(struct wemo_sink *k)
+/* Note again the states of copy[0..n) that were not stored (unless a
+ * newer one came meanwhile, which is noted already). */
+static void redo_states(struct wemo_sink *k, const struct status *copy,
+			size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&k->mu);
+	for (i = 0; i < n; i++)
+		if (copy[i].key) {
+			k->st[i].dirty = 1;
+			k->st_dirty = 1;
+		}
+	pthread_mutex_unlock(&k->mu);
+}
+
+/* Write the states noted since the last time, holding the write lock;
+ * those the database refused are written at the next chance (when
+ * retry is set: not at the stop). */
+static void store_states(struct wemo_sink *k, int retry)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct status *copy;
 	size_t i, n;
+	int ok = 0;
 
 	pthread_mutex_lock(&k->mu);
 	n = k->nst;
@@ -281,15 +300,18 @@ static void store_states(struct wemo_sink *k)
 			if (copy[i].st.time)
 				kv_set(k->s, name, &kv, &err);
 		}
-		if (err.msg[0] || store_commit(k->s, &err) < 0) {
-			wemo_sink_log(k, "device states not stored: %s",
-				      err.msg);
+		if (err.msg[0] || store_commit(k->s, &err) < 0)
 			store_rollback(k->s, NULL);
-		}
-	} else {
-		wemo_sink_log(k, "device states not stored: %s", err.msg);
+		else
+			ok = 1;
 	}
 	writeq_release(k->q, k->s);
+	if (!ok) {
+		wemo_sink_log(k, "device states not stored: %s (tried again)",
+			      err.msg);
+		if (retry)
+			redo_states(k, copy, n);
+	}
 	for (i = 0; i < n; i++)
 		free(copy[i].key);
 	free(copy);
@@ -335,7 +357,7 @@ static void *run(void *arg)
 			free_rows(r, n);
 		}
 		if (states) {
-			store_states(k);
+			store_states(k, !stop);
 			last_states = timefmt_now();
 		} else if (!n) {
 			struct timespec pause = { 0, 50 * 1000 * 1000 };

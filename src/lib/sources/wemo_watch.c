@@ -44,8 +44,9 @@ struct wemo_watch {
 	unsigned long refused;
 };
 
-static int stopping(struct wemo_watch *w)
+static int stopping(void *ctx)
 {
+	struct wemo_watch *w = ctx;
 	int s;
 
 	pthread_mutex_lock(&w->mu);
@@ -146,7 +147,7 @@ int wemo_watch_start(struct wemo_watch **out, const struct config *cfg,
 	for (i = 0; i < w->set.ndevices; i++) {
 		w->devs[i].w = w;
 		w->devs[i].d = wemo_device_new(w->set.devices[i], &w->set,
-					       w->k, &w->cb);
+					       w->k, &w->cb, stopping, w);
 	}
 	w->ndevs = w->set.ndevices;
 	if (pthread_create(&w->lth, NULL, listener_main, w) != 0)
