@@ -47,6 +47,11 @@ static void test_insight(void)
 	CHECK(strstr(err.msg, "currentmw") != NULL);
 	CHECK(wemo_insight_parse("1|2|3|4|5|6|7|-5|9|10|11", &w, &err) < 0);
 	CHECK(wemo_insight_parse("", &w, &err) < 0);
+	/* Found by fuzz_upnp: a time past int64 was cast. */
+	CHECK(wemo_insight_parse("8|155555555555555555555555555555555|1|0|13|"
+				 "1|200001|1|0|13|0", &w, &err) < 0);
+	CHECK(strstr(err.msg, "lastchange") != NULL);
+	CHECK(wemo_insight_parse("300|1|1|0|13|1|1|1|0|13|0", &w, &err) < 0);
 	CHECK(wemo_insight_parse("1|2|3|4|5|6|7|8|9|10|", &w, &err) < 0);
 }
 

@@ -61,7 +61,15 @@ int wemo_insight_parse(const char *v, struct wemo_insight *out,
 				       more ? "is not a number" : "is missing");
 		more = rc;
 	}
-	if (f[7] < 0 || f[7] > 1e9)
+	/* Counts and times: none is negative, none near int64's end (a
+	 * cast of a larger double is undefined). */
+	for (i = 0; i < NFIELDS; i++)
+		if (f[i] < 0 || f[i] > 1e15 || (i == 0 && f[i] > 255))
+			return err_set(err, "InsightParams '%s': %s %.0f is "
+				       "out of range", err_quote(q, sizeof(q), v,
+								 strlen(v)),
+				       names[i], f[i]);
+	if (f[7] > 1e9) /* a megawatt plug */
 		return err_set(err, "InsightParams '%s': currentmw %.0f is "
 			       "out of range", err_quote(q, sizeof(q), v,
 							  strlen(v)), f[7]);
