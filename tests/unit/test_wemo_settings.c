@@ -1,6 +1,6 @@
 /* Unit tests for wemo_settings.c: [wemo] read and checked.  Bad inputs
  * tried: a device with a path, user or bad port, a bare IPv6 address,
- * an empty list, durations that are not one or out of range. */
+ * an empty list, a device listed twice, durations that are not one or out of range. */
 #include "base/config.h"
 #include "base/timefmt.h"
 #include "sources/wemo.h"
@@ -66,6 +66,8 @@ static void test_bad(void)
 	CHECK(strstr(load("[wemo]\ndevices = fe80::1\n"), "not HOST") != NULL);
 	CHECK(strstr(load("[wemo]\ndevices = a,,b\n"), "not HOST") != NULL);
 	CHECK(strstr(load("[wemo]\ndevices = ,\n"), "[wemo] devices") != NULL);
+	CHECK(strstr(load("[wemo]\ndevices = wemo.lan, a, WEMO.lan\n"),
+		     "'WEMO.lan' is listed twice") != NULL);
 	CHECK(strstr(load("[wemo]\ndevices = a\nsubscription = soon\n"),
 		     "[wemo] subscription 'soon'") != NULL);
 	CHECK(strstr(load("[wemo]\ndevices = a\ntimeout = 2h\n"),

@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/timefmt.h"
 #include "base/xalloc.h"
@@ -67,6 +68,14 @@ static int load_devices(struct wemo_settings *s, const char *list,
 			free(d);
 			return -1;
 		}
+		for (size_t i = 0; i < s->ndevices; i++)
+			if (!strcasecmp(s->devices[i], d)) {
+				/* Watched twice, each edge would be two rows. */
+				err_set(err, "[wemo] devices: '%.60s' is listed "
+					"twice", d);
+				free(d);
+				return -1;
+			}
 		if (s->ndevices == MAX_DEVICES) {
 			free(d);
 			return err_set(err, "[wemo] devices: more than %d",
