@@ -29,8 +29,8 @@ struct gena_notify {
 	size_t len;
 };
 
-/* Returns the status to answer (200, 412, 400, ...); why (may be left
- * empty) is for the caller's own log. */
+/* Returns the status to answer (200, 412, 400, ...).  The strings of n
+ * live until it returns. */
 typedef int (*gena_notify_fn)(void *ctx, const struct gena_notify *n);
 
 struct gena_listener;
