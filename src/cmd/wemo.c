@@ -18,8 +18,8 @@ static const char help[] =
 	"           send an SSDP M-SEARCH for urn:Belkin:service:basicevent:1\n"
 	"           (to the multicast group 239.255.255.250:1900, or to ADDR\n"
 	"           with --to), wait (3 s), read each answer's setup.xml and\n"
-	"           list name, model, serial and address (HOST:PORT, for\n"
-	"           [wemo] devices)\n"
+	"           list name, model, serial and address (HOST:PORT), then\n"
+	"           the [wemo] devices line that watches them all\n"
 	"  watch    subscribe to the devices of [wemo] devices and store one\n"
 	"           row in [wemo] table per rising edge of a motion sensor\n"
 	"           (and Insight plugs' watts in [wemo] power_table), until\n"
@@ -83,6 +83,13 @@ static int discover(struct cmd_ctx *ctx, int argc, char **argv)
 			       f[i].model, *f[i].serial ? f[i].serial : "-",
 			       f[i].address);
 	}
+	/* The line to put under [wemo] in hearth.ini. */
+	for (i = 0, c = 0; i < n; i++)
+		if (!f[i].error)
+			printf("%s%s", c++ ? ", " : "\n[wemo] devices = ",
+			       f[i].address);
+	if (c)
+		printf("\n");
 	wemo_found_free(f, n);
 	return 0;
 }

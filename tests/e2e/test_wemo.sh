@@ -359,7 +359,8 @@ test_discover_unicast() {
 	expect_contains "$(cat "$T_OUT")" "Sensor"
 	expect_contains "$(cat "$T_OUT")" "99AB"
 	expect_contains "$(cat "$T_OUT")" "127.0.0.1:$port"
-	expect_eq "$(grep -c 127.0.0.1 "$T_OUT")" 1 "the answer for another type is dropped"
+	expect_eq "$(grep -c "^Front Door" "$T_OUT")" 1 "the answer for another type is dropped"
+	expect_contains "$(cat "$T_OUT")" "[wemo] devices = 127.0.0.1:$port"
 	expect_status 2 hearth wemo discover --to "127.0.0.1:$sp" --wait x
 	expect_status 1 hearth wemo discover --to "nowhere" --wait 0.2
 	expect_contains "$(cat "$T_ERR")" "'nowhere' is not an IPv4 ADDR[:PORT]"
