@@ -71,6 +71,8 @@ static const struct cmd cmd_table[] = {
 	/* mail and devices */
 	{ "imap", cmd_imap, CMD_DB, "imap [--once]",
 	  "pull motion e-mails from [imap] url into [imap] table" },
+	{ "wemo", cmd_wemo, CMD_NOCONFIG, "wemo discover|watch [OPTIONS]",
+	  "WeMo motion sensors and Insight plugs over UPnP, no cloud" },
 
 	{ NULL, NULL, 0, NULL, NULL },
 };

@@ -51,6 +51,15 @@ int cmd_help(const struct cmd_ctx *ctx, const char *options)
 	return 0;
 }
 
+void cmd_show_log(struct buf *log, const char *prefix)
+{
+	char *p = log->s, *nl;
+
+	for (; p && *p && (nl = strchr(p, '\n')); p = nl + 1)
+		fprintf(stderr, "hearth: %s%.*s\n", prefix, (int)(nl - p), p);
+	buf_reset(log);
+}
+
 int cmd_open_db(struct cmd_ctx *ctx, int flags)
 {
 	struct hearth_err err = HEARTH_ERR_INIT;

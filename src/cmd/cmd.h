@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 
+#include "base/buf.h"
 #include "base/config.h"
 #include "store/store.h"
 
@@ -47,6 +48,10 @@ int cmd_usage(const struct cmd_ctx *ctx, const char *detail);
 /* cmd_help: print the command's help text (usage + options) on stdout;
  * returns 0. */
 int cmd_help(const struct cmd_ctx *ctx, const char *options);
+/* cmd_show_log: each line of log (lines ending '\n', as the sources and
+ * the server gather them) on stderr as "hearth: PREFIXLINE", then empty
+ * log. */
+void cmd_show_log(struct buf *log, const char *prefix);
 /* cmd_open_db: open the configured database (for commands that open it
  * themselves, with flags other than main's). */
 int cmd_open_db(struct cmd_ctx *ctx, int flags);
@@ -126,5 +131,6 @@ int cmd_rollup(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Mail. */
 int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_wemo(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

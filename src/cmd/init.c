@@ -61,7 +61,12 @@ static const char default_ini[] =
 	"; password_file = imap.secret   ; secrets never on the command line\n"
 	"; interval = 15m\n"
 	"; table = motion\n"
-	"; subject = '{sensor}' sensed motion: {time:%%B %%d, %%Y at %%I:%%M%%p}\n";
+	"; subject = '{sensor}' sensed motion: {time:%%B %%d, %%Y at %%I:%%M%%p}\n"
+	"\n"
+	"[wemo]\n"
+	"; devices = 192.168.1.20, 192.168.1.21:49153  ; hearth wemo discover\n"
+	"; table = motion\n"
+	"; power_table = readings         ; Insight plugs' watts\n";
 
 /* Create path with contents; refuse to overwrite (O_EXCL). */
 static int write_new(const char *path, const char *text)

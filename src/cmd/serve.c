@@ -22,16 +22,6 @@ static const char help[] =
 	"Writes are parsed on the HTTP threads and committed one request\n"
 	"after another by a writing thread with its own connection.\n";
 
-/* Each line of log on stderr, then forget them. */
-static void show(struct buf *log)
-{
-	char *p = log->s, *nl;
-
-	for (; p && *p && (nl = strchr(p, '\n')); p = nl + 1)
-		fprintf(stderr, "hearth: %.*s\n", (int)(nl - p), p);
-	buf_reset(log);
-}
-
 /* [serve] max_body and max_connections_per_ip, checked. */
 static int limits(struct cmd_ctx *ctx, struct server_opts *o)
 {
@@ -109,11 +99,11 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (server_start(&srv, &o, &log, &err) < 0) {
-		show(&log);
+		cmd_show_log(&log, "");
 		cmd_error("%s", err.msg);
 		goto out;
 	}
-	show(&log);
+	cmd_show_log(&log, "");
 	printf("hearth: serving http://%s/ (Ctrl-C stops)\n", o.listen);
 	fflush(stdout);
 	for (;;) {
@@ -121,7 +111,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		int sig;
 
 		server_tick(srv, &log);
-		show(&log);
+		cmd_show_log(&log, "");
 		sig = sigtimedwait(&sigs, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;

@@ -350,7 +350,7 @@ test_query_where() {
 }
 
 test_help_everywhere() {
-	for c in init add import query sql kv serve; do
+	for c in init add import query sql kv serve wemo; do
 		out=$(hearth "$c" --help) || fail "$c --help failed"
 		expect_contains "$out" "usage: hearth $c"
 	done

@@ -240,7 +240,24 @@ static void test_local_naive(void)
 	tzset();
 }
 
+/* Settings' durations; bad: empty, signs, words, a unit alone. */
+static void test_duration(void)
+{
+	int64_t us = 0;
+
+	CHECK(timefmt_duration("15m", &us) == 0 && us == 15 * 60 * US_PER_SEC);
+	CHECK(timefmt_duration("90s", &us) == 0 && us == 90 * US_PER_SEC);
+	CHECK(timefmt_duration("30", &us) == 0 && us == 30 * US_PER_SEC);
+	CHECK(timefmt_duration("2d", &us) == 0 && us == 2 * 86400 * US_PER_SEC);
+	CHECK(timefmt_duration("", &us) < 0);
+	CHECK(timefmt_duration("-5s", &us) < 0);
+	CHECK(timefmt_duration("+5s", &us) < 0);
+	CHECK(timefmt_duration("soon", &us) < 0);
+	CHECK(timefmt_duration("m", &us) < 0);
+	CHECK(timefmt_duration("5 parsecs", &us) < 0);
+}
+
 T_MAIN("timefmt", T(test_iso_forms), T(test_unix_and_relative),
        T(test_bad_times), T(test_leap_year), T(test_format),
        T(test_format_against_gmtime),
-       T(test_round_trip), T(test_local_naive))
+       T(test_round_trip), T(test_local_naive), T(test_duration))

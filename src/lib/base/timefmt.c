@@ -240,6 +240,18 @@ static int parse_relative(const char *s, int64_t now, int64_t *out)
 	return 0;
 }
 
+int timefmt_duration(const char *s, int64_t *out)
+{
+	char v[40];
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32 || !isdigit((unsigned char)*s))
+		return -1;
+	snprintf(v, sizeof(v), "+%s%s", s,
+		 isdigit((unsigned char)s[n - 1]) ? "s" : "");
+	return parse_relative(v, 0, out);
+}
+
 int timefmt_parse(const char *s, int64_t now, enum timefmt_zone naive,
 		  int64_t *out, struct hearth_err *err)
 {

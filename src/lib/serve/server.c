@@ -39,6 +39,7 @@ struct server {
 	int64_t schema_version; /* when the rollups were last made sure of */
 	struct job_state *jobs;
 	size_t njobs;
+	void **svcs;           /* source_services[i]'s, NULL when skipped */
 };
 
 static const struct http_route *const routes[] = {
@@ -98,6 +99,38 @@ static int start_jobs(struct server *srv, struct hearth_err *err)
 	return 0;
 }
 
+/* The listeners, once the write queue they store through runs. */
+static int start_services(struct server *srv, const struct store_where *db,
+			  struct hearth_err *err)
+{
+	size_t i, n;
+
+	for (n = 0; source_services[n].name; n++)
+		;
+	srv->svcs = xcalloc(n + 1, sizeof(*srv->svcs));
+	for (i = 0; i < n; i++)
+		if (source_services[i].start(&srv->svcs[i], srv->ctx.cfg, db,
+					     srv->ctx.writes, err) < 0)
+			return err_prefix(err, "%s", source_services[i].name);
+	return 0;
+}
+
+static void stop_services(struct server *srv, struct buf *log)
+{
+	size_t i;
+
+	for (i = 0; srv->svcs && source_services[i].name; i++) {
+		if (!srv->svcs[i])
+			continue;
+		if (log)
+			source_services[i].log(srv->svcs[i], log);
+		source_services[i].stop(srv->svcs[i]);
+		srv->svcs[i] = NULL;
+	}
+	free(srv->svcs);
+	srv->svcs = NULL;
+}
+
 int server_start(struct server **out, const struct server_opts *o,
 		 struct buf *log, struct hearth_err *err)
 {
@@ -133,6 +166,7 @@ int server_start(struct server **out, const struct server_opts *o,
 	sc->dbs = dbcache_new(o->db, ho.threads + 8);
 	sc->streams = streams_new(o->db, MAX_STREAMS);
 	if (writeq_start(&sc->writes, o->db, err) < 0 ||
+	    start_services(srv, o->db, err) < 0 ||
 	    http_start(&srv->http, &ho, routes, err) < 0) {
 		err_prefix(err, "serve");
 		goto fail;
@@ -171,6 +205,9 @@ void server_tick(struct server *srv, struct buf *log)
 			buf_addf(log, "%s: %s\n", j->job->name, err.msg);
 		j->next = timefmt_now() + j->interval;
 	}
+	for (i = 0; srv->svcs && source_services[i].name; i++)
+		if (srv->svcs[i])
+			source_services[i].log(srv->svcs[i], log);
 }
 
 void server_stop(struct server *srv)
@@ -182,6 +219,8 @@ void server_stop(struct server *srv)
 	 * queued. */
 	http_stop(srv->http);
 	streams_free(srv->ctx.streams);
+	/* The listeners store what they hold through the queue. */
+	stop_services(srv, NULL);
 	writeq_stop(srv->ctx.writes);
 	dbcache_free(srv->ctx.dbs);
 	metrics_free(srv->ctx.metrics);

@@ -3,7 +3,9 @@
  *
  * The sources folder owns the pollers and listeners that bring readings
  * in from outside: IMAP (this file, the client imapc.h, mime.h, the
- * subject patterns of subject.h).  It may call ingest/, migrate/,
+ * subject patterns of subject.h) and WeMo devices over UPnP (wemo.h and
+ * the modules it lists); source.h is the table serve runs them from.
+ * It may call ingest/, migrate/,
  * chart/, rollup/, store/ and base/; not serve/, which schedules its
  * jobs, nor the commands.
  *
