@@ -8,8 +8,8 @@
 # TESTS=pattern limits the run to files whose name contains pattern.
 #
 # Two streams run side by side (TEST_JOBS=1: one after the other): the
-# unit tests, fuzz replays and SQLite end-to-end scripts in one, the
-# PostgreSQL runs and the ThreadSanitizer runs in the other.  Most of a
+# unit tests, fuzz replays, SQLite end-to-end scripts and the
+# ThreadSanitizer runs in one, the PostgreSQL runs in the other.  Most of a
 # script's time is spent waiting on its servers, so the two share the
 # machine well; the second stream's output follows the first's.
 set -u
@@ -104,8 +104,9 @@ replay() {
 	fi
 }
 
-# Stream a: the tree's shape, unit tests, fuzz replays, SQLite scripts.
-run_sqlite() {
+# Stream a: the tree's shape, unit tests, fuzz replays, SQLite scripts,
+# then ThreadSanitizer's runs.
+run_sqlite_tsan() {
 	# The tree keeps its shape: layers, no cycles, headers, one file per
 	# command (docs/architecture.md).
 	run_one "arch" bash "$top/tests/arch.sh"
@@ -120,10 +121,11 @@ run_sqlite() {
 	for t in "$top"/tests/e2e/test_*.sh; do
 		[ -f "$t" ] && run_one "e2e/$(basename "$t")" bash "$t"
 	done
+	[ -z "$tsan" ] || run_tsan
 }
 
-# Stream b: PostgreSQL runs, then ThreadSanitizer's.
-run_pg_tsan() {
+# Stream b: the PostgreSQL runs.
+run_pg() {
 	# The same cases once more on PostgreSQL, for the scripts that say so
 	# (lib.sh: the backend).
 	group=pg/
@@ -135,20 +137,18 @@ run_pg_tsan() {
 	done
 	unset HEARTH_TEST_BACKEND
 	group=
-
-	[ -z "$tsan" ] || run_tsan
 }
 
 if [ "${TEST_JOBS:-2}" -gt 1 ]; then
-	(stream=b; run_pg_tsan >"$log.b.log" 2>&1) &
+	(stream=b; run_pg >"$log.b.log" 2>&1) &
 	bpid=$!
-	run_sqlite
+	run_sqlite_tsan
 	wait $bpid
 	cat "$log.b.log"
 else
-	run_sqlite
+	run_sqlite_tsan
 	stream=b
-	run_pg_tsan
+	run_pg
 fi
 cat "$log.a" "$log.b" >"$log" 2>/dev/null
 passed=$(grep -c '^PASS ' "$log")
