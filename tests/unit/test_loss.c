@@ -58,7 +58,7 @@ static void test_narrowing(void)
 	loss(setup, "CREATE TABLE n (t TIMESTAMP, w INTEGER, h REAL);"
 		    "INSERT INTO n SELECT * FROM r; DROP TABLE r;"
 		    "ALTER TABLE n RENAME TO r;",
-	     "narrows r.w to INTEGER (2 rows hold a value)");
+	     "narrows r.w to INTEGER (2 values would change, such as 'a')");
 	/* widening is fine */
 	loss(setup, "CREATE TABLE n (t TIMESTAMP, w TEXT, h TEXT);"
 		    "INSERT INTO n SELECT * FROM r; DROP TABLE r;"
@@ -69,6 +69,29 @@ static void test_narrowing(void)
 	CHECK(!schema_type_narrows("INT", "BIGINT"));
 }
 
+/* Only the values the new type changes count: whole numbers of a REAL
+ * column and integer strings of a TEXT one lose nothing as INTEGERs;
+ * 2.5, '4.5', 'x' and '042' (read back as 42) do. */
+static void test_narrowing_counts_changed_values(void)
+{
+	static const char nums[] =
+		"CREATE TABLE m (t TIMESTAMP, x REAL, s TEXT);"
+		"INSERT INTO m VALUES (1, 2.0, '12'), (2, -7, '-30'),"
+		" (3, NULL, NULL), (4, 1e3, '0');";
+	static const char to_int[] =
+		"CREATE TABLE n (t TIMESTAMP, x INTEGER, s INTEGER);"
+		"INSERT INTO n SELECT * FROM m; DROP TABLE m;"
+		"ALTER TABLE n RENAME TO m;";
+	char *more = xasprintf("%sINSERT INTO m VALUES (5, 2.5, '4.5'),"
+			       " (6, 3, 'x'), (7, 4, '042');", nums);
+
+	loss(nums, to_int, "");
+	loss(more, to_int,
+	     "narrows m.x to INTEGER (1 values would change, such as '2.5'), "
+	     "narrows m.s to INTEGER (3 values would change, such as '042')");
+	free(more);
+}
+
 /* a column renamed and retyped at once narrows all the same */
 static void test_narrowing_across_a_rename(void)
 {
@@ -77,7 +100,7 @@ static void test_narrowing_across_a_rename(void)
 			      "ALTER TABLE n RENAME TO r;";
 	char *sql = xasprintf("ALTER TABLE r RENAME COLUMN w TO watts;%s", rebuild);
 
-	loss(setup, sql, "narrows r.w to INTEGER (2 rows hold a value)");
+	loss(setup, sql, "narrows r.w to INTEGER (2 values would change, such as 'a')");
 	free(sql);
 	/* and through a table's rename too */
 	loss(setup, "ALTER TABLE r RENAME TO readings;"
@@ -85,7 +108,7 @@ static void test_narrowing_across_a_rename(void)
 		    "CREATE TABLE n (t TIMESTAMP, watts INTEGER, h REAL);"
 		    "INSERT INTO n SELECT * FROM readings; DROP TABLE readings;"
 		    "ALTER TABLE n RENAME TO readings;",
-	     "narrows r.w to INTEGER (2 rows hold a value)");
+	     "narrows r.w to INTEGER (2 values would change, such as 'a')");
 }
 
 /* columns a change adds NOT NULL with nothing to fill them */
@@ -129,4 +152,4 @@ static void test_unfilled(void)
 
 T_MAIN("loss", T(test_drops), T(test_renames_are_not_losses),
        T(test_narrowing_across_a_rename), T(test_unfilled),
-       T(test_narrowing))
+       T(test_narrowing), T(test_narrowing_counts_changed_values))

@@ -71,17 +71,17 @@ static const char *renamed_to(const struct rename *r, size_t n,
 }
 
 static void add(struct loss_report *out, const char *table,
-		const char *column, const char *to_type)
+		const char *column, const char *from_type, const char *to_type)
 {
 	struct loss_item *it;
 
 	out->items = xreallocarray(out->items, out->n + 1, sizeof(*it));
 	it = &out->items[out->n++];
+	memset(it, 0, sizeof(*it));
 	it->table = xstrdup(table);
 	it->column = column ? xstrdup(column) : NULL;
 	it->to_type = to_type ? xstrdup(to_type) : NULL;
-	it->unfilled = 0;
-	it->rows = 0;
+	it->from_type = from_type ? xstrdup(from_type) : NULL;
 }
 
 void loss_find(const struct schema *before, const struct schema *after,
@@ -102,7 +102,7 @@ void loss_find(const struct schema *before, const struct schema *after,
 		if (!b && (to = renamed_to(rn, nrn, a->name, NULL, NULL)))
 			b = schema_find_table(after, to);
 		if (!b) {
-			add(out, a->name, NULL, NULL);
+			add(out, a->name, NULL, NULL, NULL);
 			continue;
 		}
 		/* Renamed columns are followed to their new names: a type
@@ -115,9 +115,9 @@ void loss_find(const struct schema *before, const struct schema *after,
 						   c->name)))
 				d = schema_find_column(b, to);
 			if (!d)
-				add(out, a->name, c->name, NULL);
+				add(out, a->name, c->name, NULL, NULL);
 			else if (schema_type_narrows(c->type, d->type))
-				add(out, a->name, c->name, d->type);
+				add(out, a->name, c->name, c->type, d->type);
 		}
 	}
 	for (i = 0; i < nrn; i++) {
@@ -168,10 +168,47 @@ void loss_find_unfilled(const struct diff *d, struct loss_report *out)
 			if (!c->notnull || c->dflt || rowid(op->to, c) ||
 			    !gets_nothing(op, c))
 				continue;
-			add(out, op->from->name, c->name, NULL);
+			add(out, op->from->name, c->name, NULL, NULL);
 			out->items[out->n - 1].unfilled = 1;
 		}
 	}
+}
+
+/* A type name that can go into SQL as it is (a type cannot be bound):
+ * words, digits, spaces, parentheses and commas. */
+static int plain_type(const char *t)
+{
+	return t && *t && strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				    "0123456789_ (),") == strlen(t);
+}
+
+/* The values of it->column that its narrowing would change: cast to the
+ * new type and back, they read otherwise (2.5 as an INTEGER is 2 on
+ * SQLite, 3 on PostgreSQL; 'ab' is 0); it->rows, and one of them. */
+static int count_changed(struct store *s, struct loss_item *it,
+			 struct hearth_err *err)
+{
+	struct buf q = BUF_INIT, c = BUF_INIT;
+	struct store_stmt *st = NULL;
+	int ret = -1;
+
+	store_quote_ident(&c, it->column);
+	buf_addf(&q, "SELECT count(*), min(CAST(%s AS TEXT)) FROM ", c.s);
+	store_quote_ident(&q, it->table);
+	buf_addf(&q, " WHERE %s IS NOT NULL AND CAST(CAST(%s AS %s) AS %s) "
+		     "IS DISTINCT FROM %s", c.s, c.s, it->to_type,
+		 it->from_type, c.s);
+	if (store_prepare(s, q.s, &st, err) < 0 || store_step(st, err) < 0)
+		goto out;
+	it->rows = store_column_int(st, 0);
+	if (store_column_type(st, 1) != STORE_NULL)
+		it->example = xstrdup(store_column_text(st, 1, NULL));
+	ret = 0;
+out:
+	store_finalize(st);
+	buf_release(&q);
+	buf_release(&c);
+	return ret;
 }
 
 int loss_count(struct store *s, struct loss_report *r, struct hearth_err *err)
@@ -183,6 +220,12 @@ int loss_count(struct store *s, struct loss_report *r, struct hearth_err *err)
 		struct buf q = BUF_INIT;
 		int rc;
 
+		if (it->to_type && plain_type(it->to_type) &&
+		    plain_type(it->from_type)) {
+			if (count_changed(s, it, err) < 0)
+				return -1;
+			continue;
+		}
 		buf_addstr(&q, "SELECT count(");
 		if (it->column && !it->unfilled)
 			store_quote_ident(&q, it->column);
@@ -210,6 +253,11 @@ size_t loss_describe(const struct loss_report *r, struct buf *out)
 		if (!it->column)
 			buf_addf(out, "drops table %s (%lld rows)", it->table,
 				 (long long)it->rows);
+		else if (it->to_type && it->example)
+			buf_addf(out, "narrows %s.%s to %s (%lld values would "
+				      "change, such as '%.40s')", it->table,
+				 it->column, it->to_type, (long long)it->rows,
+				 it->example);
 		else if (it->to_type)
 			buf_addf(out, "narrows %s.%s to %s (%lld rows hold a "
 				      "value)", it->table, it->column,
@@ -230,6 +278,8 @@ void loss_report_release(struct loss_report *r)
 		free(r->items[i].table);
 		free(r->items[i].column);
 		free(r->items[i].to_type);
+		free(r->items[i].from_type);
+		free(r->items[i].example);
 	}
 	free(r->items);
 	r->items = NULL;

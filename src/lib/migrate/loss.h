@@ -27,10 +27,13 @@
 struct loss_item {
 	char *table;
 	char *column;  /* NULL: the whole table is dropped */
-	char *to_type; /* set when the column's type narrows to it */
+	char *to_type; /* set when the column's type narrows to it ... */
+	char *from_type; /* ... from this one */
 	int unfilled;  /* column is added NOT NULL with no default */
-	int64_t rows;  /* rows (with a value in column; for unfilled, all)
+	int64_t rows;  /* rows (with a value in column; for unfilled, all;
+			  for a narrowing, the values it would change)
 			  before the change */
+	char *example; /* a narrowing: one value it would change */
 };
 
 struct loss_report {
