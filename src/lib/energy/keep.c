@@ -1,0 +1,850 @@
+#include "energy/keep.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/buf.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
+#include "chart/series.h"
+
+#define SLOTS "hearth_energy"
+#define STATE "hearth_energy_state"
+#define DIRTY "hearth_energy_dirty"
+
+/* Runs of changed slots closer than this are recomputed as one. */
+#define JOIN_SLOTS 16
+
+static int make_tables(struct store *s, struct hearth_err *err)
+{
+	int typed = store_sql_typed(store_sql(s));
+	const char *i64 = typed ? "BIGINT" : "INTEGER";
+	const char *dbl = typed ? "DOUBLE PRECISION" : "REAL";
+	struct buf sql = BUF_INIT;
+	int ret;
+
+	buf_addf(&sql, "CREATE TABLE IF NOT EXISTS " SLOTS " (tbl TEXT NOT NULL, "
+		 "col TEXT NOT NULL, b %s NOT NULL, wh %s NOT NULL, covered %s "
+		 "NOT NULL, PRIMARY KEY (tbl, col, b));"
+		 "CREATE TABLE IF NOT EXISTS " STATE " (tbl TEXT PRIMARY KEY, "
+		 "spec TEXT NOT NULL, max_gap %s NOT NULL, upto %s NOT NULL);"
+		 "CREATE TABLE IF NOT EXISTS " DIRTY " (tbl TEXT NOT NULL, b %s "
+		 "NOT NULL, PRIMARY KEY (tbl, b));",
+		 i64, dbl, dbl, i64, i64, i64);
+	ret = store_create(s, sql.s, err);
+	buf_release(&sql);
+	return ret;
+}
+
+static void trigger_name(struct buf *b, const char *table, const char *kind)
+{
+	buf_addf(b, "hearth_energy_%s_%s", table, kind);
+}
+
+static int has_trigger(const struct schema *schema, const char *table,
+		       const char *kind)
+{
+	struct buf n = BUF_INIT;
+	size_t i;
+	int found = 0;
+
+	trigger_name(&n, table, kind);
+	for (i = 0; i < schema->ntriggers && !found; i++)
+		found = !strcasecmp(schema->triggers[i].name, n.s);
+	buf_release(&n);
+	return found;
+}
+
+/* The statement noting the slots of the rows `rows` (a subquery with
+ * column s, unix seconds) in the dirty table. */
+static void note_sql(struct buf *b, const char *lit, const char *rows)
+{
+	buf_addf(b, "INSERT INTO " DIRTY " (tbl, b) SELECT DISTINCT %s, "
+		 "s / %d * %d FROM (%s) y WHERE s IS NOT NULL ON CONFLICT DO "
+		 "NOTHING;", lit, ENERGY_SLOT, ENERGY_SLOT, rows);
+}
+
+/* Append to b the unix seconds of the time column qc of `from`. */
+static void secs_of(const struct store_sql *d, struct buf *b,
+		    const struct schema_column *tc, const char *ref)
+{
+	struct buf x = BUF_INIT;
+
+	buf_addf(&x, "%s", ref);
+	store_quote_ident(&x, tc->name);
+	store_sql_unix_secs(d, b, x.s, tc->type);
+	buf_release(&x);
+}
+
+/* (Re)make table's triggers: per statement where the dialect has them
+ * (INSERT and UPDATE), else per row for UPDATE (new rows are found by
+ * insertion order). */
+static int make_triggers(struct store *s, const struct schema_table *t,
+			 const struct schema_column *tc,
+			 struct hearth_err *err)
+{
+	const struct store_sql *d = store_sql(s);
+	struct buf sql = BUF_INIT, lit = BUF_INIT, n = BUF_INIT,
+		   body = BUF_INIT, rows = BUF_INIT, probe = BUF_INIT;
+	int ret, k, set = store_sql_create_set_trigger(d, &probe, "x",
+						       "INSERT", t->name, "");
+
+	store_quote_string(&lit, t->name);
+	for (k = 0; k < 2; k++) {
+		buf_reset(&n);
+		trigger_name(&n, t->name, k ? "upd" : "ins");
+		store_sql_drop_trigger(d, &sql, n.s, t->name);
+		buf_addstr(&sql, "; ");
+		if (!set && !k)
+			continue;
+		buf_reset(&rows);
+		buf_reset(&body);
+		if (set) {
+			buf_addstr(&rows, "SELECT ");
+			secs_of(d, &rows, tc, "");
+			buf_addstr(&rows, " AS s FROM hearth_new");
+			if (k) {
+				buf_addstr(&rows, " UNION ALL SELECT ");
+				secs_of(d, &rows, tc, "");
+				buf_addstr(&rows, " FROM hearth_old");
+			}
+			note_sql(&body, lit.s, rows.s);
+			store_sql_create_set_trigger(d, &sql, n.s,
+						     k ? "UPDATE" : "INSERT",
+						     t->name, body.s);
+		} else {
+			buf_addstr(&rows, "SELECT ");
+			secs_of(d, &rows, tc, "OLD.");
+			buf_addstr(&rows, " AS s UNION SELECT ");
+			secs_of(d, &rows, tc, "NEW.");
+			note_sql(&body, lit.s, rows.s);
+			store_sql_create_trigger(d, &sql, n.s, "UPDATE", t->name,
+						 body.s);
+		}
+		buf_addstr(&sql, ";");
+	}
+	ret = store_exec(s, sql.s, err);
+	buf_release(&sql);
+	buf_release(&lit);
+	buf_release(&n);
+	buf_release(&body);
+	buf_release(&rows);
+	buf_release(&probe);
+	return ret;
+}
+
+static int triggers_there(struct store *s, const struct schema *schema,
+			  const char *table)
+{
+	struct buf probe = BUF_INIT;
+	int set = store_sql_create_set_trigger(store_sql(s), &probe, "x",
+					       "INSERT", table, "");
+
+	buf_release(&probe);
+	return has_trigger(schema, table, "upd") &&
+	       (!set || has_trigger(schema, table, "ins"));
+}
+
+/* A reading's value as a number; -1 for NULL or text. */
+static int value_of(struct store_stmt *st, int i, double *out)
+{
+	switch (store_column_type(st, i)) {
+	case STORE_INT:
+		*out = (double)store_column_int(st, i);
+		return 0;
+	case STORE_REAL:
+		*out = store_column_real(st, i);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * Step through the readings of col in window w, calling fn for each
+ * with a time and a number, until it returns nonzero (1: stop).
+ */
+typedef int (*reading_fn)(void *ctx, int64_t t, double v);
+
+static int readings(struct store *s, const struct schema *schema,
+		    const char *table, const char *time_col, const char *col,
+		    const struct series_window *w, reading_fn fn, void *ctx,
+		    struct hearth_err *err)
+{
+	const struct schema_table *t = schema_find_table(schema, table);
+	struct store_stmt *st = NULL;
+	int ti, ci, rc, ret = -1;
+	int64_t tm;
+	double v;
+
+	if (!t || (ci = schema_column_index(t, col)) < 0)
+		return err_set(err, "unknown column '%s' in table %s", col,
+			       table);
+	if (series_select(s, schema, table, time_col, w, &st, &ti, err) < 0)
+		return -1;
+	while ((rc = store_step(st, err)) == 1)
+		if (series_time_value(st, ti, &tm) == 0 &&
+		    value_of(st, ci, &v) == 0 && fn(ctx, tm, v))
+			break;
+	if (rc >= 0)
+		ret = 0;
+	store_finalize(st);
+	return ret;
+}
+
+/* Readings gathered from a window, to be put in time order: SQLite
+ * sorts every number before every text, so a table holding times both
+ * ways (unix seconds in some rows, ISO text in others) comes back in two
+ * runs. */
+struct pair {
+	int64_t t;
+	double v;
+};
+
+struct pairs {
+	struct pair *v;
+	size_t n, alloc;
+};
+
+static int gather(void *ctx, int64_t t, double v)
+{
+	struct pairs *p = ctx;
+
+	XGROW(p->v, p->n + 1, p->alloc);
+	p->v[p->n].t = t;
+	p->v[p->n++].v = v;
+	return 0;
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/* The readings of col with times in [t0, t1], in time order, into p
+ * (emptied first). */
+static int window_pairs(struct store *s, const struct schema *schema,
+			const char *table, const char *time_col,
+			const char *col, int64_t t0, int64_t t1,
+			struct pairs *p, struct hearth_err *err)
+{
+	struct series_window w = SERIES_WINDOW_INIT;
+	size_t i;
+	int sorted = 1;
+
+	p->n = 0;
+	w.since = t0;
+	w.until = t1;
+	if (readings(s, schema, table, time_col, col, &w, gather, p, err) < 0)
+		return -1;
+	for (i = 1; i < p->n && sorted; i++)
+		sorted = p->v[i - 1].t < p->v[i].t;
+	if (!sorted)
+		qsort(p->v, p->n, sizeof(*p->v), cmp_pair);
+	return 0;
+}
+
+/* The time of the nearest reading of col before t (before) or at or
+ * after t: 1 found, 0 none, -1 error.  Windows of growing width, each
+ * read whole, since the order the database gives is not time order
+ * where times are stored both ways. */
+static int neighbour(struct store *s, const struct schema *schema,
+		     const char *table, const char *time_col, const char *col,
+		     int64_t t, int before, int64_t *out,
+		     struct hearth_err *err)
+{
+	struct pairs p = { NULL, 0, 0 };
+	int64_t width = 3600 * US_PER_SEC, a, b;
+	int ret = -1, last = 0;
+
+	while (!last) {
+		if (before) {
+			b = t - 1;
+			a = t - TIMEFMT_MIN > width ? t - width : TIMEFMT_MIN;
+			last = a == TIMEFMT_MIN;
+		} else {
+			a = t;
+			b = TIMEFMT_MAX - t > width ? t + width : TIMEFMT_MAX;
+			last = b == TIMEFMT_MAX;
+		}
+		if (a > b)
+			break;
+		if (window_pairs(s, schema, table, time_col, col, a, b, &p,
+				 err) < 0)
+			goto out;
+		if (p.n) {
+			*out = before ? p.v[p.n - 1].t : p.v[0].t;
+			ret = 1;
+			goto out;
+		}
+		width *= 4;
+	}
+	ret = 0;
+out:
+	free(p.v);
+	return ret;
+}
+
+/* Readings are read a week at a time. */
+#define CHUNK (7 * 86400 * US_PER_SEC)
+
+int energy_keep_integrate(struct store *s, const struct schema *schema,
+			  const char *table, const char *time_col,
+			  const struct energy_col *col, int64_t max_gap,
+			  int64_t t0, int64_t t1, struct energy_slots *out,
+			  struct hearth_err *err)
+{
+	struct pairs p = { NULL, 0, 0 };
+	struct energy_integ g;
+	int64_t c;
+	size_t i;
+	int rc, ret = -1;
+
+	energy_integ_init(&g, col->kind, max_gap);
+	if (t0 == SERIES_NO_BOUND || t0 < TIMEFMT_MIN) {
+		rc = neighbour(s, schema, table, time_col, col->name,
+			       TIMEFMT_MIN, 0, &t0, err);
+		if (rc <= 0) {
+			ret = rc;
+			goto out;
+		}
+	}
+	if (t1 == SERIES_NO_BOUND || t1 > TIMEFMT_MAX) {
+		rc = neighbour(s, schema, table, time_col, col->name,
+			       TIMEFMT_MAX, 1, &t1, err);
+		if (rc < 0)
+			goto out;
+		if (rc == 0 || t1 < t0) {
+			ret = 0;
+			goto out;
+		}
+	}
+	for (c = t0; c <= t1; c = t1 - c >= CHUNK ? c + CHUNK : t1 + 1) {
+		int64_t e = t1 - c >= CHUNK ? c + CHUNK - 1 : t1;
+
+		if (window_pairs(s, schema, table, time_col, col->name, c, e,
+				 &p, err) < 0)
+			goto out;
+		for (i = 0; i < p.n; i++)
+			energy_integ_add(&g, p.v[i].t, p.v[i].v);
+	}
+	for (i = 0; i < g.out.n; i++)
+		energy_slots_add(out, g.out.v[i].b, g.out.v[i].wh,
+				 g.out.v[i].covered);
+	ret = 0;
+out:
+	free(p.v);
+	energy_slots_release(&g.out);
+	return ret;
+}
+
+static int store_slots(struct store *s, const char *table, const char *col,
+		       const struct energy_slots *sl, int64_t a, int64_t b,
+		       struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	size_t i;
+
+	if (store_cached(s, "DELETE FROM " SLOTS " WHERE tbl = ? AND col = ? "
+			 "AND b >= ? AND b < ?", &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, table, strlen(table));
+	store_bind_text(st, 2, col, strlen(col));
+	store_bind_int(st, 3, a);
+	store_bind_int(st, 4, b);
+	if (store_step(st, err) < 0) {
+		store_reset(st);
+		return -1;
+	}
+	store_reset(st);
+	if (store_cached(s, "INSERT INTO " SLOTS " (tbl, col, b, wh, covered) "
+			 "VALUES (?, ?, ?, ?, ?)", &st, err) < 0)
+		return -1;
+	for (i = 0; i < sl->n; i++) {
+		if (sl->v[i].b < a || sl->v[i].b >= b)
+			continue;
+		store_bind_text(st, 1, table, strlen(table));
+		store_bind_text(st, 2, col, strlen(col));
+		store_bind_int(st, 3, sl->v[i].b);
+		store_bind_real(st, 4, sl->v[i].wh);
+		store_bind_real(st, 5, sl->v[i].covered);
+		if (store_step(st, err) < 0) {
+			store_reset(st);
+			return -1;
+		}
+		store_reset(st);
+	}
+	return 0;
+}
+
+/*
+ * Recompute the slots [a, b) (unix seconds; INT64_MIN and INT64_MAX for
+ * no bound) of one column.  The run grows to the slots of the readings
+ * just outside it, whose pairs with the readings inside may have
+ * changed, and the readings are read from the one before that to the one
+ * after, so that every pair touching a slot of the run is seen.
+ */
+static int recompute(struct store *s, const struct schema *schema,
+		     const struct energy_spec *sp, const struct energy_col *c,
+		     int64_t max_gap, int64_t a, int64_t b,
+		     struct hearth_err *err)
+{
+	struct energy_slots sl = ENERGY_SLOTS_INIT;
+	int64_t t0 = SERIES_NO_BOUND, t1 = SERIES_NO_BOUND, x;
+	int rc, ret = -1;
+
+	if (a != INT64_MIN) {
+		if ((rc = neighbour(s, schema, sp->table, sp->time_col,
+				    c->name, a * US_PER_SEC, 1, &x, err)) < 0)
+			goto out;
+		if (rc)
+			a = energy_slot_of(x);
+		if ((rc = neighbour(s, schema, sp->table, sp->time_col,
+				    c->name, a * US_PER_SEC, 1, &x, err)) < 0)
+			goto out;
+		if (rc)
+			t0 = x;
+	}
+	if (b != INT64_MAX) {
+		if ((rc = neighbour(s, schema, sp->table, sp->time_col,
+				    c->name, b * US_PER_SEC, 0, &x, err)) < 0)
+			goto out;
+		if (rc)
+			b = energy_slot_of(x) + ENERGY_SLOT;
+		if ((rc = neighbour(s, schema, sp->table, sp->time_col,
+				    c->name, b * US_PER_SEC, 0, &x, err)) < 0)
+			goto out;
+		if (rc)
+			t1 = x;
+	}
+	if (energy_keep_integrate(s, schema, sp->table, sp->time_col, c,
+				  max_gap, t0, t1, &sl, err) < 0 ||
+	    store_slots(s, sp->table, c->name, &sl, a, b, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	energy_slots_release(&sl);
+	return ret;
+}
+
+/* What the slots were built from, as the state row keeps it. */
+static void spec_text(struct buf *b, const struct schema_column *tc,
+		      const struct energy_spec *sp)
+{
+	size_t i;
+
+	buf_addf(b, "time=%s;gap=", tc->name);
+	if (sp->max_gap)
+		buf_addf(b, "%lld", (long long)sp->max_gap);
+	else
+		buf_addstr(b, "auto");
+	for (i = 0; i < sp->ncols; i++)
+		buf_addf(b, ";%s=%s", sp->cols[i].name,
+			 energy_kind_name(sp->cols[i].kind));
+}
+
+struct state {
+	int found;
+	char *spec;
+	int64_t max_gap, upto;
+};
+
+static int state_get(struct store *s, const char *table, struct state *o,
+		     struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	if (store_cached(s, "SELECT spec, max_gap, upto FROM " STATE
+			 " WHERE tbl = ?", &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, table, strlen(table));
+	rc = store_step(st, err);
+	if (rc == 1) {
+		o->found = 1;
+		o->spec = xstrdup(store_column_text(st, 0, NULL));
+		o->max_gap = store_column_int(st, 1);
+		o->upto = store_column_int(st, 2);
+	}
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static int state_put(struct store *s, const char *table, const char *spec,
+		     int64_t max_gap, int64_t upto, struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int ret = -1;
+
+	if (store_cached(s, "INSERT INTO " STATE " (tbl, spec, max_gap, upto) "
+			 "VALUES (?, ?, ?, ?) ON CONFLICT(tbl) DO UPDATE SET "
+			 "spec = excluded.spec, max_gap = excluded.max_gap, "
+			 "upto = excluded.upto", &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, table, strlen(table));
+	store_bind_text(st, 2, spec, strlen(spec));
+	store_bind_int(st, 3, max_gap);
+	store_bind_int(st, 4, upto);
+	if (store_step(st, err) >= 0)
+		ret = 0;
+	store_reset(st);
+	return ret;
+}
+
+/* The number of table's newest row in insertion order (0 where rows
+ * are not numbered: the triggers find new rows there). */
+static int newest_row(struct store *s, const char *table, int64_t *out,
+		      struct hearth_err *err)
+{
+	const char *ro = store_sql_row_order(store_sql(s));
+	struct buf sql = BUF_INIT;
+	int rc;
+
+	*out = 0;
+	if (!ro)
+		return 0;
+	buf_addf(&sql, "SELECT coalesce(max(%s), 0) FROM ", ro);
+	store_quote_ident(&sql, table);
+	rc = store_query_int(s, sql.s, out, err, (const char *)NULL);
+	buf_release(&sql);
+	return rc < 0 ? -1 : 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct times {
+	int64_t *v;
+	size_t n, alloc;
+};
+
+static int collect_time(void *ctx, int64_t t, double v)
+{
+	struct times *ts = ctx;
+
+	(void)v;
+	XGROW(ts->v, ts->n + 1, ts->alloc);
+	ts->v[ts->n++] = t;
+	return 0;
+}
+
+/* The max_gap in effect: the configured one, or three times the median
+ * interval of the newest thousand readings of the first column. */
+static int usual_gap(struct store *s, const struct schema *schema,
+		     const struct energy_spec *sp, int64_t *out,
+		     struct hearth_err *err)
+{
+	struct series_window w = SERIES_WINDOW_INIT;
+	struct times ts = { NULL, 0, 0 };
+
+	*out = sp->max_gap;
+	if (*out)
+		return 0;
+	w.limit = 1001;
+	w.newest_first = 1;
+	if (readings(s, schema, sp->table, sp->time_col, sp->cols[0].name, &w,
+		     collect_time, &ts, err) < 0) {
+		free(ts.v);
+		return -1;
+	}
+	/* Newest first, or in two runs where times are stored both ways. */
+	qsort(ts.v, ts.n, sizeof(*ts.v), cmp_i64);
+	*out = energy_usual_gap(ts.v, ts.n);
+	free(ts.v);
+	return 0;
+}
+
+struct slot_set {
+	int64_t *v;
+	size_t n, alloc;
+};
+
+/* Append the integers the statement sql (parameters: text, then maybe
+ * an integer) gives to set. */
+static int collect_slots(struct store *s, const char *sql, const char *table,
+			 int64_t after, struct slot_set *set,
+			 struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int rc;
+
+	if (store_prepare(s, sql, &st, err) < 0)
+		return -1;
+	if (table)
+		store_bind_text(st, 1, table, strlen(table));
+	else
+		store_bind_int(st, 1, after);
+	while ((rc = store_step(st, err)) == 1) {
+		if (store_column_type(st, 0) == STORE_NULL)
+			continue;
+		XGROW(set->v, set->n + 1, set->alloc);
+		set->v[set->n++] = store_column_int(st, 0);
+	}
+	store_finalize(st);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The slots changed since the last update: those the triggers noted
+ * (taken out of the dirty table as they are read, so that a writer's
+ * note made meanwhile stays for the next update), and on SQLite those of
+ * the rows above the mark. */
+static int changed_slots(struct store *s, const struct schema_table *t,
+			 const struct schema_column *tc, int64_t upto,
+			 struct slot_set *set, struct hearth_err *err)
+{
+	const struct store_sql *d = store_sql(s);
+	struct buf sql = BUF_INIT;
+	int ret = -1;
+
+	if (collect_slots(s, "DELETE FROM " DIRTY " WHERE tbl = ? RETURNING b",
+			  t->name, 0, set, err) < 0)
+		goto out;
+	if (store_sql_row_order(d)) {
+		buf_addstr(&sql, "SELECT DISTINCT ");
+		secs_of(d, &sql, tc, "");
+		buf_addf(&sql, " / %d * %d FROM ", ENERGY_SLOT, ENERGY_SLOT);
+		store_quote_ident(&sql, t->name);
+		buf_addf(&sql, " WHERE %s > ?", store_sql_row_order(d));
+		if (collect_slots(s, sql.s, NULL, upto, set, err) < 0)
+			goto out;
+	}
+	qsort(set->v, set->n, sizeof(*set->v), cmp_i64);
+	ret = 0;
+out:
+	buf_release(&sql);
+	return ret;
+}
+
+/* Anything to do: rows above the mark, or noted slots. */
+static int anything_new(struct store *s, const char *table, int64_t upto,
+			int64_t newest, struct hearth_err *err)
+{
+	int64_t n = 0;
+
+	if (newest != upto)
+		return 1;
+	if (store_query_int(s, "SELECT count(*) FROM (SELECT 1 FROM " DIRTY
+			    " WHERE tbl = ? LIMIT 1) x", &n, err, table,
+			    (const char *)NULL) < 0)
+		return -1;
+	return n > 0;
+}
+
+static int check_spec(const struct schema *schema,
+		      const struct energy_spec *sp,
+		      const struct schema_table **t,
+		      const struct schema_column **tc, struct hearth_err *err)
+{
+	size_t i;
+
+	*t = schema_find_table(schema, sp->table);
+	if (!*t || (*t)->internal)
+		return err_set(err, "unknown table '%s'", sp->table);
+	*tc = schema_time_column(*t, sp->time_col);
+	if (!*tc)
+		return err_set(err, "table %s has no time column", (*t)->name);
+	if (!sp->ncols)
+		return err_set(err, "table %s: no energy column", (*t)->name);
+	for (i = 0; i < sp->ncols; i++) {
+		const struct schema_column *c =
+			schema_find_column(*t, sp->cols[i].name);
+		enum schema_affinity a = c ? schema_affinity(c->type) : AFF_TEXT;
+
+		if (!c)
+			return err_set(err, "unknown column '%s' in table %s",
+				       sp->cols[i].name, (*t)->name);
+		if (c == *tc || (a != AFF_INTEGER && a != AFF_REAL &&
+				 a != AFF_NUMERIC))
+			return err_set(err, "column %s.%s is not a number",
+				       (*t)->name, c->name);
+	}
+	return 0;
+}
+
+/* Run sql, a statement taking table's name. */
+static int clear(struct store *s, const char *sql, const char *table,
+		 struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int rc;
+
+	if (store_cached(s, sql, &st, err) < 0)
+		return -1;
+	store_bind_text(st, 1, table, strlen(table));
+	rc = store_step(st, err);
+	store_reset(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static int update_tx(struct store *s, const struct schema *schema,
+		     const struct energy_spec *sp,
+		     const struct schema_table *t,
+		     const struct schema_column *tc, const char *spec,
+		     int full, const struct state *old, int64_t *max_gap,
+		     struct hearth_err *err)
+{
+	struct slot_set set = { NULL, 0, 0 };
+	int64_t newest = 0, gap = old->max_gap;
+	size_t i, j, k;
+	int ret = -1;
+
+	if (newest_row(s, t->name, &newest, err) < 0)
+		goto out;
+	if (!full && changed_slots(s, t, tc, old->upto, &set, err) < 0)
+		goto out;
+	/* A gap not yet known (too few readings when built) is worked out
+	 * again, from all the readings. */
+	if (!full && !sp->max_gap && !gap && set.n)
+		full = 1;
+	if (full) {
+		if (make_triggers(s, t, tc, err) < 0 ||
+		    usual_gap(s, schema, sp, &gap, err) < 0 ||
+		    clear(s, "DELETE FROM " SLOTS " WHERE tbl = ?", t->name,
+			  err) < 0 ||
+		    clear(s, "DELETE FROM " DIRTY " WHERE tbl = ?", t->name,
+			  err) < 0)
+			goto out;
+		for (k = 0; k < sp->ncols; k++)
+			if (recompute(s, schema, sp, &sp->cols[k], gap,
+				      INT64_MIN, INT64_MAX, err) < 0)
+				goto out;
+	}
+	/* Changed slots in runs, each recomputed once per column. */
+	for (i = 0; !full && i < set.n; i = j) {
+		for (j = i + 1; j < set.n &&
+				set.v[j] - set.v[j - 1] <= JOIN_SLOTS * ENERGY_SLOT;
+		     j++)
+			;
+		for (k = 0; k < sp->ncols; k++)
+			if (recompute(s, schema, sp, &sp->cols[k], gap, set.v[i],
+				      set.v[j - 1] + ENERGY_SLOT, err) < 0)
+				goto out;
+	}
+	if (state_put(s, t->name, spec, gap, newest, err) < 0)
+		goto out;
+	if (max_gap)
+		*max_gap = gap;
+	ret = 0;
+out:
+	free(set.v);
+	return ret;
+}
+
+int energy_keep_update(struct store *s, const struct schema *schema,
+		       const struct energy_spec *sp, int rebuild,
+		       int64_t *max_gap, struct hearth_err *err)
+{
+	const struct schema_table *t = NULL;
+	const struct schema_column *tc = NULL;
+	struct state old;
+	struct buf spec = BUF_INIT;
+	int64_t newest = 0;
+	int full, rc, ret = -1;
+
+	memset(&old, 0, sizeof(old));
+	if (check_spec(schema, sp, &t, &tc, err) < 0)
+		return -1;
+	if (!store_sql_create_set_trigger(store_sql(s), &spec, "x", "INSERT",
+					  t->name, "") &&
+	    !store_has_row_order(s, t->name, NULL)) {
+		buf_release(&spec);
+		return err_set(err, "table %s has no rowid (WITHOUT ROWID): "
+			       "energy cannot follow its new rows", t->name);
+	}
+	buf_reset(&spec);
+	spec_text(&spec, tc, sp);
+	if ((!schema_find_table(schema, STATE) && make_tables(s, err) < 0) ||
+	    state_get(s, t->name, &old, err) < 0)
+		goto out;
+	full = rebuild || !old.found || strcmp(old.spec, spec.s) ||
+	       !triggers_there(s, schema, t->name);
+	if (!full) {
+		if (newest_row(s, t->name, &newest, err) < 0 ||
+		    (rc = anything_new(s, t->name, old.upto, newest, err)) < 0)
+			goto out;
+		if (!rc) {
+			if (max_gap)
+				*max_gap = old.max_gap;
+			ret = 0;
+			goto out;
+		}
+	}
+	if (store_begin_immediate(s, err) < 0)
+		goto out;
+	if (update_tx(s, schema, sp, t, tc, spec.s, full, &old, max_gap,
+		      err) < 0 ||
+	    store_commit(s, err) < 0) {
+		store_rollback(s, NULL);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		err_prefix(err, "energy of %s", sp->table);
+	free(old.spec);
+	buf_release(&spec);
+	return ret;
+}
+
+int energy_keep_read(struct store *s, const char *table, const char *col,
+		     int64_t b0, int64_t b1, struct energy_slots *out,
+		     struct hearth_err *err)
+{
+	struct store_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (store_prepare(s, "SELECT b, wh, covered FROM " SLOTS " WHERE tbl = ? "
+			  "AND col = ? AND b >= ? AND b < ? ORDER BY b", &st,
+			  err) < 0)
+		return -1;
+	store_few_rows(st);
+	store_bind_text(st, 1, table, strlen(table));
+	store_bind_text(st, 2, col, strlen(col));
+	store_bind_int(st, 3, b0);
+	store_bind_int(st, 4, b1);
+	while ((rc = store_step(st, err)) == 1)
+		energy_slots_add(out, store_column_int(st, 0),
+				 store_column_real(st, 1),
+				 store_column_real(st, 2));
+	if (rc == 0)
+		ret = 0;
+	store_finalize(st);
+	return ret;
+}
+
+int energy_keep_drop(struct store *s, const char *table,
+		     struct hearth_err *err)
+{
+	const struct store_sql *d = store_sql(s);
+	struct buf sql = BUF_INIT, n = BUF_INIT, lit = BUF_INIT;
+	int k, rc, ret = -1;
+
+	if ((rc = store_has_table(s, STATE, err)) <= 0)
+		return rc;
+	for (k = 0; k < 2; k++) {
+		buf_reset(&n);
+		trigger_name(&n, table, k ? "upd" : "ins");
+		store_sql_drop_trigger(d, &sql, n.s, table);
+		buf_addstr(&sql, ";");
+	}
+	store_quote_string(&lit, table);
+	buf_addf(&sql, "DELETE FROM " SLOTS " WHERE tbl = %s; DELETE FROM "
+		 STATE " WHERE tbl = %s; DELETE FROM " DIRTY " WHERE tbl = %s;",
+		 lit.s, lit.s, lit.s);
+	if (store_exec(s, sql.s, err) == 0)
+		ret = 0;
+	buf_release(&sql);
+	buf_release(&n);
+	buf_release(&lit);
+	return ret;
+}
