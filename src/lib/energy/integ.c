@@ -121,7 +121,7 @@ keep:
 	g->v = v;
 }
 
-static int cmp_i64(const void *a, const void *b)
+int energy_cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
@@ -130,16 +130,20 @@ static int cmp_i64(const void *a, const void *b)
 
 int64_t energy_usual_gap(const int64_t *t, size_t n)
 {
-	int64_t *gaps, m;
+	int64_t *ts, *gaps, m;
 	size_t i, k = 0;
 
 	if (n < 2)
 		return 0;
+	ts = xcalloc(n, sizeof(*ts));
 	gaps = xcalloc(n, sizeof(*gaps));
+	memcpy(ts, t, n * sizeof(*t));
+	qsort(ts, n, sizeof(*ts), energy_cmp_i64);
 	for (i = 1; i < n; i++)
-		if (t[i] > t[i - 1])
-			gaps[k++] = t[i] - t[i - 1];
-	qsort(gaps, k, sizeof(*gaps), cmp_i64);
+		if (ts[i] > ts[i - 1])
+			gaps[k++] = ts[i] - ts[i - 1];
+	free(ts);
+	qsort(gaps, k, sizeof(*gaps), energy_cmp_i64);
 	m = k ? 3 * gaps[k / 2] : 0;
 	free(gaps);
 	return m;

@@ -30,6 +30,12 @@
 
 enum energy_kind { ENERGY_POWER, ENERGY_COUNTER_KWH, ENERGY_COUNTER_WH };
 
+/* A column of readings and what they are; the name is the caller's. */
+struct energy_col {
+	const char *name;
+	enum energy_kind kind;
+};
+
 /* energy_kind_parse: "power", "counter_kwh", "counter_wh"; -1 else. */
 int energy_kind_parse(const char *s, enum energy_kind *out);
 const char *energy_kind_name(enum energy_kind k);
@@ -73,8 +79,11 @@ void energy_integ_init(struct energy_integ *g, enum energy_kind kind,
  * adds its difference to its slot (counters). */
 void energy_integ_add(struct energy_integ *g, int64_t t, double v);
 
+/* energy_cmp_i64: qsort's comparison of int64_t. */
+int energy_cmp_i64(const void *a, const void *b);
+
 /* energy_usual_gap: three times the median gap of n reading times
- * (ascending, microseconds): the max_gap a table of readings at a
+ * (in any order, microseconds): the max_gap a table of readings at a
  * steady interval wants; 0 when fewer than two distinct times. */
 int64_t energy_usual_gap(const int64_t *t, size_t n);
 

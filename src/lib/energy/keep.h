@@ -35,11 +35,6 @@
 #include "store/schema.h"
 #include "store/store.h"
 
-struct energy_col {
-	const char *name;
-	enum energy_kind kind;
-};
-
 /* What to keep of a table; the strings are the caller's. */
 struct energy_spec {
 	const char *table;
@@ -72,17 +67,5 @@ int energy_keep_read(struct store *s, const char *table, const char *col,
 /* energy_keep_drop: remove table's slots, state and triggers. */
 int energy_keep_drop(struct store *s, const char *table,
 		     struct hearth_err *err);
-
-/*
- * energy_keep_integrate: the slots of col (kind, max_gap) from table's
- * raw readings with times in [t0, t1] (unix microseconds, inclusive;
- * SERIES_NO_BOUND for none), appended to out: what the kept slots must
- * equal (tests), and how they are made.
- */
-int energy_keep_integrate(struct store *s, const struct schema *schema,
-			  const char *table, const char *time_col,
-			  const struct energy_col *col, int64_t max_gap,
-			  int64_t t0, int64_t t1, struct energy_slots *out,
-			  struct hearth_err *err);
 
 #endif
