@@ -121,4 +121,34 @@ test_bad_input() {
 	expect_eq "$(dbq "SELECT count(*) FROM readings")" 61
 }
 
+# GET /api/v1/energy/TABLE answers what the command prints; the
+# dashboard shows the panel.  Bad input: an unknown by, format, table.
+test_api_and_dashboard() {
+	local port url
+	project "tariff = 0.28"
+	watts $D28 $((D28 + 2 * 86400)) 10 1000 >w.csv
+	hearth import readings w.csv >/dev/null 2>&1
+	port=$(free_port)
+	url=http://127.0.0.1:$port
+	"$HEARTH" serve --listen "127.0.0.1:$port" >serve.log 2>&1 &
+	SERVER_PID=$!
+	trap 'kill -9 $SERVER_PID 2>/dev/null || true' EXIT
+	wait_http "$url/healthz" 20
+	expect_eq "$(curl -s "$url/api/v1/energy/readings?by=day&since=2026-03-28&until=2026-03-29")" \
+		"$(hearth energy readings --format json --since 2026-03-28 --until 2026-03-29)"
+	expect_contains "$(curl -s "$url/api/v1/energy/readings?format=csv&since=2026-03-29&until=2026-03-29")" \
+		"2026-03-29,2026-03-29T00:00:00Z,2026-03-29T23:00:00Z,23.000000,0,6.4400"
+	expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/energy/readings?by=fortnight")" 400
+	expect_eq "$(curl -s "$url/api/v1/energy/readings?by=fortnight")" \
+		"by: 'fortnight' is not hour, day, week or month"
+	expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/energy/readings?format=xml")" 400
+	expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/energy/nosuch")" 404
+	expect_contains "$(curl -s "$url/api/v1/energy/readings?column=nope")" "unknown column 'nope'"
+	# The panel: a bar per day of the window, the window's total.
+	expect_contains "$(curl -s "$url/?from=2026-03-27T00:00&to=2026-03-31T00:00")" \
+		"<title>2026-03-29: 23.00 kWh (6.44)</title>"
+	kill $SERVER_PID
+	wait $SERVER_PID 2>/dev/null || true
+}
+
 t_main
