@@ -186,6 +186,29 @@ static int store_slots(struct store *s, const char *table, const char *col,
 	return 0;
 }
 
+/* Move the run's edge *e (unix seconds; its start when before, else its
+ * end) out to the slot of the nearest reading beyond it, and set *t to
+ * the reading beyond that, or to where readings start or end when there
+ * is none. */
+static int edge(struct store *s, const struct schema *schema,
+		const struct energy_spec *sp, const char *col, int before,
+		int64_t *e, int64_t *t, struct hearth_err *err)
+{
+	int64_t x = 0;
+	int rc = energy_readings_near(s, schema, sp->table, sp->time_col, col,
+				      *e * US_PER_SEC, before, &x, err);
+
+	if (rc > 0) {
+		*e = energy_slot_of(x) + (before ? 0 : ENERGY_SLOT);
+		rc = energy_readings_near(s, schema, sp->table, sp->time_col,
+					  col, *e * US_PER_SEC, before, &x, err);
+	}
+	if (rc < 0)
+		return -1;
+	*t = rc ? x : before ? *e * US_PER_SEC : *e * US_PER_SEC - 1;
+	return 0;
+}
+
 /*
  * Recompute the slots [a, b) (unix seconds; INT64_MIN and INT64_MAX for
  * no bound) of one column.  The run grows to the slots of the readings
@@ -199,33 +222,14 @@ static int recompute(struct store *s, const struct schema *schema,
 		     struct hearth_err *err)
 {
 	struct energy_slots sl = ENERGY_SLOTS_INIT;
-	int64_t t0 = SERIES_NO_BOUND, t1 = SERIES_NO_BOUND, x;
-	int rc, ret = -1;
+	int64_t t0 = SERIES_NO_BOUND, t1 = SERIES_NO_BOUND;
+	int ret = -1;
 
-	if (a != INT64_MIN) {
-		if ((rc = energy_readings_near(s, schema, sp->table, sp->time_col,
-				    c->name, a * US_PER_SEC, 1, &x, err)) < 0)
-			goto out;
-		if (rc)
-			a = energy_slot_of(x);
-		if ((rc = energy_readings_near(s, schema, sp->table, sp->time_col,
-				    c->name, a * US_PER_SEC, 1, &x, err)) < 0)
-			goto out;
-		if (rc)
-			t0 = x;
-	}
-	if (b != INT64_MAX) {
-		if ((rc = energy_readings_near(s, schema, sp->table, sp->time_col,
-				    c->name, b * US_PER_SEC, 0, &x, err)) < 0)
-			goto out;
-		if (rc)
-			b = energy_slot_of(x) + ENERGY_SLOT;
-		if ((rc = energy_readings_near(s, schema, sp->table, sp->time_col,
-				    c->name, b * US_PER_SEC, 0, &x, err)) < 0)
-			goto out;
-		if (rc)
-			t1 = x;
-	}
+	if ((a != INT64_MIN &&
+	     edge(s, schema, sp, c->name, 1, &a, &t0, err) < 0) ||
+	    (b != INT64_MAX &&
+	     edge(s, schema, sp, c->name, 0, &b, &t1, err) < 0))
+		goto out;
 	if (energy_readings_integrate(s, schema, sp->table, sp->time_col, c,
 				  max_gap, t0, t1, &sl, err) < 0 ||
 	    store_slots(s, sp->table, c->name, &sl, a, b, err) < 0)

@@ -151,6 +151,45 @@ out:
 	return ret;
 }
 
+/* The first and last times of table's rows (any value): 1, or 0 when
+ * it has none.  One scan, for a build from every reading: a search from
+ * either end of time would read the whole table in its last window. */
+static int time_range(struct store *s, const struct schema *schema,
+		      const char *table, const char *time_col, int64_t *lo,
+		      int64_t *hi, struct hearth_err *err)
+{
+	const struct schema_table *t = schema_find_table(schema, table);
+	const struct schema_column *tc = t ? schema_time_column(t, time_col)
+					   : NULL;
+	struct buf sql = BUF_INIT, x = BUF_INIT;
+	struct store_stmt *st = NULL;
+	int rc, ret = -1;
+
+	if (!tc)
+		return err_set(err, "table %s has no time column", table);
+	store_quote_ident(&x, tc->name);
+	buf_addstr(&sql, "SELECT min(s), max(s) FROM (SELECT ");
+	store_sql_unix_secs(store_sql(s), &sql, x.s, tc->type);
+	buf_addstr(&sql, " AS s FROM ");
+	store_quote_ident(&sql, table);
+	buf_addstr(&sql, ") x");
+	if (store_prepare(s, sql.s, &st, err) < 0)
+		goto out;
+	rc = store_step(st, err);
+	if (rc < 0)
+		goto out;
+	ret = rc == 1 && store_column_type(st, 0) != STORE_NULL;
+	if (ret) {
+		*lo = store_column_int(st, 0) * US_PER_SEC;
+		*hi = (store_column_int(st, 1) + 1) * US_PER_SEC - 1;
+	}
+out:
+	store_finalize(st);
+	buf_release(&sql);
+	buf_release(&x);
+	return ret;
+}
+
 /* Readings are read a week at a time. */
 #define CHUNK (7 * 86400 * US_PER_SEC)
 
@@ -162,28 +201,21 @@ int energy_readings_integrate(struct store *s, const struct schema *schema,
 {
 	struct pairs p = { NULL, 0, 0 };
 	struct energy_integ g;
-	int64_t c;
+	int64_t c, lo = 0, hi = 0;
 	size_t i;
 	int rc, ret = -1;
 
 	energy_integ_init(&g, col->kind, max_gap);
-	if (t0 == SERIES_NO_BOUND || t0 < TIMEFMT_MIN) {
-		rc = energy_readings_near(s, schema, table, time_col, col->name,
-			       TIMEFMT_MIN, 0, &t0, err);
+	if (t0 == SERIES_NO_BOUND || t1 == SERIES_NO_BOUND) {
+		rc = time_range(s, schema, table, time_col, &lo, &hi, err);
 		if (rc <= 0) {
 			ret = rc;
 			goto out;
 		}
-	}
-	if (t1 == SERIES_NO_BOUND || t1 > TIMEFMT_MAX) {
-		rc = energy_readings_near(s, schema, table, time_col, col->name,
-			       TIMEFMT_MAX, 1, &t1, err);
-		if (rc < 0)
-			goto out;
-		if (rc == 0 || t1 < t0) {
-			ret = 0;
-			goto out;
-		}
+		if (t0 == SERIES_NO_BOUND)
+			t0 = lo;
+		if (t1 == SERIES_NO_BOUND)
+			t1 = hi;
 	}
 	for (c = t0; c <= t1; c = t1 - c >= CHUNK ? c + CHUNK : t1 + 1) {
 		int64_t e = t1 - c >= CHUNK ? c + CHUNK - 1 : t1;
