@@ -121,6 +121,28 @@ test_bad_input() {
 	expect_eq "$(dbq "SELECT count(*) FROM readings")" 61
 }
 
+# A revision that renames the time column: writes go on (the old
+# triggers note nothing rather than fail), and the next report builds
+# the slots again from the renamed column.
+test_revision_renames_time_column() {
+	project
+	watts $D28 $((D28 + 86400)) 10 1000 >w.csv
+	hearth import readings w.csv >/dev/null 2>&1
+	expect_eq "$(kwh --since 2026-03-28 --until 2026-03-28)" "24.000000/0"
+	# Without chart rollups: on PostgreSQL their triggers outlive the
+	# rename and fail every insert after it (a rollup matter, reported).
+	hearth rollup drop readings >/dev/null
+	sed -i '0,/^    r_datetime TIMESTAMP NOT NULL,$/s//    ts TIMESTAMP NOT NULL, -- renamed from r_datetime/' schema.sql
+	sed -i 's/readings (r_datetime)/readings (ts)/' schema.sql
+	hearth revision --autogenerate -m "rename time" >/dev/null
+	hearth upgrade >/dev/null 2>&1
+	expect_eq "$(db_columns readings | cut -d: -f1)" "ts"
+	hearth add readings ts="2026-03-29 00:00:10" r_watts=1000
+	watts $((D28 + 86420)) $((D28 + 2 * 86400)) 10 1000 | sed 's/^r_datetime/ts/' >w2.csv
+	hearth import readings w2.csv >/dev/null 2>&1
+	expect_eq "$(kwh --since 2026-03-28 --until 2026-03-29)" "24.000000/0 23.000000/0"
+}
+
 # GET /api/v1/energy/TABLE answers what the command prints; the
 # dashboard shows the panel.  Bad input: an unknown by, format, table.
 test_api_and_dashboard() {

@@ -87,7 +87,8 @@ static int make_triggers(struct store *s, const struct schema_table *t,
 {
 	const struct store_sql *d = store_sql(s);
 	struct buf sql = BUF_INIT, lit = BUF_INIT, n = BUF_INIT,
-		   body = BUF_INIT, rows = BUF_INIT, probe = BUF_INIT;
+		   body = BUF_INIT, rows = BUF_INIT, probe = BUF_INIT,
+		   note = BUF_INIT;
 	int ret, k, set = store_sql_create_set_trigger(d, &probe, "x",
 						       "INSERT", t->name, "");
 
@@ -101,6 +102,7 @@ static int make_triggers(struct store *s, const struct schema_table *t,
 			continue;
 		buf_reset(&rows);
 		buf_reset(&body);
+		buf_reset(&note);
 		if (set) {
 			buf_addstr(&rows, "SELECT ");
 			secs_of(d, &rows, tc, "");
@@ -110,7 +112,8 @@ static int make_triggers(struct store *s, const struct schema_table *t,
 				secs_of(d, &rows, tc, "");
 				buf_addstr(&rows, " FROM hearth_old");
 			}
-			note_sql(&body, lit.s, rows.s);
+			note_sql(&note, lit.s, rows.s);
+			store_sql_trigger_guard(d, &body, note.s);
 			store_sql_create_set_trigger(d, &sql, n.s,
 						     k ? "UPDATE" : "INSERT",
 						     t->name, body.s);
@@ -132,6 +135,7 @@ static int make_triggers(struct store *s, const struct schema_table *t,
 	buf_release(&body);
 	buf_release(&rows);
 	buf_release(&probe);
+	buf_release(&note);
 	return ret;
 }
 
@@ -246,7 +250,10 @@ static void spec_text(struct buf *b, const struct schema_column *tc,
 {
 	size_t i;
 
-	buf_addf(b, "time=%s;gap=", tc->name);
+	/* The time column's name and type: a revision that renames or
+	 * retypes it leaves triggers behind that note nothing (they are
+	 * guarded), so the slots are built again. */
+	buf_addf(b, "time=%s %s;gap=", tc->name, tc->type);
 	if (sp->max_gap)
 		buf_addf(b, "%lld", (long long)sp->max_gap);
 	else
