@@ -550,9 +550,12 @@ int energy_keep_update(struct store *s, const struct schema *schema,
 			goto out;
 		}
 	}
+	/* One updater at a time (PostgreSQL's writers run side by side):
+	 * two would both make the same slots. */
 	if (store_begin_immediate(s, err) < 0)
 		goto out;
-	if (update_tx(s, schema, sp, t, tc, spec.s, full, &old, max_gap,
+	if (store_lock(s, "hearth_energy", err) < 0 ||
+	    update_tx(s, schema, sp, t, tc, spec.s, full, &old, max_gap,
 		      err) < 0 ||
 	    store_commit(s, err) < 0) {
 		store_rollback(s, NULL);
