@@ -217,6 +217,51 @@ static void test_kept_equals_raw(void)
 	store_close(s);
 }
 
+/* The same for a counter (random values: many resets, long gaps counted
+ * at their later reading): by parts equals a rebuild. */
+static void test_counter_by_parts(void)
+{
+	static struct reading v[NREAD / 4];
+	const char *cfg = "[energy]\nr.w = counter_wh\nmax_gap = 60s\n"
+			  "[serve]\ntimezone = UTC\n";
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct energy_report r1 = ENERGY_REPORT_INIT, r2 = ENERGY_REPORT_INIT;
+	struct store *s = t_mem(DDL);
+	int64_t day0 = timefmt_from_civil(2026, 1, 1, 0, 0, 0) / US_PER_SEC;
+	size_t i, bad = 0;
+
+	make_readings(v, NREAD / 4, day0);
+	insert(s, v, NREAD / 4, first_part);
+	CHECK_INT(report(s, cfg, NULL, day0, day0 + 9 * 86400, 0, &r1, &err), 0);
+	energy_report_release(&r1);
+	insert(s, v, NREAD / 4, rest_a);
+	CHECK_INT(report(s, cfg, NULL, day0, day0 + 9 * 86400, 0, &r1, &err), 0);
+	energy_report_release(&r1);
+	insert(s, v, NREAD / 4, rest_b);
+	CHECK_INT(report(s, cfg, NULL, day0, day0 + 9 * 86400, 0, &r1, &err), 0);
+	CHECK_INT(report(s, cfg, NULL, day0, day0 + 9 * 86400, 1, &r2, &err), 0);
+	CHECK_INT(r1.n, 10);
+	for (i = 0; i < r1.n && i < r2.n; i++)
+		if (fabs(r1.periods[i].kwh - r2.periods[i].kwh) > 1e-9 ||
+		    fabs(r1.periods[i].missing - r2.periods[i].missing) > 1e-6)
+			bad++;
+	CHECK_INT(bad, 0);
+	CHECK(r1.kwh > 1);
+	energy_report_release(&r1);
+	energy_report_release(&r2);
+	/* A reading backfilled just before a long gap changes what the gap
+	 * counts at its far end, an hour of slots away. */
+	t_exec(s, "DELETE FROM r; INSERT INTO r (t, w) VALUES (86400, 100), "
+		  "(87400, 200), (91400, 1200)");
+	CHECK_INT(report(s, cfg, NULL, 86400, 86400, 0, &r1, &err), 0);
+	energy_report_release(&r1);
+	t_exec(s, "INSERT INTO r (t, w) VALUES (87410, 700)");
+	CHECK_INT(report(s, cfg, NULL, 86400, 86400, 0, &r1, &err), 0);
+	CHECK(fabs(r1.kwh - 1.1) < 1e-9);
+	energy_report_release(&r1);
+	store_close(s);
+}
+
 /* A counter column next to the power one, chosen with --column. */
 static void test_counter_column(void)
 {
@@ -241,6 +286,38 @@ static void test_counter_column(void)
 	CHECK_INT(r.n, 1);
 	CHECK(r.n == 1 && fabs(r.periods[0].kwh - 24) < 1e-9);
 	CHECK(r.n == 1 && fabs(r.periods[0].missing) < 1e-9);
+	energy_report_release(&r);
+	buf_release(&sql);
+	store_close(s);
+}
+
+/* SQLite numbers new rows after the newest left: after a delete of the
+ * newest rows, the next rows take their numbers, and must still be seen
+ * as new; the deleted rows' energy stays. */
+static void test_delete_newest_then_insert(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct energy_report r = ENERGY_REPORT_INIT;
+	struct store *s = t_mem(DDL);
+	struct buf sql = BUF_INIT;
+	int i;
+
+	buf_addstr(&sql, "INSERT INTO r (t, w) VALUES ");
+	for (i = 0; i < 1000; i++)
+		buf_addf(&sql, "%s(%d, 1000)", i ? ", " : "", 86400 + i * 10);
+	t_exec(s, sql.s);
+	CHECK_INT(report(s, CFG, NULL, 86400, 86400, 0, &r, &err), 0);
+	CHECK(fabs(r.kwh - 9990.0 / 3600) < 1e-9);
+	energy_report_release(&r);
+	t_exec(s, "DELETE FROM r WHERE rowid > 900");
+	buf_reset(&sql);
+	buf_addstr(&sql, "INSERT INTO r (t, w) VALUES ");
+	for (i = 0; i < 100; i++)
+		buf_addf(&sql, "%s(%d, 1000)", i ? ", " : "", 86400 + 20000 + i * 10);
+	t_exec(s, sql.s);
+	CHECK_INT(t_int(s, "SELECT max(rowid) FROM r"), 1000);
+	CHECK_INT(report(s, CFG, NULL, 86400, 86400, 0, &r, &err), 0);
+	CHECK(fabs(r.kwh - (9990.0 + 990.0) / 3600) < 1e-9);
 	energy_report_release(&r);
 	buf_release(&sql);
 	store_close(s);
@@ -278,5 +355,5 @@ static void test_bad_input(void)
 	store_close(s);
 }
 
-T_MAIN("energy_keep", T(test_kept_equals_raw), T(test_counter_column),
-       T(test_bad_input))
+T_MAIN("energy_keep", T(test_kept_equals_raw), T(test_counter_by_parts),
+       T(test_counter_column), T(test_delete_newest_then_insert), T(test_bad_input))

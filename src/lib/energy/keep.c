@@ -78,9 +78,31 @@ static void secs_of(const struct store_sql *d, struct buf *b,
 	buf_release(&x);
 }
 
+/* The kinds of trigger, in make_triggers' order. */
+static const char *const kinds[] = { "ins", "upd", "del" };
+
+/* The body of the delete trigger where new rows are found by insertion
+ * order: a delete of the newest rows lowers the mark to the newest row
+ * left, as the rollups' does (rollup.h), since the database may give
+ * their numbers to the next rows inserted, which must be above it.  A
+ * delete of old rows (retention) changes nothing. */
+static void lower_mark_sql(const struct store_sql *d, struct buf *b,
+			   const char *table, const char *lit)
+{
+	struct buf newest = BUF_INIT;
+
+	buf_addf(&newest, "(SELECT coalesce(max(%s), 0) FROM ",
+		 store_sql_row_order(d));
+	store_quote_ident(&newest, table);
+	buf_addch(&newest, ')');
+	buf_addf(b, "UPDATE " STATE " SET upto = %s WHERE tbl = %s AND upto > "
+		 "%s;", newest.s, lit, newest.s);
+	buf_release(&newest);
+}
+
 /* (Re)make table's triggers: per statement where the dialect has them
- * (INSERT and UPDATE), else per row for UPDATE (new rows are found by
- * insertion order). */
+ * (INSERT and UPDATE), else per row for UPDATE, and for DELETE to keep
+ * the mark below new rows (new rows are found by insertion order). */
 static int make_triggers(struct store *s, const struct schema_table *t,
 			 const struct schema_column *tc,
 			 struct hearth_err *err)
@@ -93,17 +115,15 @@ static int make_triggers(struct store *s, const struct schema_table *t,
 						       "INSERT", t->name, "");
 
 	store_quote_string(&lit, t->name);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		buf_reset(&n);
-		trigger_name(&n, t->name, k ? "upd" : "ins");
+		trigger_name(&n, t->name, kinds[k]);
 		store_sql_drop_trigger(d, &sql, n.s, t->name);
 		buf_addstr(&sql, "; ");
-		if (!set && !k)
-			continue;
 		buf_reset(&rows);
 		buf_reset(&body);
 		buf_reset(&note);
-		if (set) {
+		if (set && k < 2) {
 			buf_addstr(&rows, "SELECT ");
 			secs_of(d, &rows, tc, "");
 			buf_addstr(&rows, " AS s FROM hearth_new");
@@ -117,7 +137,7 @@ static int make_triggers(struct store *s, const struct schema_table *t,
 			store_sql_create_set_trigger(d, &sql, n.s,
 						     k ? "UPDATE" : "INSERT",
 						     t->name, body.s);
-		} else {
+		} else if (!set && k == 1) {
 			buf_addstr(&rows, "SELECT ");
 			secs_of(d, &rows, tc, "OLD.");
 			buf_addstr(&rows, " AS s UNION SELECT ");
@@ -125,6 +145,12 @@ static int make_triggers(struct store *s, const struct schema_table *t,
 			note_sql(&body, lit.s, rows.s);
 			store_sql_create_trigger(d, &sql, n.s, "UPDATE", t->name,
 						 body.s);
+		} else if (!set && k == 2) {
+			lower_mark_sql(d, &body, t->name, lit.s);
+			store_sql_create_trigger(d, &sql, n.s, "DELETE", t->name,
+						 body.s);
+		} else {
+			continue;
 		}
 		buf_addstr(&sql, ";");
 	}
@@ -148,7 +174,7 @@ static int triggers_there(struct store *s, const struct schema *schema,
 
 	buf_release(&probe);
 	return has_trigger(schema, table, "upd") &&
-	       (!set || has_trigger(schema, table, "ins"));
+	       has_trigger(schema, table, set ? "ins" : "del");
 }
 
 static int store_slots(struct store *s, const char *table, const char *col,
@@ -190,22 +216,31 @@ static int store_slots(struct store *s, const char *table, const char *col,
 	return 0;
 }
 
-/* Move the run's edge *e (unix seconds; its start when before, else its
- * end) out to the slot of the nearest reading beyond it, and set *t to
- * the reading beyond that, or to where readings start or end when there
- * is none. */
+/*
+ * Move the run's edge *e (unix seconds; its start when before, else its
+ * end) out to the slot of the nearest reading beyond it, when the pair
+ * that reading makes with the run's may have added to slots outside the
+ * run: when it is within max_gap of the edge, or, for counters, after
+ * the run (a longer pair counts at its later reading).  *t gets the
+ * reading beyond the edge, or where readings start or end when there is
+ * none.  Not moving the edge further than that keeps the energy of
+ * readings deleted beyond it (retention) where it is.
+ */
 static int edge(struct store *s, const struct schema *schema,
-		const struct energy_spec *sp, const char *col, int before,
-		int64_t *e, int64_t *t, struct hearth_err *err)
+		const struct energy_spec *sp, const struct energy_col *c,
+		int64_t max_gap, int before, int64_t *e, int64_t *t,
+		struct hearth_err *err)
 {
-	int64_t x = 0;
-	int rc = energy_readings_near(s, schema, sp->table, sp->time_col, col,
-				      *e * US_PER_SEC, before, &x, err);
+	int64_t x = 0, at = *e * US_PER_SEC;
+	int rc = energy_readings_near(s, schema, sp->table, sp->time_col,
+				      c->name, at, before, &x, err);
 
-	if (rc > 0) {
+	if (rc > 0 && ((before ? at - x : x - at) <= max_gap ||
+		       (!before && c->kind != ENERGY_POWER))) {
 		*e = energy_slot_of(x) + (before ? 0 : ENERGY_SLOT);
 		rc = energy_readings_near(s, schema, sp->table, sp->time_col,
-					  col, *e * US_PER_SEC, before, &x, err);
+					  c->name, *e * US_PER_SEC, before, &x,
+					  err);
 	}
 	if (rc < 0)
 		return -1;
@@ -216,9 +251,10 @@ static int edge(struct store *s, const struct schema *schema,
 /*
  * Recompute the slots [a, b) (unix seconds; INT64_MIN and INT64_MAX for
  * no bound) of one column.  The run grows to the slots of the readings
- * just outside it, whose pairs with the readings inside may have
- * changed, and the readings are read from the one before that to the one
- * after, so that every pair touching a slot of the run is seen.
+ * just outside it whose pairs with the readings inside may have changed
+ * slots outside it (edge), and the readings are read from the one before
+ * the run to the one after, so that every pair touching a slot of the
+ * run is seen.
  */
 static int recompute(struct store *s, const struct schema *schema,
 		     const struct energy_spec *sp, const struct energy_col *c,
@@ -230,9 +266,9 @@ static int recompute(struct store *s, const struct schema *schema,
 	int ret = -1;
 
 	if ((a != INT64_MIN &&
-	     edge(s, schema, sp, c->name, 1, &a, &t0, err) < 0) ||
+	     edge(s, schema, sp, c, max_gap, 1, &a, &t0, err) < 0) ||
 	    (b != INT64_MAX &&
-	     edge(s, schema, sp, c->name, 0, &b, &t1, err) < 0))
+	     edge(s, schema, sp, c, max_gap, 0, &b, &t1, err) < 0))
 		goto out;
 	if (energy_readings_integrate(s, schema, sp->table, sp->time_col, c,
 				  max_gap, t0, t1, &sl, err) < 0 ||
@@ -605,9 +641,9 @@ int energy_keep_drop(struct store *s, const char *table,
 
 	if ((rc = store_has_table(s, STATE, err)) <= 0)
 		return rc;
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		buf_reset(&n);
-		trigger_name(&n, table, k ? "upd" : "ins");
+		trigger_name(&n, table, kinds[k]);
 		store_sql_drop_trigger(d, &sql, n.s, table);
 		buf_addstr(&sql, ";");
 	}
