@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 export HEARTH="$build/hearth" HEARTH_BUILD="$build" HEARTH_TOP="$top"
 rc=0
 for b in "$top"/bench/bench_*.sh; do
-	case "$b" in *${BENCH:-}*) ;; *) continue ;; esac
+	case "$(basename "$b")" in *${BENCH:-}*) ;; *) continue ;; esac
 	echo "== $(basename "$b" .sh)"
 	bash "$b" || { echo "   (failed)"; rc=1; }
 done

@@ -65,6 +65,11 @@ static const struct cmd cmd_table[] = {
 	  "draw a time window as an SVG chart" },
 	{ "rollup", cmd_rollup, CMD_DB, "rollup rebuild|drop [TABLE...]",
 	  "per-minute/hour aggregates that keep long charts fast" },
+	/* energy writes only to bring its per-slot sums up to date */
+	{ "energy", cmd_energy, CMD_DB,
+	  "energy TABLE [--column COL] [--by hour|day|week|month] [--since T] "
+	  "[--until T] [--format table|csv|json] [--rebuild]",
+	  "kWh and cost per local hour, day, week or month" },
 	{ "serve", cmd_serve, 0, "serve [--listen ADDR:PORT] [--threads N]",
 	  "dashboard, HTTP API and scheduled pollers" },
 

@@ -17,7 +17,7 @@ set -u
 
 # The folders of src/lib, lowest first; comma-joined ones are siblings,
 # which may not include each other either.
-LAYERS="base store rollup ingest,migrate,chart sources,copy serve"
+LAYERS="base store rollup ingest,migrate,chart sources,copy,energy serve"
 # The main header of a folder F is src/lib/F/F.h, or else the one named
 # here (a folder's most central header, where no F.h exists).
 MAIN_HEADERS="base/err.h migrate/migration.h sources/imap.h"

@@ -128,6 +128,7 @@ int cmd_check(struct cmd_ctx *ctx, int argc, char **argv);
 /* Charts. */
 int cmd_chart(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_rollup(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_energy(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Mail. */
 int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv);

@@ -12,6 +12,7 @@
 #include "chart/axis.h"
 #include "ingest/writeq.h"
 #include "rollup/rollup.h"
+#include "serve/api_energy.h"
 #include "serve/api_read.h"
 #include "serve/api_write.h"
 #include "serve/auth.h"
@@ -43,7 +44,7 @@ struct server {
 };
 
 static const struct http_route *const routes[] = {
-	api_read_routes, api_write_routes, web_routes, NULL,
+	api_energy_routes, api_read_routes, api_write_routes, web_routes, NULL,
 };
 
 /* After every response, on its HTTP thread: count it, and let go of the

@@ -1,7 +1,8 @@
 /*
  * web.c - the dashboard page and the chart route.
  *
- *   GET /                   every series table charted; ?w=1h|12h|24h|7d|30d|1y
+ *   GET /                   energy panels (web_energy.h), every series
+ *                           table charted; ?w=1h|12h|24h|7d|30d|1y
  *                           or ?from=T&to=T (as the command line takes them)
  *   GET /chart/TABLE.svg    one chart; ?since=T&until=T&width=N&height=N,
  *                           and ?COLUMN=VALUE: only the rows holding it
@@ -26,6 +27,7 @@
 #include "serve/auth.h"
 #include "serve/dbcache.h"
 #include "serve/serve.h"
+#include "serve/web_energy.h"
 
 static const struct {
 	const char *name, *since;
@@ -214,6 +216,7 @@ static int dashboard(struct http_req *req, struct http_resp *resp, void *ctx)
 	buf_addf(&q, "since=%lld&amp;until=%lld", (long long)(t0 / US_PER_SEC),
 		 (long long)(t1 / US_PER_SEC));
 	buf_addstr(b, "<main>");
+	web_energy_panels(b, s, sc, x->cfg, t0, t1);
 	for (i = 0; i < sc->ntables; i++) {
 		const struct schema_table *t = &sc->tables[i];
 		struct chart ch = CHART_INIT;

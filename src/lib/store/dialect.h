@@ -37,6 +37,8 @@ struct store_sql {
 	void (*create_set_trigger)(struct buf *b, const char *name,
 				   const char *event, const char *table,
 				   const char *body);
+	/* NULL: the statements go as they are */
+	void (*trigger_guard)(struct buf *b, const char *stmts);
 	void (*script_begin)(struct buf *b);
 	void (*script_end)(struct buf *b);
 	const char *(*type)(const char *name); /* NULL: names as written */

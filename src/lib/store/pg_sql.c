@@ -130,6 +130,14 @@ static void pg_create_set_trigger(struct buf *b, const char *name,
 	buf_release(&fn);
 }
 
+/* A block of its own, whose handler undoes only the block. */
+static void pg_trigger_guard(struct buf *b, const char *stmts)
+{
+	buf_addf(b, "BEGIN %s EXCEPTION WHEN undefined_column OR "
+		 "undefined_table OR undefined_function OR datatype_mismatch "
+		 "THEN NULL; END;", stmts);
+}
+
 static void pg_drop_trigger(struct buf *b, const char *name,
 			    const char *table)
 {
@@ -186,6 +194,7 @@ const struct store_sql pg_sql = {
 	.create_trigger = pg_create_trigger,
 	.drop_trigger = pg_drop_trigger,
 	.create_set_trigger = pg_create_set_trigger,
+	.trigger_guard = pg_trigger_guard,
 	.script_begin = pg_script_begin,
 	.script_end = pg_script_end,
 	.type = pg_scratch_type,

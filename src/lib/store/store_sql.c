@@ -119,6 +119,15 @@ int store_sql_create_set_trigger(const struct store_sql *d, struct buf *b,
 	return 1;
 }
 
+void store_sql_trigger_guard(const struct store_sql *d, struct buf *b,
+			     const char *stmts)
+{
+	if (d->trigger_guard)
+		d->trigger_guard(b, stmts);
+	else
+		buf_addstr(b, stmts);
+}
+
 void store_sql_minute_text(const struct store_sql *d, struct buf *b,
 			   const char *secs, char sep, const char *tail)
 {

@@ -145,6 +145,16 @@ int store_sql_create_set_trigger(const struct store_sql *d, struct buf *b,
 				 const char *name, const char *event,
 				 const char *table, const char *body);
 
+/* store_sql_trigger_guard: append stmts (each ending in ';'), for a
+ * trigger's body, so that when they fail because a column or table they
+ * name is gone (renamed or dropped by a revision the trigger's owner has
+ * not caught up with) the statement that fired the trigger still
+ * succeeds.  PostgreSQL keeps a trigger function's text as written;
+ * SQLite rewrites trigger bodies on a rename, and drops a table's
+ * triggers with it, so there the statements go as they are. */
+void store_sql_trigger_guard(const struct store_sql *d, struct buf *b,
+			     const char *stmts);
+
 /* An SQL script that changes the schema (upgrade --sql) runs between
  * these, one pair per transaction: what store_migration_begin,
  * store_migration_check and store_migration_end (store.h) do, as text,
