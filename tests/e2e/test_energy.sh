@@ -122,16 +122,14 @@ test_bad_input() {
 }
 
 # A revision that renames the time column: writes go on (the old
-# triggers note nothing rather than fail), and the next report builds
-# the slots again from the renamed column.
+# triggers note nothing rather than fail, the chart rollups' are dropped
+# with them and built again by serve), and the next report builds the
+# slots again from the renamed column.
 test_revision_renames_time_column() {
 	project
 	watts $D28 $((D28 + 86400)) 10 1000 >w.csv
 	hearth import readings w.csv >/dev/null 2>&1
 	expect_eq "$(kwh --since 2026-03-28 --until 2026-03-28)" "24.000000/0"
-	# Without chart rollups: on PostgreSQL their triggers outlive the
-	# rename and fail every insert after it (a rollup matter, reported).
-	hearth rollup drop readings >/dev/null
 	sed -i '0,/^    r_datetime TIMESTAMP NOT NULL,$/s//    ts TIMESTAMP NOT NULL, -- renamed from r_datetime/' schema.sql
 	sed -i 's/readings (r_datetime)/readings (ts)/' schema.sql
 	hearth revision --autogenerate -m "rename time" >/dev/null

@@ -166,7 +166,10 @@ static int follow(struct store *s, const struct schema *before,
 		ret = rollup_drop(s, t->name, err);
 		goto out;
 	}
-	if (rollup_current(after, t, tc)) {
+	/* A renamed time column leaves triggers that name the old one
+	 * (PostgreSQL keeps them through the rename): never current. */
+	if (rollup_current(after, t, tc) &&
+	    (!time_col || !strcmp(tc->name, time_col))) {
 		ret = 0;
 		goto out;
 	}
