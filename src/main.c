@@ -69,6 +69,8 @@ static const struct cmd cmd_table[] = {
 	/* mail and devices */
 	{ "imap", cmd_imap, CMD_DB, "imap [--once]",
 	  "pull motion e-mails from [imap] url into [imap] table" },
+	{ "mqtt", cmd_mqtt, 0, "mqtt [--once]",
+	  "store what an MQTT broker's topics carry ([mqtt] maps)" },
 
 	{ NULL, NULL, 0, NULL, NULL },
 };

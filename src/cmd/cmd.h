@@ -121,5 +121,6 @@ int cmd_rollup(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Mail. */
 int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_mqtt(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -9,10 +9,9 @@
 
 #include "sources/imap.h"
 #include "sources/imapc.h"
+#include "sources/secret.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
-
-#define SECRET_MAX 65536
 
 static int hexv(char c)
 {
@@ -80,44 +79,6 @@ static int parse_url(struct imap_settings *s, const char *url,
 	return 0;
 }
 
-static int read_secret(const struct config *cfg, const char *key,
-		       char **out, struct hearth_err *err)
-{
-	char *path = config_path(cfg, "imap", key, NULL);
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	FILE *f;
-	size_t n;
-	int ret = -1;
-
-	f = fopen(path, "r");
-	if (!f) {
-		err_set(err, "[imap] %s %s: cannot read it", key, path);
-		goto out;
-	}
-	buf_init(&b, SECRET_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n) < 0) {
-			err_set(err, "[imap] %s %s: too large", key, path);
-			goto out;
-		}
-	/* Editors add a final newline; the secret is the first line. */
-	n = strcspn(buf_cstr(&b), "\r\n");
-	buf_truncate(&b, n);
-	if (b.len == 0 || memchr(b.s, '\0', b.len)) {
-		err_set(err, "[imap] %s %s: empty or not text", key, path);
-		goto out;
-	}
-	*out = buf_detach(&b, NULL);
-	ret = 0;
-out:
-	if (f)
-		fclose(f);
-	buf_release(&b);
-	free(path);
-	return ret;
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s && *s ? xstrdup(s) : NULL;
@@ -151,10 +112,11 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 			return err_set(err, "[imap] set password_file or "
 				       "oauth2_token_file, not both");
 		s->oauth2 = 1;
-		if (read_secret(cfg, "oauth2_token_file", &s->secret, err) < 0)
+		if (secret_read(cfg, "imap", "oauth2_token_file", &s->secret,
+				err) < 0)
 			return -1;
 	} else if (config_get(cfg, "imap", "password_file")) {
-		if (read_secret(cfg, "password_file", &s->secret, err) < 0)
+		if (secret_read(cfg, "imap", "password_file", &s->secret, err) < 0)
 			return -1;
 	} else {
 		return err_set(err, "[imap] password_file (or "
@@ -215,13 +177,7 @@ void imap_settings_release(struct imap_settings *s)
 	free(s->folder);
 	free(s->ca_file);
 	free(s->user);
-	if (s->secret) {
-		/* Do not leave the secret lying in freed memory. */
-		volatile char *p = s->secret;
-		while (*p)
-			*p++ = 0;
-	}
-	free(s->secret);
+	secret_free(s->secret);
 	free(s->table);
 	free(s->sensor_column);
 	free(s->time_column);

@@ -1,10 +1,18 @@
 /*
- * jobs.c - the jobs `hearth serve` runs.  Add one line per poller.
+ * jobs.c - the jobs and listeners `hearth serve` runs.  Add one line per
+ * poller or listener.
  */
 #include "sources/imap.h"
+#include "sources/mqtt.h"
 #include "sources/source.h"
 
 const struct source_job source_jobs[] = {
 	{ "imap", imap_job_configure, imap_job_run },
 	{ NULL, NULL, NULL },
+};
+
+const struct source_listener source_listeners[] = {
+	{ "mqtt", mqtt_listener_configure, mqtt_listener_start,
+	  mqtt_listener_stop },
+	{ NULL, NULL, NULL, NULL },
 };
