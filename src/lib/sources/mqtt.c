@@ -131,14 +131,16 @@ static void status(struct lsn *l, int force)
 	buf_release(&res);
 }
 
-static void set_error(struct lsn *l, const char *msg)
+/* The connection's trouble into kv, and said once when new (not when
+ * quiet: the caller's error says it). */
+static void set_error(struct lsn *l, const char *msg, int quiet)
 {
 	if (!strcmp(buf_cstr(&l->error), msg))
 		return;
 	buf_reset(&l->error);
 	buf_addstr(&l->error, msg);
 	err_one_line(l->error.s);
-	if (*msg) {
+	if (*msg && !quiet) {
 		struct buf line = BUF_INIT;
 		buf_addf(&line, "mqtt: %s", msg);
 		say(l, line.s);
@@ -347,11 +349,11 @@ static int message_rows(struct lsn *l, size_t k, struct mqtt_fields *f,
 	if (!map)
 		return 1; /* not ours (a filter since removed) */
 	if (m->len > l->set->max_payload)
-		return err_set(why, "[mqtt.%s] payload of %zu bytes is over "
+		return err_set(why, "[mqtt.%s]: payload of %zu bytes is over "
 			       "[mqtt] max_payload (%zu)", map->name, m->len,
 			       l->set->max_payload);
 	if (map->nvalues + 2 > 64)
-		return err_set(why, "[mqtt.%s] too many values", map->name);
+		return err_set(why, "[mqtt.%s]: too many values", map->name);
 	if (mqtt_map_extract(map, m->payload, m->len, f, why) < 0)
 		return err_prefix(why, "[mqtt.%s]", map->name);
 	if (f->time.len) {
@@ -455,8 +457,10 @@ static int build(struct lsn *l, size_t *stored, size_t *rejected,
 		}
 		if (rc == -2)
 			goto out;
-		if (rc == 1)
+		if (rc == 1) {
+			l->stats->skipped++;
 			continue;
+		}
 		if (rc < 0) {
 			if (reject_row(l, k, why.msg, err) < 0)
 				goto out;
@@ -559,12 +563,14 @@ static void on_subscribe(struct mosquitto *mosq, void *obj, int mid,
 			buf_addf(&b, "the broker refused the subscription to "
 				 "%s", (size_t)i < l->set->nmaps
 				 ? l->set->maps[i].topic : "a topic");
-			set_error(l, b.s);
+			set_error(l, b.s, 0);
 			buf_release(&b);
 			return;
 		}
 	l->subscribed = 1;
-	set_error(l, "");
+	l->status_dirty = 1;
+	set_error(l, "", 0);
+	status(l, 1);
 }
 
 static void on_message(struct mosquitto *mosq, void *obj,
@@ -816,13 +822,13 @@ int mqtt_listen(const struct mqtt_opts *o, struct mqtt_stats *stats,
 			if (rc < 0) {
 				/* The database: made ready again before the
 				 * broker resends. */
-				set_error(&l, cerr.msg);
+				set_error(&l, cerr.msg, 0);
 				if (prepare(&l, &cerr) < 0)
-					set_error(&l, cerr.msg);
+					set_error(&l, cerr.msg, 0);
 			}
 			l.connected = 0;
 		}
-		set_error(&l, cerr.msg);
+		set_error(&l, cerr.msg, o->once && !l.stats->connects);
 		if (o->once && !l.stats->connects) {
 			err_set(err, "%s", cerr.msg);
 			goto out;

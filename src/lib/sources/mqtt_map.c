@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/xalloc.h"
 
@@ -406,8 +407,13 @@ int mqtt_map_extract(const struct mqtt_map *m, const char *p, size_t n,
 				found++;
 		}
 		if (!found) {
-			err_set(err, "no %s in the payload", m->nvalues == 1
-				? m->values[0].path : "value of [values]");
+			struct buf names = BUF_INIT;
+			for (i = 0; i < m->nvalues; i++)
+				buf_addf(&names, "%s%s", i ? i + 1 ==
+					 m->nvalues ? " or " : ", " : "",
+					 m->values[i].path);
+			err_set(err, "no %s in the payload", names.s);
+			buf_release(&names);
 			goto out;
 		}
 	}
