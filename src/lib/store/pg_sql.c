@@ -232,8 +232,9 @@ void pg_sql_upsert(struct store *s, struct buf *b, const char *table)
 		" WHERE i.indrelid = to_regclass(quote_ident(?::text))"
 		" AND i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL"
 		" ORDER BY i.indisprimary DESC, i.indexrelid LIMIT 1)"
-		" SELECT a.attname FROM k, unnest(k.indkey::int2[])"
-		" WITH ORDINALITY AS u(attnum, ord) JOIN pg_attribute a"
+		" SELECT a.attname FROM k CROSS JOIN LATERAL"
+		" unnest(k.indkey::int2[]) WITH ORDINALITY AS u(attnum, ord)"
+		" JOIN pg_attribute a"
 		" ON a.attrelid = k.indrelid AND a.attnum = u.attnum ORDER BY u.ord";
 	struct hearth_err ignore;
 	struct store_stmt *st = NULL;
