@@ -36,23 +36,27 @@ struct writer {
 
 /* A key stored already: update its row with the values given (SQLite
  * 3.35 and later take ON CONFLICT without naming the constraint, so
- * every unique index of the table counts). */
+ * every unique index of the table counts).  The stored row's column is
+ * qualified with the table: PostgreSQL finds a bare name ambiguous
+ * beside excluded's. */
 static void upsert_sql(struct buf *sql, const struct writer *w,
 		       struct store *s)
 {
-	struct buf q = BUF_INIT;
+	struct buf q = BUF_INIT, t = BUF_INIT;
 	size_t i;
 
 	if (!w->upsert)
 		return;
 	store_upsert(s, sql, w->table);
+	store_quote_ident(&t, w->table);
 	for (i = 0; i < writer_nvals(w); i++) {
 		buf_reset(&q);
 		store_quote_ident(&q, w->cols[i].col->name);
-		buf_addf(sql, "%s%s = coalesce(excluded.%s, %s)", i ? ", " : "",
-			 q.s, q.s, q.s);
+		buf_addf(sql, "%s%s = coalesce(excluded.%s, %s.%s)",
+			 i ? ", " : "", q.s, q.s, t.s, q.s);
 	}
 	buf_release(&q);
+	buf_release(&t);
 }
 
 static void multi_sql(struct writer *w, struct store *s);
