@@ -15,7 +15,8 @@
 
 static const char help[] =
 	"Serves the dashboard and the HTTP API, and runs the configured\n"
-	"pollers (IMAP) on their intervals, until SIGINT or SIGTERM.\n\n"
+	"pollers (IMAP) on their intervals and listeners (MQTT) all the\n"
+	"time, until SIGINT or SIGTERM.\n\n"
 	"  --listen ADDR:PORT   default [serve] listen, else 127.0.0.1:8080\n"
 	"  --threads N          HTTP threads (default 4); each new connection\n"
 	"                       goes to the one with the fewest\n\n"
