@@ -27,16 +27,6 @@ static const char help[] =
 	"the whole payload) or rising (PATH), time, sensor_column,\n"
 	"time_column.  See docs/mqtt.md.\n";
 
-/* Crash tests kill the listener at an exact step, as kill -9 would;
- * HEARTH_TEST_MQTT_CRASH names the step. */
-static const char *crash_at;
-
-static void crash_step(const char *step)
-{
-	if (crash_at && !strcmp(crash_at, step))
-		raise(SIGKILL);
-}
-
 static void show(void *ctx, const char *line)
 {
 	fprintf(stderr, "hearth: %s\n", line);
@@ -86,16 +76,12 @@ int cmd_mqtt(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_error("no database: set db in hearth.ini, HEARTH_DB "
 				 "or --db");
 	}
-	crash_at = getenv("HEARTH_TEST_MQTT_CRASH");
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	cmd_block_stop_signals(&sigs);
 	o.stop_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	o.set = &set;
 	o.db = &db;
-	o.step = crash_at ? crash_step : NULL;
+	/* Crash tests kill the listener at an exact step. */
+	o.step = cmd_crash_hook("HEARTH_TEST_MQTT_CRASH");
 	o.log = show;
 	if (o.stop_fd < 0) {
 		cmd_error("mqtt: signalfd: cannot watch for Ctrl-C");

@@ -103,11 +103,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 
 	/* Block the stop signals before threads start, so they all inherit
 	 * the mask and only the sigtimedwait below sees them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cmd_block_stop_signals(&sigs);
 
 	if (server_start(&srv, &o, &log, &err) < 0) {
 		show(&log);

@@ -1,7 +1,6 @@
 /*
  * imap_settings.c - [imap] settings: the URL, the secret, the pattern.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +8,8 @@
 
 #include "sources/imap.h"
 #include "sources/imapc.h"
+#include "sources/netaddr.h"
 #include "sources/secret.h"
-#include "base/timefmt.h"
 #include "base/xalloc.h"
 
 static int hexv(char c)
@@ -24,7 +23,7 @@ static int hexv(char c)
 static int parse_url(struct imap_settings *s, const char *url,
 		     struct hearth_err *err)
 {
-	const char *p, *auth, *slash, *colon;
+	const char *p, *auth, *slash;
 	struct buf f = BUF_INIT;
 
 	if (!strncasecmp(url, "imaps://", 8)) {
@@ -40,31 +39,11 @@ static int parse_url(struct imap_settings *s, const char *url,
 	if (!slash || !slash[1])
 		return err_set(err, "[imap] url '%s' names no folder (e.g. "
 			       "imaps://imap.gmail.com/Motion)", url);
-	if (memchr(auth, '@', (size_t)(slash - auth)))
-		return err_set(err, "[imap] url '%s': put the user in [imap] "
-			       "user, and the password in a file", url);
-	if (*auth == '[') {
-		const char *rb = memchr(auth, ']', (size_t)(slash - auth));
-		if (!rb)
-			return err_set(err, "[imap] url '%s': bad host", url);
-		s->host = xstrndup(auth + 1, (size_t)(rb - auth - 1));
-		colon = rb[1] == ':' ? rb + 1 : NULL;
-	} else {
-		colon = memchr(auth, ':', (size_t)(slash - auth));
-		s->host = xstrndup(auth, (size_t)((colon ? colon : slash) - auth));
-	}
-	if (!*s->host)
-		return err_set(err, "[imap] url '%s': no host", url);
-	if (colon) {
-		const char *q;
-		for (q = colon + 1; q < slash; q++)
-			if (!isdigit((unsigned char)*q))
-				return err_set(err, "[imap] url '%s': bad port",
-					       url);
-		s->port = xstrndup(colon + 1, (size_t)(slash - colon - 1));
-	} else {
+	if (netaddr_split("imap", url, auth, (size_t)(slash - auth), &s->host,
+			  &s->port, err) < 0)
+		return -1;
+	if (!s->port)
 		s->port = xstrdup(s->tls ? "993" : "143");
-	}
 	for (p = slash + 1; *p; p++) {
 		if (*p == '%' && hexv(p[1]) >= 0 && hexv(p[2]) >= 0) {
 			buf_addch(&f, (char)(hexv(p[1]) * 16 + hexv(p[2])));
@@ -88,8 +67,6 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 		       struct hearth_err *err)
 {
 	const char *url = config_get(cfg, "imap", "url"), *v;
-	char ival[64];
-	int64_t us;
 
 	memset(s, 0, sizeof(*s));
 	if (!url || !*url)
@@ -122,11 +99,8 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 		return err_set(err, "[imap] password_file (or "
 			       "oauth2_token_file) is not set");
 	}
-	v = config_get_or(cfg, "imap", "tls_verify", "yes");
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		s->tls_verify = 1;
-	else if (strcasecmp(v, "no") && strcasecmp(v, "false") && strcmp(v, "0"))
-		return err_set(err, "[imap] tls_verify '%s': want yes or no", v);
+	if (config_bool(cfg, "imap", "tls_verify", 1, &s->tls_verify, err) < 0)
+		return -1;
 	v = config_get_or(cfg, "imap", "starttls", "auto");
 	if (!strcasecmp(v, "auto"))
 		s->starttls = IMAPC_STARTTLS_AUTO;
@@ -146,17 +120,9 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 					   "{time:%B %d, %Y at %I:%M%p}"));
 	s->timezone = dup_or_null(config_get(cfg, "imap", "timezone"));
 
-	/* interval: 15m, 1h, 90s, or plain seconds; read as a relative
-	 * time so it takes what --since takes. */
-	v = config_get_or(cfg, "imap", "interval", "15m");
-	snprintf(ival, sizeof(ival), "+%s%s", v,
-		 *v && isdigit((unsigned char)v[strlen(v) - 1]) ? "s" : "");
-	if (strlen(v) > 32 || *v == '-' || *v == '+' ||
-	    timefmt_parse(ival, 0, TIMEFMT_UTC, &us, NULL) < 0 ||
-	    us < US_PER_SEC)
-		return err_set(err, "[imap] interval '%s': want a duration "
-			       "such as 15m, 1h or 90s", v);
-	s->interval_us = us;
+	if (config_duration(cfg, "imap", "interval", "15m", "15m, 1h or 90s",
+			    &s->interval_us, err) < 0)
+		return -1;
 	v = config_get_or(cfg, "imap", "timeout", "60");
 	{
 		char *end;

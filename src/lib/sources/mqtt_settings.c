@@ -1,7 +1,6 @@
 /*
  * mqtt_settings.c - [mqtt] settings: the broker, the login, the mappings.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +8,17 @@
 #include <unistd.h>
 
 #include "sources/mqtt.h"
+#include "sources/netaddr.h"
 #include "sources/secret.h"
-#include "base/timefmt.h"
 #include "base/xalloc.h"
 
 /* mqtt[s]://host[:port], nothing after but an optional '/'. */
 static int parse_url(struct mqtt_settings *s, const char *url,
 		     struct hearth_err *err)
 {
-	const char *auth, *end, *colon;
-	char *e;
-	long port;
+	const char *auth, *end;
+	char *port = NULL;
+	int rc;
 
 	if (!strncasecmp(url, "mqtts://", 8)) {
 		s->tls = 1;
@@ -34,42 +33,17 @@ static int parse_url(struct mqtt_settings *s, const char *url,
 	if (*end && end[1])
 		return err_set(err, "[mqtt] url '%s': no path after the host "
 			       "(topics go in [mqtt.NAME] sections)", url);
-	if (memchr(auth, '@', (size_t)(end - auth)))
-		return err_set(err, "[mqtt] url '%s': put the user in [mqtt] "
-			       "user, and the password in a file", url);
-	if (*auth == '[') {
-		const char *rb = memchr(auth, ']', (size_t)(end - auth));
-		if (!rb)
-			return err_set(err, "[mqtt] url '%s': bad host", url);
-		s->host = xstrndup(auth + 1, (size_t)(rb - auth - 1));
-		colon = rb[1] == ':' ? rb + 1 : NULL;
-	} else {
-		colon = memchr(auth, ':', (size_t)(end - auth));
-		s->host = xstrndup(auth, (size_t)((colon ? colon : end) - auth));
-	}
-	if (!*s->host)
-		return err_set(err, "[mqtt] url '%s': no host", url);
+	rc = netaddr_split("mqtt", url, auth, (size_t)(end - auth), &s->host,
+			   &port, err);
 	s->port = s->tls ? 8883 : 1883;
-	if (colon) {
-		port = strtol(colon + 1, &e, 10);
-		if (e != end || e == colon + 1 || port < 1 || port > 65535)
-			return err_set(err, "[mqtt] url '%s': bad port", url);
-		s->port = (int)port;
+	if (rc == 0 && port) {
+		/* Digits only, five at most: netaddr_split checked. */
+		s->port = (int)strtol(port, NULL, 10);
+		if (s->port < 1 || s->port > 65535)
+			rc = err_set(err, "[mqtt] url '%s': bad port", url);
 	}
-	return 0;
-}
-
-static int yes_no(const char *key, const char *v, int *out,
-		  struct hearth_err *err)
-{
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		*out = 1;
-	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") ||
-		 !strcmp(v, "0"))
-		*out = 0;
-	else
-		return err_set(err, "[mqtt] %s '%s': want yes or no", key, v);
-	return 0;
+	free(port);
+	return rc;
 }
 
 static int number(const char *key, const char *dflt, long lo, long hi,
@@ -126,9 +100,8 @@ int mqtt_settings_load(struct mqtt_settings *s, const struct config *cfg,
 		       struct hearth_err *err)
 {
 	const char *url = config_get(cfg, "mqtt", "url"), *v;
-	char host[256], ival[64];
+	char host[256];
 	long n;
-	int64_t us;
 
 	memset(s, 0, sizeof(*s));
 	if (!url || !*url)
@@ -151,8 +124,7 @@ int mqtt_settings_load(struct mqtt_settings *s, const struct config *cfg,
 		return err_set(err, "[mqtt] password_file is set but user is "
 			       "not");
 	}
-	if (yes_no("tls_verify", config_get_or(cfg, "mqtt", "tls_verify",
-					       "yes"), &s->tls_verify, err) < 0)
+	if (config_bool(cfg, "mqtt", "tls_verify", 1, &s->tls_verify, err) < 0)
 		return -1;
 	s->ca_file = config_path(cfg, "mqtt", "ca_file", NULL);
 	if (s->ca_file && access(s->ca_file, R_OK) != 0)
@@ -179,15 +151,9 @@ int mqtt_settings_load(struct mqtt_settings *s, const struct config *cfg,
 	if (number("max_payload", "65536", 16, 16 << 20, cfg, &n, err) < 0)
 		return -1;
 	s->max_payload = (size_t)n;
-	v = config_get_or(cfg, "mqtt", "backoff_max", "60s");
-	snprintf(ival, sizeof(ival), "+%s%s", v,
-		 *v && isdigit((unsigned char)v[strlen(v) - 1]) ? "s" : "");
-	if (strlen(v) > 32 || *v == '-' || *v == '+' ||
-	    timefmt_parse(ival, 0, TIMEFMT_UTC, &us, NULL) < 0 ||
-	    us < US_PER_SEC)
-		return err_set(err, "[mqtt] backoff_max '%s': want a duration "
-			       "such as 60s or 5m", v);
-	s->backoff_max_us = us;
+	if (config_duration(cfg, "mqtt", "backoff_max", "60s", "60s or 5m",
+			    &s->backoff_max_us, err) < 0)
+		return -1;
 	return load_maps(s, cfg, err);
 }
 
