@@ -87,7 +87,7 @@ unset HEARTH_TEST_BACKEND
 group=
 
 # The server's HTTP threads, its writing thread and checkpointer, its
-# streams and the IMAP poller, under ThreadSanitizer.  Reports go to files, so that a race in a
+# streams, the IMAP poller and the MQTT listener, under ThreadSanitizer.  Reports go to files, so that a race in a
 # server that a test kills is counted too.
 run_tsan() {
 	local wrap="" t r
@@ -106,7 +106,7 @@ run_tsan() {
 	for t in checkpointer writeq; do
 		run_one "unit/test_$t" $wrap "$tsan/tests/test_$t"
 	done
-	for t in api dashboard imap; do
+	for t in api dashboard imap mqtt; do
 		run_one "e2e/test_$t.sh" $wrap bash "$top/tests/e2e/test_$t.sh"
 	done
 	for r in "$log.tsan"/report*; do

@@ -40,7 +40,7 @@ CREATE TABLE meter (
     t      TIMESTAMP NOT NULL,
     sensor TEXT,
     seq    INTEGER PRIMARY KEY,
-    watts  REAL
+    watts  REAL CHECK (watts >= 0)
 );
 EOF
 	if [ "$T_BACKEND" = pg ]; then
@@ -48,7 +48,7 @@ EOF
 		hearth --db "$T_DB" upgrade >/dev/null
 		dbq "ALTER TABLE readings ADD COLUMN r_s_name TEXT;
 		     CREATE TABLE meter (t TIMESTAMPTZ NOT NULL, sensor TEXT,
-		     seq INTEGER PRIMARY KEY, watts REAL)" >/dev/null
+		     seq INTEGER PRIMARY KEY, watts REAL CHECK (watts >= 0))" >/dev/null
 	else
 		hearth --db "$T_DB" revision -m tables --autogenerate >/dev/null
 		hearth --db "$T_DB" upgrade >/dev/null
@@ -162,10 +162,17 @@ test_payload_time_and_key() {
 	mq_pub meter/m1/data '{"Seq":2,"Power":101,"Time":1772359260}'
 	# The same key again (a device resending): one row, updated.
 	mq_pub meter/m1/data '{"Seq":2,"Power":102,"Time":1772359260}'
+	# A row the database refuses (CHECK): that message is a reject, the
+	# ones read with it are stored.
+	mq_pub meter/m1/data '{"Seq":3,"Power":-1,"Time":1772359320}'
+	mq_pub meter/m1/data '{"Seq":4,"Power":4,"Time":1772359380}'
 	drain
-	expect_eq "$(dbq "SELECT seq, sensor, CASE WHEN watts IN (100.5, 102) THEN 1 ELSE 0 END FROM meter ORDER BY seq")" "1|m1|1
-2|m1|1"
-	expect_eq "$(dbq "SELECT count(*) FROM meter WHERE CAST(t AS TEXT) LIKE '2026-03-01 10:0%'")" 2
+	expect_eq "$(dbq "SELECT seq, sensor, CASE WHEN watts IN (100.5, 102, 4) THEN 1 ELSE 0 END FROM meter ORDER BY seq")" "1|m1|1
+2|m1|1
+4|m1|1"
+	expect_eq "$(dbq "SELECT count(*) FROM hearth_rejects WHERE ref LIKE 'meter/m1/data %' AND subject LIKE '%\"Seq\":3%'")" 1
+	expect_contains "$(cat drain.err)" "message on meter/m1/data rejected: "
+	expect_eq "$(dbq "SELECT count(*) FROM meter WHERE CAST(t AS TEXT) LIKE '2026-03-01 10:0%'")" 3
 }
 
 # One message per kind of bad payload between good ones: each is named in
@@ -309,6 +316,7 @@ test_broker_down_at_start() {
 	expect_contains "$(cat "$T_ERR")" "hearth: mqtt: cannot reach the broker at mqtt://127.0.0.1:$MQ_PORT: Connection refused"
 	# In the foreground it waits for the broker, says so in kv, and
 	# stores once the broker is back.
+	hearth kv del poll.mqtt.error >/dev/null
 	"$HEARTH" mqtt >listen.out 2>listen.err &
 	LPID=$!
 	started "$LPID"
@@ -362,10 +370,13 @@ test_config_errors_name_the_key() {
 	sed -i '/^url = /d' hearth.ini
 	expect_status 1 hearth mqtt --once
 	check "[mqtt] url is not set"
-	# serve checks the same settings before it starts.
+	# serve checks the same settings and tables before it starts.
 	bad "[mqtt.tasmota]" "topic = a/+b"
 	expect_status 1 hearth serve --listen 127.0.0.1:0
 	check "[mqtt.tasmota] topic: 'a/+b' is not a topic filter"
+	bad "[mqtt.tasmota]" "table = nosuch"
+	expect_status 1 hearth serve --listen 127.0.0.1:0
+	check "[mqtt.tasmota] table 'nosuch' does not exist"
 }
 
 # mqtts:// verifies the broker's certificate against ca_file (or the

@@ -12,7 +12,6 @@ const struct source_job source_jobs[] = {
 };
 
 const struct source_listener source_listeners[] = {
-	{ "mqtt", mqtt_listener_configure, mqtt_listener_start,
-	  mqtt_listener_stop },
+	{ "mqtt", mqtt_job_configure, mqtt_job_start, mqtt_job_stop },
 	{ NULL, NULL, NULL, NULL },
 };

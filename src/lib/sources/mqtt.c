@@ -49,7 +49,7 @@ struct edge {
 	int state, next;
 };
 
-struct lsn {
+struct lsn { /* struct mqtt_listener */
 	const struct mqtt_opts *o;
 	const struct mqtt_settings *set;
 	struct mqtt_stats *stats;
@@ -784,74 +784,101 @@ static int session(struct lsn *l, struct hearth_err *err)
 	}
 }
 
-int mqtt_listen(const struct mqtt_opts *o, struct mqtt_stats *stats,
-		struct hearth_err *err)
+int mqtt_listener_open(struct mqtt_listener **out, const struct mqtt_opts *o,
+		       struct mqtt_stats *stats, struct hearth_err *err)
 {
-	struct lsn l;
+	struct lsn *l = xcalloc(1, sizeof(*l));
+
+	*out = NULL;
+	memset(stats, 0, sizeof(*stats));
+	l->o = o;
+	l->set = o->set;
+	l->stats = stats;
+	pthread_once(&lib_once, lib_init);
+	if (store_open_at(&l->s, o->db, 0, err) < 0 || prepare(l, err) < 0 ||
+	    configure_client(l, err) < 0) {
+		mqtt_listener_free((struct mqtt_listener *)l);
+		return -1;
+	}
+	*out = (struct mqtt_listener *)l;
+	return 0;
+}
+
+int mqtt_listener_run(struct mqtt_listener *ml, struct hearth_err *err)
+{
+	struct lsn *l = (struct lsn *)ml;
+	const struct mqtt_opts *o = l->o;
 	struct hearth_err cerr = HEARTH_ERR_INIT;
 	int64_t backoff = US_PER_SEC;
-	int ret = -1, first = 1, rc;
+	int first = 1, rc;
 
-	memset(&l, 0, sizeof(l));
-	memset(stats, 0, sizeof(*stats));
-	l.o = o;
-	l.set = o->set;
-	l.stats = stats;
-	pthread_once(&lib_once, lib_init);
-	if (store_open_at(&l.s, o->db, 0, err) < 0)
-		goto out;
-	if (prepare(&l, err) < 0 || configure_client(&l, err) < 0)
-		goto out;
 	for (;;) {
-		if (connect_once(&l, first, &cerr) == 0) {
-			uint64_t before = l.stats->connects;
+		if (connect_once(l, first, &cerr) == 0) {
+			uint64_t before = l->stats->connects;
 			first = 0;
-			rc = session(&l, &cerr);
-			if (l.stats->connects > before)
+			rc = session(l, &cerr);
+			if (l->stats->connects > before)
 				backoff = US_PER_SEC;
 			if (rc == 1) {
 				/* Stop: what was read is stored, the PUBACKs
 				 * went; the session stays at the broker. */
-				mosquitto_disconnect(l.mosq);
-				mosquitto_loop_write(l.mosq, 1);
-				l.connected = 0;
-				status(&l, 1);
-				ret = 0;
-				goto out;
+				mosquitto_disconnect(l->mosq);
+				mosquitto_loop_write(l->mosq, 1);
+				l->connected = 0;
+				status(l, 1);
+				return 0;
 			}
 			if (rc < 0) {
 				/* The database: made ready again before the
 				 * broker resends. */
-				set_error(&l, cerr.msg, 0);
-				if (prepare(&l, &cerr) < 0)
-					set_error(&l, cerr.msg, 0);
+				set_error(l, cerr.msg, o->once);
+				if (prepare(l, &cerr) < 0)
+					set_error(l, cerr.msg, o->once);
 			}
-			l.connected = 0;
+			l->connected = 0;
 		}
-		set_error(&l, cerr.msg, o->once && !l.stats->connects);
-		if (o->once && !l.stats->connects) {
-			err_set(err, "%s", cerr.msg);
-			goto out;
-		}
-		if (wait_stop(&l, backoff)) {
-			ret = 0;
-			goto out;
-		}
+		/* --once has no second chance: the error is its answer. */
+		set_error(l, cerr.msg, o->once);
+		if (o->once)
+			return err_set(err, "%s", cerr.msg);
+		if (wait_stop(l, backoff))
+			return 0;
 		backoff *= 2;
 		if (backoff > o->set->backoff_max_us)
 			backoff = o->set->backoff_max_us;
 	}
-out:
-	if (l.mosq)
-		mosquitto_destroy(l.mosq);
-	free_msgs(&l);
-	free(l.msgs);
-	for (size_t i = 0; i < l.nedges; i++)
-		free(l.edges[i].sensor);
-	free(l.edges);
-	release_prepared(&l);
-	buf_release(&l.error);
-	buf_release(&l.rejected);
-	store_close(l.s);
-	return ret;
+}
+
+void mqtt_listener_free(struct mqtt_listener *ml)
+{
+	struct lsn *l = (struct lsn *)ml;
+	size_t i;
+
+	if (!l)
+		return;
+	if (l->mosq)
+		mosquitto_destroy(l->mosq);
+	free_msgs(l);
+	free(l->msgs);
+	for (i = 0; i < l->nedges; i++)
+		free(l->edges[i].sensor);
+	free(l->edges);
+	release_prepared(l);
+	buf_release(&l->error);
+	buf_release(&l->rejected);
+	store_close(l->s);
+	free(l);
+}
+
+int mqtt_listen(const struct mqtt_opts *o, struct mqtt_stats *stats,
+		struct hearth_err *err)
+{
+	struct mqtt_listener *l;
+	int rc;
+
+	if (mqtt_listener_open(&l, o, stats, err) < 0)
+		return -1;
+	rc = mqtt_listener_run(l, err);
+	mqtt_listener_free(l);
+	return rc;
 }

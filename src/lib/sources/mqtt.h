@@ -92,19 +92,33 @@ struct mqtt_stats {
  * poll.mqtt.time, .result, .error (the connection's trouble, "" when
  * storing) and .rejected (the last bad message).  Returns -1 only when
  * it cannot start (the database, a mapping's table or columns) or, with
- * once, when the broker could not be reached.
+ * once, when the broker could not be reached or the work could not be
+ * stored.
  */
 int mqtt_listen(const struct mqtt_opts *o, struct mqtt_stats *stats,
 		struct hearth_err *err);
 
+/*
+ * mqtt_listen in two steps, so that a caller that runs it on a thread
+ * (serve) finds a bad mapping before it starts: open does all that can
+ * fail at start (the database, each mapping's table and columns, the
+ * client's settings) and connects to nothing; run is the rest.  o and
+ * stats must outlive l.  Free with mqtt_listener_free (NULL is fine).
+ */
+struct mqtt_listener;
+int mqtt_listener_open(struct mqtt_listener **out, const struct mqtt_opts *o,
+		       struct mqtt_stats *stats, struct hearth_err *err);
+int mqtt_listener_run(struct mqtt_listener *l, struct hearth_err *err);
+void mqtt_listener_free(struct mqtt_listener *l);
+
 /* The listener as `hearth serve` runs it (source.h): configure skips
  * when [mqtt] url is unset; start runs mqtt_listen on a thread of its
  * own, writing through serve's writing thread q, until stop. */
-int mqtt_listener_configure(struct config *cfg, struct hearth_err *err);
-int mqtt_listener_start(void **out, struct config *cfg,
-			const struct store_where *db, struct writeq *q,
-			void (*log)(void *ctx, const char *line),
-			void *log_ctx, struct hearth_err *err);
-void mqtt_listener_stop(void *handle);
+int mqtt_job_configure(struct config *cfg, struct hearth_err *err);
+int mqtt_job_start(void **out, struct config *cfg,
+		   const struct store_where *db, struct writeq *q,
+		   void (*log)(void *ctx, const char *line), void *log_ctx,
+		   struct hearth_err *err);
+void mqtt_job_stop(void *handle);
 
 #endif

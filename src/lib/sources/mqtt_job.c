@@ -15,14 +15,14 @@ struct mqtt_thread {
 	struct mqtt_settings set;
 	struct store_where db;
 	struct mqtt_opts o;
+	struct mqtt_stats stats;
+	struct mqtt_listener *l;
 	int pipe[2];           /* written to stop */
 	pthread_t tid;
 	int started;
-	void (*log)(void *ctx, const char *line);
-	void *log_ctx;
 };
 
-int mqtt_listener_configure(struct config *cfg, struct hearth_err *err)
+int mqtt_job_configure(struct config *cfg, struct hearth_err *err)
 {
 	struct mqtt_settings set;
 	int rc = mqtt_settings_load(&set, cfg, err);
@@ -34,19 +34,19 @@ int mqtt_listener_configure(struct config *cfg, struct hearth_err *err)
 static void *run(void *arg)
 {
 	struct mqtt_thread *t = arg;
-	struct mqtt_stats stats;
 	struct hearth_err err = HEARTH_ERR_INIT;
 
-	/* Only a database that cannot be used at all ends it early. */
-	if (mqtt_listen(&t->o, &stats, &err) < 0 && t->log) {
+	/* It ends with an error only with --once, which serve never sets;
+	 * said anyway, should that change. */
+	if (mqtt_listener_run(t->l, &err) < 0 && t->o.log) {
 		char line[HEARTH_ERR_MAX + 64];
 		snprintf(line, sizeof(line), "mqtt: stopped: %s", err.msg);
-		t->log(t->log_ctx, line);
+		t->o.log(t->o.log_ctx, line);
 	}
 	return NULL;
 }
 
-void mqtt_listener_stop(void *handle)
+void mqtt_job_stop(void *handle)
 {
 	struct mqtt_thread *t = handle;
 
@@ -58,6 +58,7 @@ void mqtt_listener_stop(void *handle)
 			abort();
 		pthread_join(t->tid, NULL);
 	}
+	mqtt_listener_free(t->l);
 	if (t->pipe[0] >= 0)
 		close(t->pipe[0]);
 	if (t->pipe[1] >= 0)
@@ -67,21 +68,21 @@ void mqtt_listener_stop(void *handle)
 	free(t);
 }
 
-int mqtt_listener_start(void **out, struct config *cfg,
-			const struct store_where *db, struct writeq *q,
-			void (*log)(void *ctx, const char *line),
-			void *log_ctx, struct hearth_err *err)
+int mqtt_job_start(void **out, struct config *cfg,
+		   const struct store_where *db, struct writeq *q,
+		   void (*log)(void *ctx, const char *line), void *log_ctx,
+		   struct hearth_err *err)
 {
 	struct mqtt_thread *t = xcalloc(1, sizeof(*t));
 
 	*out = NULL;
 	t->pipe[0] = t->pipe[1] = -1;
 	store_where_copy(&t->db, db);
-	if (mqtt_settings_load(&t->set, cfg, err) != 0 || pipe(t->pipe) < 0) {
-		if (!err->msg[0])
-			err_set(err, "mqtt: cannot start");
-		mqtt_listener_stop(t);
-		return -1;
+	if (mqtt_settings_load(&t->set, cfg, err) != 0)
+		goto fail;
+	if (pipe(t->pipe) < 0) {
+		err_set(err, "mqtt: cannot make a pipe");
+		goto fail;
 	}
 	t->o.set = &t->set;
 	t->o.db = &t->db;
@@ -89,13 +90,18 @@ int mqtt_listener_start(void **out, struct config *cfg,
 	t->o.stop_fd = t->pipe[0];
 	t->o.log = log;
 	t->o.log_ctx = log_ctx;
-	t->log = log;
-	t->log_ctx = log_ctx;
+	/* The tables and columns now, so that serve does not start with a
+	 * mapping that cannot work. */
+	if (mqtt_listener_open(&t->l, &t->o, &t->stats, err) < 0)
+		goto fail;
 	if (pthread_create(&t->tid, NULL, run, t) != 0) {
-		mqtt_listener_stop(t);
-		return err_set(err, "mqtt: cannot start a thread");
+		err_set(err, "mqtt: cannot start a thread");
+		goto fail;
 	}
 	t->started = 1;
 	*out = t;
 	return 0;
+fail:
+	mqtt_job_stop(t);
+	return -1;
 }
