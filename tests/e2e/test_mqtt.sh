@@ -178,37 +178,42 @@ test_payload_time_and_key() {
 # One message per kind of bad payload between good ones: each is named in
 # one line on stderr and in kv, kept in hearth_rejects, and loses nothing.
 test_bad_payloads_named_and_kept() {
-	setup "[mqtt]" "max_payload = 1000"
+	setup "[mqtt]" "max_payload = 3000"
 	listen
 	mq_pub shellies/a/relay/0/power 1
 	mq_pub tele/bad1/SENSOR 'not json {'
 	mq_pub shellies/a/relay/0/power 2
 	mq_pub tele/bad2/SENSOR '{"ENERGY":{"Power":{"W":5}}}'
 	mq_pub shellies/bad3/relay/0/power 'abc'
-	mq_pub tele/bad4/SENSOR "{\"ENERGY\":{\"Power\":1,\"Temp\":\"$(head -c 2000 /dev/zero | tr '\0' 'x')\"}}"
+	mq_pub tele/bad4/SENSOR "{\"ENERGY\":{\"Power\":1,\"Temp\":\"$(head -c 4000 /dev/zero | tr '\0' 'x')\"}}"
 	mq_pub shellies/bad5/relay/0/power "$(printf '\xff\xfe1')"
 	mq_pub tele/bad6/SENSOR "$(printf '{"ENERGY":{"Power":"\xff"}}')"
 	mq_pub zigbee2mqtt/bad7 '{"occupancy":"maybe"}'
 	mq_pub tele/bad8/SENSOR '{"StatusSNS":{}}'
+	# UTF-8 text cut to a length (the payload kept, the value quoted in
+	# the reason) must still be UTF-8 on PostgreSQL.
+	mq_pub shellies/bad9/relay/0/power "x$(printf '\xc3\xa9%.0s' $(seq 1 600))"
 	mq_pub shellies/a/relay/0/power 3
 	wait_rows "SELECT count(*) FROM readings" 3
-	wait_rows "SELECT count(*) FROM hearth_rejects WHERE source = 'mqtt'" 8
+	wait_rows "SELECT count(*) FROM hearth_rejects WHERE source = 'mqtt'" 9
 	stop_listen
 	expect_eq "$(dbq "SELECT r_watts FROM readings ORDER BY r_datetime" | tr '\n' ' ')" "1 2 3 "
-	expect_eq "$(grep -c 'rejected:' listen.err)" 8 "reject lines"
+	expect_eq "$(grep -c 'rejected:' listen.err)" 9 "reject lines"
 	for w in "bad1/SENSOR rejected: [mqtt.tasmota]: not JSON" \
 		"bad2/SENSOR rejected: [mqtt.tasmota]: ENERGY.Power is an object, not a value" \
 		"bad3/relay/0/power rejected: [mqtt.shelly]: column r_watts: 'abc' is not an integer" \
-		"bytes is over [mqtt] max_payload (1000)" \
+		"bytes is over [mqtt] max_payload (3000)" \
 		"bad5/relay/0/power rejected: [mqtt.shelly]: payload is not text" \
 		"bad6/SENSOR rejected: [mqtt.tasmota]: not JSON" \
 		"bad7 rejected: [mqtt.zigbee]: occupancy is not true or false" \
-		"bad8/SENSOR rejected: [mqtt.tasmota]: no ENERGY.Power or ENERGY.Temp in the payload"; do
+		"bad8/SENSOR rejected: [mqtt.tasmota]: no ENERGY.Power or ENERGY.Temp in the payload" \
+		"bad9/relay/0/power rejected: [mqtt.shelly]: column r_watts: 'x"; do
 		expect_contains "$(cat listen.err)" "$w"
 	done
-	expect_contains "$(hearth kv get poll.mqtt.rejected)" "bad8/SENSOR rejected"
+	expect_contains "$(hearth kv get poll.mqtt.rejected)" "bad9/relay/0/power rejected"
 	expect_contains "$(dbq "SELECT subject FROM hearth_rejects WHERE ref LIKE 'shellies/bad5/%'")" '\xff\xfe1'
 	expect_eq "$(dbq "SELECT CASE WHEN length(subject) < 1100 THEN 1 ELSE 0 END FROM hearth_rejects WHERE ref LIKE 'tele/bad4/%'")" 1 "huge payload kept short"
+	expect_eq "$(dbq "SELECT subject FROM hearth_rejects WHERE ref LIKE 'shellies/bad9/%'")" "x$(printf '\xc3\xa9%.0s' $(seq 1 499))... (1201 bytes)"
 }
 
 # MQTT topics are UTF-8: the broker drops a client publishing another

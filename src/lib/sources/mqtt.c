@@ -39,6 +39,8 @@ struct msg {
 	size_t len;
 	int64_t at;        /* arrival */
 	char *refused;     /* the database refused its row: why */
+	int dropped;       /* ... and its reject row too: acknowledged,
+			      said, not stored */
 };
 
 /* A rising mapping's sensor: its state as committed, and as the batch
@@ -70,6 +72,8 @@ struct lsn { /* struct mqtt_listener */
 	int64_t last_msg, last_status;
 	struct buf error;      /* the connection's trouble, "" when fine */
 	struct buf rejected;   /* the last reject line */
+	struct buf news;       /* reject lines of the batch, said once it
+				  is committed */
 	int status_dirty;
 };
 
@@ -150,22 +154,31 @@ static void set_error(struct lsn *l, const char *msg, int quiet)
 	status(l, 1);
 }
 
-/* The topic or payload as text for a message or a TEXT column: UTF-8 as
- * it is, anything else with its bytes as \xNN; at most keep bytes. */
+/* The topic or payload as text for a message or a TEXT column (which
+ * PostgreSQL wants valid UTF-8): UTF-8 as it is, anything else with its
+ * bytes as \xNN, control characters too; the first keep bytes of p, cut
+ * between two characters. */
 static void printable(struct buf *out, const char *p, size_t n, size_t keep)
 {
-	int utf8 = mosquitto_validate_utf8(p, (int)(n < keep ? n : keep)) ==
-		   MOSQ_ERR_SUCCESS;
-	size_t i;
+	size_t lim = n < keep ? n : keep, good, i;
 
-	for (i = 0; i < n && out->len < keep; i++) {
+	while (lim < n && lim > 0 && ((unsigned char)p[lim] & 0xc0) == 0x80)
+		lim--;
+	/* UTF-8 up to good (text cut inside its last character, such as a
+	 * value an error quoted, is UTF-8 but for that end). */
+	for (good = lim; good + 4 > lim && good > 0; good--)
+		if (mosquitto_validate_utf8(p, (int)good) == MOSQ_ERR_SUCCESS)
+			break;
+	if (mosquitto_validate_utf8(p, (int)good) != MOSQ_ERR_SUCCESS)
+		good = 0;
+	for (i = 0; i < lim; i++) {
 		unsigned char c = (unsigned char)p[i];
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8))
+		if (c < 0x20 || c == 0x7f || (c >= 0x80 && i >= good))
 			buf_addf(out, "\\x%02x", c);
 		else
 			buf_addch(out, (char)c);
 	}
-	if (i < n)
+	if (lim < n)
 		buf_addf(out, "... (%zu bytes)", n);
 }
 
@@ -400,6 +413,7 @@ static int reject_row(struct lsn *l, size_t k, const char *why,
 {
 	const struct msg *m = &l->msgs[k];
 	struct buf ref = BUF_INIT, subj = BUF_INIT, line = BUF_INIT;
+	struct buf reason = BUF_INIT;
 	char ts[WRITER_TIME_MAX];
 	const char *v[5];
 	size_t n[5];
@@ -409,27 +423,31 @@ static int reject_row(struct lsn *l, size_t k, const char *why,
 	printable(&ref, m->topic, strlen(m->topic), MQTT_TOPIC_MAX);
 	buf_addf(&ref, " %s #%llu", ts, (unsigned long long)++l->seq);
 	printable(&subj, m->payload, m->len, REJECT_KEEP);
+	/* Errors quote values cut to a length, maybe inside a character. */
+	printable(&reason, why, strlen(why), HEARTH_ERR_MAX);
 	v[0] = "mqtt";
 	v[1] = ref.s;
 	v[2] = subj.s;
-	v[3] = why;
+	v[3] = reason.s;
 	v[4] = ts;
 	n[0] = 4;
 	n[1] = ref.len;
 	n[2] = subj.len;
-	n[3] = strlen(why);
+	n[3] = reason.len;
 	n[4] = strlen(ts);
-	rc = add_row(l, l->rej_w, v, n, 5, (long)k + 1, m->at, err);
+	rc = m->dropped ? 0 : add_row(l, l->rej_w, v, n, 5, (long)k + 1,
+				      m->at, err);
 	buf_addstr(&line, "mqtt: message on ");
 	printable(&line, m->topic, strlen(m->topic), 200);
-	buf_addf(&line, " rejected: %s (kept in hearth_rejects)", why);
+	buf_addf(&line, " rejected: %s (%s)", reason.s, m->dropped
+		 ? "not kept: the database refused that too" :
+		 "kept in hearth_rejects");
 	err_one_line(line.s);
-	buf_reset(&l->rejected);
-	buf_addstr(&l->rejected, line.s);
-	say(l, line.s);
+	buf_addf(&l->news, "%s\n", line.s);
 	buf_release(&line);
 	buf_release(&ref);
 	buf_release(&subj);
+	buf_release(&reason);
 	return rc;
 }
 
@@ -443,6 +461,7 @@ static int build(struct lsn *l, size_t *stored, size_t *rejected,
 
 	mqtt_fields_init(&f);
 	batch_reset(l->rows);
+	buf_reset(&l->news);
 	for (k = 0; k < l->nedges; k++)
 		l->edges[k].next = l->edges[k].state;
 	*stored = *rejected = 0;
@@ -513,13 +532,27 @@ static int store_pending(struct lsn *l, struct hearth_err *err)
 		step(l, "read");
 		if (batch_rows(l->rows) == 0 || commit_batch(l, &bad, err) == 0)
 			break;
+		/* A refused row makes its message a reject; a refused
+		 * reject is said and dropped, so that one message can never
+		 * hold up the ones behind it. */
 		if (bad < 1 || (size_t)bad > l->nmsgs ||
-		    l->msgs[bad - 1].refused)
+		    l->msgs[bad - 1].dropped)
 			return -1;
-		l->msgs[bad - 1].refused = xstrdup(err->msg);
+		if (l->msgs[bad - 1].refused)
+			l->msgs[bad - 1].dropped = 1;
+		else
+			l->msgs[bad - 1].refused = xstrdup(err->msg);
 	}
 	for (k = 0; k < l->nedges; k++)
 		l->edges[k].state = l->edges[k].next;
+	for (char *p = l->news.s, *nl; p && (nl = strchr(p, '\n'));
+	     p = nl + 1) {
+		*nl = '\0';
+		say(l, p);
+		buf_reset(&l->rejected);
+		buf_addstr(&l->rejected, p);
+	}
+	buf_reset(&l->news);
 	l->stats->stored += stored;
 	l->stats->rejected += rejected;
 	l->stats->commits++;
@@ -598,6 +631,7 @@ static void on_message(struct mosquitto *mosq, void *obj,
 	m->payload[m->len] = '\0';
 	m->at = l->last_msg;
 	m->refused = NULL;
+	m->dropped = 0;
 }
 
 /* The socket holds more to read now (TLS may hold it in its buffer). */
@@ -866,6 +900,7 @@ void mqtt_listener_free(struct mqtt_listener *ml)
 	release_prepared(l);
 	buf_release(&l->error);
 	buf_release(&l->rejected);
+	buf_release(&l->news);
 	store_close(l->s);
 	free(l);
 }
