@@ -313,6 +313,27 @@ test_kill_and_broker_restart_mid_stream() {
 	expect_eq "$(dbq "SELECT count(*) FROM hearth_rejects")" 0
 }
 
+# The database server restarted while messages come (PostgreSQL): what
+# could not be stored was not acknowledged, and is stored once it is back.
+test_database_restart_mid_stream() {
+	local i
+	[ "$T_BACKEND" = pg ] || { t_skip "PostgreSQL only: a database server to restart"; return 0; }
+	setup
+	listen
+	for i in $(seq 1 20); do mq_pub meter/db/data "{\"Seq\":$i,\"Power\":1,\"Time\":$((1767225600 + i))}"; done
+	wait_rows "SELECT count(*) FROM meter" 20
+	pg_stop
+	for i in $(seq 21 60); do mq_pub meter/db/data "{\"Seq\":$i,\"Power\":1,\"Time\":$((1767225600 + i))}"; done
+	sleep 1
+	pg_resume
+	wait_rows "SELECT count(*) FROM meter" 60
+	stop_listen
+	expect_eq "$(dbq "SELECT count(DISTINCT seq), min(seq), max(seq) FROM meter")" "60|1|60"
+	one_line listen.err
+	expect_contains "$(cat listen.err)" "hearth: mqtt: lost the connection to the database server"
+	expect_eq "$(hearth kv get poll.mqtt.error)" ""
+}
+
 test_broker_down_at_start() {
 	setup
 	mosquitto_stop

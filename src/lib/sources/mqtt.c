@@ -75,6 +75,7 @@ struct lsn { /* struct mqtt_listener */
 	struct buf news;       /* reject lines of the batch, said once it
 				  is committed */
 	int status_dirty;
+	int ready;             /* prepare() succeeded since the last failure */
 };
 
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
@@ -266,6 +267,7 @@ static int prepare(struct lsn *l, struct hearth_err *err)
 	int rc;
 
 	release_prepared(l);
+	l->ready = 0;
 	if (store_exec(l->s, state_ddl, err) < 0 ||
 	    store_exec(l->s, rejects_ddl, err) < 0 ||
 	    store_introspect(l->s, &l->schema, err) < 0)
@@ -309,7 +311,10 @@ static int prepare(struct lsn *l, struct hearth_err *err)
 		l->nedges++;
 	}
 	store_finalize(st);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0)
+		return -1;
+	l->ready = 1;
+	return 0;
 }
 
 static struct edge *edge_of(struct lsn *l, size_t map, const char *sensor,
@@ -847,7 +852,11 @@ int mqtt_listener_run(struct mqtt_listener *ml, struct hearth_err *err)
 	int first = 1, rc;
 
 	for (;;) {
-		if (connect_once(l, first, &cerr) == 0) {
+		/* After the database failed: ready again before the broker
+		 * sends anything (a server restarted, a revision run). */
+		if (!l->ready && prepare(l, &cerr) < 0)
+			set_error(l, cerr.msg, o->once);
+		else if (connect_once(l, first, &cerr) == 0) {
 			uint64_t before = l->stats->connects;
 			first = 0;
 			rc = session(l, &cerr);
@@ -862,13 +871,8 @@ int mqtt_listener_run(struct mqtt_listener *ml, struct hearth_err *err)
 				status(l, 1);
 				return 0;
 			}
-			if (rc < 0) {
-				/* The database: made ready again before the
-				 * broker resends. */
-				set_error(l, cerr.msg, o->once);
-				if (prepare(l, &cerr) < 0)
-					set_error(l, cerr.msg, o->once);
-			}
+			if (rc < 0)
+				l->ready = 0; /* prepared again first */
 			l->connected = 0;
 		}
 		/* --once has no second chance: the error is its answer. */
