@@ -138,7 +138,12 @@ test_each_mapping_kind() {
 	mq_pub tele/plug1/STATE '{"POWER":"ON"}'
 	wait_rows "SELECT count(*) FROM motion" 3
 	wait_rows "SELECT count(*) FROM readings" 3
-	stop_listen
+	# SIGTERM: it stops cleanly and says what it did.
+	kill -TERM "$LPID"
+	rc=0
+	wait "$LPID" || rc=$?
+	expect_eq "$rc" 0 "exit status after SIGTERM"
+	expect_contains "$(cat listen.out)" "mqtt: 8 messages, 8 stored, 0 rejected, 0 skipped"
 	expect_eq "$(dbq "SELECT r_s_name, r_watts, r_temp FROM readings ORDER BY r_datetime")" "plug1|512|21.5
 shelly-kitchen|42|
 shelly-kitchen|17|"
