@@ -418,11 +418,21 @@ test_mqtts_verified() {
 	expect_status 1 hearth mqtt --once
 	one_line "$T_ERR"
 	expect_contains "$(cat "$T_ERR")" "mqtts://localhost:$MQ_TLS_PORT"
-	sed -i "s|^url = .*|&\nca_file = $MQ_DIR/cert.pem|" hearth.ini
+	# 127.0.0.1 is not the name in the certificate.
+	sed -i "s|^url = .*|url = mqtts://127.0.0.1:$MQ_TLS_PORT\nca_file = $MQ_DIR/cert.pem|" hearth.ini
+	expect_status 1 hearth mqtt --once
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "mqtts://127.0.0.1:$MQ_TLS_PORT: A TLS error occurred"
+	sed -i "s|^url = .*|url = mqtts://localhost:$MQ_TLS_PORT|" hearth.ini
 	expect_status 0 hearth mqtt --once
 	mq_pub shellies/tls/relay/0/power 11
 	expect_status 0 hearth mqtt --once
 	expect_eq "$(dbq "SELECT r_s_name || '|' || r_watts FROM readings")" "tls|11"
+	# tls_verify = no: any certificate (a test broker only).
+	sed -i "/^ca_file = /d; s|^url = .*|&\ntls_verify = no|" hearth.ini
+	mq_pub shellies/tls/relay/0/power 12
+	expect_status 0 hearth mqtt --once
+	expect_eq "$(dbq "SELECT count(*) FROM readings")" 2
 }
 
 # Inside serve: the listener stores through the writing thread, and the
