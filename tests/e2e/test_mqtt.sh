@@ -435,6 +435,25 @@ test_mqtts_verified() {
 	expect_eq "$(dbq "SELECT count(*) FROM readings")" 2
 }
 
+# A broker that wants a login: user and password_file, the password from
+# the file only; a wrong one is refused in one line.
+test_login() {
+	setup
+	sed -i "s|^url = .*|url = mqtt://127.0.0.1:$MQ_AUTH_PORT|" hearth.ini
+	expect_status 1 hearth mqtt --once
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "the broker at mqtt://127.0.0.1:$MQ_AUTH_PORT refused the connection: Connection Refused: not authorised."
+	echo wrong >mqtt.secret
+	sed -i "s|^url = .*|&\nuser = $MQ_USER\npassword_file = mqtt.secret|" hearth.ini
+	expect_status 1 hearth mqtt --once
+	expect_contains "$(cat "$T_ERR")" "refused the connection: Connection Refused: not authorised."
+	printf '%s\n' "$MQ_PASS" >mqtt.secret
+	expect_status 0 hearth mqtt --once
+	mosquitto_pub -h 127.0.0.1 -p "$MQ_AUTH_PORT" -u "$MQ_USER" -P "$MQ_PASS" -q 1 -t shellies/auth/relay/0/power -m 5
+	expect_status 0 hearth mqtt --once
+	expect_eq "$(dbq "SELECT r_s_name || '|' || r_watts FROM readings")" "auth|5"
+}
+
 # Inside serve: the listener stores through the writing thread, and the
 # dashboard and /metrics show its status.
 test_inside_serve() {
