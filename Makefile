@@ -13,7 +13,7 @@ MANDIR ?= $(PREFIX)/share/man
 CC ?= cc
 V ?= dev
 
-PKGS := sqlite3 libmicrohttpd jansson openssl zlib libpq
+PKGS := sqlite3 libmicrohttpd jansson openssl zlib libpq libmosquitto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

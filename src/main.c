@@ -73,6 +73,8 @@ static const struct cmd cmd_table[] = {
 	  "pull motion e-mails from [imap] url into [imap] table" },
 	{ "wemo", cmd_wemo, CMD_NOCONFIG, "wemo discover|watch [OPTIONS]",
 	  "WeMo motion sensors and Insight plugs over UPnP, no cloud" },
+	{ "mqtt", cmd_mqtt, 0, "mqtt [--once]",
+	  "store what an MQTT broker's topics carry ([mqtt] maps)" },
 
 	{ NULL, NULL, 0, NULL, NULL },
 };

@@ -15,7 +15,8 @@
 
 static const char help[] =
 	"Serves the dashboard and the HTTP API, and runs the configured\n"
-	"pollers (IMAP) on their intervals, until SIGINT or SIGTERM.\n\n"
+	"pollers (IMAP) on their intervals and listeners (MQTT) all the\n"
+	"time, until SIGINT or SIGTERM.\n\n"
 	"  --listen ADDR:PORT   default [serve] listen, else 127.0.0.1:8080\n"
 	"  --threads N          HTTP threads (default 4); each new connection\n"
 	"                       goes to the one with the fewest\n\n"
@@ -92,11 +93,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 
 	/* Block the stop signals before threads start, so they all inherit
 	 * the mask and only the sigtimedwait below sees them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	cmd_block_stop_signals(&sigs);
 
 	if (server_start(&srv, &o, &log, &err) < 0) {
 		cmd_show_log(&log, "");

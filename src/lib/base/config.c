@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 
 struct entry {
@@ -278,4 +280,41 @@ char *config_path(const struct config *cfg, const char *section,
 	if (v[0] == '/' || src != CONFIG_FILE || !strcmp(cfg->dir, "."))
 		return xstrdup(v);
 	return xasprintf("%s/%s", cfg->dir, v);
+}
+
+int config_bool(const struct config *cfg, const char *section,
+		const char *key, int dflt, int *out, struct hearth_err *err)
+{
+	const char *v = config_get(cfg, section, key);
+
+	if (!v)
+		*out = dflt;
+	else if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
+		 !strcmp(v, "1"))
+		*out = 1;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") ||
+		 !strcmp(v, "0"))
+		*out = 0;
+	else
+		return err_set(err, "[%s] %s '%s': want yes or no", section,
+			       key, v);
+	return 0;
+}
+
+int config_duration(const struct config *cfg, const char *section,
+		    const char *key, const char *dflt, const char *examples,
+		    int64_t *us, struct hearth_err *err)
+{
+	const char *v = config_get_or(cfg, section, key, dflt);
+	char rel[64];
+
+	/* Read as a relative time, so that it takes what --since takes. */
+	snprintf(rel, sizeof(rel), "+%s%s", v,
+		 *v && isdigit((unsigned char)v[strlen(v) - 1]) ? "s" : "");
+	if (strlen(v) > 32 || *v == '-' || *v == '+' ||
+	    timefmt_parse(rel, 0, TIMEFMT_UTC, us, NULL) < 0 ||
+	    *us < US_PER_SEC)
+		return err_set(err, "[%s] %s '%s': want a duration such as %s",
+			       section, key, v, examples);
+	return 0;
 }

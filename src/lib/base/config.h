@@ -11,6 +11,8 @@
 #ifndef HEARTH_CONFIG_H
 #define HEARTH_CONFIG_H
 
+#include <stdint.h>
+
 #include "base/err.h"
 
 enum config_source {
@@ -60,5 +62,18 @@ const char *config_file_dir(const struct config *cfg);
  * dflt is NULL. */
 char *config_path(const struct config *cfg, const char *section,
 		  const char *key, const char *dflt);
+
+/* config_bool: [section] key as yes/no (true/false, 1/0) into *out, dflt
+ * when unset; -1 with err "[SECTION] KEY 'V': want yes or no". */
+int config_bool(const struct config *cfg, const char *section,
+		const char *key, int dflt, int *out, struct hearth_err *err);
+
+/* config_duration: [section] key as a duration of a second or more
+ * ("15m", "1h", "90s", or plain seconds: what --since takes) into *us,
+ * dflt (a duration too) when unset; -1 with err "[SECTION] KEY 'V': want
+ * a duration such as EXAMPLES". */
+int config_duration(const struct config *cfg, const char *section,
+		    const char *key, const char *dflt, const char *examples,
+		    int64_t *us, struct hearth_err *err);
 
 #endif
