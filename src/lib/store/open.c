@@ -33,6 +33,11 @@ static char *read_password(const char *file, struct hearth_err *err)
 	return xstrdup(line);
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
 int store_where_config(struct store_where *w, const struct config *cfg)
 {
 	const char *url = config_get(cfg, "hearth", "db");
@@ -44,12 +49,8 @@ int store_where_config(struct store_where *w, const struct config *cfg)
 	if (config_source(cfg, "hearth", "db") == CONFIG_FILE)
 		w->basedir = xstrdup(config_file_dir(cfg));
 	w->password_file = config_path(cfg, "hearth", "password_file", NULL);
+	w->durability = dup_or_null(config_get(cfg, "hearth", "durability"));
 	return 0;
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
 }
 
 void store_where_copy(struct store_where *dst, const struct store_where *src)
@@ -57,6 +58,7 @@ void store_where_copy(struct store_where *dst, const struct store_where *src)
 	dst->url = dup_or_null(src->url);
 	dst->basedir = dup_or_null(src->basedir);
 	dst->password_file = dup_or_null(src->password_file);
+	dst->durability = dup_or_null(src->durability);
 }
 
 void store_where_release(struct store_where *w)
@@ -64,6 +66,7 @@ void store_where_release(struct store_where *w)
 	free(w->url);
 	free(w->basedir);
 	free(w->password_file);
+	free(w->durability);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -74,6 +77,11 @@ int store_open_at(struct store **out, const struct store_where *w, int flags,
 	int ret;
 
 	*out = NULL;
+	if (w->durability && !strcmp(w->durability, "full"))
+		flags |= STORE_DURABLE;
+	else if (w->durability && strcmp(w->durability, "normal"))
+		return err_set(err, "[hearth] durability '%s': use normal or "
+			       "full", w->durability);
 	if (w->password_file && (!strncmp(w->url, "postgresql://", 13) ||
 				 !strncmp(w->url, "postgres://", 11))) {
 		if (!(password = read_password(w->password_file, err)))

@@ -847,6 +847,14 @@ int store_pg_open(struct store **out, const char *url, const char *password,
 		pg_close(&ps->base);
 		return -1;
 	}
+	/* durability = full: a commit waits for its WAL flush even where
+	 * the server's default is synchronous_commit = off.  normal leaves
+	 * the server's choice alone: hearth never weakens it. */
+	if ((flags & STORE_DURABLE) &&
+	    pg_exec(&ps->base, "SET synchronous_commit = on", err) < 0) {
+		pg_close(&ps->base);
+		return -1;
+	}
 	*out = &ps->base;
 	return 0;
 }

@@ -2,9 +2,13 @@
  * store/sqlite.c - the SQLite backend.
  *
  * Connections get a busy timeout (writers queue instead of failing at
- * once), foreign keys on, and synchronous=NORMAL, which is durable in WAL
- * mode.  WAL itself is switched on when hearth creates a database; an
- * existing file keeps its journal mode so other tools see it unchanged.
+ * once), foreign keys on, and synchronous=NORMAL: in WAL mode a crash of
+ * the program loses nothing committed and a power cut can lose the last
+ * commits before a checkpoint, never the file's consistency.
+ * STORE_DURABLE (durability = full) makes it FULL: the log is synced at
+ * every commit, which costs a sync per transaction.  WAL itself is
+ * switched on when hearth creates a database; an existing file keeps its
+ * journal mode so other tools see it unchanged.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -567,8 +571,11 @@ int store_sqlite_open(struct store **out, const char *path, int flags,
 	/* A file that is not a database fails here, with a clear message,
 	 * rather than at the first real statement. */
 	if (sq_exec(&ss->base,
-		    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
-		    "SELECT count(*) FROM sqlite_master",
+		    (flags & STORE_DURABLE)
+			    ? "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; "
+			      "SELECT count(*) FROM sqlite_master"
+			    : "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+			      "SELECT count(*) FROM sqlite_master",
 		    err) < 0) {
 		err_prefix(err, "database %s", path);
 		sq_close(&ss->base);

@@ -90,6 +90,11 @@ enum store_type {
 /* Open flags. */
 #define STORE_CREATE   0x1 /* create the database when it does not exist */
 #define STORE_READONLY 0x2 /* never write; the file is not modified */
+#define STORE_DURABLE  0x4 /* a commit is on disk before it returns, even
+			    * across a power cut ([hearth] durability =
+			    * full): SQLite synchronous=FULL, PostgreSQL
+			    * synchronous_commit=on whatever the server's
+			    * default */
 
 struct store;
 struct store_stmt;
@@ -99,26 +104,30 @@ struct store_stmt;
  * password_file holds the password of a PostgreSQL login, read at each
  * open (a rotated password takes effect without a restart); without it
  * libpq looks in PGPASSFILE, then ~/.pgpass.  A password is never in the
- * URL, hearth.ini or the command line.
+ * URL, hearth.ini or the command line.  durability is [hearth]
+ * durability as written ("normal" or "full"; NULL: normal), checked by
+ * store_open_at, which adds STORE_DURABLE for "full".
  */
 struct store_where {
 	char *url;
 	char *basedir;        /* of a relative SQLite path; NULL: the cwd */
 	char *password_file;  /* NULL: none */
+	char *durability;     /* NULL: normal */
 };
 
-#define STORE_WHERE_INIT { NULL, NULL, NULL }
+#define STORE_WHERE_INIT { NULL, NULL, NULL, NULL }
 
 /* store_where_config: the database [hearth] db in cfg names (a relative
- * SQLite path is taken from hearth.ini's folder) and [hearth]
- * password_file.  1 and w left empty when db is not set.  Release with
+ * SQLite path is taken from hearth.ini's folder), [hearth]
+ * password_file and [hearth] durability.  1 and w left empty when db is not set.  Release with
  * store_where_release. */
 int store_where_config(struct store_where *w, const struct config *cfg);
 /* store_where_copy: dst (empty) gets copies of src's strings. */
 void store_where_copy(struct store_where *dst, const struct store_where *src);
 void store_where_release(struct store_where *w);
 
-/* store_open_at: store_open of w. */
+/* store_open_at: store_open of w; an unknown durability is an error
+ * naming it. */
 int store_open_at(struct store **out, const struct store_where *w, int flags,
 		  struct hearth_err *err);
 
