@@ -91,32 +91,35 @@ static unsigned held(struct peer_counts *pc, const unsigned char *key,
 	return n;
 }
 
-unsigned peer_held(struct peer_counts *pc, const struct sockaddr *sa)
+/* held() of sa's client, taking the lock; -1 for an address not
+ * counted. */
+static long client_held(struct peer_counts *pc, const struct sockaddr *sa,
+			unsigned ask)
 {
 	unsigned char key[PEER_KEY_MAX];
 	size_t len = peer_key(sa, key);
 	unsigned n;
 
 	if (!len)
-		return 0;
+		return -1;
 	pthread_mutex_lock(&pc->lock);
-	n = held(pc, key, len, 0);
+	n = held(pc, key, len, ask);
 	pthread_mutex_unlock(&pc->lock);
 	return n;
 }
 
+unsigned peer_held(struct peer_counts *pc, const struct sockaddr *sa)
+{
+	long n = client_held(pc, sa, 0);
+
+	return n < 0 ? 0 : (unsigned)n;
+}
+
 int peer_admit(struct peer_counts *pc, const struct sockaddr *sa)
 {
-	unsigned char key[PEER_KEY_MAX];
-	size_t len = peer_key(sa, key);
-	unsigned n;
+	long n = client_held(pc, sa, pc->limit);
 
-	if (!len)
-		return 1;
-	pthread_mutex_lock(&pc->lock);
-	n = held(pc, key, len, pc->limit);
-	pthread_mutex_unlock(&pc->lock);
-	return n < pc->limit;
+	return n < (long)pc->limit;
 }
 
 unsigned peer_add(struct peer_counts *pc, const struct sockaddr *sa, int fd)
