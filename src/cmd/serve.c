@@ -15,7 +15,11 @@
 
 static const char help[] =
 	"Serves the dashboard and the HTTP API, and runs the configured\n"
-	"pollers (IMAP) on their intervals, until SIGINT or SIGTERM.\n\n"
+	"pollers (IMAP) on their intervals, until SIGINT or SIGTERM, which\n"
+	"finish the requests in flight and exit 0.  SIGHUP reads hearth.ini\n"
+	"again (tokens, [units], [time_columns], auto_columns, pollers)\n"
+	"without dropping a connection; a file with an error is reported\n"
+	"and the settings in use are kept.\n\n"
 	"  --listen ADDR:PORT   default [serve] listen, else 127.0.0.1:8080\n"
 	"  --threads N          HTTP threads (default 4); each new connection\n"
 	"                       goes to the one with the fewest\n\n"
@@ -30,6 +34,23 @@ static void show(struct buf *log)
 	for (; p && *p && (nl = strchr(p, '\n')); p = nl + 1)
 		fprintf(stderr, "hearth: %.*s\n", (int)(nl - p), p);
 	buf_reset(log);
+}
+
+/* SIGHUP: hearth.ini again, for the server to take. */
+static void reload(struct cmd_ctx *ctx, struct server *srv, struct buf *log)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct config *cfg = NULL;
+
+	if (config_reload(ctx->cfg, &cfg, &err) < 0 ||
+	    server_reload(srv, cfg, log, &err) < 0) {
+		config_free(cfg);
+		buf_addf(log, "reload failed, keeping the settings in use: %s\n",
+			 err.msg);
+		return;
+	}
+	buf_addf(log, "reloaded %s\n",
+		 config_file(cfg) ? config_file(cfg) : "the settings");
 }
 
 /* [serve] max_body and max_connections_per_ip, checked. */
@@ -105,6 +126,7 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -125,6 +147,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		sig = sigtimedwait(&sigs, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		if (sig == SIGHUP)
+			reload(ctx, srv, &log);
 	}
 	fprintf(stderr, "hearth: stopping\n");
 	ret = 0;

@@ -20,22 +20,6 @@ start_server() {
 	serve_here
 }
 
-# token_here: writes need $TOKEN, in the file token.
-token_here() {
-	echo "$TOKEN" >token
-	sed -i 's/^; write_token_file.*/write_token_file = token/' hearth.ini
-}
-
-# serve_here: start serve on the project here; sets PORT, URL, SERVER_PID.
-serve_here() {
-	PORT=$(free_port)
-	URL=http://127.0.0.1:$PORT
-	"$HEARTH" serve --listen "127.0.0.1:$PORT" >serve.log 2>&1 &
-	SERVER_PID=$!
-	trap 'kill -9 $SERVER_PID 2>/dev/null || true' EXIT
-	wait_http "$URL/healthz" 20
-}
-
 # stop_server: SIGTERM, and the server must exit cleanly (under the
 # sanitizer build that includes no leaks).
 stop_server() {

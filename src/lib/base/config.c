@@ -20,6 +20,7 @@ struct config {
 	struct entry *e;
 	size_t n, alloc;
 	char *dir;
+	char *path; /* the file loaded last, NULL when none */
 };
 
 struct config *config_new(void)
@@ -43,6 +44,7 @@ void config_free(struct config *cfg)
 	}
 	free(cfg->e);
 	free(cfg->dir);
+	free(cfg->path);
 	free(cfg);
 }
 
@@ -197,6 +199,8 @@ int config_load_file(struct config *cfg, const char *path,
 	slash = strrchr(path, '/');
 	cfg->dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path)))
 			 : xstrdup(".");
+	free(cfg->path);
+	cfg->path = xstrdup(path);
 	ret = 0;
 out:
 	buf_release(&b);
@@ -256,6 +260,30 @@ const char *config_get_or(const struct config *cfg, const char *section,
 	const char *v = config_get(cfg, section, key);
 
 	return v ? v : dflt;
+}
+
+const char *config_file(const struct config *cfg)
+{
+	return cfg->path;
+}
+
+int config_reload(const struct config *cfg, struct config **out,
+		  struct hearth_err *err)
+{
+	struct config *n = config_new();
+	size_t i;
+
+	*out = NULL;
+	if (cfg->path && config_load_file(n, cfg->path, err) < 0) {
+		config_free(n);
+		return -1;
+	}
+	for (i = 0; i < cfg->n; i++)
+		if (cfg->e[i].src == CONFIG_FLAG)
+			put(n, cfg->e[i].section, cfg->e[i].key, cfg->e[i].value,
+			    CONFIG_FLAG);
+	*out = n;
+	return 0;
 }
 
 const char *config_file_dir(const struct config *cfg)
