@@ -34,6 +34,8 @@ static const struct cmd cmd_table[] = {
 	  "run ad-hoc SQL, print the rows" },
 	{ "kv", cmd_kv, CMD_DB,
 	  "kv get|set|del|list [ARGS]", "typed key-value settings and state" },
+	{ "backup", cmd_backup, 0, "backup FILE",
+	  "a consistent copy of the live database, checked" },
 
 	/* schema migrations */
 	{ "revision", cmd_revision, 0, "revision -m MSG [--autogenerate]",

@@ -40,4 +40,127 @@ on" "full"
 	expect_eq "$(dbq "SELECT count(*) FROM readings")" 1 "rows after refused writes"
 }
 
+TOKEN=ops-test-token-1
+
+# backup FILE while 4 clients write through serve, three times: each
+# copy is sound and holds whole requests only (one moment's), in WAL
+# mode; the last is at most what the database holds after.  Bad input
+# tried: no FILE, two, a folder that does not exist, a FILE that is a
+# folder: one error line each and no file left behind.  On PostgreSQL,
+# one line saying it is pg_dump's job, with the command.
+test_backup_command() {
+	local i
+	t_init . >/dev/null
+	if [ "$T_BACKEND" = pg ]; then
+		expect_status 1 hearth backup b.db
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "backups of a PostgreSQL database are pg_dump's job, not hearth's: run pg_dump -h "
+		expect_contains "$(cat "$T_ERR")" "--format=custom --file='b.db' $T_DBNAME"
+		[ ! -e b.db ] || fail "a file was made"
+		return 0
+	fi
+	token_here
+	serve_here
+	python3 "$HEARTH_TOP/tests/e2e/http_writers.py" "$PORT" "$TOKEN" 4 150 >acked.txt &
+	local writers=$!
+	for i in 1 2 3; do
+		hearth backup "b$i.db" >out.txt || fail "backup $i: $(cat out.txt)"
+		expect_contains "$(cat out.txt)" "backed up to b$i.db ("
+	done
+	wait $writers || fail "writers"
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID" || fail "serve exit"
+	for i in 1 2 3; do
+		expect_eq "$(sqlite3 "b$i.db" 'PRAGMA integrity_check')" ok "copy $i"
+		expect_eq "$(sqlite3 "b$i.db" 'PRAGMA journal_mode')" wal "copy $i"
+		expect_eq "$(sqlite3 "b$i.db" "SELECT count(*) FROM (SELECT r_temp FROM readings
+			GROUP BY r_temp HAVING count(*) != 50)")" 0 "requests in part in copy $i"
+	done
+	[ "$(sqlite3 b3.db 'SELECT count(*) FROM readings')" -le "$(dbq 'SELECT count(*) FROM readings')" ] ||
+		fail "the copy holds more than the database"
+	expect_status 2 hearth backup
+	expect_status 2 hearth backup a.db b.db
+	expect_status 1 hearth backup nodir/b.db
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "backup to nodir/b.db: No such file or directory"
+	mkdir adir
+	expect_status 1 hearth backup adir
+	one_line "$T_ERR"
+	expect_contains "$(cat "$T_ERR")" "backup to adir:"
+	[ -z "$(ls -A adir)" ] || fail "left in adir: $(ls -A adir)"
+	expect_eq "$(ls | grep -c partial)" 0 "partial files"
+}
+
+# A disk that fills up during a backup: exit 1, one line saying so, no
+# partial file, and the older backup of the same name kept whole.  On a
+# 256 KiB tmpfs the test mounts in a mount namespace of its own.
+test_backup_disk_full() {
+	t_sqlite_only "backups are SQLite's" || return 0
+	if [ "$(id -u)" -ne 0 ] || ! unshare -m true 2>/dev/null; then
+		t_skip "mounting a small tmpfs needs root and unshare -m"
+		return 0
+	fi
+	t_init . >/dev/null
+	awk 'BEGIN { print "r_datetime,r_watts,r_temp";
+		for (i = 0; i < 30000; i++) printf "%d,%d,%.1f\n", 1700000000 + i * 3, i, i % 40 }' >r.csv
+	hearth import --quiet readings r.csv
+	mkdir small
+	sqlite3 old.db "CREATE TABLE t (x); INSERT INTO t VALUES (42)"
+	unshare -m bash -c '
+		mount -t tmpfs -o size=256k tmpfs small || exit 3
+		cp old.db small/b.db
+		"$HEARTH" backup small/b.db >out.txt 2>err.txt
+		echo "rc $?" >rc.txt
+		ls -A small >left.txt
+		sqlite3 small/b.db "SELECT x FROM t" >old.txt 2>&1
+		sqlite3 small/b.db "PRAGMA integrity_check" >>old.txt 2>&1
+		umount small' || fail "tmpfs: exit $?"
+	expect_eq "$(cat rc.txt)" "rc 1"
+	one_line err.txt
+	expect_contains "$(cat err.txt)" "backup to small/b.db: database or disk is full"
+	expect_eq "$(cat left.txt)" "b.db" "files on the full disk"
+	expect_eq "$(cat old.txt)" "42
+ok" "the older backup"
+}
+
+# [backup] in serve: every second, keep 2: the newest two stay, each
+# sound; the status is in kv poll.backup.* and /metrics.  Bad settings
+# (every: soon, 0; keep: 0, many) stop serve with one line.
+test_backup_in_serve() {
+	local i v
+	t_sqlite_only "backups are SQLite's (on PostgreSQL the status says pg_dump)" || return 0
+	t_init . >/dev/null
+	for v in "every = soon" "every = 0" "keep = 0" "keep = many"; do
+		printf '[backup]\ndir = backups\n%s\n' "$v" >>hearth.ini
+		expect_status 1 hearth serve --listen "127.0.0.1:$(free_port)"
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "backup: [backup] ${v%% =*} '${v#*= }': want"
+		sed -i '/^\[backup\]/,$d' hearth.ini
+	done
+	printf '[backup]\ndir = backups\nevery = 1s\nkeep = 2\n' >>hearth.ini
+	token_here
+	serve_here
+	for i in $(seq 1 100); do
+		[ "$(hearth kv get poll.backup.result 2>/dev/null | grep -c "2 kept")" = 1 ] &&
+			[ "$(ls backups | wc -l)" -ge 2 ] && break
+		sleep 0.1
+	done
+	# A third one at least, so that pruning had something to delete.
+	first=$(ls backups | head -1)
+	for i in $(seq 1 100); do
+		ls backups | grep -qx "$first" || break
+		sleep 0.1
+	done
+	ls backups | grep -qx "$first" && fail "the oldest backup was never pruned"
+	expect_eq "$(hearth kv get poll.backup.error)" ""
+	expect_contains "$(hearth kv get poll.backup.result)" "bytes; 2 kept"
+	expect_contains "$(curl -s "$URL/metrics")" 'hearth_poll_error{poller="backup"} 0'
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID" || fail "serve exit"
+	expect_eq "$(ls backups | grep -cE '^hearth-[0-9]{8}T[0-9]{6}Z\.db$')" 2 "backups kept"
+	for f in backups/*; do
+		expect_eq "$(sqlite3 "$f" 'PRAGMA integrity_check')" ok "$f"
+	done
+}
+
 t_main

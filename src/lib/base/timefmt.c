@@ -369,3 +369,18 @@ size_t timefmt_format(int64_t t, enum timefmt_style style, char *out,
 	out[n] = '\0';
 	return n;
 }
+
+int timefmt_duration(const char *v, int64_t *us)
+{
+	char ival[48];
+
+	/* Read as a time relative to 0, so it takes what --since takes. */
+	if (!*v || strlen(v) > 32 || *v == '-' || *v == '+')
+		return -1;
+	snprintf(ival, sizeof(ival), "+%s%s", v,
+		 isdigit((unsigned char)v[strlen(v) - 1]) ? "s" : "");
+	if (timefmt_parse(ival, 0, TIMEFMT_UTC, us, NULL) < 0 ||
+	    *us < US_PER_SEC)
+		return -1;
+	return 0;
+}

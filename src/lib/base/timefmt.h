@@ -60,6 +60,11 @@ int timefmt_parse(const char *s, int64_t now, enum timefmt_zone naive,
 int timefmt_parse_value(const char *s, size_t len, enum timefmt_zone naive,
 			int64_t *out);
 
+/* timefmt_duration: a length of time as settings give it: "90s", "15m",
+ * "1h", "1d", "400d", "1w", "1y", or plain seconds; at least a second.
+ * Returns 0 and sets *us, or -1 (the caller names the setting). */
+int timefmt_duration(const char *s, int64_t *us);
+
 /* timefmt_format: write t in style into out (at least 32 bytes); returns
  * the length written.  Microseconds are printed (6 digits) only when not 0. */
 size_t timefmt_format(int64_t t, enum timefmt_style style, char *out,

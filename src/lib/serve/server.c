@@ -15,6 +15,7 @@
 #include "serve/api_read.h"
 #include "serve/api_write.h"
 #include "serve/auth.h"
+#include "serve/backups.h"
 #include "serve/dbcache.h"
 #include "serve/http.h"
 #include "serve/metrics.h"
@@ -79,25 +80,41 @@ static void upkeep(struct server *srv, struct buf *log)
 		srv->schema_version = -1;
 }
 
+/* The server's own jobs, after the sources'. */
+static const struct source_job *const upkeep_jobs[] = { &backups_job, NULL };
+
+/* The i-th job of the sources' and the server's, NULL past the last. */
+static const struct source_job *job_at(size_t i)
+{
+	size_t ns = 0;
+
+	while (source_jobs[ns].name)
+		ns++;
+	if (i < ns)
+		return &source_jobs[i];
+	return upkeep_jobs[i - ns];
+}
+
 /* The jobs cfg configures into srv->jobs, each due at once; srv keeps
  * its jobs when one is set wrong. */
 static int start_jobs(struct server *srv, struct config *cfg,
 		      struct hearth_err *err)
 {
+	const struct source_job *j;
 	struct job_state *jobs = NULL;
 	size_t i, n = 0;
 
-	for (i = 0; source_jobs[i].name; i++) {
+	for (i = 0; (j = job_at(i)); i++) {
 		int64_t interval = 0;
-		int rc = source_jobs[i].configure(cfg, &interval, err);
+		int rc = j->configure(cfg, &interval, err);
 		if (rc < 0) {
 			free(jobs);
-			return err_prefix(err, "%s", source_jobs[i].name);
+			return err_prefix(err, "%s", j->name);
 		}
 		if (rc > 0)
 			continue;
 		jobs = xreallocarray(jobs, n + 1, sizeof(*jobs));
-		jobs[n].job = &source_jobs[i];
+		jobs[n].job = j;
 		jobs[n].interval = interval;
 		jobs[n].next = 0; /* first run right away */
 		n++;

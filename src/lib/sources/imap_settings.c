@@ -127,7 +127,6 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 		       struct hearth_err *err)
 {
 	const char *url = config_get(cfg, "imap", "url"), *v;
-	char ival[64];
 	int64_t us;
 
 	memset(s, 0, sizeof(*s));
@@ -187,11 +186,7 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 	/* interval: 15m, 1h, 90s, or plain seconds; read as a relative
 	 * time so it takes what --since takes. */
 	v = config_get_or(cfg, "imap", "interval", "15m");
-	snprintf(ival, sizeof(ival), "+%s%s", v,
-		 *v && isdigit((unsigned char)v[strlen(v) - 1]) ? "s" : "");
-	if (strlen(v) > 32 || *v == '-' || *v == '+' ||
-	    timefmt_parse(ival, 0, TIMEFMT_UTC, &us, NULL) < 0 ||
-	    us < US_PER_SEC)
+	if (timefmt_duration(v, &us) < 0)
 		return err_set(err, "[imap] interval '%s': want a duration "
 			       "such as 15m, 1h or 90s", v);
 	s->interval_us = us;

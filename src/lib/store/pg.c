@@ -742,6 +742,21 @@ static const char *pg_path(const struct store *s)
 	return NULL;
 }
 
+/* A copy of a server's database is pg_dump's job: it takes one
+ * snapshot of the server's own, and restores into any version.  Say what
+ * to run for this database. */
+static int pg_backup(struct store *s, const char *file,
+		     struct hearth_err *err)
+{
+	PGconn *c = ((struct pg_store *)s)->conn;
+
+	return err_set(err, "backups of a PostgreSQL database are pg_dump's "
+		       "job, not hearth's: run pg_dump -h %s -p %s -U %s "
+		       "--format=custom --file='%s' %s (pg_restore reads it "
+		       "back)",
+		       PQhost(c), PQport(c), PQuser(c), file, PQdb(c));
+}
+
 static const struct store_ops pg_ops = {
 	.sql = &pg_sql,
 	.close = pg_close,
@@ -774,6 +789,7 @@ static const struct store_ops pg_ops = {
 	.migration_begin = pg_sql_migration_begin,
 	.migration_check = pg_sql_migration_check,
 	.migration_end = pg_sql_migration_end,
+	.backup = pg_backup,
 };
 
 static void connect_error(PGconn *conn, const char *url, struct hearth_err *err)

@@ -22,6 +22,7 @@
 #include "store/sqlite.h"
 
 #include "store/backend.h"
+#include "store/sqlite_backup.h"
 #include "store/sqlite_sql.h"
 #include "store/walvfs.h"
 #include "base/xalloc.h"
@@ -483,6 +484,12 @@ static int sq_checkpoint(struct store *s, struct hearth_err *err)
 	return 0;
 }
 
+static int sq_backup(struct store *s, const char *file,
+		     struct hearth_err *err)
+{
+	return sqlite_backup(DB(s), file, err);
+}
+
 static const struct store_ops sqlite_ops = {
 	.sql = &sqlite_sql,
 	.close = sq_close,
@@ -514,6 +521,7 @@ static const struct store_ops sqlite_ops = {
 	.wal_frames = sq_wal_frames,
 	.autocheckpoint = sq_autocheckpoint,
 	.checkpoint = sq_checkpoint,
+	.backup = sq_backup,
 	.migration_begin = sqlite_sql_migration_begin,
 	.migration_check = sqlite_sql_migration_check,
 	.migration_end = sqlite_sql_migration_end,

@@ -52,6 +52,8 @@
  *	wal_frames		optional: store_wal_frames (0)
  *	autocheckpoint		optional: store_autocheckpoint (nothing)
  *	checkpoint		optional: store_checkpoint (0, nothing done)
+ *	backup			optional: store_backup (an error saying there
+ *				is none)
  *	migration_begin, migration_check, migration_end
  *				optional: store_migration_* (nothing to do)
  *
@@ -255,6 +257,15 @@ void store_upsert(struct store *s, struct buf *b, const char *table);
  * file, as much as can be copied without waiting for a reader or writer
  * (SQLite WAL; 0 and nothing done for a database without such a log). */
 int store_checkpoint(struct store *s, struct hearth_err *err);
+
+/*
+ * store_backup: a consistent copy of the database, as of one moment, at
+ * file (replaced), while other connections keep writing; checked before
+ * it takes that name.  On any failure (a full disk included) -1, and no
+ * file is left but the one that was there.  SQLite only: on PostgreSQL
+ * the error says this is pg_dump's job, with the command to run.
+ */
+int store_backup(struct store *s, const char *file, struct hearth_err *err);
 
 /*
  * A schema change (a revision), in this order:
