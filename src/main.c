@@ -36,6 +36,8 @@ static const struct cmd cmd_table[] = {
 	  "kv get|set|del|list [ARGS]", "typed key-value settings and state" },
 	{ "backup", cmd_backup, 0, "backup FILE",
 	  "a consistent copy of the live database, checked" },
+	{ "prune", cmd_prune, 0, "prune",
+	  "apply [retention] once: old raw rows go, rollups stay" },
 
 	/* schema migrations */
 	{ "revision", cmd_revision, 0, "revision -m MSG [--autogenerate]",

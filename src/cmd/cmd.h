@@ -101,6 +101,7 @@ int cmd_query(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_sql(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_kv(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_backup(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_prune(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Serving (dashboard, API, pollers). */
 int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv);

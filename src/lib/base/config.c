@@ -262,6 +262,26 @@ const char *config_get_or(const struct config *cfg, const char *section,
 	return v ? v : dflt;
 }
 
+int config_each(const struct config *cfg, const char *section,
+		int (*fn)(void *ctx, const char *key, const char *value),
+		void *ctx)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->n; i++) {
+		const struct entry *e = &cfg->e[i];
+		/* A key given twice (file and flag) once, as it counts. */
+		if (strcmp(e->section, section) ||
+		    (e->src == CONFIG_FILE &&
+		     find(cfg, section, e->key, CONFIG_FLAG)))
+			continue;
+		if ((rc = fn(ctx, e->key, config_get(cfg, section, e->key))))
+			return rc;
+	}
+	return 0;
+}
+
 const char *config_file(const struct config *cfg)
 {
 	return cfg->path;

@@ -50,6 +50,14 @@ const char *config_get_or(const struct config *cfg, const char *section,
 enum config_source config_source(const struct config *cfg, const char *section,
 				 const char *key);
 
+/* config_each: fn(ctx, key, value) for each key of section given in the
+ * file or on the command line (the environment cannot be listed), the
+ * value config_get gives; fn returning non-zero stops the walk, and is
+ * returned. */
+int config_each(const struct config *cfg, const char *section,
+		int (*fn)(void *ctx, const char *key, const char *value),
+		void *ctx);
+
 /* config_file: the file config_load_file read last (NULL: none). */
 const char *config_file(const struct config *cfg);
 

@@ -158,7 +158,6 @@ static void record(struct store *s, const char *result,
 static int run(struct config *cfg, struct hearth_err *err)
 {
 	struct backup_settings b;
-	struct store_where w;
 	struct store *s = NULL;
 	struct stat sb;
 	char stamp[32], *file = NULL, *result = NULL;
@@ -167,13 +166,7 @@ static int run(struct config *cfg, struct hearth_err *err)
 
 	if ((rc = settings(cfg, &b, err)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (store_where_config(&w, cfg) > 0) {
-		err_set(err, "no database configured");
-		goto out;
-	}
-	rc = store_open_at(&s, &w, 0, err);
-	store_where_release(&w);
-	if (rc < 0)
+	if (store_open_config(&s, cfg, 0, err) < 0)
 		goto out;
 	if ((rc = due(s, &b, err)) <= 0) {
 		ret = rc;

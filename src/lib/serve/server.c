@@ -19,6 +19,7 @@
 #include "serve/dbcache.h"
 #include "serve/http.h"
 #include "serve/metrics.h"
+#include "serve/pruning.h"
 #include "serve/serve.h"
 #include "serve/stream.h"
 #include "serve/web.h"
@@ -81,7 +82,8 @@ static void upkeep(struct server *srv, struct buf *log)
 }
 
 /* The server's own jobs, after the sources'. */
-static const struct source_job *const upkeep_jobs[] = { &backups_job, NULL };
+static const struct source_job *const upkeep_jobs[] = { &backups_job,
+							 &pruning_job, NULL };
 
 /* The i-th job of the sources' and the server's, NULL past the last. */
 static const struct source_job *job_at(size_t i)

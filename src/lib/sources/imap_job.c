@@ -74,15 +74,10 @@ int imap_run(const struct config *cfg, struct store *s, imap_step_fn step,
 int imap_job_run(struct config *cfg, struct hearth_err *err)
 {
 	struct imap_result res;
-	struct store_where w;
 	struct store *s = NULL;
 	int rc;
 
-	if (store_where_config(&w, cfg) > 0)
-		return err_set(err, "no database configured");
-	rc = store_open_at(&s, &w, 0, err);
-	store_where_release(&w);
-	if (rc < 0)
+	if (store_open_config(&s, cfg, 0, err) < 0)
 		return -1;
 	imap_result_init(&res);
 	rc = imap_run(cfg, s, NULL, &res, err);

@@ -12,6 +12,7 @@ struct store_sql {
 	const char *name;
 	const char *begin_write;
 	const char *row_order;
+	const char *row_id;
 	const char *insert_keep;
 	const char *temp_prefix;
 	const char *any_type;

@@ -70,6 +70,20 @@ void store_where_release(struct store_where *w)
 	memset(w, 0, sizeof(*w));
 }
 
+int store_open_config(struct store **out, const struct config *cfg,
+		      int flags, struct hearth_err *err)
+{
+	struct store_where w;
+	int rc;
+
+	*out = NULL;
+	if (store_where_config(&w, cfg) > 0)
+		return err_set(err, "no database configured");
+	rc = store_open_at(out, &w, flags, err);
+	store_where_release(&w);
+	return rc;
+}
+
 int store_open_at(struct store **out, const struct store_where *w, int flags,
 		  struct hearth_err *err)
 {

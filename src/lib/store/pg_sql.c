@@ -160,6 +160,7 @@ const struct store_sql pg_sql = {
 	.name = "postgresql",
 	.begin_write = "BEGIN",
 	.row_order = NULL,
+	.row_id = "ctid",
 	.insert_keep = "INSERT INTO ",
 	.temp_prefix = "pg_temp.",
 	.any_type = "TEXT",

@@ -490,6 +490,38 @@ static int sq_backup(struct store *s, const char *file,
 	return sqlite_backup(DB(s), file, err);
 }
 
+/* Free pages back to the file system, a few at a time, each step a
+ * short write transaction of its own (incremental_vacuum takes the write
+ * lock); only a database made with auto_vacuum = INCREMENTAL can. */
+static int sq_reclaim(struct store *s, int64_t *freed, int64_t *left,
+		      struct hearth_err *err)
+{
+	int64_t mode = 0, before = 0, after = 0;
+
+	*freed = *left = 0;
+	if (store_query_int(s, "PRAGMA auto_vacuum", &mode, err,
+			    (const char *)NULL) < 0 ||
+	    store_query_int(s, "PRAGMA freelist_count", &before, err,
+			    (const char *)NULL) < 0)
+		return -1;
+	if (mode != 2) {
+		*left = before;
+		return 0;
+	}
+	for (after = before; after > 0;) {
+		int64_t prev = after;
+		if (sq_exec(s, "PRAGMA incremental_vacuum(256)", err) < 0 ||
+		    store_query_int(s, "PRAGMA freelist_count", &after, err,
+				    (const char *)NULL) < 0)
+			return -1;
+		if (after >= prev)
+			break;
+	}
+	*freed = before - after;
+	*left = after;
+	return 0;
+}
+
 static const struct store_ops sqlite_ops = {
 	.sql = &sqlite_sql,
 	.close = sq_close,
@@ -522,6 +554,7 @@ static const struct store_ops sqlite_ops = {
 	.autocheckpoint = sq_autocheckpoint,
 	.checkpoint = sq_checkpoint,
 	.backup = sq_backup,
+	.reclaim = sq_reclaim,
 	.migration_begin = sqlite_sql_migration_begin,
 	.migration_check = sqlite_sql_migration_check,
 	.migration_end = sqlite_sql_migration_end,
@@ -589,8 +622,12 @@ int store_sqlite_open(struct store **out, const char *path, int flags,
 		sq_close(&ss->base);
 		return -1;
 	}
+	/* auto_vacuum must be set before the first table: it lets
+	 * store_reclaim give the pages of deleted rows (retention) back to
+	 * the file system without rewriting the file. */
 	if (created && !memory &&
-	    sq_exec(&ss->base, "PRAGMA journal_mode = WAL", err) < 0) {
+	    sq_exec(&ss->base, "PRAGMA auto_vacuum = INCREMENTAL; "
+		    "PRAGMA journal_mode = WAL", err) < 0) {
 		sq_close(&ss->base);
 		return -1;
 	}

@@ -86,6 +86,7 @@ const struct store_sql sqlite_sql = {
 	.name = "sqlite",
 	.begin_write = "BEGIN IMMEDIATE",
 	.row_order = "rowid",
+	.row_id = "rowid",
 	/* The default (ABORT) undoes the rows before the one that failed:
 	 * to be able to, SQLite copies every page the statement changes
 	 * first, which costs a twentieth of an insert. */

@@ -54,6 +54,7 @@
  *	checkpoint		optional: store_checkpoint (0, nothing done)
  *	backup			optional: store_backup (an error saying there
  *				is none)
+ *	reclaim			optional: store_reclaim (0, nothing to do)
  *	migration_begin, migration_check, migration_end
  *				optional: store_migration_* (nothing to do)
  *
@@ -127,6 +128,11 @@ int store_where_config(struct store_where *w, const struct config *cfg);
 /* store_where_copy: dst (empty) gets copies of src's strings. */
 void store_where_copy(struct store_where *dst, const struct store_where *src);
 void store_where_release(struct store_where *w);
+
+/* store_open_config: store_open_at of store_where_config(cfg); "no
+ * database configured" when [hearth] db is not set. */
+int store_open_config(struct store **out, const struct config *cfg,
+		      int flags, struct hearth_err *err);
 
 /* store_open_at: store_open of w; an unknown durability is an error
  * naming it. */
@@ -266,6 +272,17 @@ int store_checkpoint(struct store *s, struct hearth_err *err);
  * the error says this is pg_dump's job, with the command to run.
  */
 int store_backup(struct store *s, const char *file, struct hearth_err *err);
+
+/*
+ * store_reclaim: give the space of deleted rows back to the file system,
+ * in short write transactions: *freed pages were, *left free pages stay
+ * in the file.  SQLite can only with auto_vacuum = INCREMENTAL, which
+ * databases hearth creates have; an older file keeps its free pages
+ * (*left) for new rows until a VACUUM rewrites it.  PostgreSQL's own
+ * autovacuum does this: 0 and nothing done.
+ */
+int store_reclaim(struct store *s, int64_t *freed, int64_t *left,
+		  struct hearth_err *err);
 
 /*
  * A schema change (a revision), in this order:

@@ -1,0 +1,60 @@
+/*
+ * pruning.c - retention as a job of `hearth serve` (pruning.h).
+ */
+#include "serve/pruning.h"
+
+#include <string.h>
+
+#include "base/timefmt.h"
+#include "rollup/retention.h"
+#include "store/kv.h"
+#include "store/store.h"
+
+#define HOUR_US (3600 * (int64_t)1000000)
+
+static int configure(struct config *cfg, int64_t *interval_us,
+		     struct hearth_err *err)
+{
+	*interval_us = HOUR_US;
+	return retention_check(cfg, err);
+}
+
+static void set_text(struct store *s, const char *key, const char *txt)
+{
+	struct hearth_err ignore = HEARTH_ERR_INIT;
+	struct kv_value v = KV_VALUE_INIT;
+
+	v.type = KV_TEXT;
+	v.p = (unsigned char *)txt;
+	v.len = strlen(txt);
+	kv_set(s, key, &v, &ignore);
+}
+
+static int run(struct config *cfg, struct hearth_err *err)
+{
+	struct hearth_err ignore = HEARTH_ERR_INIT;
+	struct kv_value t = KV_VALUE_INIT;
+	struct store *s = NULL;
+	struct buf log = BUF_INIT;
+	int rc;
+
+	if (store_open_config(&s, cfg, 0, err) < 0)
+		return -1;
+	rc = retention_apply(s, cfg, &log, err);
+	/* One line for the dashboard's table. */
+	while (log.len && log.s[log.len - 1] == '\n')
+		log.s[--log.len] = '\0';
+	for (size_t i = 0; i < log.len; i++)
+		if (log.s[i] == '\n')
+			log.s[i] = ';';
+	t.type = KV_TIMESTAMP;
+	t.i = timefmt_now();
+	kv_set(s, "poll.retention.time", &t, &ignore);
+	set_text(s, "poll.retention.result", log.len ? log.s : "");
+	set_text(s, "poll.retention.error", rc < 0 ? err->msg : "");
+	buf_release(&log);
+	store_close(s);
+	return rc;
+}
+
+const struct source_job pruning_job = { "retention", configure, run };
