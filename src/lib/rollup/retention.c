@@ -82,16 +82,42 @@ static void delete_sql(const struct store_sql *d, struct buf *b,
 	buf_release(&cond);
 }
 
-/* Record kept (only ever later) and fold what the rollups lack, in the
- * first batch's transaction. */
-static int set_kept(struct store *s, const struct schema *schema,
-		    const char *table, int64_t kept, struct hearth_err *err)
+/* On PostgreSQL rollup_current cannot tell the statement triggers of an
+ * older hearth, which took deleted rows from the buckets, from today's:
+ * make them again before deleting (in the same transaction). */
+static void renew_triggers(const struct store_sql *d, struct buf *sql,
+			   const struct schema *schema,
+			   const struct schema_table *t,
+			   const struct schema_column *tc)
 {
+	const char **cols;
+	size_t i, n = 0;
+
+	if (!rollup_by_triggers(d) || !rollup_exists(schema, t->name))
+		return;
+	cols = xcalloc(t->ncols ? t->ncols : 1, sizeof(*cols));
+	for (i = 0; i < t->ncols; i++)
+		if (rollup_is_value_col(t, tc, i))
+			cols[n++] = t->cols[i].name;
+	if (n)
+		rollup_triggers_sql(d, sql, t->name, tc, cols, n);
+	free(cols);
+}
+
+/* Record kept (only ever later), make sure the triggers spare history,
+ * and fold what the rollups lack, in the first batch's transaction. */
+static int set_kept(struct store *s, const struct schema *schema,
+		    const struct schema_table *t,
+		    const struct schema_column *tc, int64_t kept,
+		    struct hearth_err *err)
+{
+	const char *table = t->name;
 	struct buf sql = BUF_INIT;
 	struct store_stmt *st = NULL;
 	int ret = -1;
 
 	rollup_kept_sql(&sql);
+	renew_triggers(store_sql(s), &sql, schema, t, tc);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
 	buf_reset(&sql);
@@ -131,7 +157,7 @@ static int prune_table(struct store *s, const struct schema *schema,
 	while (n == RETENTION_BATCH) {
 		if (store_begin_immediate(s, err) < 0)
 			goto out;
-		if (first && set_kept(s, schema, t->name, kept, err) < 0)
+		if (first && set_kept(s, schema, t, tc, kept, err) < 0)
 			goto fail;
 		first = 0;
 		if (!st && store_prepare(s, sql.s, &st, err) < 0)
