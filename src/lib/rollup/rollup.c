@@ -170,20 +170,6 @@ static void create_sql(const struct store_sql *d, struct buf *b,
  * time index whether the times are numbers, "YYYY-MM-DD HH:MM:SS" or
  * "YYYY-MM-DDTHH:MM:SS" text (with or without fractions and a Z).
  */
-void rollup_kept_sql(struct buf *b)
-{
-	buf_addstr(b, "CREATE TABLE IF NOT EXISTS " ROLLUP_KEPT " (tbl TEXT "
-		   "PRIMARY KEY, kept_from INTEGER NOT NULL);");
-}
-
-void rollup_kept_from_sql(struct buf *b, const char *table)
-{
-	buf_addstr(b, "(SELECT coalesce(max(kept_from), -9223372036854775807) "
-		   "FROM " ROLLUP_KEPT " WHERE tbl = ");
-	store_quote_string(b, table);
-	buf_addch(b, ')');
-}
-
 /* A bucket start of the row ref, NULL for a row before the table's
  * kept_from: its bucket is history the rows no longer hold. */
 static void bucket_of(const struct store_sql *d, struct buf *b,

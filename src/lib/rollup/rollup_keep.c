@@ -1,6 +1,6 @@
 /*
- * rollup_keep.c - a rebuild of a table's rollups that keeps the history
- * only they hold: the buckets before its kept_from (rollup_impl.h), whose
+ * rollup_keep.c - the retention table the rollup triggers read, and a
+ * rebuild of a table's rollups that keeps the history only they hold: the buckets before its kept_from (rollup_impl.h), whose
  * rows retention deleted.  A rebuild computes buckets from rows; without
  * this, a schema change that rebuilds the rollups would erase years of
  * history.
@@ -10,6 +10,20 @@
 #include "rollup/rollup.h"
 #include "rollup/rollup_impl.h"
 #include "base/xalloc.h"
+
+void rollup_kept_sql(struct buf *b)
+{
+	buf_addstr(b, "CREATE TABLE IF NOT EXISTS " ROLLUP_KEPT " (tbl TEXT "
+		   "PRIMARY KEY, kept_from INTEGER NOT NULL);");
+}
+
+void rollup_kept_from_sql(struct buf *b, const char *table)
+{
+	buf_addstr(b, "(SELECT coalesce(max(kept_from), -9223372036854775807) "
+		   "FROM " ROLLUP_KEPT " WHERE tbl = ");
+	store_quote_string(b, table);
+	buf_addch(b, ')');
+}
 
 /* The temporary copy of level lv's old buckets. */
 static void keep_name(const struct store_sql *d, struct buf *b, int lv)
