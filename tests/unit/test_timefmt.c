@@ -240,7 +240,28 @@ static void test_local_naive(void)
 	tzset();
 }
 
+/* Durations of settings (interval, every, retention ages); bad ones
+ * tried: empty, signed, words, zero, under a second, a unit alone. */
+static void test_duration(void)
+{
+	static const struct { const char *s; int64_t sec; } good[] = {
+		{ "90s", 90 }, { "90", 90 }, { "15m", 900 }, { "1h", 3600 },
+		{ "1d", 86400 }, { "400d", 400 * 86400 }, { "1w", 7 * 86400 },
+	};
+	static const char *const bad[] = { "", "-1d", "+1d", "soon", "0",
+					   "0s", "d", "1x" };
+	int64_t us;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_INT(timefmt_duration(good[i].s, &us), 0);
+		CHECK_INT(us, good[i].sec * 1000000);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(timefmt_duration(bad[i], &us), -1);
+}
+
 T_MAIN("timefmt", T(test_iso_forms), T(test_unix_and_relative),
        T(test_bad_times), T(test_leap_year), T(test_format),
        T(test_format_against_gmtime),
-       T(test_round_trip), T(test_local_naive))
+       T(test_round_trip), T(test_local_naive), T(test_duration))
