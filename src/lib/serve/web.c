@@ -202,7 +202,7 @@ static void history_note(struct buf *b, struct store *s, const char *table,
 		return;
 	buf_addf(b, "<p class=\"meta history\">Before %s only per-minute and "
 		 "per-hour summaries are kept ([retention]): the chart draws "
-		 "those; short windows there, which read rows, are empty.</p>",
+		 "those, not single readings.</p>",
 		 axis_format_time(kept, "%Y-%m-%d %H:%M", when, sizeof(when)));
 }
 
