@@ -195,4 +195,61 @@ test_disk_full() {
 	expect_eq "$(tr '\n' ' ' <add.txt)" "0 1 ok " "a write after space is freed"
 }
 
+# The same over HTTP: writes of 2,000 rows to serve until the 1 MiB
+# tmpfs is full: that request gets 503 saying the disk is full and
+# nothing of it stored; the requests before it are kept, the file is
+# sound, and once space is freed the same server stores the next one.
+test_disk_full_http() {
+	if [ "$(id -u)" -ne 0 ] || ! unshare -m true 2>/dev/null; then
+		t_skip "mounting a small tmpfs needs root and unshare -m"
+		return 0
+	fi
+	seq 1 2000 | sed 's/.*/readings r_watts=&i,r_temp=1.5/' >body.lp
+	mkdir small
+	PORT=$(free_port) TOKEN=$TOKEN unshare -m bash -c '
+		set -u
+		mount -t tmpfs -o size=1m tmpfs small || exit 3
+		cd small
+		"$HEARTH" init . >/dev/null || exit 4
+		echo "$TOKEN" >token
+		sed -i "s/^; write_token_file.*/write_token_file = token/" hearth.ini
+		head -c 300000 /dev/zero >filler
+		"$HEARTH" serve --listen "127.0.0.1:$PORT" >../serve.log 2>&1 &
+		pid=$!
+		for i in $(seq 1 100); do
+			curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break
+			sleep 0.1
+		done
+		post() {
+			curl -s -o ../body.out -w "%{http_code}" -X POST 				-H "Authorization: Bearer $TOKEN" 				--data-binary @../body.lp "http://127.0.0.1:$PORT/write?db=x"
+		}
+		ok=0
+		for i in $(seq 1 60); do
+			code=$(post)
+			[ "$code" = 204 ] || break
+			ok=$((ok + 1))
+		done
+		echo "$ok $code $(cat ../body.out)" >../full.txt
+		sqlite3 hearth.db "SELECT count(*) FROM readings" >../rows.txt
+		sqlite3 hearth.db "PRAGMA integrity_check" >../integrity.txt
+		rm filler
+		echo "$(post)" >../after.txt
+		sqlite3 hearth.db "SELECT count(*) FROM readings" >>../after.txt
+		kill -TERM $pid
+		wait $pid
+		echo "$?" >../exit.txt
+		cd ..
+		umount small' || fail "tmpfs trial: exit $?"
+	local ok code msg
+	read -r ok code msg <full.txt
+	echo "  disk full after $ok requests" >&2
+	[ "$ok" -gt 0 ] || fail "no request was stored before the disk filled"
+	expect_eq "$code" 503 "status on a full disk"
+	expect_eq "$msg" '{"error":"database or disk is full (nothing stored)"}'
+	expect_eq "$(cat rows.txt)" $((ok * 2000)) "rows of the requests answered 204"
+	expect_eq "$(cat integrity.txt)" ok "integrity on a full disk"
+	expect_eq "$(tr '\n' ' ' <after.txt)" "204 $(((ok + 1) * 2000)) " "a write after space is freed"
+	expect_eq "$(cat exit.txt)" 0 "serve exit"
+}
+
 t_main
