@@ -129,30 +129,30 @@ static long prune(const struct backup_settings *b)
 	return left;
 }
 
-static void set_text(struct store *s, const char *key, const char *txt,
-		     struct hearth_err *err)
-{
-	struct kv_value v = KV_VALUE_INIT;
-
-	v.type = KV_TEXT;
-	v.p = (unsigned char *)txt;
-	v.len = strlen(txt);
-	kv_set(s, key, &v, err);
-}
-
 /* The status of an attempt, best effort: a database that could not be
  * copied may not take it either. */
 static void record(struct store *s, const char *result,
 		   const struct hearth_err *failed)
 {
 	struct hearth_err ignore = HEARTH_ERR_INIT;
-	struct kv_value v = KV_VALUE_INIT;
 
-	v.type = KV_TIMESTAMP;
-	v.i = timefmt_now();
-	kv_set(s, "poll.backup.time", &v, &ignore);
-	set_text(s, "poll.backup.result", result, &ignore);
-	set_text(s, "poll.backup.error", failed ? failed->msg : "", &ignore);
+	kv_set_time(s, "poll.backup.time", timefmt_now(), &ignore);
+	kv_set_text(s, "poll.backup.result", result, &ignore);
+	kv_set_text(s, "poll.backup.error", failed ? failed->msg : "",
+		    &ignore);
+}
+
+/* now to the second as 20261203T113500 (the name's Z is SUFFIX's). */
+static void backup_stamp(int64_t now, char *out, size_t outsz)
+{
+	char iso[40];
+	size_t i, j = 0;
+
+	timefmt_format(now - now % 1000000, TIMEFMT_ISO_Z, iso, sizeof(iso));
+	for (i = 0; iso[i] && j + 1 < outsz; i++)
+		if (iso[i] != '-' && iso[i] != ':' && iso[i] != 'Z')
+			out[j++] = iso[i];
+	out[j] = '\0';
 }
 
 static int run(struct config *cfg, struct hearth_err *err)
@@ -172,18 +172,8 @@ static int run(struct config *cfg, struct hearth_err *err)
 		ret = rc;
 		goto out;
 	}
-	timefmt_format(now - now % 1000000, TIMEFMT_ISO_Z, stamp,
-		       sizeof(stamp));
-	/* 2026-12-03T11:35:00Z -> 20261203T113500Z */
-	{
-		char compact[20];
-		size_t i, j = 0;
-		for (i = 0; stamp[i] && j < sizeof(compact) - 1; i++)
-			if (stamp[i] != '-' && stamp[i] != ':' && stamp[i] != 'Z')
-				compact[j++] = stamp[i];
-		compact[j] = '\0';
-		file = xasprintf("%s/" PREFIX "%s" SUFFIX, b.dir, compact);
-	}
+	backup_stamp(now, stamp, sizeof(stamp));
+	file = xasprintf("%s/" PREFIX "%s" SUFFIX, b.dir, stamp);
 	if (mkdir(b.dir, 0750) < 0 && errno != EEXIST) {
 		err_set(err, "[backup] dir %s: %s", b.dir, strerror(errno));
 		record(s, "", err);

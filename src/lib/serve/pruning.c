@@ -3,7 +3,6 @@
  */
 #include "serve/pruning.h"
 
-#include <string.h>
 
 #include "base/timefmt.h"
 #include "rollup/retention.h"
@@ -19,21 +18,9 @@ static int configure(struct config *cfg, int64_t *interval_us,
 	return retention_check(cfg, err);
 }
 
-static void set_text(struct store *s, const char *key, const char *txt)
-{
-	struct hearth_err ignore = HEARTH_ERR_INIT;
-	struct kv_value v = KV_VALUE_INIT;
-
-	v.type = KV_TEXT;
-	v.p = (unsigned char *)txt;
-	v.len = strlen(txt);
-	kv_set(s, key, &v, &ignore);
-}
-
 static int run(struct config *cfg, struct hearth_err *err)
 {
 	struct hearth_err ignore = HEARTH_ERR_INIT;
-	struct kv_value t = KV_VALUE_INIT;
 	struct store *s = NULL;
 	struct buf log = BUF_INIT;
 	int rc;
@@ -47,11 +34,11 @@ static int run(struct config *cfg, struct hearth_err *err)
 	for (size_t i = 0; i < log.len; i++)
 		if (log.s[i] == '\n')
 			log.s[i] = ';';
-	t.type = KV_TIMESTAMP;
-	t.i = timefmt_now();
-	kv_set(s, "poll.retention.time", &t, &ignore);
-	set_text(s, "poll.retention.result", log.len ? log.s : "");
-	set_text(s, "poll.retention.error", rc < 0 ? err->msg : "");
+	/* The status is best effort, as imap's. */
+	kv_set_time(s, "poll.retention.time", timefmt_now(), &ignore);
+	kv_set_text(s, "poll.retention.result", log.len ? log.s : "", &ignore);
+	kv_set_text(s, "poll.retention.error", rc < 0 ? err->msg : "",
+		    &ignore);
 	buf_release(&log);
 	store_close(s);
 	return rc;

@@ -13,23 +13,12 @@ int imap_record_status(struct store *s, const struct imap_result *res,
 		       const struct hearth_err *poll_err,
 		       struct hearth_err *err)
 {
-	struct kv_value v = KV_VALUE_INIT;
-	const char *txt;
-
-	v.type = KV_TIMESTAMP;
-	v.i = timefmt_now();
-	if (kv_set(s, "poll.imap.time", &v, err) < 0)
+	if (kv_set_time(s, "poll.imap.time", timefmt_now(), err) < 0 ||
+	    kv_set_text(s, "poll.imap.result", buf_cstr(&res->summary),
+			err) < 0)
 		return -1;
-	v.type = KV_TEXT;
-	txt = buf_cstr(&res->summary);
-	v.p = (unsigned char *)txt;
-	v.len = strlen(txt);
-	if (kv_set(s, "poll.imap.result", &v, err) < 0)
-		return -1;
-	txt = poll_err ? poll_err->msg : "";
-	v.p = (unsigned char *)txt;
-	v.len = strlen(txt);
-	return kv_set(s, "poll.imap.error", &v, err);
+	return kv_set_text(s, "poll.imap.error",
+			   poll_err ? poll_err->msg : "", err);
 }
 
 int imap_job_configure(struct config *cfg, int64_t *interval_us,
