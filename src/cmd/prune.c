@@ -33,7 +33,7 @@ int cmd_prune(struct cmd_ctx *ctx, int argc, char **argv)
 					  "table (e.g. readings = 400d)");
 	if (cmd_open_db(ctx, 0))
 		return 1;
-	rc = retention_apply(ctx->store, ctx->cfg, &log, &err);
+	rc = retention_apply(ctx->store, ctx->cfg, 0, &log, &err);
 	fputs(buf_cstr(&log), stdout);
 	buf_release(&log);
 	return rc < 0 ? cmd_error("%s", err.msg) : 0;

@@ -145,7 +145,8 @@ out:
 static int prune_table(struct store *s, const struct schema *schema,
 		       const struct schema_table *t,
 		       const struct schema_column *tc, int64_t kept,
-		       int64_t *deleted, struct hearth_err *err)
+		       int64_t max_rows, int64_t *deleted,
+		       struct hearth_err *err)
 {
 	struct buf sql = BUF_INIT;
 	struct store_stmt *st = NULL;
@@ -154,7 +155,7 @@ static int prune_table(struct store *s, const struct schema *schema,
 
 	*deleted = 0;
 	delete_sql(store_sql(s), &sql, t->name, tc->name, tc->type, &nparams);
-	while (n == RETENTION_BATCH) {
+	while (n == RETENTION_BATCH && (!max_rows || *deleted < max_rows)) {
 		if (store_begin_immediate(s, err) < 0)
 			goto out;
 		if (first && set_kept(s, schema, t, tc, kept, err) < 0)
@@ -213,7 +214,7 @@ static int check_rule(struct store *s, const struct schema *schema,
 }
 
 int retention_apply(struct store *s, const struct config *cfg,
-		    struct buf *log, struct hearth_err *err)
+		    int64_t max_rows, struct buf *log, struct hearth_err *err)
 {
 	struct rules rules = { NULL, 0, err };
 	struct schema schema = SCHEMA_INIT;
@@ -248,11 +249,14 @@ int retention_apply(struct store *s, const struct config *cfg,
 		char when[40];
 
 		kept -= kept % 3600;
-		if (prune_table(s, &schema, ts[i], tcs[i], kept, &n, err) < 0)
+		if (prune_table(s, &schema, ts[i], tcs[i], kept, max_rows, &n,
+				err) < 0)
 			goto out;
 		timefmt_format(kept * 1000000, TIMEFMT_SQL, when, sizeof(when));
 		buf_addf(log, "%s: %lld rows before %s UTC deleted, rollups "
-			 "kept\n", ts[i]->name, (long long)n, when);
+			 "kept%s\n", ts[i]->name, (long long)n, when,
+			 max_rows && n >= max_rows ? " (more at the next run)"
+						   : "");
 	}
 	if (store_reclaim(s, &freed, &left, err) < 0)
 		goto out;

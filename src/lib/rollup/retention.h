@@ -32,12 +32,15 @@
 /*
  * retention_apply: apply every [retention] TABLE = AGE of cfg (ages as
  * 400d, 52w, 1y), then give the freed space back (store_reclaim).  The
- * rollups are built first where missing.  What was done is appended to
- * log, a line per table and one for the space.  A table or age that is
- * not valid is an error naming it, before anything is deleted.
+ * rollups are built first where missing.  At most max_rows rows of each
+ * table go in one call (0: no limit), so that a server's first run over
+ * years of rows does not hold it for long; the rest go at the next.
+ * What was done is appended to log, a line per table and one for the
+ * space.  A table or age that is not valid is an error naming it, before
+ * anything is deleted.
  */
 int retention_apply(struct store *s, const struct config *cfg,
-		    struct buf *log, struct hearth_err *err);
+		    int64_t max_rows, struct buf *log, struct hearth_err *err);
 
 /* retention_check: the [retention] rules of cfg: 1 when there are none,
  * 0 when their ages are valid (tables are checked by retention_apply),

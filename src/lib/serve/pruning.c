@@ -10,6 +10,11 @@
 #include "store/store.h"
 
 #define HOUR_US (3600 * (int64_t)1000000)
+/* Rows of a table per run: the server's jobs run one after another on
+ * the thread that also takes SIGTERM, so a first run over years of rows
+ * is spread over several hours rather than holding it (some seconds on a
+ * Pi per run). */
+#define MAX_ROWS_PER_RUN 200000
 
 static int configure(struct config *cfg, int64_t *interval_us,
 		     struct hearth_err *err)
@@ -27,7 +32,7 @@ static int run(struct config *cfg, struct hearth_err *err)
 
 	if (store_open_config(&s, cfg, 0, err) < 0)
 		return -1;
-	rc = retention_apply(s, cfg, &log, err);
+	rc = retention_apply(s, cfg, MAX_ROWS_PER_RUN, &log, err);
 	/* One line for the dashboard's table. */
 	while (log.len && log.s[log.len - 1] == '\n')
 		log.s[--log.len] = '\0';
