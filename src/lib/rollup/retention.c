@@ -53,8 +53,10 @@ static void before_sql(const struct store_sql *d, struct buf *b,
 	}
 	buf_release(&at);
 	/* Numbers sort before text: the first range takes the times stored
-	 * as unix seconds, the second those stored as ISO text. */
-	buf_addf(b, "(%s < ? OR (%s >= '0' AND %s < ", qcol, qcol, qcol);
+	 * as unix seconds, the second those stored as ISO text.  Its lower
+	 * bound must not read as a number: against a column of numeric
+	 * affinity '0' would be 0, and every number would be in range. */
+	buf_addf(b, "(%s < ? OR (%s >= '0000-' AND %s < ", qcol, qcol, qcol);
 	store_sql_minute_text(d, b, "?", ' ', "");
 	buf_addstr(b, "))");
 	*nparams = 2;
