@@ -46,7 +46,8 @@ TOKEN=ops-test-token-1
 # copy is sound and holds whole requests only (one moment's), in WAL
 # mode; the last is at most what the database holds after.  Bad input
 # tried: no FILE, two, a folder that does not exist, a FILE that is a
-# folder: one error line each and no file left behind.  On PostgreSQL,
+# folder, the database itself or its log: one error line each and no
+# file left behind.  On PostgreSQL,
 # one line saying it is pg_dump's job, with the command.
 test_backup_command() {
 	local i
@@ -89,6 +90,16 @@ test_backup_command() {
 	expect_contains "$(cat "$T_ERR")" "backup to adir:"
 	[ -z "$(ls -A adir)" ] || fail "left in adir: $(ls -A adir)"
 	expect_eq "$(ls | grep -c partial)" 0 "partial files"
+	# The database itself, or its log: refused, the database untouched.
+	n=$(dbq 'SELECT count(*) FROM readings')
+	for f in hearth.db ./hearth.db hearth.db-wal hearth.db-journal ../"$T_NAME"/hearth.db; do
+		expect_status 1 hearth backup "$f"
+		one_line "$T_ERR"
+		expect_contains "$(cat "$T_ERR")" "backup to $f: that is the database itself"
+	done
+	[ ! -e hearth.db-journal ] || fail "a file named as the database's journal"
+	expect_eq "$(dbq 'SELECT count(*) FROM readings')" "$n" "rows after refused backups"
+	expect_eq "$(dbq 'PRAGMA integrity_check')" ok
 }
 
 # A disk that fills up during a backup: exit 1, one line saying so, no

@@ -15,6 +15,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -69,11 +70,52 @@ out:
 	return ret;
 }
 
+/* file as an absolute path without links in its folder, NULL when the
+ * folder does not resolve (malloc'd). */
+static char *resolve(const char *file)
+{
+	char *copy = xstrdup(file), *copy2 = xstrdup(file), *dir, *res;
+
+	dir = realpath(dirname(copy), NULL);
+	res = dir ? xasprintf("%s/%s", dir, basename(copy2)) : NULL;
+	free(dir);
+	free(copy);
+	free(copy2);
+	return res;
+}
+
+/* Whether file names the database or one of its companion files, there
+ * or not: a rename over it would pull the live database away from its
+ * connections, or give it a log that is not one. */
+static int is_live_file(sqlite3 *db, const char *file)
+{
+	static const char *const ends[] = { "", "-wal", "-shm", "-journal" };
+	const char *main = sqlite3_db_filename(db, "main");
+	char *want = resolve(file), *live = main && *main ? resolve(main) : NULL;
+	size_t i, n;
+	int same = 0;
+
+	if (want && live) {
+		n = strlen(live);
+		for (i = 0; i < sizeof(ends) / sizeof(ends[0]) && !same; i++)
+			same = !strncmp(want, live, n) &&
+			       !strcmp(want + n, ends[i]);
+	}
+	free(want);
+	free(live);
+	return same;
+}
+
 int sqlite_backup(sqlite3 *db, const char *file, struct hearth_err *err)
 {
-	char *tmp = xasprintf("%s.partial-XXXXXX", file), *dir = NULL;
+	char *tmp = NULL, *dir = NULL;
 	sqlite3_stmt *st = NULL;
 	int fd, ret = -1, made = 0;
+
+	if (is_live_file(db, file))
+		return err_set(err, "backup to %s: that is the database itself "
+			       "(or its log): name another file", file);
+	tmp = xasprintf("%s.partial-XXXXXX", file);
 
 	/* An empty file is what VACUUM INTO accepts besides none; made
 	 * here, its name is ours alone. */
