@@ -3,7 +3,7 @@
 # are missing, and say which.  Runs apt-get only when something is missing.
 set -e
 build="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev zlib1g-dev libpq-dev libmosquitto-dev"
-test="$build libtsan2 sqlite3 python3 dovecot-imapd mosquitto mosquitto-clients openssl chromium fonts-dejavu-core tzdata curl procps python3-influxdb iproute2 postgresql"
+test="$build libtsan2 sqlite3 python3 dovecot-imapd mosquitto mosquitto-clients openssl chromium fonts-dejavu-core tzdata curl procps python3-influxdb iproute2 postgresql systemd passwd"
 bench="$test wrk hyperfine time bc influxdb"
 fuzz="$build clang libclang-rt-dev"
 case "$1" in

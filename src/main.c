@@ -34,6 +34,10 @@ static const struct cmd cmd_table[] = {
 	  "run ad-hoc SQL, print the rows" },
 	{ "kv", cmd_kv, CMD_DB,
 	  "kv get|set|del|list [ARGS]", "typed key-value settings and state" },
+	{ "backup", cmd_backup, 0, "backup FILE",
+	  "a consistent copy of the live database, checked" },
+	{ "prune", cmd_prune, 0, "prune",
+	  "apply [retention] once: old raw rows go, rollups stay" },
 	{ "copy", cmd_copy, CMD_NOCONFIG, "copy [--quiet] FROM_URL TO_URL",
 	  "move a project's tables, rows, kv and revision to another database" },
 

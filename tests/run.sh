@@ -74,7 +74,7 @@ run_tsan() {
 	for t in checkpointer writeq; do
 		run_one "unit/test_$t" $wrap "$tsan/tests/test_$t"
 	done
-	for t in api dashboard imap wemo mqtt; do
+	for t in api dashboard imap wemo mqtt service; do
 		run_one "e2e/test_$t.sh" $wrap bash "$top/tests/e2e/test_$t.sh"
 	done
 	for r in "$log.tsan"/report*; do

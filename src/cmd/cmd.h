@@ -126,6 +126,8 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_query(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_sql(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_kv(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_backup(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_prune(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_copy(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Serving (dashboard, API, pollers). */

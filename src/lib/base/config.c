@@ -22,6 +22,7 @@ struct config {
 	struct entry *e;
 	size_t n, alloc;
 	char *dir;
+	char *path; /* the file loaded last, NULL when none */
 };
 
 struct config *config_new(void)
@@ -45,6 +46,7 @@ void config_free(struct config *cfg)
 	}
 	free(cfg->e);
 	free(cfg->dir);
+	free(cfg->path);
 	free(cfg);
 }
 
@@ -199,6 +201,8 @@ int config_load_file(struct config *cfg, const char *path,
 	slash = strrchr(path, '/');
 	cfg->dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path)))
 			 : xstrdup(".");
+	free(cfg->path);
+	cfg->path = xstrdup(path);
 	ret = 0;
 out:
 	buf_release(&b);
@@ -260,6 +264,50 @@ const char *config_get_or(const struct config *cfg, const char *section,
 	return v ? v : dflt;
 }
 
+int config_each(const struct config *cfg, const char *section,
+		int (*fn)(void *ctx, const char *key, const char *value),
+		void *ctx)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->n; i++) {
+		const struct entry *e = &cfg->e[i];
+		/* A key given twice (file and flag) once, as it counts. */
+		if (strcmp(e->section, section) ||
+		    (e->src == CONFIG_FILE &&
+		     find(cfg, section, e->key, CONFIG_FLAG)))
+			continue;
+		if ((rc = fn(ctx, e->key, config_get(cfg, section, e->key))))
+			return rc;
+	}
+	return 0;
+}
+
+const char *config_file(const struct config *cfg)
+{
+	return cfg->path;
+}
+
+int config_reload(const struct config *cfg, struct config **out,
+		  struct hearth_err *err)
+{
+	struct config *n = config_new();
+	size_t i;
+
+	*out = NULL;
+	if (cfg->path && config_load_file(n, cfg->path, err) < 0) {
+		config_free(n);
+		return -1;
+	}
+	for (i = 0; i < cfg->n; i++)
+		if (cfg->e[i].src == CONFIG_FLAG)
+			put(n, cfg->e[i].section, cfg->e[i].key, cfg->e[i].value,
+			    CONFIG_FLAG);
+	*out = n;
+	return 0;
+}
+
 const char *config_file_dir(const struct config *cfg)
 {
 	return cfg->dir;
@@ -306,14 +354,8 @@ int config_duration(const struct config *cfg, const char *section,
 		    int64_t *us, struct hearth_err *err)
 {
 	const char *v = config_get_or(cfg, section, key, dflt);
-	char rel[64];
 
-	/* Read as a relative time, so that it takes what --since takes. */
-	snprintf(rel, sizeof(rel), "+%s%s", v,
-		 *v && isdigit((unsigned char)v[strlen(v) - 1]) ? "s" : "");
-	if (strlen(v) > 32 || *v == '-' || *v == '+' ||
-	    timefmt_parse(rel, 0, TIMEFMT_UTC, us, NULL) < 0 ||
-	    *us < US_PER_SEC)
+	if (timefmt_duration(v, us) < 0)
 		return err_set(err, "[%s] %s '%s': want a duration such as %s",
 			       section, key, v, examples);
 	return 0;

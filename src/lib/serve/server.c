@@ -16,9 +16,11 @@
 #include "serve/api_read.h"
 #include "serve/api_write.h"
 #include "serve/auth.h"
+#include "serve/backups.h"
 #include "serve/dbcache.h"
 #include "serve/http.h"
 #include "serve/metrics.h"
+#include "serve/pruning.h"
 #include "serve/serve.h"
 #include "serve/stream.h"
 #include "serve/web.h"
@@ -55,6 +57,8 @@ struct server {
 	pthread_mutex_t news_mu;
 	struct buf news;
 	size_t news_dropped;
+	struct config **cfgs;  /* what reloads gave, freed at the stop */
+	size_t ncfgs;
 };
 
 static const struct http_route *const routes[] = {
@@ -93,24 +97,49 @@ static void upkeep(struct server *srv, struct buf *log)
 		srv->schema_version = -1;
 }
 
-static int start_jobs(struct server *srv, struct hearth_err *err)
-{
-	size_t i;
+/* The server's own jobs, after the sources'. */
+static const struct source_job *const upkeep_jobs[] = { &backups_job,
+							 &pruning_job, NULL };
 
-	for (i = 0; source_jobs[i].name; i++) {
+/* The i-th job of the sources' and the server's, NULL past the last. */
+static const struct source_job *job_at(size_t i)
+{
+	size_t ns = 0;
+
+	while (source_jobs[ns].name)
+		ns++;
+	if (i < ns)
+		return &source_jobs[i];
+	return upkeep_jobs[i - ns];
+}
+
+/* The jobs cfg configures into srv->jobs, each due at once; srv keeps
+ * its jobs when one is set wrong. */
+static int start_jobs(struct server *srv, struct config *cfg,
+		      struct hearth_err *err)
+{
+	const struct source_job *j;
+	struct job_state *jobs = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; (j = job_at(i)); i++) {
 		int64_t interval = 0;
-		int rc = source_jobs[i].configure(srv->ctx.cfg, &interval, err);
-		if (rc < 0)
-			return err_prefix(err, "%s", source_jobs[i].name);
+		int rc = j->configure(cfg, &interval, err);
+		if (rc < 0) {
+			free(jobs);
+			return err_prefix(err, "%s", j->name);
+		}
 		if (rc > 0)
 			continue;
-		srv->jobs = xreallocarray(srv->jobs, srv->njobs + 1,
-					  sizeof(*srv->jobs));
-		srv->jobs[srv->njobs].job = &source_jobs[i];
-		srv->jobs[srv->njobs].interval = interval;
-		srv->jobs[srv->njobs].next = 0; /* first run right away */
-		srv->njobs++;
+		jobs = xreallocarray(jobs, n + 1, sizeof(*jobs));
+		jobs[n].job = j;
+		jobs[n].interval = interval;
+		jobs[n].next = 0; /* first run right away */
+		n++;
 	}
+	free(srv->jobs);
+	srv->jobs = jobs;
+	srv->njobs = n;
 	return 0;
 }
 
@@ -216,7 +245,7 @@ int server_start(struct server **out, const struct server_opts *o,
 	/* Charts of long windows read the rollups: build missing ones now
 	 * rather than in the first request. */
 	upkeep(srv, log);
-	if (start_jobs(srv, err) < 0 || check_listeners(srv, err) < 0)
+	if (start_jobs(srv, o->cfg, err) < 0 || check_listeners(srv, err) < 0)
 		goto fail;
 	memset(&ho, 0, sizeof(ho));
 	ho.listen = o->listen;
@@ -284,6 +313,44 @@ void server_tick(struct server *srv, struct buf *log)
 			source_services[i].log(srv->svcs[i], log);
 }
 
+/* Settings read once, at the start (server.h). */
+static const char *const start_only[][2] = {
+	{ "hearth", "db" },	   { "hearth", "password_file" },
+	{ "hearth", "durability" }, { "serve", "listen" },
+	{ "serve", "timezone" },   { "serve", "max_body" },
+	{ "serve", "max_connections_per_ip" },
+};
+
+static int same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+int server_reload(struct server *srv, struct config *cfg, struct buf *log,
+		  struct hearth_err *err)
+{
+	const struct config *old = srv->ctx.cfg;
+	size_t i;
+
+	if (auth_check_files(cfg, err) < 0)
+		return err_prefix(err, "serve");
+	if (start_jobs(srv, cfg, err) < 0)
+		return -1;
+	for (i = 0; i < sizeof(start_only) / sizeof(start_only[0]); i++) {
+		const char *sec = start_only[i][0], *key = start_only[i][1];
+		const char *was = config_get(old, sec, key);
+
+		if (!same(was, config_get(cfg, sec, key)))
+			buf_addf(log, "reload: [%s] %s takes a restart; still "
+				 "'%s'\n", sec, key, was ? was : "(unset)");
+	}
+	srv->cfgs = xreallocarray(srv->cfgs, srv->ncfgs + 1,
+				  sizeof(*srv->cfgs));
+	srv->cfgs[srv->ncfgs++] = cfg;
+	srv->ctx.cfg = cfg;
+	return 0;
+}
+
 void server_stop(struct server *srv)
 {
 	size_t i;
@@ -309,5 +376,8 @@ void server_stop(struct server *srv)
 	free(srv->listeners);
 	buf_release(&srv->news);
 	pthread_mutex_destroy(&srv->news_mu);
+	for (i = 0; i < srv->ncfgs; i++)
+		config_free(srv->cfgs[i]);
+	free(srv->cfgs);
 	free(srv);
 }
