@@ -5,15 +5,20 @@
 #   make run      deps, build, demo database, dashboard
 #   make check    deps, dev + ASan/UBSan + TSan builds, every test; ends "N passed, N failed"
 #   make bench    benchmarks, each printed beside its peer
-#   make install  PREFIX=/usr/local DESTDIR=
+#   make install  PREFIX=/usr/local DESTDIR=  (the binary, man page, and
+#                 a systemd unit for `hearth serve` with its user: see
+#                 scripts/install-service.sh)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= /var/lib/hearth
+HEARTH_USER ?= hearth
 CC ?= cc
 V ?= dev
 
-PKGS := sqlite3 libmicrohttpd jansson openssl zlib libpq
+PKGS := sqlite3 libmicrohttpd jansson openssl zlib libpq libmosquitto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -101,6 +106,9 @@ install:
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 build/dev/hearth $(DESTDIR)$(BINDIR)/hearth
 	install -m 644 man/hearth.1 $(DESTDIR)$(MANDIR)/man1/hearth.1
+	@DESTDIR="$(DESTDIR)" BINDIR="$(BINDIR)" UNITDIR="$(UNITDIR)" \
+		DATADIR="$(DATADIR)" HEARTH_USER="$(HEARTH_USER)" \
+		scripts/install-service.sh
 
 clean:
 	rm -rf build

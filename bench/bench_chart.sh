@@ -138,6 +138,13 @@ rps() { wrk -t2 -c32 -d"${wrk_secs}s" "$1" 2>/dev/null | awk '/Requests\/sec/ {p
 h=$(rps "http://127.0.0.1:$P/")
 s=$(rps "http://127.0.0.1:$S/dashboard.html")
 echo "wrk -c32 ${wrk_secs}s: hearth dashboard $h req/s; static copy via python3 http.server $s req/s"
+# A client at exactly its per-address limit (64), as wrk -c64 is: it
+# must see no errors (connections it closed once still counted and
+# refused it some 145 times a second).
+wrk -t2 -c64 -d"${wrk_secs}s" "http://127.0.0.1:$P/chart/readings.svg?since=-7d" >wrk64.out 2>&1
+echo "wrk -c64 (the per-address limit) ${wrk_secs}s on /chart/readings.svg?since=-7d:" \
+	"$(awk '/Requests\/sec/ {print $2}' wrk64.out) req/s," \
+	"socket errors: $(awk '/Socket errors/ {print $3, $4, $5, $6, $7, $8, $9, $10; f=1} END {if (!f) print "none"}' wrk64.out)"
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SERVE/status")
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$SERVE/status")
 echo "hearth serve memory: peak $((hwm / 1024)) MB, now $((rss / 1024)) MB (4 threads, SQLite cache 2 MB each)"

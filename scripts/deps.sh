@@ -2,8 +2,8 @@
 # deps.sh build|test|bench|fuzz - install the Debian packages hearth needs that
 # are missing, and say which.  Runs apt-get only when something is missing.
 set -e
-build="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev zlib1g-dev libpq-dev"
-test="$build libtsan2 sqlite3 python3 dovecot-imapd openssl chromium fonts-dejavu-core tzdata curl procps python3-influxdb iproute2 postgresql"
+build="build-essential pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libssl-dev zlib1g-dev libpq-dev libmosquitto-dev"
+test="$build libtsan2 sqlite3 python3 dovecot-imapd mosquitto mosquitto-clients openssl chromium fonts-dejavu-core tzdata curl procps python3-influxdb iproute2 postgresql systemd passwd"
 bench="$test wrk hyperfine time bc influxdb"
 fuzz="$build clang libclang-rt-dev"
 case "$1" in

@@ -34,6 +34,10 @@ static const struct cmd cmd_table[] = {
 	  "run ad-hoc SQL, print the rows" },
 	{ "kv", cmd_kv, CMD_DB,
 	  "kv get|set|del|list [ARGS]", "typed key-value settings and state" },
+	{ "backup", cmd_backup, 0, "backup FILE",
+	  "a consistent copy of the live database, checked" },
+	{ "prune", cmd_prune, 0, "prune",
+	  "apply [retention] once: old raw rows go, rollups stay" },
 	{ "copy", cmd_copy, CMD_NOCONFIG, "copy [--quiet] FROM_URL TO_URL",
 	  "move a project's tables, rows, kv and revision to another database" },
 
@@ -78,6 +82,8 @@ static const struct cmd cmd_table[] = {
 	  "pull motion e-mails from [imap] url into [imap] table" },
 	{ "wemo", cmd_wemo, CMD_NOCONFIG, "wemo discover|watch [OPTIONS]",
 	  "WeMo motion sensors and Insight plugs over UPnP, no cloud" },
+	{ "mqtt", cmd_mqtt, 0, "mqtt [--once]",
+	  "store what an MQTT broker's topics carry ([mqtt] maps)" },
 
 	{ NULL, NULL, 0, NULL, NULL },
 };

@@ -53,7 +53,8 @@ run_one() {
 }
 
 # The server's HTTP threads, its writing thread and checkpointer, its
-# streams, the IMAP poller and the WeMo watcher, under ThreadSanitizer.
+# streams, the IMAP poller, the WeMo watcher and the MQTT listener,
+# under ThreadSanitizer.
 # Reports go to files, so that a race in a server that a test kills is
 # counted too.
 run_tsan() {
@@ -73,7 +74,7 @@ run_tsan() {
 	for t in checkpointer writeq; do
 		run_one "unit/test_$t" $wrap "$tsan/tests/test_$t"
 	done
-	for t in api dashboard imap wemo; do
+	for t in api dashboard imap wemo mqtt service; do
 		run_one "e2e/test_$t.sh" $wrap bash "$top/tests/e2e/test_$t.sh"
 	done
 	for r in "$log.tsan"/report*; do

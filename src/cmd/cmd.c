@@ -313,3 +313,26 @@ out:
 	revision_set_release(&rs);
 	return ret;
 }
+
+static const char *crash_at;
+
+static void crash_step(const char *step)
+{
+	if (crash_at && !strcmp(crash_at, step))
+		raise(SIGKILL);
+}
+
+void (*cmd_crash_hook(const char *env))(const char *step)
+{
+	crash_at = getenv(env);
+	return crash_at ? crash_step : NULL;
+}
+
+void cmd_block_stop_signals(sigset_t *sigs)
+{
+	sigemptyset(sigs);
+	sigaddset(sigs, SIGINT);
+	sigaddset(sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}

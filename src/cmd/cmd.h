@@ -13,6 +13,7 @@
 #ifndef HEARTH_CMD_H
 #define HEARTH_CMD_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "base/buf.h"
@@ -55,6 +56,22 @@ void cmd_show_log(struct buf *log, const char *prefix);
 /* cmd_open_db: open the configured database (for commands that open it
  * themselves, with flags other than main's). */
 int cmd_open_db(struct cmd_ctx *ctx, int flags);
+
+/*
+ * For the sources' commands (imap, mqtt) and serve.
+ *
+ * cmd_crash_hook: crash tests kill a poller or listener at an exact step
+ * of its work, as kill -9 would: the environment variable env
+ * (HEARTH_TEST_IMAP_CRASH, ...) names the step.  Returns the step hook to
+ * hand to the library (it raises SIGKILL at that step), or NULL when env
+ * is unset.
+ */
+void (*cmd_crash_hook(const char *env))(const char *step);
+/* cmd_block_stop_signals: block SIGINT and SIGTERM (in every thread
+ * started after) so that *sigs, which gets them, can be waited for, and
+ * ignore SIGPIPE (a server that hangs up mid-write is an error, not a
+ * kill). */
+void cmd_block_stop_signals(sigset_t *sigs);
 
 struct series_eq;
 /* cmd_where: --where COL=VALUE into *eq: COL ends at the first '=' (which
@@ -109,6 +126,8 @@ int cmd_import(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_query(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_sql(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_kv(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_backup(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_prune(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_copy(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Serving (dashboard, API, pollers). */
@@ -133,5 +152,6 @@ int cmd_energy(struct cmd_ctx *ctx, int argc, char **argv);
 /* Mail. */
 int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_wemo(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_mqtt(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

@@ -24,17 +24,7 @@ static const char help[] =
 	"time_column, subject, timezone, tls_verify (yes), starttls (auto),\n"
 	"ca_file, timeout.\n";
 
-/* Crash tests kill the poller at an exact step of a poll, as kill -9
- * would; HEARTH_TEST_IMAP_CRASH names the step. */
-static const char *crash_at;
-
-static void crash_step(const char *step)
-{
-	if (crash_at && !strcmp(crash_at, step))
-		raise(SIGKILL);
-}
-
-static int poll_once(struct cmd_ctx *ctx)
+static int poll_once(struct cmd_ctx *ctx, void (*crash)(const char *))
 {
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct imap_result res;
@@ -42,8 +32,7 @@ static int poll_once(struct cmd_ctx *ctx)
 	int rc;
 
 	imap_result_init(&res);
-	rc = imap_run(ctx->cfg, ctx->store, crash_at ? crash_step : NULL,
-		      &res, &err);
+	rc = imap_run(ctx->cfg, ctx->store, crash, &res, &err);
 	for (p = buf_cstr(&res.log); (nl = strchr(p, '\n')); p = nl + 1)
 		fprintf(stderr, "hearth: imap: %.*s\n", (int)(nl - p), p);
 	if (rc < 0)
@@ -65,6 +54,7 @@ int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv)
 	struct hearth_err err = HEARTH_ERR_INIT;
 	struct imap_settings set;
 	sigset_t sigs;
+	void (*crash)(const char *);
 	int64_t interval;
 	int c, once = 0, rc;
 
@@ -89,20 +79,18 @@ int cmd_imap(struct cmd_ctx *ctx, int argc, char **argv)
 				 "imap --help')");
 	if (rc < 0)
 		return cmd_error("imap: %s", err.msg);
-	crash_at = getenv("HEARTH_TEST_IMAP_CRASH");
-	/* A server that hangs up mid-write must be an error, not a kill
-	 * (TLS writes go through write(), which would raise SIGPIPE). */
-	signal(SIGPIPE, SIG_IGN);
-	if (once)
-		return poll_once(ctx);
-
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	crash = cmd_crash_hook("HEARTH_TEST_IMAP_CRASH");
+	if (once) {
+		/* A server that hangs up mid-write must be an error, not a
+		 * kill (TLS writes go through write(), which would raise
+		 * SIGPIPE). */
+		signal(SIGPIPE, SIG_IGN);
+		return poll_once(ctx, crash);
+	}
+	cmd_block_stop_signals(&sigs);
 	for (;;) {
 		int64_t next = timefmt_now() + interval;
-		poll_once(ctx);
+		poll_once(ctx, crash);
 		for (;;) {
 			int64_t left = next - timefmt_now();
 			struct timespec ts;

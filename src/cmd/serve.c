@@ -15,12 +15,34 @@
 
 static const char help[] =
 	"Serves the dashboard and the HTTP API, and runs the configured\n"
-	"pollers (IMAP) on their intervals, until SIGINT or SIGTERM.\n\n"
+	"pollers (IMAP) on their intervals and listeners (MQTT) all the\n"
+	"time, until SIGINT or SIGTERM, which finish the requests in flight\n"
+	"and exit 0.  SIGHUP reads hearth.ini again (tokens, [units],\n"
+	"[time_columns], auto_columns, pollers) without dropping a\n"
+	"connection; a file with an error is reported and the settings in\n"
+	"use are kept.\n\n"
 	"  --listen ADDR:PORT   default [serve] listen, else 127.0.0.1:8080\n"
 	"  --threads N          HTTP threads (default 4); each new connection\n"
 	"                       goes to the one with the fewest\n\n"
 	"Writes are parsed on the HTTP threads and committed one request\n"
 	"after another by a writing thread with its own connection.\n";
+
+/* SIGHUP: hearth.ini again, for the server to take. */
+static void reload(struct cmd_ctx *ctx, struct server *srv, struct buf *log)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	struct config *cfg = NULL;
+
+	if (config_reload(ctx->cfg, &cfg, &err) < 0 ||
+	    server_reload(srv, cfg, log, &err) < 0) {
+		config_free(cfg);
+		buf_addf(log, "reload failed, keeping the settings in use: %s\n",
+			 err.msg);
+		return;
+	}
+	buf_addf(log, "reloaded %s\n",
+		 config_file(cfg) ? config_file(cfg) : "the settings");
+}
 
 /* [serve] max_body and max_connections_per_ip, checked. */
 static int limits(struct cmd_ctx *ctx, struct server_opts *o)
@@ -92,11 +114,10 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 
 	/* Block the stop signals before threads start, so they all inherit
 	 * the mask and only the sigtimedwait below sees them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
+	cmd_block_stop_signals(&sigs);
+	/* and SIGHUP, which reloads */
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	if (server_start(&srv, &o, &log, &err) < 0) {
 		cmd_show_log(&log, "");
@@ -115,6 +136,8 @@ int cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
 		sig = sigtimedwait(&sigs, NULL, &ts);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
+		if (sig == SIGHUP)
+			reload(ctx, srv, &log);
 	}
 	fprintf(stderr, "hearth: stopping\n");
 	ret = 0;

@@ -270,3 +270,21 @@ wait_file() {
 	done
 	fail "$1 did not appear"
 }
+
+# token_here: writes need $TOKEN (the script sets it), in the file token.
+token_here() {
+	echo "$TOKEN" >token
+	sed -i 's/^; write_token_file.*/write_token_file = token/' hearth.ini
+}
+
+# serve_here: start serve on the project here (its output in serve.log);
+# sets PORT, URL, SERVER_PID.  The server is killed if the test ends
+# without stopping it.
+serve_here() {
+	PORT=$(free_port)
+	URL=http://127.0.0.1:$PORT
+	"$HEARTH" serve --listen "127.0.0.1:$PORT" >serve.log 2>&1 &
+	SERVER_PID=$!
+	trap 'kill -9 $SERVER_PID 2>/dev/null || true' EXIT
+	wait_http "$URL/healthz" 20
+}

@@ -1,7 +1,10 @@
 #include "t.h"
 #include "base/config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static void test_parse_and_precedence(void)
 {
@@ -69,5 +72,45 @@ static void test_errors(void)
 	}
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A reload reads the file again and keeps the command line's values on
+ * top; a broken file (bad input: a line without '=') is an error naming
+ * the file and line, and the configuration in use is untouched. */
+static void test_reload(void)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	char path[] = "/tmp/hearth-config-XXXXXX";
+	int fd = mkstemp(path);
+	struct config *c = config_new(), *n = NULL;
+
+	CHECK(fd >= 0);
+	close(fd);
+	write_file(path, "[serve]\nlisten = a:1\nmax_body = 5\n");
+	CHECK_INT(config_load_file(c, path, &err), 0);
+	CHECK_STR(config_file(c), path);
+	config_set_flag(c, "serve", "max_body", "7");
+	write_file(path, "[serve]\nlisten = b:2\nmax_body = 6\n");
+	CHECK_INT(config_reload(c, &n, &err), 0);
+	CHECK_STR(config_get(n, "serve", "listen"), "b:2");
+	CHECK_STR(config_get(n, "serve", "max_body"), "7");
+	CHECK_STR(config_get(c, "serve", "listen"), "a:1");
+	config_free(n);
+	write_file(path, "[serve]\nlisten = c:3\njunk\n");
+	CHECK_INT(config_reload(c, &n, &err), -1);
+	CHECK(n == NULL);
+	CHECK(strstr(err.msg, path) != NULL && strstr(err.msg, ":3") != NULL);
+	CHECK_STR(config_get(c, "serve", "listen"), "a:1");
+	unlink(path);
+	config_free(c);
+}
+
 T_MAIN("config", T(test_parse_and_precedence), T(test_empty_values),
-       T(test_errors))
+       T(test_errors), T(test_reload))

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "serve/peer.h"
 
@@ -66,29 +68,76 @@ static void test_counts(void)
 	addr(&b, "2001:db8::2"); /* the same /64 */
 	addr(&c, "192.0.2.1");
 	for (i = 0; i < 2; i++)
-		CHECK_INT(peer_add(&pc, (struct sockaddr *)&a), i + 1);
+		CHECK_INT(peer_add(&pc, (struct sockaddr *)&a, -1), i + 1);
 	CHECK(peer_admit(&pc, (struct sockaddr *)&b));
-	CHECK_INT(peer_add(&pc, (struct sockaddr *)&b), 3);
+	CHECK_INT(peer_add(&pc, (struct sockaddr *)&b, -1), 3);
 	CHECK(!peer_admit(&pc, (struct sockaddr *)&a));
 	CHECK(!peer_admit(&pc, (struct sockaddr *)&b));
 	CHECK(peer_admit(&pc, (struct sockaddr *)&c));
 	CHECK_INT(peer_held(&pc, (struct sockaddr *)&a), 3);
 	/* Admitted at the same moment, added after: past the limit. */
-	CHECK_INT(peer_add(&pc, (struct sockaddr *)&b), 4);
-	peer_remove(&pc, (struct sockaddr *)&b);
+	CHECK_INT(peer_add(&pc, (struct sockaddr *)&b, -1), 4);
+	peer_remove(&pc, (struct sockaddr *)&b, -1);
 	/* A close makes room again; the last one leaves no entry behind. */
-	peer_remove(&pc, (struct sockaddr *)&a);
+	peer_remove(&pc, (struct sockaddr *)&a, -1);
 	CHECK(peer_admit(&pc, (struct sockaddr *)&b));
-	peer_add(&pc, (struct sockaddr *)&c);
-	peer_remove(&pc, (struct sockaddr *)&a);
-	peer_remove(&pc, (struct sockaddr *)&b);
+	peer_add(&pc, (struct sockaddr *)&c, -1);
+	peer_remove(&pc, (struct sockaddr *)&a, -1);
+	peer_remove(&pc, (struct sockaddr *)&b, -1);
 	CHECK_INT(peer_held(&pc, (struct sockaddr *)&a), 0);
 	CHECK_INT(peer_held(&pc, (struct sockaddr *)&c), 1);
 	CHECK_INT(pc.n, 1);
 	/* A close of a client with none (never counted) changes nothing. */
-	peer_remove(&pc, (struct sockaddr *)&a);
+	peer_remove(&pc, (struct sockaddr *)&a, -1);
 	CHECK_INT(peer_held(&pc, (struct sockaddr *)&c), 1);
 	peer_counts_release(&pc);
 }
 
-T_MAIN("peer", T(test_clients), T(test_counts))
+/* A client at its limit that hangs up one connection (closes it, or
+ * shuts its side down) and opens another at once is admitted before the
+ * server has removed the old one; sockets that are only idle still
+ * count.  Real sockets: one end is the server's, the other the client's. */
+static void test_hung_up_not_counted(void)
+{
+	struct peer_counts pc;
+	struct sockaddr_storage a;
+	int sv[3][2], i, extra[2];
+
+	peer_counts_init(&pc, 3);
+	addr(&a, "192.0.2.7");
+	for (i = 0; i < 3; i++) {
+		CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv[i]), 0);
+		CHECK_INT(peer_add(&pc, (struct sockaddr *)&a, sv[i][0]), i + 1);
+	}
+	CHECK(!peer_admit(&pc, (struct sockaddr *)&a));
+	/* Data waiting is not a hang-up. */
+	CHECK_INT(write(sv[1][1], "GET", 3), 3);
+	CHECK(!peer_admit(&pc, (struct sockaddr *)&a));
+	close(sv[0][1]);
+	CHECK(peer_admit(&pc, (struct sockaddr *)&a));
+	CHECK_INT(peer_held(&pc, (struct sockaddr *)&a), 2);
+	CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, extra), 0);
+	CHECK_INT(peer_add(&pc, (struct sockaddr *)&a, extra[0]), 3);
+	CHECK(!peer_admit(&pc, (struct sockaddr *)&a));
+	/* A shut-down side counts as hung up too. */
+	CHECK_INT(shutdown(sv[2][1], SHUT_WR), 0);
+	CHECK(peer_admit(&pc, (struct sockaddr *)&a));
+	/* The server's close comes later and removes the right one. */
+	peer_remove(&pc, (struct sockaddr *)&a, sv[0][0]);
+	CHECK_INT(pc.n, 3);
+	CHECK_INT(peer_held(&pc, (struct sockaddr *)&a), 2);
+	for (i = 0; i < 3; i++) {
+		peer_remove(&pc, (struct sockaddr *)&a, sv[i][0]);
+		close(sv[i][0]);
+		if (i)
+			close(sv[i][1]);
+	}
+	CHECK_INT(peer_held(&pc, (struct sockaddr *)&a), 1);
+	peer_remove(&pc, (struct sockaddr *)&a, extra[0]);
+	CHECK_INT(pc.n, 0);
+	close(extra[0]);
+	close(extra[1]);
+	peer_counts_release(&pc);
+}
+
+T_MAIN("peer", T(test_clients), T(test_counts), T(test_hung_up_not_counted))

@@ -240,21 +240,27 @@ static void test_local_naive(void)
 	tzset();
 }
 
-/* Settings' durations; bad: empty, signs, words, a unit alone. */
+/* Durations of settings (interval, every, retention ages); bad ones
+ * tried: empty, signed, words, zero, under a second, a unit alone. */
 static void test_duration(void)
 {
-	int64_t us = 0;
+	static const struct { const char *s; int64_t sec; } good[] = {
+		{ "90s", 90 }, { "90", 90 }, { "15m", 900 }, { "1h", 3600 },
+		{ "1d", 86400 }, { "400d", 400 * 86400 }, { "1w", 7 * 86400 },
+		{ "30", 30 }, { "2d", 2 * 86400 },
+	};
+	static const char *const bad[] = { "", "-1d", "+1d", "soon", "0",
+					   "0s", "d", "1x",
+					   "m", "5 parsecs" };
+	int64_t us;
+	size_t i;
 
-	CHECK(timefmt_duration("15m", &us) == 0 && us == 15 * 60 * US_PER_SEC);
-	CHECK(timefmt_duration("90s", &us) == 0 && us == 90 * US_PER_SEC);
-	CHECK(timefmt_duration("30", &us) == 0 && us == 30 * US_PER_SEC);
-	CHECK(timefmt_duration("2d", &us) == 0 && us == 2 * 86400 * US_PER_SEC);
-	CHECK(timefmt_duration("", &us) < 0);
-	CHECK(timefmt_duration("-5s", &us) < 0);
-	CHECK(timefmt_duration("+5s", &us) < 0);
-	CHECK(timefmt_duration("soon", &us) < 0);
-	CHECK(timefmt_duration("m", &us) < 0);
-	CHECK(timefmt_duration("5 parsecs", &us) < 0);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_INT(timefmt_duration(good[i].s, &us), 0);
+		CHECK_INT(us, good[i].sec * 1000000);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK_INT(timefmt_duration(bad[i], &us), -1);
 }
 
 T_MAIN("timefmt", T(test_iso_forms), T(test_unix_and_relative),

@@ -27,7 +27,7 @@ static void a_moment(void)
 /* A queue writing to the SQLite file at path. */
 static int start(struct writeq **q, const char *path, struct hearth_err *err)
 {
-	struct store_where w = { (char *)path, NULL, NULL };
+	struct store_where w = { (char *)path, NULL, NULL, NULL };
 
 	return writeq_start(q, &w, err);
 }

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/buf.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 
 struct entry {
@@ -20,6 +22,7 @@ struct config {
 	struct entry *e;
 	size_t n, alloc;
 	char *dir;
+	char *path; /* the file loaded last, NULL when none */
 };
 
 struct config *config_new(void)
@@ -43,6 +46,7 @@ void config_free(struct config *cfg)
 	}
 	free(cfg->e);
 	free(cfg->dir);
+	free(cfg->path);
 	free(cfg);
 }
 
@@ -197,6 +201,8 @@ int config_load_file(struct config *cfg, const char *path,
 	slash = strrchr(path, '/');
 	cfg->dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path)))
 			 : xstrdup(".");
+	free(cfg->path);
+	cfg->path = xstrdup(path);
 	ret = 0;
 out:
 	buf_release(&b);
@@ -258,6 +264,50 @@ const char *config_get_or(const struct config *cfg, const char *section,
 	return v ? v : dflt;
 }
 
+int config_each(const struct config *cfg, const char *section,
+		int (*fn)(void *ctx, const char *key, const char *value),
+		void *ctx)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < cfg->n; i++) {
+		const struct entry *e = &cfg->e[i];
+		/* A key given twice (file and flag) once, as it counts. */
+		if (strcmp(e->section, section) ||
+		    (e->src == CONFIG_FILE &&
+		     find(cfg, section, e->key, CONFIG_FLAG)))
+			continue;
+		if ((rc = fn(ctx, e->key, config_get(cfg, section, e->key))))
+			return rc;
+	}
+	return 0;
+}
+
+const char *config_file(const struct config *cfg)
+{
+	return cfg->path;
+}
+
+int config_reload(const struct config *cfg, struct config **out,
+		  struct hearth_err *err)
+{
+	struct config *n = config_new();
+	size_t i;
+
+	*out = NULL;
+	if (cfg->path && config_load_file(n, cfg->path, err) < 0) {
+		config_free(n);
+		return -1;
+	}
+	for (i = 0; i < cfg->n; i++)
+		if (cfg->e[i].src == CONFIG_FLAG)
+			put(n, cfg->e[i].section, cfg->e[i].key, cfg->e[i].value,
+			    CONFIG_FLAG);
+	*out = n;
+	return 0;
+}
+
 const char *config_file_dir(const struct config *cfg)
 {
 	return cfg->dir;
@@ -278,4 +328,35 @@ char *config_path(const struct config *cfg, const char *section,
 	if (v[0] == '/' || src != CONFIG_FILE || !strcmp(cfg->dir, "."))
 		return xstrdup(v);
 	return xasprintf("%s/%s", cfg->dir, v);
+}
+
+int config_bool(const struct config *cfg, const char *section,
+		const char *key, int dflt, int *out, struct hearth_err *err)
+{
+	const char *v = config_get(cfg, section, key);
+
+	if (!v)
+		*out = dflt;
+	else if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") ||
+		 !strcmp(v, "1"))
+		*out = 1;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") ||
+		 !strcmp(v, "0"))
+		*out = 0;
+	else
+		return err_set(err, "[%s] %s '%s': want yes or no", section,
+			       key, v);
+	return 0;
+}
+
+int config_duration(const struct config *cfg, const char *section,
+		    const char *key, const char *dflt, const char *examples,
+		    int64_t *us, struct hearth_err *err)
+{
+	const char *v = config_get_or(cfg, section, key, dflt);
+
+	if (timefmt_duration(v, us) < 0)
+		return err_set(err, "[%s] %s '%s': want a duration such as %s",
+			       section, key, v, examples);
+	return 0;
 }

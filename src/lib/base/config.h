@@ -11,6 +11,8 @@
 #ifndef HEARTH_CONFIG_H
 #define HEARTH_CONFIG_H
 
+#include <stdint.h>
+
 #include "base/err.h"
 
 enum config_source {
@@ -50,6 +52,24 @@ const char *config_get_or(const struct config *cfg, const char *section,
 enum config_source config_source(const struct config *cfg, const char *section,
 				 const char *key);
 
+/* config_each: fn(ctx, key, value) for each key of section given in the
+ * file or on the command line (the environment cannot be listed), the
+ * value config_get gives; fn returning non-zero stops the walk, and is
+ * returned. */
+int config_each(const struct config *cfg, const char *section,
+		int (*fn)(void *ctx, const char *key, const char *value),
+		void *ctx);
+
+/* config_file: the file config_load_file read last (NULL: none). */
+const char *config_file(const struct config *cfg);
+
+/* config_reload: *out (free with config_free) gets config_file(cfg)
+ * read again, with cfg's command-line values on top: what a server
+ * takes on SIGHUP.  On an error (naming the file and line) *out is NULL
+ * and cfg is as it was. */
+int config_reload(const struct config *cfg, struct config **out,
+		  struct hearth_err *err);
+
 /* config_file_dir: directory of the loaded file ("." when none), which
  * relative paths in the file are resolved against. */
 const char *config_file_dir(const struct config *cfg);
@@ -60,5 +80,18 @@ const char *config_file_dir(const struct config *cfg);
  * dflt is NULL. */
 char *config_path(const struct config *cfg, const char *section,
 		  const char *key, const char *dflt);
+
+/* config_bool: [section] key as yes/no (true/false, 1/0) into *out, dflt
+ * when unset; -1 with err "[SECTION] KEY 'V': want yes or no". */
+int config_bool(const struct config *cfg, const char *section,
+		const char *key, int dflt, int *out, struct hearth_err *err);
+
+/* config_duration: [section] key as a duration of a second or more
+ * ("15m", "1h", "90s", or plain seconds: what --since takes) into *us,
+ * dflt (a duration too) when unset; -1 with err "[SECTION] KEY 'V': want
+ * a duration such as EXAMPLES". */
+int config_duration(const struct config *cfg, const char *section,
+		    const char *key, const char *dflt, const char *examples,
+		    int64_t *us, struct hearth_err *err);
 
 #endif

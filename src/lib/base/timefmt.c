@@ -240,18 +240,6 @@ static int parse_relative(const char *s, int64_t now, int64_t *out)
 	return 0;
 }
 
-int timefmt_duration(const char *s, int64_t *out)
-{
-	char v[40];
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 32 || !isdigit((unsigned char)*s))
-		return -1;
-	snprintf(v, sizeof(v), "+%s%s", s,
-		 isdigit((unsigned char)s[n - 1]) ? "s" : "");
-	return parse_relative(v, 0, out);
-}
-
 int timefmt_parse(const char *s, int64_t now, enum timefmt_zone naive,
 		  int64_t *out, struct hearth_err *err)
 {
@@ -380,4 +368,19 @@ size_t timefmt_format(int64_t t, enum timefmt_style style, char *out,
 	memcpy(out, tmp, n);
 	out[n] = '\0';
 	return n;
+}
+
+int timefmt_duration(const char *v, int64_t *us)
+{
+	char ival[48];
+
+	/* Read as a time relative to 0, so it takes what --since takes. */
+	if (!*v || strlen(v) > 32 || *v == '-' || *v == '+')
+		return -1;
+	snprintf(ival, sizeof(ival), "+%s%s", v,
+		 isdigit((unsigned char)v[strlen(v) - 1]) ? "s" : "");
+	if (timefmt_parse(ival, 0, TIMEFMT_UTC, us, NULL) < 0 ||
+	    *us < US_PER_SEC)
+		return -1;
+	return 0;
 }

@@ -60,10 +60,10 @@ int timefmt_parse(const char *s, int64_t now, enum timefmt_zone naive,
 int timefmt_parse_value(const char *s, size_t len, enum timefmt_zone naive,
 			int64_t *out);
 
-/* timefmt_duration: a length of time as a setting gives it: "15m",
- * "1h", "90s", "2d", or plain seconds ("30"), into microseconds.  -1
- * (no message: callers name the setting) on anything else. */
-int timefmt_duration(const char *s, int64_t *out);
+/* timefmt_duration: a length of time as settings give it: "90s", "15m",
+ * "1h", "1d", "400d", "1w", "1y", or plain seconds; at least a second.
+ * Returns 0 and sets *us, or -1 (the caller names the setting). */
+int timefmt_duration(const char *s, int64_t *us);
 
 /* timefmt_format: write t in style into out (at least 32 bytes); returns
  * the length written.  Microseconds are printed (6 digits) only when not 0. */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "chart/series.h"
+#include "rollup/retention.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 
@@ -419,6 +420,15 @@ int chart_load(struct chart *c, struct store *s, const struct schema *schema,
 		enum rollup_level lv = rollup_choose((o->t1 - o->t0) /
 						     (int64_t)o->ncols);
 		struct hearth_err ignore;
+		int64_t kept;
+
+		/* Before a table's kept_from ([retention]) only the rollups
+		 * hold the time: a window short enough for rows draws the
+		 * minutes instead of nothing. */
+		if (lv == ROLLUP_RAW &&
+		    retention_kept_from(s, t->name, &kept, &ignore) == 1 &&
+		    o->t0 < kept)
+			lv = ROLLUP_MINUTE;
 
 		/* Rows other programs inserted since the last fold are
 		 * folded first; when that cannot be done (a read-only

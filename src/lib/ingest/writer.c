@@ -61,10 +61,11 @@ static void upsert_sql(struct buf *sql, const struct writer *w,
 
 static void multi_sql(struct writer *w, struct store *s);
 
-int writer_open(struct writer **out, struct store *s,
-		const struct schema *schema, const char *table,
-		const char *const *cols, size_t ncols, const char *time_col,
-		int fill_now, struct hearth_err *err)
+static int open_writer(struct writer **out, struct store *s,
+		       const struct schema *schema, const char *table,
+		       const char *const *cols, size_t ncols,
+		       const char *time_col, int fill_now, int internal_ok,
+		       struct hearth_err *err)
 {
 	const struct schema_table *t = schema_find_table(schema, table);
 	const struct schema_column *tc;
@@ -75,7 +76,7 @@ int writer_open(struct writer **out, struct store *s,
 	int ret = -1, have_time = 0;
 
 	*out = NULL;
-	if (!t || t->internal)
+	if (!t || (t->internal && !internal_ok))
 		return err_set(err, "unknown table '%s'", table);
 	tc = schema_time_column(t, time_col);
 	if (time_col && *time_col && !tc)
@@ -143,6 +144,24 @@ out:
 	else
 		*out = w;
 	return ret;
+}
+
+int writer_open(struct writer **out, struct store *s,
+		const struct schema *schema, const char *table,
+		const char *const *cols, size_t ncols, const char *time_col,
+		int fill_now, struct hearth_err *err)
+{
+	return open_writer(out, s, schema, table, cols, ncols, time_col,
+			   fill_now, 0, err);
+}
+
+int writer_open_internal(struct writer **out, struct store *s,
+			 const struct schema *schema, const char *table,
+			 const char *const *cols, size_t ncols,
+			 struct hearth_err *err)
+{
+	return open_writer(out, s, schema, table, cols, ncols, NULL, 0, 1,
+			   err);
 }
 
 struct writer *writer_ref(struct writer *w)

@@ -48,6 +48,16 @@ int writer_open(struct writer **out, struct store *s,
 		const struct schema *schema, const char *table,
 		const char *const *cols, size_t ncols, const char *time_col,
 		int fill_now, struct hearth_err *err);
+/*
+ * writer_open_internal: the same for one of hearth's own tables (hearth_*,
+ * which writer_open refuses as user input), so that a source's
+ * bookkeeping (what it has seen, what it rejected) goes through the same
+ * transaction as its rows.  No time column is filled.
+ */
+int writer_open_internal(struct writer **out, struct store *s,
+			 const struct schema *schema, const char *table,
+			 const char *const *cols, size_t ncols,
+			 struct hearth_err *err);
 struct writer *writer_ref(struct writer *w);
 void writer_free(struct writer *w);
 

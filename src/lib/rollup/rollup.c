@@ -170,22 +170,31 @@ static void create_sql(const struct store_sql *d, struct buf *b,
  * time index whether the times are numbers, "YYYY-MM-DD HH:MM:SS" or
  * "YYYY-MM-DDTHH:MM:SS" text (with or without fractions and a Z).
  */
+/* A bucket start of the row ref, NULL for a row before the table's
+ * kept_from: its bucket is history the rows no longer hold. */
+static void bucket_of(const struct store_sql *d, struct buf *b,
+		      const char *r, const char *kept, int width)
+{
+	struct buf u = BUF_INIT;
+
+	store_sql_unix_secs(d, &u, r, NULL);
+	buf_addf(b, "(CASE WHEN %s < %s THEN NULL ELSE %s / %d * %d END)",
+		 u.s, kept, u.s, width, width);
+	buf_release(&u);
+}
+
 static void recompute_sql(const struct store_sql *d, struct buf *b,
 			  const char *qt, const char *qcol, const char *ref,
-			  const char *upto, const char *mname,
-			  const char *hname, const char *const *cols,
-			  size_t ncols)
+			  const char *upto, const char *kept,
+			  const char *mname, const char *hname,
+			  const char *const *cols, size_t ncols)
 {
 	struct buf m = BUF_INIT, h = BUF_INIT, r = BUF_INIT, x = BUF_INIT;
 	size_t i, j;
 
 	buf_addf(&r, "%s.%s", ref, qcol);
-	buf_addstr(&m, "(");
-	store_sql_unix_secs(d, &m, r.s, NULL);
-	buf_addstr(&m, " / 60 * 60)");
-	buf_addstr(&h, "(");
-	store_sql_unix_secs(d, &h, r.s, NULL);
-	buf_addstr(&h, " / 3600 * 3600)");
+	bucket_of(d, &m, r.s, kept, 60);
+	bucket_of(d, &h, r.s, kept, 3600);
 
 	buf_addstr(b, "DELETE FROM ");
 	store_quote_ident(b, mname);
@@ -264,7 +273,8 @@ static void trigger_sql(const struct store_sql *d, struct buf *sql,
 {
 	struct buf qt = BUF_INIT, qc = BUF_INIT, lit = BUF_INIT,
 		   upto = BUF_INIT, newest = BUF_INIT, m = BUF_INIT,
-		   h = BUF_INIT, n = BUF_INIT, body = BUF_INIT;
+		   h = BUF_INIT, n = BUF_INIT, body = BUF_INIT,
+		   kept = BUF_INIT;
 
 	store_quote_ident(&qt, table);
 	store_quote_ident(&qc, time_col);
@@ -276,14 +286,15 @@ static void trigger_sql(const struct store_sql *d, struct buf *sql,
 	buf_addf(&newest, "(SELECT coalesce(max(%s), 0) FROM %s)",
 		 store_sql_row_order(d), qt.s);
 	trigger_name(&n, table, trigger_kinds[kind]);
+	rollup_kept_from_sql(&kept, table);
 	if (kind == 1)
 		buf_addf(&body, "UPDATE " ROLLUP_MARK " SET upto = %s WHERE tbl "
 			 "= %s AND upto > %s; ", newest.s, lit.s, newest.s);
-	recompute_sql(d, &body, qt.s, qc.s, "OLD", upto.s, m.s, h.s, cols,
-		      ncols);
+	recompute_sql(d, &body, qt.s, qc.s, "OLD", upto.s, kept.s, m.s, h.s,
+		      cols, ncols);
 	if (kind == 2)
-		recompute_sql(d, &body, qt.s, qc.s, "NEW", upto.s, m.s, h.s,
-			      cols, ncols);
+		recompute_sql(d, &body, qt.s, qc.s, "NEW", upto.s, kept.s, m.s,
+			      h.s, cols, ncols);
 	store_sql_create_trigger(d, sql, n.s, kind == 1 ? "DELETE" : "UPDATE",
 				 table, body.s);
 	buf_release(&body);
@@ -295,6 +306,7 @@ static void trigger_sql(const struct store_sql *d, struct buf *sql,
 	buf_release(&m);
 	buf_release(&h);
 	buf_release(&n);
+	buf_release(&kept);
 }
 
 void rollup_triggers_sql(const struct store_sql *d, struct buf *sql,
@@ -304,6 +316,8 @@ void rollup_triggers_sql(const struct store_sql *d, struct buf *sql,
 	const char *time_col = tc->name;
 	size_t kind;
 
+	rollup_kept_sql(sql);
+	buf_addch(sql, ' ');
 	if (rollup_by_triggers(d)) {
 		rollup_trig_sql(d, sql, table, tc, cols, ncols);
 		return;
@@ -472,7 +486,8 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 	struct buf sql = BUF_INIT, secs = BUF_INIT, qt = BUF_INIT,
 		   mname = BUF_INIT, hname = BUF_INIT, x = BUF_INIT;
 	size_t ncols = 0, i, j;
-	int ret = -1;
+	int64_t kept = 0;
+	int ret = -1, keep;
 
 	if (buckets)
 		*buckets = 0;
@@ -484,6 +499,8 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 	store_quote_ident(&qt, t->name);
 	rollup_table_name(&mname, t->name, ROLLUP_MINUTE);
 	rollup_table_name(&hname, t->name, ROLLUP_HOUR);
+	if ((keep = rollup_keep_save(s, t->name, &kept, err)) < 0)
+		goto out;
 	drop_sql(d, &sql, t->name);
 	if (store_exec(s, sql.s, err) < 0)
 		goto out;
@@ -517,6 +534,8 @@ int rollup_rebuild_tx(struct store *s, const struct schema_table *t,
 	store_quote_ident(&sql, mname.s);
 	buf_addstr(&sql, " GROUP BY bb;");
 	if (store_exec(s, sql.s, err) < 0)
+		goto out;
+	if (keep && rollup_keep_restore(s, t->name, kept, cols, ncols, err) < 0)
 		goto out;
 
 	/* Every row is in: the mark goes to the newest (no mark where

@@ -16,6 +16,37 @@
 /* The mark table: (tbl TEXT PRIMARY KEY, time_col TEXT, upto INTEGER). */
 #define ROLLUP_MARK "hearth_rollup_mark"
 
+/*
+ * The retention table: (tbl TEXT PRIMARY KEY, kept_from INTEGER), unix
+ * seconds from which table's raw rows are kept (retention.h).  Before
+ * it the rollups are the history: the delete and update triggers leave
+ * the buckets of rows before it alone, so deleting those rows takes
+ * nothing from the rollups.  The triggers read it, so it is made with
+ * them (rollup_kept_sql).
+ */
+#define ROLLUP_KEPT "hearth_retention"
+
+/* rollup_kept_sql: append the statement (ending in ';') that makes the
+ * retention table when it is missing. */
+void rollup_kept_sql(struct buf *b);
+
+/* rollup_kept_from_sql: append an expression for table's kept_from, the
+ * lowest integer when none is set. */
+void rollup_kept_from_sql(struct buf *b, const char *table);
+
+/* rollup_keep_save: in a rebuild's transaction, before the old rollup
+ * tables are dropped: copy table's buckets before its kept_from to
+ * temporary tables; 1 and *kept set when it has a kept_from and
+ * rollups, 0 when there is nothing to keep, -1.  rollup_keep_restore:
+ * once the new tables are filled from the rows, put those buckets back
+ * in place of what the rows gave before kept, for the value columns
+ * (cols) the copies have, and drop the copies. */
+int rollup_keep_save(struct store *s, const char *table, int64_t *kept,
+		     struct hearth_err *err);
+int rollup_keep_restore(struct store *s, const char *table, int64_t kept,
+			const char *const *cols, size_t ncols,
+			struct hearth_err *err);
+
 /* The four aggregates of each value column, in rollup-table order. */
 extern const char *const rollup_aggs[4];
 

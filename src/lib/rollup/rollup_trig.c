@@ -26,8 +26,8 @@ int rollup_by_triggers(const struct store_sql *d)
 /* The minute buckets (as "b") of the rows of the statement: of
  * hearth_old, hearth_new or both. */
 static void touched(const struct store_sql *d, struct buf *b,
-		    const struct schema_column *tc, int width, int old,
-		    int new_rows)
+		    const char *table, const struct schema_column *tc,
+		    int width, int old, int new_rows)
 {
 	struct buf x = BUF_INIT;
 	int k;
@@ -44,7 +44,10 @@ static void touched(const struct store_sql *d, struct buf *b,
 		store_sql_unix_secs(d, b, x.s, tc->type);
 		buf_addf(b, " AS s FROM %s", k ? "hearth_new" : "hearth_old");
 	}
-	buf_addstr(b, ") y WHERE s IS NOT NULL)");
+	/* Rows before kept_from are history only the rollups hold. */
+	buf_addstr(b, ") y WHERE s IS NOT NULL AND s >= ");
+	rollup_kept_from_sql(b, table);
+	buf_addch(b, ')');
 	buf_release(&x);
 }
 
@@ -66,7 +69,7 @@ static void recompute(const struct store_sql *d, struct buf *b,
 		int width = j ? 3600 : 60;
 
 		buf_reset(&k);
-		touched(d, &k, tc, width, 1, new_rows);
+		touched(d, &k, table, tc, width, 1, new_rows);
 		buf_addstr(b, "DELETE FROM ");
 		store_quote_ident(b, rname);
 		buf_addf(b, " WHERE b IN %s; INSERT INTO ", k.s);

@@ -301,7 +301,10 @@ static void resp_release(struct http_resp *resp)
 /*
  * max_connections_per_ip, counted per client as peer.h has them (an
  * IPv6 /64), where libmicrohttpd's own limit counts each address.  A
- * connection is counted from its start to its close.  The acceptor
+ * connection is counted from its start to its close, or until its client
+ * hangs up (peer.h: libmicrohttpd sees a close late, and a client that
+ * reconnects at once would be refused).  Its socket is closed after the
+ * close is notified, so the counts never ask a closed descriptor.  The acceptor
  * (admit) closes a client's connection at once when the client is at its
  * limit; several accepted at once may each have passed that
  * check before any started, so one that starts past the limit is
@@ -311,6 +314,7 @@ static void resp_release(struct http_resp *resp)
  */
 struct conn_peer {
 	struct sockaddr_storage addr;
+	int fd;
 	int over; /* started past the client's limit */
 };
 
@@ -333,15 +337,19 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 			       ? sizeof(struct sockaddr_in6)
 			       : sizeof(struct sockaddr_in));
 		*socket_context = cp;
-		cp->over = peer_add(&srv->peers, (struct sockaddr *)&cp->addr) >
-			   srv->o.per_ip;
+		info = MHD_get_connection_info(conn,
+					       MHD_CONNECTION_INFO_CONNECTION_FD);
+		cp->fd = info ? info->connect_fd : -1;
+		cp->over = peer_add(&srv->peers, (struct sockaddr *)&cp->addr,
+				    cp->fd) > srv->o.per_ip;
 	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		info = MHD_get_connection_info(conn,
 					       MHD_CONNECTION_INFO_DAEMON);
 		if (info)
 			acceptor_closed(srv->acc, info->daemon);
 		if (cp) {
-			peer_remove(&srv->peers, (struct sockaddr *)&cp->addr);
+			peer_remove(&srv->peers, (struct sockaddr *)&cp->addr,
+				    cp->fd);
 			free(cp);
 			*socket_context = NULL;
 		}

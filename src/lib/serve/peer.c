@@ -4,15 +4,16 @@
 #include "serve/peer.h"
 
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/xalloc.h"
 
-struct peer_count {
+struct peer_conn {
 	unsigned char key[PEER_KEY_MAX];
 	size_t len;
-	unsigned n;
+	int fd;
 };
 
 size_t peer_key(const struct sockaddr *sa, unsigned char key[PEER_KEY_MAX])
@@ -58,71 +59,100 @@ void peer_counts_release(struct peer_counts *pc)
 	pc->n = pc->alloc = 0;
 }
 
-/* The entry of key, NULL when its client holds none; under the lock.
- * There are at most as many as connections: a scan is enough. */
-static struct peer_count *find(struct peer_counts *pc,
-			       const unsigned char *key, size_t len)
+/* Whether the other end of fd has hung up (peer.h); no wait. */
+static int hung_up(int fd)
 {
+	struct pollfd p = { fd, POLLRDHUP, 0 };
+
+	if (fd < 0 || poll(&p, 1, 0) != 1)
+		return 0;
+	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+/* The connections of key's client, under the lock; those hung up are
+ * left out only when the rest would be at least `ask`, so the sockets
+ * are asked only of a client at its limit.  There are at most as many
+ * entries as connections: a scan is enough. */
+static unsigned held(struct peer_counts *pc, const unsigned char *key,
+		     size_t len, unsigned ask)
+{
+	unsigned n = 0;
 	size_t i;
 
 	for (i = 0; i < pc->n; i++)
 		if (pc->v[i].len == len && !memcmp(pc->v[i].key, key, len))
-			return &pc->v[i];
-	return NULL;
+			n++;
+	if (n < ask)
+		return n;
+	for (i = 0; i < pc->n; i++)
+		if (pc->v[i].len == len && !memcmp(pc->v[i].key, key, len) &&
+		    hung_up(pc->v[i].fd))
+			n--;
+	return n;
 }
 
-/* Add delta (1, -1 or 0) to the connections of sa's client; returns how
- * many it holds then.  A client whose last one closed leaves the table,
- * which so holds only clients with connections. */
-static unsigned count(struct peer_counts *pc, const struct sockaddr *sa,
-		      int delta)
+/* held() of sa's client, taking the lock; -1 for an address not
+ * counted. */
+static long client_held(struct peer_counts *pc, const struct sockaddr *sa,
+			unsigned ask)
 {
 	unsigned char key[PEER_KEY_MAX];
 	size_t len = peer_key(sa, key);
-	struct peer_count *c;
-	unsigned n = 0;
+	unsigned n;
 
 	if (!len)
-		return 0;
+		return -1;
 	pthread_mutex_lock(&pc->lock);
-	c = find(pc, key, len);
-	if (!c && delta > 0) {
-		XGROW(pc->v, pc->n + 1, pc->alloc);
-		c = &pc->v[pc->n++];
-		memcpy(c->key, key, len);
-		c->len = len;
-		c->n = 0;
-	}
-	if (c) {
-		/* An entry holds one connection at least: never below 0. */
-		if (delta > 0)
-			c->n++;
-		else if (delta < 0)
-			c->n--;
-		n = c->n;
-		if (!n)
-			*c = pc->v[--pc->n];
-	}
+	n = held(pc, key, len, ask);
 	pthread_mutex_unlock(&pc->lock);
 	return n;
 }
 
 unsigned peer_held(struct peer_counts *pc, const struct sockaddr *sa)
 {
-	return count(pc, sa, 0);
+	long n = client_held(pc, sa, 0);
+
+	return n < 0 ? 0 : (unsigned)n;
 }
 
 int peer_admit(struct peer_counts *pc, const struct sockaddr *sa)
 {
-	return peer_held(pc, sa) < pc->limit;
+	long n = client_held(pc, sa, pc->limit);
+
+	return n < (long)pc->limit;
 }
 
-unsigned peer_add(struct peer_counts *pc, const struct sockaddr *sa)
+unsigned peer_add(struct peer_counts *pc, const struct sockaddr *sa, int fd)
 {
-	return count(pc, sa, 1);
+	unsigned char key[PEER_KEY_MAX];
+	size_t len = peer_key(sa, key);
+	struct peer_conn *c;
+	unsigned n;
+
+	if (!len)
+		return 0;
+	pthread_mutex_lock(&pc->lock);
+	XGROW(pc->v, pc->n + 1, pc->alloc);
+	c = &pc->v[pc->n++];
+	memcpy(c->key, key, len);
+	c->len = len;
+	c->fd = fd;
+	n = held(pc, key, len, pc->limit + 1);
+	pthread_mutex_unlock(&pc->lock);
+	return n;
 }
 
-void peer_remove(struct peer_counts *pc, const struct sockaddr *sa)
+void peer_remove(struct peer_counts *pc, const struct sockaddr *sa, int fd)
 {
-	count(pc, sa, -1);
+	unsigned char key[PEER_KEY_MAX];
+	size_t len = peer_key(sa, key), i;
+
+	pthread_mutex_lock(&pc->lock);
+	for (i = 0; i < pc->n; i++)
+		if (pc->v[i].fd == fd && pc->v[i].len == len &&
+		    !memcmp(pc->v[i].key, key, len)) {
+			pc->v[i] = pc->v[--pc->n];
+			break;
+		}
+	pthread_mutex_unlock(&pc->lock);
 }

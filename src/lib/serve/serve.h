@@ -25,9 +25,11 @@ struct writeq;
 
 /* What every route handler gets as its context argument.  The server
  * makes it (server_start) and keeps it until server_stop; handlers only
- * read these pointers. */
+ * read these pointers.  cfg changes on a reload (server_reload): a
+ * handler may read it more than once, and every configuration it may see
+ * stays valid until server_stop. */
 struct serve_ctx {
-	struct config *cfg;
+	struct config *_Atomic cfg;
 	struct dbcache *dbs;      /* each HTTP thread's connection, schema */
 	struct writeq *writes;    /* the write side: lock, writing thread */
 	struct metrics *metrics;  /* counters for GET /metrics */

@@ -4,6 +4,7 @@
  */
 #include "serve/server.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,11 @@
 #include "serve/api_read.h"
 #include "serve/api_write.h"
 #include "serve/auth.h"
+#include "serve/backups.h"
 #include "serve/dbcache.h"
 #include "serve/http.h"
 #include "serve/metrics.h"
+#include "serve/pruning.h"
 #include "serve/serve.h"
 #include "serve/stream.h"
 #include "serve/web.h"
@@ -33,6 +36,15 @@ struct job_state {
 	int64_t interval, next;
 };
 
+struct listener_state {
+	const struct source_listener *l;
+	void *handle;
+};
+
+/* Lines the listeners' threads have to say, until server_tick shows
+ * them: capped, so that a flood of rejects costs no memory. */
+#define NEWS_MAX 65536
+
 struct server {
 	struct serve_ctx ctx;
 	struct http_server *http;
@@ -41,6 +53,13 @@ struct server {
 	struct job_state *jobs;
 	size_t njobs;
 	void **svcs;           /* source_services[i]'s, NULL when skipped */
+	struct listener_state *listeners;
+	size_t nlisteners;
+	pthread_mutex_t news_mu;
+	struct buf news;
+	size_t news_dropped;
+	struct config **cfgs;  /* what reloads gave, freed at the stop */
+	size_t ncfgs;
 };
 
 static const struct http_route *const routes[] = {
@@ -79,28 +98,53 @@ static void upkeep(struct server *srv, struct buf *log)
 		srv->schema_version = -1;
 }
 
-static int start_jobs(struct server *srv, struct hearth_err *err)
-{
-	size_t i;
+/* The server's own jobs, after the sources'. */
+static const struct source_job *const upkeep_jobs[] = { &backups_job,
+							 &pruning_job, NULL };
 
-	for (i = 0; source_jobs[i].name; i++) {
+/* The i-th job of the sources' and the server's, NULL past the last. */
+static const struct source_job *job_at(size_t i)
+{
+	size_t ns = 0;
+
+	while (source_jobs[ns].name)
+		ns++;
+	if (i < ns)
+		return &source_jobs[i];
+	return upkeep_jobs[i - ns];
+}
+
+/* The jobs cfg configures into srv->jobs, each due at once; srv keeps
+ * its jobs when one is set wrong. */
+static int start_jobs(struct server *srv, struct config *cfg,
+		      struct hearth_err *err)
+{
+	const struct source_job *j;
+	struct job_state *jobs = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; (j = job_at(i)); i++) {
 		int64_t interval = 0;
-		int rc = source_jobs[i].configure(srv->ctx.cfg, &interval, err);
-		if (rc < 0)
-			return err_prefix(err, "%s", source_jobs[i].name);
+		int rc = j->configure(cfg, &interval, err);
+		if (rc < 0) {
+			free(jobs);
+			return err_prefix(err, "%s", j->name);
+		}
 		if (rc > 0)
 			continue;
-		srv->jobs = xreallocarray(srv->jobs, srv->njobs + 1,
-					  sizeof(*srv->jobs));
-		srv->jobs[srv->njobs].job = &source_jobs[i];
-		srv->jobs[srv->njobs].interval = interval;
-		srv->jobs[srv->njobs].next = 0; /* first run right away */
-		srv->njobs++;
+		jobs = xreallocarray(jobs, n + 1, sizeof(*jobs));
+		jobs[n].job = j;
+		jobs[n].interval = interval;
+		jobs[n].next = 0; /* first run right away */
+		n++;
 	}
+	free(srv->jobs);
+	srv->jobs = jobs;
+	srv->njobs = n;
 	return 0;
 }
 
-/* The listeners, once the write queue they store through runs. */
+/* The services, once the write queue they store through runs. */
 static int start_services(struct server *srv, const struct store_where *db,
 			  struct hearth_err *err)
 {
@@ -132,6 +176,54 @@ static void stop_services(struct server *srv, struct buf *log)
 	srv->svcs = NULL;
 }
 
+static void listener_log(void *ctx, const char *line)
+{
+	struct server *srv = ctx;
+
+	pthread_mutex_lock(&srv->news_mu);
+	if (srv->news.len + strlen(line) + 1 > NEWS_MAX)
+		srv->news_dropped++;
+	else
+		buf_addf(&srv->news, "%s\n", line);
+	pthread_mutex_unlock(&srv->news_mu);
+}
+
+/* Check every listener's settings (before anything slow starts). */
+static int check_listeners(struct server *srv, struct hearth_err *err)
+{
+	size_t i;
+
+	for (i = 0; source_listeners[i].name; i++) {
+		int rc = source_listeners[i].configure(srv->ctx.cfg, err);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
+		srv->listeners = xreallocarray(srv->listeners,
+					       srv->nlisteners + 1,
+					       sizeof(*srv->listeners));
+		srv->listeners[srv->nlisteners].l = &source_listeners[i];
+		srv->listeners[srv->nlisteners].handle = NULL;
+		srv->nlisteners++;
+	}
+	return 0;
+}
+
+/* Once the writing thread runs: they write through it. */
+static int start_listeners(struct server *srv, const struct store_where *db,
+			   struct hearth_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < srv->nlisteners; i++) {
+		struct listener_state *ls = &srv->listeners[i];
+		if (ls->l->start(&ls->handle, srv->ctx.cfg, db,
+				 srv->ctx.writes, listener_log, srv, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int server_start(struct server **out, const struct server_opts *o,
 		 struct buf *log, struct hearth_err *err)
 {
@@ -140,6 +232,7 @@ int server_start(struct server **out, const struct server_opts *o,
 	struct serve_ctx *sc = &srv->ctx;
 
 	*out = NULL;
+	pthread_mutex_init(&srv->news_mu, NULL);
 	sc->cfg = o->cfg;
 	/* The database must open now, not at the first request. */
 	if (store_open_at(&srv->s, o->db, 0, err) < 0)
@@ -153,7 +246,7 @@ int server_start(struct server **out, const struct server_opts *o,
 	/* Charts of long windows read the rollups: build missing ones now
 	 * rather than in the first request. */
 	upkeep(srv, log);
-	if (start_jobs(srv, err) < 0)
+	if (start_jobs(srv, o->cfg, err) < 0 || check_listeners(srv, err) < 0)
 		goto fail;
 	memset(&ho, 0, sizeof(ho));
 	ho.listen = o->listen;
@@ -172,6 +265,8 @@ int server_start(struct server **out, const struct server_opts *o,
 		err_prefix(err, "serve");
 		goto fail;
 	}
+	if (start_listeners(srv, o->db, err) < 0)
+		goto fail;
 	*out = srv;
 	return 0;
 fail:
@@ -198,6 +293,14 @@ void server_tick(struct server *srv, struct buf *log)
 		upkeep(srv, log);
 		writeq_release(srv->ctx.writes, srv->s);
 	}
+	pthread_mutex_lock(&srv->news_mu);
+	buf_add(log, srv->news.s ? srv->news.s : "", srv->news.len);
+	buf_reset(&srv->news);
+	if (srv->news_dropped)
+		buf_addf(log, "(%zu more lines from the listeners not shown)\n",
+			 srv->news_dropped);
+	srv->news_dropped = 0;
+	pthread_mutex_unlock(&srv->news_mu);
 	for (i = 0; i < srv->njobs; i++) {
 		struct job_state *j = &srv->jobs[i];
 		if (now < j->next)
@@ -211,8 +314,48 @@ void server_tick(struct server *srv, struct buf *log)
 			source_services[i].log(srv->svcs[i], log);
 }
 
+/* Settings read once, at the start (server.h). */
+static const char *const start_only[][2] = {
+	{ "hearth", "db" },	   { "hearth", "password_file" },
+	{ "hearth", "durability" }, { "serve", "listen" },
+	{ "serve", "timezone" },   { "serve", "max_body" },
+	{ "serve", "max_connections_per_ip" },
+};
+
+static int same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+int server_reload(struct server *srv, struct config *cfg, struct buf *log,
+		  struct hearth_err *err)
+{
+	const struct config *old = srv->ctx.cfg;
+	size_t i;
+
+	if (auth_check_files(cfg, err) < 0)
+		return err_prefix(err, "serve");
+	if (start_jobs(srv, cfg, err) < 0)
+		return -1;
+	for (i = 0; i < sizeof(start_only) / sizeof(start_only[0]); i++) {
+		const char *sec = start_only[i][0], *key = start_only[i][1];
+		const char *was = config_get(old, sec, key);
+
+		if (!same(was, config_get(cfg, sec, key)))
+			buf_addf(log, "reload: [%s] %s takes a restart; still "
+				 "'%s'\n", sec, key, was ? was : "(unset)");
+	}
+	srv->cfgs = xreallocarray(srv->cfgs, srv->ncfgs + 1,
+				  sizeof(*srv->cfgs));
+	srv->cfgs[srv->ncfgs++] = cfg;
+	srv->ctx.cfg = cfg;
+	return 0;
+}
+
 void server_stop(struct server *srv)
 {
+	size_t i;
+
 	if (!srv)
 		return;
 	/* The HTTP server first: every body it sends is done then, so the
@@ -220,12 +363,22 @@ void server_stop(struct server *srv)
 	 * queued. */
 	http_stop(srv->http);
 	streams_free(srv->ctx.streams);
-	/* The listeners store what they hold through the queue. */
+	/* The services store what they hold through the queue. */
 	stop_services(srv, NULL);
+	/* The listeners store what they read and stop before the writing
+	 * thread they write through. */
+	for (i = 0; i < srv->nlisteners; i++)
+		srv->listeners[i].l->stop(srv->listeners[i].handle);
 	writeq_stop(srv->ctx.writes);
 	dbcache_free(srv->ctx.dbs);
 	metrics_free(srv->ctx.metrics);
 	store_close(srv->s);
 	free(srv->jobs);
+	free(srv->listeners);
+	buf_release(&srv->news);
+	pthread_mutex_destroy(&srv->news_mu);
+	for (i = 0; i < srv->ncfgs; i++)
+		config_free(srv->cfgs[i]);
+	free(srv->cfgs);
 	free(srv);
 }

@@ -43,6 +43,21 @@ int server_start(struct server **out, const struct server_opts *o,
  * writers).  Their errors and news are appended to log, a line each. */
 void server_tick(struct server *srv, struct buf *log);
 
+/*
+ * server_reload: take cfg (config_reload's, of the same file) as the
+ * settings from now on: tokens, [time_columns], [units], [serve]
+ * auto_columns and auto_tables, the jobs' settings ([imap], ...) at
+ * their next run.  Connections and queued writes carry on; a request in
+ * flight may finish on the old settings.  Those read once at the start
+ * ([hearth] db, durability; [serve] listen, timezone, max_body,
+ * max_connections_per_ip) keep their value: a line in log says so for
+ * each that changed.  On success srv owns cfg (freed by server_stop);
+ * on an error (a token file that cannot be read, a job's bad setting)
+ * nothing changes and cfg stays the caller's.
+ */
+int server_reload(struct server *srv, struct config *cfg, struct buf *log,
+		  struct hearth_err *err);
+
 /* server_port: the port actually bound (useful with port 0). */
 unsigned server_port(const struct server *srv);
 

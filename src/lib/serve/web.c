@@ -21,6 +21,7 @@
 #include "chart/chart.h"
 #include "store/kv.h"
 #include "chart/svg.h"
+#include "rollup/retention.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "serve/api_read.h"
@@ -190,6 +191,23 @@ static void banners(struct buf *b, struct store *s)
 	buf_release(&val);
 }
 
+/* A window that reaches back before the raw rows [retention] keeps is
+ * drawn from the rollups alone there: say so. */
+static void history_note(struct buf *b, struct store *s, const char *table,
+			 int64_t t0)
+{
+	struct hearth_err err = HEARTH_ERR_INIT;
+	int64_t kept = 0;
+	char when[40];
+
+	if (retention_kept_from(s, table, &kept, &err) != 1 || t0 >= kept)
+		return;
+	buf_addf(b, "<p class=\"meta history\">Before %s only per-minute and "
+		 "per-hour summaries are kept ([retention]): the chart draws "
+		 "those, not single readings.</p>",
+		 axis_format_time(kept, "%Y-%m-%d %H:%M", when, sizeof(when)));
+}
+
 static int dashboard(struct http_req *req, struct http_resp *resp, void *ctx)
 {
 	struct serve_ctx *x = ctx;
@@ -250,6 +268,7 @@ static int dashboard(struct http_req *req, struct http_resp *resp, void *ctx)
 			href_escape(b, t->name);
 			buf_addf(b, ".svg?%s\">SVG</a></p>", q.s);
 		}
+		history_note(b, s, t->name, t0);
 		chart_release(&ch);
 		buf_addstr(b, "</section>");
 	}

@@ -9,6 +9,7 @@
 
 #include "sources/imapc.h"
 #include "sources/mime.h"
+#include "sources/rejects.h"
 #include "sources/subject.h"
 #include "base/timefmt.h"
 #include "base/tz.h"
@@ -30,11 +31,7 @@ static const char ddl[] =
 	" uid BIGINT NOT NULL, message_id TEXT, nrows INTEGER NOT NULL,"
 	" stored_at TEXT NOT NULL, PRIMARY KEY (mailbox, uidvalidity, uid));"
 	"CREATE INDEX IF NOT EXISTS hearth_imap_seen_message_id"
-	" ON hearth_imap_seen (message_id);"
-	"CREATE TABLE IF NOT EXISTS hearth_rejects ("
-	" source TEXT NOT NULL, ref TEXT NOT NULL, message_id TEXT,"
-	" subject TEXT, reason TEXT NOT NULL, first_seen TEXT NOT NULL,"
-	" PRIMARY KEY (source, ref));";
+	" ON hearth_imap_seen (message_id);";
 
 void imap_result_init(struct imap_result *r)
 {
@@ -261,6 +258,7 @@ static int prepare_all(struct poll *p, struct hearth_err *err)
 	int ret = -1;
 
 	if (store_create(p->s, ddl, err) < 0 ||
+	    store_create(p->s, rejects_ddl, err) < 0 ||
 	    store_introspect(p->s, &p->schema, err) < 0)
 		goto out;
 	t = schema_find_table(&p->schema, p->set->table);

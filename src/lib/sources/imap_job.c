@@ -13,23 +13,12 @@ int imap_record_status(struct store *s, const struct imap_result *res,
 		       const struct hearth_err *poll_err,
 		       struct hearth_err *err)
 {
-	struct kv_value v = KV_VALUE_INIT;
-	const char *txt;
-
-	v.type = KV_TIMESTAMP;
-	v.i = timefmt_now();
-	if (kv_set(s, "poll.imap.time", &v, err) < 0)
+	if (kv_set_time(s, "poll.imap.time", timefmt_now(), err) < 0 ||
+	    kv_set_text(s, "poll.imap.result", buf_cstr(&res->summary),
+			err) < 0)
 		return -1;
-	v.type = KV_TEXT;
-	txt = buf_cstr(&res->summary);
-	v.p = (unsigned char *)txt;
-	v.len = strlen(txt);
-	if (kv_set(s, "poll.imap.result", &v, err) < 0)
-		return -1;
-	txt = poll_err ? poll_err->msg : "";
-	v.p = (unsigned char *)txt;
-	v.len = strlen(txt);
-	return kv_set(s, "poll.imap.error", &v, err);
+	return kv_set_text(s, "poll.imap.error",
+			   poll_err ? poll_err->msg : "", err);
 }
 
 int imap_job_configure(struct config *cfg, int64_t *interval_us,
@@ -74,15 +63,10 @@ int imap_run(const struct config *cfg, struct store *s, imap_step_fn step,
 int imap_job_run(struct config *cfg, struct hearth_err *err)
 {
 	struct imap_result res;
-	struct store_where w;
 	struct store *s = NULL;
 	int rc;
 
-	if (store_where_config(&w, cfg) > 0)
-		return err_set(err, "no database configured");
-	rc = store_open_at(&s, &w, 0, err);
-	store_where_release(&w);
-	if (rc < 0)
+	if (store_open_config(&s, cfg, 0, err) < 0)
 		return -1;
 	imap_result_init(&res);
 	rc = imap_run(cfg, s, NULL, &res, err);

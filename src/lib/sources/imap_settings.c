@@ -1,7 +1,6 @@
 /*
  * imap_settings.c - [imap] settings: the URL, the secret, the pattern.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +8,9 @@
 
 #include "sources/imap.h"
 #include "sources/imapc.h"
-#include "base/timefmt.h"
+#include "sources/netaddr.h"
+#include "sources/secret.h"
 #include "base/xalloc.h"
-
-#define SECRET_MAX 65536
 
 static int hexv(char c)
 {
@@ -25,7 +23,7 @@ static int hexv(char c)
 static int parse_url(struct imap_settings *s, const char *url,
 		     struct hearth_err *err)
 {
-	const char *p, *auth, *slash, *colon;
+	const char *p, *auth, *slash;
 	struct buf f = BUF_INIT;
 
 	if (!strncasecmp(url, "imaps://", 8)) {
@@ -41,31 +39,11 @@ static int parse_url(struct imap_settings *s, const char *url,
 	if (!slash || !slash[1])
 		return err_set(err, "[imap] url '%s' names no folder (e.g. "
 			       "imaps://imap.gmail.com/Motion)", url);
-	if (memchr(auth, '@', (size_t)(slash - auth)))
-		return err_set(err, "[imap] url '%s': put the user in [imap] "
-			       "user, and the password in a file", url);
-	if (*auth == '[') {
-		const char *rb = memchr(auth, ']', (size_t)(slash - auth));
-		if (!rb)
-			return err_set(err, "[imap] url '%s': bad host", url);
-		s->host = xstrndup(auth + 1, (size_t)(rb - auth - 1));
-		colon = rb[1] == ':' ? rb + 1 : NULL;
-	} else {
-		colon = memchr(auth, ':', (size_t)(slash - auth));
-		s->host = xstrndup(auth, (size_t)((colon ? colon : slash) - auth));
-	}
-	if (!*s->host)
-		return err_set(err, "[imap] url '%s': no host", url);
-	if (colon) {
-		const char *q;
-		for (q = colon + 1; q < slash; q++)
-			if (!isdigit((unsigned char)*q))
-				return err_set(err, "[imap] url '%s': bad port",
-					       url);
-		s->port = xstrndup(colon + 1, (size_t)(slash - colon - 1));
-	} else {
+	if (netaddr_split("imap", url, auth, (size_t)(slash - auth), &s->host,
+			  &s->port, err) < 0)
+		return -1;
+	if (!s->port)
 		s->port = xstrdup(s->tls ? "993" : "143");
-	}
 	for (p = slash + 1; *p; p++) {
 		if (*p == '%' && hexv(p[1]) >= 0 && hexv(p[2]) >= 0) {
 			buf_addch(&f, (char)(hexv(p[1]) * 16 + hexv(p[2])));
@@ -80,44 +58,6 @@ static int parse_url(struct imap_settings *s, const char *url,
 	return 0;
 }
 
-static int read_secret(const struct config *cfg, const char *key,
-		       char **out, struct hearth_err *err)
-{
-	char *path = config_path(cfg, "imap", key, NULL);
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	FILE *f;
-	size_t n;
-	int ret = -1;
-
-	f = fopen(path, "r");
-	if (!f) {
-		err_set(err, "[imap] %s %s: cannot read it", key, path);
-		goto out;
-	}
-	buf_init(&b, SECRET_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_add(&b, chunk, n) < 0) {
-			err_set(err, "[imap] %s %s: too large", key, path);
-			goto out;
-		}
-	/* Editors add a final newline; the secret is the first line. */
-	n = strcspn(buf_cstr(&b), "\r\n");
-	buf_truncate(&b, n);
-	if (b.len == 0 || memchr(b.s, '\0', b.len)) {
-		err_set(err, "[imap] %s %s: empty or not text", key, path);
-		goto out;
-	}
-	*out = buf_detach(&b, NULL);
-	ret = 0;
-out:
-	if (f)
-		fclose(f);
-	buf_release(&b);
-	free(path);
-	return ret;
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s && *s ? xstrdup(s) : NULL;
@@ -127,7 +67,6 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 		       struct hearth_err *err)
 {
 	const char *url = config_get(cfg, "imap", "url"), *v;
-	int64_t us;
 
 	memset(s, 0, sizeof(*s));
 	if (!url || !*url)
@@ -150,20 +89,18 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 			return err_set(err, "[imap] set password_file or "
 				       "oauth2_token_file, not both");
 		s->oauth2 = 1;
-		if (read_secret(cfg, "oauth2_token_file", &s->secret, err) < 0)
+		if (secret_read(cfg, "imap", "oauth2_token_file", &s->secret,
+				err) < 0)
 			return -1;
 	} else if (config_get(cfg, "imap", "password_file")) {
-		if (read_secret(cfg, "password_file", &s->secret, err) < 0)
+		if (secret_read(cfg, "imap", "password_file", &s->secret, err) < 0)
 			return -1;
 	} else {
 		return err_set(err, "[imap] password_file (or "
 			       "oauth2_token_file) is not set");
 	}
-	v = config_get_or(cfg, "imap", "tls_verify", "yes");
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		s->tls_verify = 1;
-	else if (strcasecmp(v, "no") && strcasecmp(v, "false") && strcmp(v, "0"))
-		return err_set(err, "[imap] tls_verify '%s': want yes or no", v);
+	if (config_bool(cfg, "imap", "tls_verify", 1, &s->tls_verify, err) < 0)
+		return -1;
 	v = config_get_or(cfg, "imap", "starttls", "auto");
 	if (!strcasecmp(v, "auto"))
 		s->starttls = IMAPC_STARTTLS_AUTO;
@@ -183,11 +120,9 @@ int imap_settings_load(struct imap_settings *s, const struct config *cfg,
 					   "{time:%B %d, %Y at %I:%M%p}"));
 	s->timezone = dup_or_null(config_get(cfg, "imap", "timezone"));
 
-	v = config_get_or(cfg, "imap", "interval", "15m");
-	if (timefmt_duration(v, &us) < 0 || us < US_PER_SEC)
-		return err_set(err, "[imap] interval '%s': want a duration "
-			       "such as 15m, 1h or 90s", v);
-	s->interval_us = us;
+	if (config_duration(cfg, "imap", "interval", "15m", "15m, 1h or 90s",
+			    &s->interval_us, err) < 0)
+		return -1;
 	v = config_get_or(cfg, "imap", "timeout", "60");
 	{
 		char *end;
@@ -208,13 +143,7 @@ void imap_settings_release(struct imap_settings *s)
 	free(s->folder);
 	free(s->ca_file);
 	free(s->user);
-	if (s->secret) {
-		/* Do not leave the secret lying in freed memory. */
-		volatile char *p = s->secret;
-		while (*p)
-			*p++ = 0;
-	}
-	free(s->secret);
+	secret_free(s->secret);
 	free(s->table);
 	free(s->sensor_column);
 	free(s->time_column);

@@ -1,8 +1,9 @@
 /*
- * jobs.c - the jobs and services `hearth serve` runs.  Add one line per
- * poller or listener.
+ * jobs.c - the jobs, services and listeners `hearth serve` runs.  Add
+ * one line per poller, service or listener.
  */
 #include "sources/imap.h"
+#include "sources/mqtt.h"
 #include "sources/source.h"
 #include "sources/wemo.h"
 
@@ -13,5 +14,10 @@ const struct source_job source_jobs[] = {
 
 const struct source_service source_services[] = {
 	{ "wemo", wemo_job_start, wemo_job_log, wemo_job_stop },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct source_listener source_listeners[] = {
+	{ "mqtt", mqtt_job_configure, mqtt_job_start, mqtt_job_stop },
 	{ NULL, NULL, NULL, NULL },
 };

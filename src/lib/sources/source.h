@@ -3,10 +3,10 @@
  * elsewhere than a file or an HTTP request: motion alerts in an IMAP
  * mailbox (imap.h) and WeMo devices on the home network (wemo.h).
  *
- * It owns the pollers and their table below, which `hearth serve` runs
- * on their intervals and each source's own command runs once or in the
- * foreground, and the listeners (services below) that run beside serve
- * on threads of their own from start to stop.  It may call ingest/ (its rows go through a write
+ * It owns the pollers, services and listeners and their tables below,
+ * which `hearth serve` runs (pollers on their intervals, services and
+ * listeners on threads of their own from start to stop) and each
+ * source's own command runs once or in the foreground.  It may call ingest/ (its rows go through a write
  * transaction like every other writer's), store/ and base/; it knows
  * nothing of HTTP or of the server that schedules it.
  */
@@ -50,7 +50,26 @@ struct source_service {
 	void (*stop)(void *svc);
 };
 
-/* Every listener, ended by one with name NULL (jobs.c). */
+/* Every service, ended by one with name NULL (jobs.c): WeMo. */
 extern const struct source_service source_services[];
+
+/* A listener runs all the time, on a thread of its own, and writes
+ * through the server's writing thread (ingest/writeq.h): MQTT. */
+struct source_listener {
+	const char *name;
+	/* 0 when configured to run, 1 when not configured (skipped), -1 on
+	 * a bad setting (named). */
+	int (*configure)(struct config *cfg, struct hearth_err *err);
+	/* start: its thread, until stop.  What it has to say (a reject, a
+	 * lost connection) goes to log(log_ctx, line), from its thread. */
+	int (*start)(void **out, struct config *cfg,
+		     const struct store_where *db, struct writeq *q,
+		     void (*log)(void *ctx, const char *line), void *log_ctx,
+		     struct hearth_err *err);
+	void (*stop)(void *handle);
+};
+
+/* Every source's listener, ended by one with name NULL (jobs.c). */
+extern const struct source_listener source_listeners[];
 
 #endif

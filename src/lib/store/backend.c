@@ -296,6 +296,21 @@ int store_checkpoint(struct store *s, struct hearth_err *err)
 	return s->ops->checkpoint ? s->ops->checkpoint(s, err) : 0;
 }
 
+int store_backup(struct store *s, const char *file, struct hearth_err *err)
+{
+	if (!s->ops->backup)
+		return err_set(err, "a %s database has no backup in hearth",
+			       store_dialect(s));
+	return s->ops->backup(s, file, err);
+}
+
+int store_reclaim(struct store *s, int64_t *freed, int64_t *left,
+		  struct hearth_err *err)
+{
+	*freed = *left = 0;
+	return s->ops->reclaim ? s->ops->reclaim(s, freed, left, err) : 0;
+}
+
 int store_migration_begin(struct store *s, struct hearth_err *err)
 {
 	return s->ops->migration_begin ? s->ops->migration_begin(s, err) : 0;

@@ -55,6 +55,9 @@ struct store_ops {
 	int64_t (*wal_frames)(const struct store *s);
 	void (*autocheckpoint)(struct store *s, int frames);
 	int (*checkpoint)(struct store *s, struct hearth_err *err);
+	int (*backup)(struct store *s, const char *file, struct hearth_err *err);
+	int (*reclaim)(struct store *s, int64_t *freed, int64_t *left,
+		       struct hearth_err *err);
 	int (*migration_begin)(struct store *s, struct hearth_err *err);
 	int (*migration_check)(struct store *s, struct hearth_err *err);
 	void (*migration_end)(struct store *s);

@@ -13,6 +13,7 @@ struct store_sql {
 	const char *begin_write;
 	const char *lock_tx;
 	const char *row_order;
+	const char *row_id;
 	const char *insert_keep;
 	const char *temp_prefix;
 	const char *any_type;

@@ -206,6 +206,27 @@ int kv_key_check(const char *key, struct hearth_err *err)
 	return 0;
 }
 
+int kv_set_text(struct store *s, const char *key, const char *txt,
+		struct hearth_err *err)
+{
+	struct kv_value v = KV_VALUE_INIT;
+
+	v.type = KV_TEXT;
+	v.p = (unsigned char *)txt;
+	v.len = strlen(txt);
+	return kv_set(s, key, &v, err);
+}
+
+int kv_set_time(struct store *s, const char *key, int64_t t,
+		struct hearth_err *err)
+{
+	struct kv_value v = KV_VALUE_INIT;
+
+	v.type = KV_TIMESTAMP;
+	v.i = t;
+	return kv_set(s, key, &v, err);
+}
+
 int kv_set(struct store *s, const char *key, const struct kv_value *v,
 	   struct hearth_err *err)
 {

@@ -50,6 +50,13 @@ int kv_key_check(const char *key, struct hearth_err *err);
 
 int kv_set(struct store *s, const char *key, const struct kv_value *v,
 	   struct hearth_err *err);
+/* kv_set_text, kv_set_time: kv_set of a KV_TEXT (txt, NUL-terminated)
+ * or a KV_TIMESTAMP (UTC microseconds) value: the status a poller
+ * writes. */
+int kv_set_text(struct store *s, const char *key, const char *txt,
+		struct hearth_err *err);
+int kv_set_time(struct store *s, const char *key, int64_t t,
+		struct hearth_err *err);
 /* kv_get: 1 and *out filled (release it), 0 when absent, -1 on error. */
 int kv_get(struct store *s, const char *key, struct kv_value *out,
 	   struct hearth_err *err);

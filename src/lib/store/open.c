@@ -39,6 +39,11 @@ static int pg_url(const char *url)
 	       !strncmp(url, "postgres://", 11);
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
 int store_where_config(struct store_where *w, const struct config *cfg)
 {
 	const char *url = config_get(cfg, "hearth", "db");
@@ -50,12 +55,8 @@ int store_where_config(struct store_where *w, const struct config *cfg)
 	if (config_source(cfg, "hearth", "db") == CONFIG_FILE)
 		w->basedir = xstrdup(config_file_dir(cfg));
 	w->password_file = config_path(cfg, "hearth", "password_file", NULL);
+	w->durability = dup_or_null(config_get(cfg, "hearth", "durability"));
 	return 0;
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
 }
 
 void store_where_copy(struct store_where *dst, const struct store_where *src)
@@ -63,6 +64,7 @@ void store_where_copy(struct store_where *dst, const struct store_where *src)
 	dst->url = dup_or_null(src->url);
 	dst->basedir = dup_or_null(src->basedir);
 	dst->password_file = dup_or_null(src->password_file);
+	dst->durability = dup_or_null(src->durability);
 }
 
 void store_where_release(struct store_where *w)
@@ -70,7 +72,22 @@ void store_where_release(struct store_where *w)
 	free(w->url);
 	free(w->basedir);
 	free(w->password_file);
+	free(w->durability);
 	memset(w, 0, sizeof(*w));
+}
+
+int store_open_config(struct store **out, const struct config *cfg,
+		      int flags, struct hearth_err *err)
+{
+	struct store_where w;
+	int rc;
+
+	*out = NULL;
+	if (store_where_config(&w, cfg) > 0)
+		return err_set(err, "no database configured");
+	rc = store_open_at(out, &w, flags, err);
+	store_where_release(&w);
+	return rc;
 }
 
 int store_open_at(struct store **out, const struct store_where *w, int flags,
@@ -80,6 +97,11 @@ int store_open_at(struct store **out, const struct store_where *w, int flags,
 	int ret;
 
 	*out = NULL;
+	if (w->durability && !strcmp(w->durability, "full"))
+		flags |= STORE_DURABLE;
+	else if (w->durability && strcmp(w->durability, "normal"))
+		return err_set(err, "[hearth] durability '%s': use normal or "
+			       "full", w->durability);
 	if (w->password_file && pg_url(w->url)) {
 		if (!(password = read_password(w->password_file, err)))
 			return -1;

@@ -830,6 +830,21 @@ static int pg_bulk(struct store *s, const char *table,
 	return pg_bulk_begin(PS(s)->conn, table, cols, ncols, out, err);
 }
 
+/* A copy of a server's database is pg_dump's job: it takes one
+ * snapshot of the server's own, and restores into any version.  Say what
+ * to run for this database. */
+static int pg_backup(struct store *s, const char *file,
+		     struct hearth_err *err)
+{
+	PGconn *c = PS(s)->conn;
+
+	return err_set(err, "backups of a PostgreSQL database are pg_dump's "
+		       "job, not hearth's: run pg_dump -h %s -p %s -U %s "
+		       "--format=custom --file='%s' %s (pg_restore reads it "
+		       "back)",
+		       PQhost(c), PQport(c), PQuser(c), file, PQdb(c));
+}
+
 static const struct store_ops pg_ops = {
 	.sql = &pg_sql,
 	.close = pg_close,
@@ -866,6 +881,7 @@ static const struct store_ops pg_ops = {
 	.migration_check = pg_sql_migration_check,
 	.migration_end = pg_sql_migration_end,
 	.bulk_begin = pg_bulk,
+	.backup = pg_backup,
 };
 
 static void connect_error(PGconn *conn, const char *url, struct hearth_err *err)
@@ -936,6 +952,14 @@ int store_pg_open(struct store **out, const char *url, const char *password,
 	if ((flags & STORE_READONLY) &&
 	    pg_exec(&ps->base, "SET default_transaction_read_only = on",
 		    err) < 0) {
+		pg_close(&ps->base);
+		return -1;
+	}
+	/* durability = full: a commit waits for its WAL flush even where
+	 * the server's default is synchronous_commit = off.  normal leaves
+	 * the server's choice alone: hearth never weakens it. */
+	if ((flags & STORE_DURABLE) &&
+	    pg_exec(&ps->base, "SET synchronous_commit = on", err) < 0) {
 		pg_close(&ps->base);
 		return -1;
 	}

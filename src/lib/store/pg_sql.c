@@ -172,6 +172,7 @@ const struct store_sql pg_sql = {
 	 * what the holder before it committed. */
 	.lock_tx = "SELECT pg_advisory_xact_lock(hashtext(?))",
 	.row_order = NULL,
+	.row_id = "ctid",
 	.insert_keep = "INSERT INTO ",
 	.temp_prefix = "pg_temp.",
 	.any_type = "TEXT",

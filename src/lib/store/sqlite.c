@@ -2,9 +2,13 @@
  * store/sqlite.c - the SQLite backend.
  *
  * Connections get a busy timeout (writers queue instead of failing at
- * once), foreign keys on, and synchronous=NORMAL, which is durable in WAL
- * mode.  WAL itself is switched on when hearth creates a database; an
- * existing file keeps its journal mode so other tools see it unchanged.
+ * once), foreign keys on, and synchronous=NORMAL: in WAL mode a crash of
+ * the program loses nothing committed and a power cut can lose the last
+ * commits before a checkpoint, never the file's consistency.
+ * STORE_DURABLE (durability = full) makes it FULL: the log is synced at
+ * every commit, which costs a sync per transaction.  WAL itself is
+ * switched on when hearth creates a database; an existing file keeps its
+ * journal mode so other tools see it unchanged.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +22,7 @@
 #include "store/sqlite.h"
 
 #include "store/backend.h"
+#include "store/sqlite_backup.h"
 #include "store/sqlite_sql.h"
 #include "store/walvfs.h"
 #include "base/xalloc.h"
@@ -542,6 +547,44 @@ static int sq_checkpoint(struct store *s, struct hearth_err *err)
 	return 0;
 }
 
+static int sq_backup(struct store *s, const char *file,
+		     struct hearth_err *err)
+{
+	return sqlite_backup(DB(s), file, err);
+}
+
+/* Free pages back to the file system, a few at a time, each step a
+ * short write transaction of its own (incremental_vacuum takes the write
+ * lock); only a database made with auto_vacuum = INCREMENTAL can. */
+static int sq_reclaim(struct store *s, int64_t *freed, int64_t *left,
+		      struct hearth_err *err)
+{
+	int64_t mode = 0, before = 0, after = 0;
+
+	*freed = *left = 0;
+	if (store_query_int(s, "PRAGMA auto_vacuum", &mode, err,
+			    (const char *)NULL) < 0 ||
+	    store_query_int(s, "PRAGMA freelist_count", &before, err,
+			    (const char *)NULL) < 0)
+		return -1;
+	if (mode != 2) {
+		*left = before;
+		return 0;
+	}
+	for (after = before; after > 0;) {
+		int64_t prev = after;
+		if (sq_exec(s, "PRAGMA incremental_vacuum(256)", err) < 0 ||
+		    store_query_int(s, "PRAGMA freelist_count", &after, err,
+				    (const char *)NULL) < 0)
+			return -1;
+		if (after >= prev)
+			break;
+	}
+	*freed = before - after;
+	*left = after;
+	return 0;
+}
+
 static const struct store_ops sqlite_ops = {
 	.sql = &sqlite_sql,
 	.close = sq_close,
@@ -575,6 +618,8 @@ static const struct store_ops sqlite_ops = {
 	.wal_frames = sq_wal_frames,
 	.autocheckpoint = sq_autocheckpoint,
 	.checkpoint = sq_checkpoint,
+	.backup = sq_backup,
+	.reclaim = sq_reclaim,
 	.migration_begin = sqlite_sql_migration_begin,
 	.migration_check = sqlite_sql_migration_check,
 	.migration_end = sqlite_sql_migration_end,
@@ -632,15 +677,22 @@ int store_sqlite_open(struct store **out, const char *path, int flags,
 	/* A file that is not a database fails here, with a clear message,
 	 * rather than at the first real statement. */
 	if (sq_exec(&ss->base,
-		    "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
-		    "SELECT count(*) FROM sqlite_master",
+		    (flags & STORE_DURABLE)
+			    ? "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; "
+			      "SELECT count(*) FROM sqlite_master"
+			    : "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+			      "SELECT count(*) FROM sqlite_master",
 		    err) < 0) {
 		err_prefix(err, "database %s", path);
 		sq_close(&ss->base);
 		return -1;
 	}
+	/* auto_vacuum must be set before the first table: it lets
+	 * store_reclaim give the pages of deleted rows (retention) back to
+	 * the file system without rewriting the file. */
 	if (created && !memory &&
-	    sq_exec(&ss->base, "PRAGMA journal_mode = WAL", err) < 0) {
+	    sq_exec(&ss->base, "PRAGMA auto_vacuum = INCREMENTAL; "
+		    "PRAGMA journal_mode = WAL", err) < 0) {
 		sq_close(&ss->base);
 		return -1;
 	}

@@ -87,6 +87,7 @@ const struct store_sql sqlite_sql = {
 	.begin_write = "BEGIN IMMEDIATE",
 	.lock_tx = NULL, /* BEGIN IMMEDIATE holds the one write lock */
 	.row_order = "rowid",
+	.row_id = "rowid",
 	/* The default (ABORT) undoes the rows before the one that failed:
 	 * to be able to, SQLite copies every page the statement changes
 	 * first, which costs a twentieth of an insert. */

@@ -56,6 +56,9 @@
  *	wal_frames		optional: store_wal_frames (0)
  *	autocheckpoint		optional: store_autocheckpoint (nothing)
  *	checkpoint		optional: store_checkpoint (0, nothing done)
+ *	backup			optional: store_backup (an error saying there
+ *				is none)
+ *	reclaim			optional: store_reclaim (0, nothing to do)
  *	migration_begin, migration_check, migration_end
  *				optional: store_migration_* (nothing to do)
  *	bulk_begin		optional: store_bulk_begin (NULL: the
@@ -98,6 +101,11 @@ enum store_type {
 /* Open flags. */
 #define STORE_CREATE   0x1 /* create the database when it does not exist */
 #define STORE_READONLY 0x2 /* never write; the file is not modified */
+#define STORE_DURABLE  0x4 /* a commit is on disk before it returns, even
+			    * across a power cut ([hearth] durability =
+			    * full): SQLite synchronous=FULL, PostgreSQL
+			    * synchronous_commit=on whatever the server's
+			    * default */
 
 struct store;
 struct store_stmt;
@@ -107,26 +115,35 @@ struct store_stmt;
  * password_file holds the password of a PostgreSQL login, read at each
  * open (a rotated password takes effect without a restart); without it
  * libpq looks in PGPASSFILE, then ~/.pgpass.  A password is never in the
- * URL, hearth.ini or the command line.
+ * URL, hearth.ini or the command line.  durability is [hearth]
+ * durability as written ("normal" or "full"; NULL: normal), checked by
+ * store_open_at, which adds STORE_DURABLE for "full".
  */
 struct store_where {
 	char *url;
 	char *basedir;        /* of a relative SQLite path; NULL: the cwd */
 	char *password_file;  /* NULL: none */
+	char *durability;     /* NULL: normal */
 };
 
-#define STORE_WHERE_INIT { NULL, NULL, NULL }
+#define STORE_WHERE_INIT { NULL, NULL, NULL, NULL }
 
 /* store_where_config: the database [hearth] db in cfg names (a relative
- * SQLite path is taken from hearth.ini's folder) and [hearth]
- * password_file.  1 and w left empty when db is not set.  Release with
+ * SQLite path is taken from hearth.ini's folder), [hearth]
+ * password_file and [hearth] durability.  1 and w left empty when db is not set.  Release with
  * store_where_release. */
 int store_where_config(struct store_where *w, const struct config *cfg);
 /* store_where_copy: dst (empty) gets copies of src's strings. */
 void store_where_copy(struct store_where *dst, const struct store_where *src);
 void store_where_release(struct store_where *w);
 
-/* store_open_at: store_open of w. */
+/* store_open_config: store_open_at of store_where_config(cfg); "no
+ * database configured" when [hearth] db is not set. */
+int store_open_config(struct store **out, const struct config *cfg,
+		      int flags, struct hearth_err *err);
+
+/* store_open_at: store_open of w; an unknown durability is an error
+ * naming it. */
 int store_open_at(struct store **out, const struct store_where *w, int flags,
 		  struct hearth_err *err);
 
@@ -300,6 +317,26 @@ void store_upsert(struct store *s, struct buf *b, const char *table);
  * file, as much as can be copied without waiting for a reader or writer
  * (SQLite WAL; 0 and nothing done for a database without such a log). */
 int store_checkpoint(struct store *s, struct hearth_err *err);
+
+/*
+ * store_backup: a consistent copy of the database, as of one moment, at
+ * file (replaced), while other connections keep writing; checked before
+ * it takes that name.  On any failure (a full disk included) -1, and no
+ * file is left but the one that was there.  SQLite only: on PostgreSQL
+ * the error says this is pg_dump's job, with the command to run.
+ */
+int store_backup(struct store *s, const char *file, struct hearth_err *err);
+
+/*
+ * store_reclaim: give the space of deleted rows back to the file system,
+ * in short write transactions: *freed pages were, *left free pages stay
+ * in the file.  SQLite can only with auto_vacuum = INCREMENTAL, which
+ * databases hearth creates have; an older file keeps its free pages
+ * (*left) for new rows until a VACUUM rewrites it.  PostgreSQL's own
+ * autovacuum does this: 0 and nothing done.
+ */
+int store_reclaim(struct store *s, int64_t *freed, int64_t *left,
+		  struct hearth_err *err);
 
 /*
  * A schema change (a revision), in this order:

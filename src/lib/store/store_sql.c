@@ -19,6 +19,11 @@ const char *store_sql_row_order(const struct store_sql *d)
 	return d->row_order;
 }
 
+const char *store_sql_row_id(const struct store_sql *d)
+{
+	return d->row_id;
+}
+
 const char *store_sql_insert_keep(const struct store_sql *d)
 {
 	return d->insert_keep;

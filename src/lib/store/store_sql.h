@@ -38,6 +38,11 @@ const char *store_sql_name(const struct store_sql *d);
  */
 const char *store_sql_row_order(const struct store_sql *d);
 
+/* store_sql_row_id: a column that names one row of any table, to delete
+ * the rows a subquery picked ("... WHERE rowid IN (SELECT rowid ...
+ * LIMIT n)"): "rowid", PostgreSQL's "ctid".  Valid within a statement
+ * only. */
+const char *store_sql_row_id(const struct store_sql *d);
 /* store_sql_insert_keep: the start of an INSERT ("INSERT ... INTO ",
  * with the space) whose multi-row form, when a row breaks a NOT NULL or
  * CHECK constraint, ends there but keeps the rows before it, so that
