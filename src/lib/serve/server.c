@@ -4,7 +4,6 @@
  */
 #include "serve/server.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,15 +35,6 @@ struct job_state {
 	int64_t interval, next;
 };
 
-struct listener_state {
-	const struct source_listener *l;
-	void *handle;
-};
-
-/* Lines the listeners' threads have to say, until server_tick shows
- * them: capped, so that a flood of rejects costs no memory. */
-#define NEWS_MAX 65536
-
 struct server {
 	struct serve_ctx ctx;
 	struct http_server *http;
@@ -53,11 +43,6 @@ struct server {
 	struct job_state *jobs;
 	size_t njobs;
 	void **svcs;           /* source_services[i]'s, NULL when skipped */
-	struct listener_state *listeners;
-	size_t nlisteners;
-	pthread_mutex_t news_mu;
-	struct buf news;
-	size_t news_dropped;
 	struct config **cfgs;  /* what reloads gave, freed at the stop */
 	size_t ncfgs;
 };
@@ -176,54 +161,6 @@ static void stop_services(struct server *srv, struct buf *log)
 	srv->svcs = NULL;
 }
 
-static void listener_log(void *ctx, const char *line)
-{
-	struct server *srv = ctx;
-
-	pthread_mutex_lock(&srv->news_mu);
-	if (srv->news.len + strlen(line) + 1 > NEWS_MAX)
-		srv->news_dropped++;
-	else
-		buf_addf(&srv->news, "%s\n", line);
-	pthread_mutex_unlock(&srv->news_mu);
-}
-
-/* Check every listener's settings (before anything slow starts). */
-static int check_listeners(struct server *srv, struct hearth_err *err)
-{
-	size_t i;
-
-	for (i = 0; source_listeners[i].name; i++) {
-		int rc = source_listeners[i].configure(srv->ctx.cfg, err);
-		if (rc < 0)
-			return -1;
-		if (rc > 0)
-			continue;
-		srv->listeners = xreallocarray(srv->listeners,
-					       srv->nlisteners + 1,
-					       sizeof(*srv->listeners));
-		srv->listeners[srv->nlisteners].l = &source_listeners[i];
-		srv->listeners[srv->nlisteners].handle = NULL;
-		srv->nlisteners++;
-	}
-	return 0;
-}
-
-/* Once the writing thread runs: they write through it. */
-static int start_listeners(struct server *srv, const struct store_where *db,
-			   struct hearth_err *err)
-{
-	size_t i;
-
-	for (i = 0; i < srv->nlisteners; i++) {
-		struct listener_state *ls = &srv->listeners[i];
-		if (ls->l->start(&ls->handle, srv->ctx.cfg, db,
-				 srv->ctx.writes, listener_log, srv, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 int server_start(struct server **out, const struct server_opts *o,
 		 struct buf *log, struct hearth_err *err)
 {
@@ -232,7 +169,6 @@ int server_start(struct server **out, const struct server_opts *o,
 	struct serve_ctx *sc = &srv->ctx;
 
 	*out = NULL;
-	pthread_mutex_init(&srv->news_mu, NULL);
 	sc->cfg = o->cfg;
 	/* The database must open now, not at the first request. */
 	if (store_open_at(&srv->s, o->db, 0, err) < 0)
@@ -246,7 +182,7 @@ int server_start(struct server **out, const struct server_opts *o,
 	/* Charts of long windows read the rollups: build missing ones now
 	 * rather than in the first request. */
 	upkeep(srv, log);
-	if (start_jobs(srv, o->cfg, err) < 0 || check_listeners(srv, err) < 0)
+	if (start_jobs(srv, o->cfg, err) < 0)
 		goto fail;
 	memset(&ho, 0, sizeof(ho));
 	ho.listen = o->listen;
@@ -265,8 +201,6 @@ int server_start(struct server **out, const struct server_opts *o,
 		err_prefix(err, "serve");
 		goto fail;
 	}
-	if (start_listeners(srv, o->db, err) < 0)
-		goto fail;
 	*out = srv;
 	return 0;
 fail:
@@ -293,14 +227,6 @@ void server_tick(struct server *srv, struct buf *log)
 		upkeep(srv, log);
 		writeq_release(srv->ctx.writes, srv->s);
 	}
-	pthread_mutex_lock(&srv->news_mu);
-	buf_add(log, srv->news.s ? srv->news.s : "", srv->news.len);
-	buf_reset(&srv->news);
-	if (srv->news_dropped)
-		buf_addf(log, "(%zu more lines from the listeners not shown)\n",
-			 srv->news_dropped);
-	srv->news_dropped = 0;
-	pthread_mutex_unlock(&srv->news_mu);
 	for (i = 0; i < srv->njobs; i++) {
 		struct job_state *j = &srv->jobs[i];
 		if (now < j->next)
@@ -365,18 +291,11 @@ void server_stop(struct server *srv)
 	streams_free(srv->ctx.streams);
 	/* The services store what they hold through the queue. */
 	stop_services(srv, NULL);
-	/* The listeners store what they read and stop before the writing
-	 * thread they write through. */
-	for (i = 0; i < srv->nlisteners; i++)
-		srv->listeners[i].l->stop(srv->listeners[i].handle);
 	writeq_stop(srv->ctx.writes);
 	dbcache_free(srv->ctx.dbs);
 	metrics_free(srv->ctx.metrics);
 	store_close(srv->s);
 	free(srv->jobs);
-	free(srv->listeners);
-	buf_release(&srv->news);
-	pthread_mutex_destroy(&srv->news_mu);
 	for (i = 0; i < srv->ncfgs; i++)
 		config_free(srv->cfgs[i]);
 	free(srv->cfgs);

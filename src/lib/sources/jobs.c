@@ -1,6 +1,6 @@
 /*
- * jobs.c - the jobs, services and listeners `hearth serve` runs.  Add
- * one line per poller, service or listener.
+ * jobs.c - the jobs and services `hearth serve` runs.  Add one line
+ * per poller or listener.
  */
 #include "sources/imap.h"
 #include "sources/mqtt.h"
@@ -14,10 +14,6 @@ const struct source_job source_jobs[] = {
 
 const struct source_service source_services[] = {
 	{ "wemo", wemo_job_start, wemo_job_log, wemo_job_stop },
-	{ NULL, NULL, NULL, NULL },
-};
-
-const struct source_listener source_listeners[] = {
-	{ "mqtt", mqtt_job_configure, mqtt_job_start, mqtt_job_stop },
+	{ "mqtt", mqtt_job_start, mqtt_job_log, mqtt_job_stop },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -111,14 +111,14 @@ int mqtt_listener_open(struct mqtt_listener **out, const struct mqtt_opts *o,
 int mqtt_listener_run(struct mqtt_listener *l, struct hearth_err *err);
 void mqtt_listener_free(struct mqtt_listener *l);
 
-/* The listener as `hearth serve` runs it (source.h): configure skips
- * when [mqtt] url is unset; start runs mqtt_listen on a thread of its
- * own, writing through serve's writing thread q, until stop. */
-int mqtt_job_configure(struct config *cfg, struct hearth_err *err);
+/* The listener as `hearth serve` runs it, a service (source.h): start
+ * returns 1 when [mqtt] url is unset, else runs mqtt_listen on a thread
+ * of its own, writing through serve's writing thread q, until stop; log
+ * moves what it had to say since the last call to out. */
 int mqtt_job_start(void **out, struct config *cfg,
 		   const struct store_where *db, struct writeq *q,
-		   void (*log)(void *ctx, const char *line), void *log_ctx,
 		   struct hearth_err *err);
+void mqtt_job_log(void *handle, struct buf *out);
 void mqtt_job_stop(void *handle);
 
 #endif

@@ -5,11 +5,16 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sources/mqtt.h"
 #include "sources/source.h"
 #include "base/xalloc.h"
+
+/* Lines the thread has to say, until serve takes them (mqtt_job_log):
+ * at most this many bytes, the rest counted. */
+#define NEWS_MAX 65536
 
 struct mqtt_thread {
 	struct mqtt_settings set;
@@ -20,15 +25,35 @@ struct mqtt_thread {
 	int pipe[2];           /* written to stop */
 	pthread_t tid;
 	int started;
+	pthread_mutex_t news_mu;
+	struct buf news;
+	size_t news_dropped;
 };
 
-int mqtt_job_configure(struct config *cfg, struct hearth_err *err)
+static void news_add(void *ctx, const char *line)
 {
-	struct mqtt_settings set;
-	int rc = mqtt_settings_load(&set, cfg, err);
+	struct mqtt_thread *t = ctx;
 
-	mqtt_settings_release(&set);
-	return rc;
+	pthread_mutex_lock(&t->news_mu);
+	if (t->news.len + strlen(line) + 1 > NEWS_MAX)
+		t->news_dropped++;
+	else
+		buf_addf(&t->news, "%s\n", line);
+	pthread_mutex_unlock(&t->news_mu);
+}
+
+void mqtt_job_log(void *handle, struct buf *out)
+{
+	struct mqtt_thread *t = handle;
+
+	pthread_mutex_lock(&t->news_mu);
+	buf_add(out, t->news.s ? t->news.s : "", t->news.len);
+	buf_reset(&t->news);
+	if (t->news_dropped)
+		buf_addf(out, "mqtt: (%zu more lines not shown)\n",
+			 t->news_dropped);
+	t->news_dropped = 0;
+	pthread_mutex_unlock(&t->news_mu);
 }
 
 static void *run(void *arg)
@@ -65,21 +90,27 @@ void mqtt_job_stop(void *handle)
 		close(t->pipe[1]);
 	mqtt_settings_release(&t->set);
 	store_where_release(&t->db);
+	buf_release(&t->news);
+	pthread_mutex_destroy(&t->news_mu);
 	free(t);
 }
 
 int mqtt_job_start(void **out, struct config *cfg,
 		   const struct store_where *db, struct writeq *q,
-		   void (*log)(void *ctx, const char *line), void *log_ctx,
 		   struct hearth_err *err)
 {
 	struct mqtt_thread *t = xcalloc(1, sizeof(*t));
+	int rc;
 
 	*out = NULL;
 	t->pipe[0] = t->pipe[1] = -1;
+	pthread_mutex_init(&t->news_mu, NULL);
+	buf_init(&t->news, 0);
 	store_where_copy(&t->db, db);
-	if (mqtt_settings_load(&t->set, cfg, err) != 0)
-		goto fail;
+	if ((rc = mqtt_settings_load(&t->set, cfg, err)) != 0) {
+		mqtt_job_stop(t);
+		return rc; /* 1: no [mqtt] url, nothing to run */
+	}
 	if (pipe(t->pipe) < 0) {
 		err_set(err, "mqtt: cannot make a pipe");
 		goto fail;
@@ -88,8 +119,8 @@ int mqtt_job_start(void **out, struct config *cfg,
 	t->o.db = &t->db;
 	t->o.q = q;
 	t->o.stop_fd = t->pipe[0];
-	t->o.log = log;
-	t->o.log_ctx = log_ctx;
+	t->o.log = news_add;
+	t->o.log_ctx = t;
 	/* The tables and columns now, so that serve does not start with a
 	 * mapping that cannot work. */
 	if (mqtt_listener_open(&t->l, &t->o, &t->stats, err) < 0)

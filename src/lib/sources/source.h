@@ -1,13 +1,15 @@
 /*
  * source.h - the sources folder: readings that come to hearth from
  * elsewhere than a file or an HTTP request: motion alerts in an IMAP
- * mailbox (imap.h) and WeMo devices on the home network (wemo.h).
+ * mailbox (imap.h), WeMo devices on the home network (wemo.h) and an
+ * MQTT broker's topics (mqtt.h).
  *
- * It owns the pollers, services and listeners and their tables below,
- * which `hearth serve` runs (pollers on their intervals, services and
- * listeners on threads of their own from start to stop) and each
- * source's own command runs once or in the foreground.  It may call ingest/ (its rows go through a write
- * transaction like every other writer's), store/ and base/; it knows
+ * It owns the pollers and the listeners (services below) and their
+ * tables, which `hearth serve` runs (pollers on their intervals,
+ * services on threads of their own from start to stop) and each
+ * source's own command runs once or in the foreground.  It may call
+ * ingest/ (its rows go through a write transaction like every other
+ * writer's), store/ and base/; it knows
  * nothing of HTTP or of the server that schedules it.
  */
 #ifndef HEARTH_SOURCE_H
@@ -50,26 +52,7 @@ struct source_service {
 	void (*stop)(void *svc);
 };
 
-/* Every service, ended by one with name NULL (jobs.c): WeMo. */
+/* Every service, ended by one with name NULL (jobs.c): WeMo, MQTT. */
 extern const struct source_service source_services[];
-
-/* A listener runs all the time, on a thread of its own, and writes
- * through the server's writing thread (ingest/writeq.h): MQTT. */
-struct source_listener {
-	const char *name;
-	/* 0 when configured to run, 1 when not configured (skipped), -1 on
-	 * a bad setting (named). */
-	int (*configure)(struct config *cfg, struct hearth_err *err);
-	/* start: its thread, until stop.  What it has to say (a reject, a
-	 * lost connection) goes to log(log_ctx, line), from its thread. */
-	int (*start)(void **out, struct config *cfg,
-		     const struct store_where *db, struct writeq *q,
-		     void (*log)(void *ctx, const char *line), void *log_ctx,
-		     struct hearth_err *err);
-	void (*stop)(void *handle);
-};
-
-/* Every source's listener, ended by one with name NULL (jobs.c). */
-extern const struct source_listener source_listeners[];
 
 #endif
