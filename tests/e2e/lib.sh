@@ -21,6 +21,8 @@ t_cleanup() {
 # at_exit FN: run FN when the script ends (servers to stop).
 at_exit() { T_CLEANUP="$T_CLEANUP $1"; }
 
+# Started in the background, run "$HEARTH" itself: `hearth ... &` is a
+# subshell, and $! (what a kill then hits) is not hearth.
 hearth() { "$HEARTH" "$@"; }
 
 fail() {

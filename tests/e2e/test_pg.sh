@@ -206,7 +206,7 @@ test_serve_rides_out_a_server_restart() {
 	printf '[hearth]\ndb = %s\n' "$DB" >hearth.ini
 	echo 'write-token-1234' >token
 	port=$(free_port)
-	hearth -c serve.listen="127.0.0.1:$port" -c serve.write_token_file=token serve >serve.log 2>&1 &
+	"$HEARTH" -c serve.listen="127.0.0.1:$port" -c serve.write_token_file=token serve >serve.log 2>&1 &
 	pid=$!
 	wait_http "http://127.0.0.1:$port/"
 	post() { curl -s -m 10 -o body -w '%{http_code}' -H 'Authorization: Token write-token-1234' \
@@ -242,7 +242,7 @@ test_imap_poller_retries_after_restart() {
 	echo "$DV_PASS" >imap.secret
 	printf '[hearth]\ndb = %s\n[imap]\nurl = imap://127.0.0.1:%s/Motion\nuser = poller\npassword_file = imap.secret\ntimezone = UTC\ninterval = 1s\n' \
 		"$DB" "$DV_PORT" >hearth.ini
-	hearth imap >poll.out 2>poll.err &
+	"$HEARTH" imap >poll.out 2>poll.err &
 	pid=$!
 	dv_deliver "'Hall' sensed motion: November 23, 2014 at 10:15PM"
 	nmotion() { [ "$(pg_sql poller "SELECT count(*) FROM motion")" = "$1" ]; }

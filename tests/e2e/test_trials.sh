@@ -71,7 +71,7 @@ test_kill_import() {
 		hearth init . >/dev/null
 		atomic=
 		[ $trial -le 4 ] || atomic=--atomic
-		hearth import --quiet --batch 10000 $atomic readings ../r.csv 2>/dev/null &
+		"$HEARTH" import --quiet --batch 10000 $atomic readings ../r.csv 2>/dev/null &
 		local pid=$!
 		d=$(delay 900)
 		sleep "$d"
