@@ -140,4 +140,45 @@ static void test_hung_up_not_counted(void)
 	peer_counts_release(&pc);
 }
 
-T_MAIN("peer", T(test_clients), T(test_counts), T(test_hung_up_not_counted))
+/* A connection's socket closed and its number given to a newer one
+ * before the server reports the close: the entry names the old client
+ * port, the socket now another's, so it is not counted twice. */
+static void test_reused_socket_not_counted(void)
+{
+	struct peer_counts pc;
+	struct sockaddr_in l, c;
+	socklen_t len = sizeof(l);
+	int lfd, cfd, sfd;
+
+	peer_counts_init(&pc, 1);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	l.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK_INT(bind(lfd, (struct sockaddr *)&l, sizeof(l)), 0);
+	CHECK_INT(listen(lfd, 4), 0);
+	CHECK_INT(getsockname(lfd, (struct sockaddr *)&l, &len), 0);
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK_INT(connect(cfd, (struct sockaddr *)&l, sizeof(l)), 0);
+	sfd = accept(lfd, NULL, NULL);
+	len = sizeof(c);
+	CHECK_INT(getsockname(cfd, (struct sockaddr *)&c, &len), 0);
+	/* the live connection, as it is */
+	CHECK_INT(peer_add(&pc, (struct sockaddr *)&c, sfd), 1);
+	/* an old one whose number sfd was, from another port: not over
+	 * the limit of one, which the live one holds */
+	c.sin_port = htons((unsigned short)(ntohs(c.sin_port) ^ 1));
+	CHECK_INT(peer_add(&pc, (struct sockaddr *)&c, sfd), 1);
+	CHECK(!peer_admit(&pc, (struct sockaddr *)&c));
+	/* its late close removes its own entry, not the live one */
+	peer_remove(&pc, (struct sockaddr *)&c, sfd);
+	CHECK_INT(pc.n, 1);
+	CHECK_INT(peer_held(&pc, (struct sockaddr *)&c), 1);
+	close(sfd);
+	close(cfd);
+	close(lfd);
+	peer_counts_release(&pc);
+}
+
+T_MAIN("peer", T(test_clients), T(test_counts), T(test_hung_up_not_counted),
+       T(test_reused_socket_not_counted))

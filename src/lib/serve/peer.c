@@ -5,6 +5,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,19 @@ struct peer_conn {
 	unsigned char key[PEER_KEY_MAX];
 	size_t len;
 	int fd;
+	unsigned port; /* the client's: fd may be another's by now */
 };
+
+static unsigned port_of(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)
+				     ->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)
+				     ->sin6_port);
+	return 0;
+}
 
 size_t peer_key(const struct sockaddr *sa, unsigned char key[PEER_KEY_MAX])
 {
@@ -59,12 +72,22 @@ void peer_counts_release(struct peer_counts *pc)
 	pc->n = pc->alloc = 0;
 }
 
-/* Whether the other end of fd has hung up (peer.h); no wait. */
-static int hung_up(int fd)
+/* Whether c's client has hung up (peer.h); no wait.  Its socket may be
+ * closed already and its number given to a newer connection before the
+ * server reports the old one closed: a socket whose other end is not
+ * c's port is not c's. */
+static int hung_up(const struct peer_conn *c)
 {
-	struct pollfd p = { fd, POLLRDHUP, 0 };
+	struct pollfd p = { c->fd, POLLRDHUP, 0 };
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 
-	if (fd < 0 || poll(&p, 1, 0) != 1)
+	if (c->fd < 0)
+		return 0;
+	if (getpeername(c->fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    port_of((struct sockaddr *)&ss) != c->port)
+		return 1;
+	if (poll(&p, 1, 0) != 1)
 		return 0;
 	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
@@ -86,7 +109,7 @@ static unsigned held(struct peer_counts *pc, const unsigned char *key,
 		return n;
 	for (i = 0; i < pc->n; i++)
 		if (pc->v[i].len == len && !memcmp(pc->v[i].key, key, len) &&
-		    hung_up(pc->v[i].fd))
+		    hung_up(&pc->v[i]))
 			n--;
 	return n;
 }
@@ -137,6 +160,7 @@ unsigned peer_add(struct peer_counts *pc, const struct sockaddr *sa, int fd)
 	memcpy(c->key, key, len);
 	c->len = len;
 	c->fd = fd;
+	c->port = port_of(sa);
 	n = held(pc, key, len, pc->limit + 1);
 	pthread_mutex_unlock(&pc->lock);
 	return n;
@@ -150,6 +174,7 @@ void peer_remove(struct peer_counts *pc, const struct sockaddr *sa, int fd)
 	pthread_mutex_lock(&pc->lock);
 	for (i = 0; i < pc->n; i++)
 		if (pc->v[i].fd == fd && pc->v[i].len == len &&
+		    pc->v[i].port == port_of(sa) &&
 		    !memcmp(pc->v[i].key, key, len)) {
 			pc->v[i] = pc->v[--pc->n];
 			break;
